@@ -1,0 +1,521 @@
+"""The two flavours of Mountsea's image API over one shared httpx.Client.
+
+Blocking calls meant for worker threads; a CancelToken set from any thread stops a job between
+polls, during back-off sleeps and while a body is being read.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random as _random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+import httpx
+
+from app.core.api.cancel import CancelToken
+from app.core.api.errors import ApiError, Cancelled, ErrorKind
+from app.core.api.http import (
+    MAX_RETRY_AFTER,
+    RawResponse,
+    backoff_delay,
+    describe_wait,
+    exchange,
+    make_http_client,
+    retry_after_seconds,
+    same_origin,
+    status_is_retryable,
+)
+from app.core.api.models import (
+    DEFAULT_BASE_URL,
+    MIME_BY_FORMAT,
+    Flavour,
+    ImageRequest,
+    ImageResult,
+    InputImage,
+    TaskStatus,
+)
+from app.core.api.parse import (
+    error_from_response,
+    load_json,
+    malformed,
+    parse_result,
+    parse_task,
+    parse_task_id,
+    task_failure,
+)
+
+__all__ = ["MountseaClient", "ProgressEvent", "make_http_client", "compat_root", "DEFAULT_BASE_URL"]
+
+# Generous: a Compat answer carries the images as base64 inside JSON.
+MAX_API_BODY = 512 * 1024 * 1024
+MAX_REDIRECTS = 5
+# A task id no server has: polling it costs nothing and proves whether the key is accepted.
+PROBE_TASK_ID = "00000000-0000-4000-8000-000000000000"
+COMPLETED_ALIASES = frozenset({"completed", "succeeded", "success", "done", "finished"})
+# Poll at the base interval this long, then back off gently (Mountsea: every 3-5 s, slower for long tasks).
+STEADY_POLL_SECONDS = 60.0
+POLL_GROWTH = 1.25
+
+
+@dataclass
+class ProgressEvent:
+    """One step of a job. stage: sending, retrying, submitted, polling, waiting, downloading, decoding."""
+
+    stage: str
+    task_id: str | None = None
+    server_status: str | None = None
+    elapsed: float = 0.0
+    deadline: float | None = None
+    message: str | None = None  # retrying / waiting: why (an English sentence)
+
+
+EventSink = Callable[[ProgressEvent], None] | None
+
+
+def compat_root(base_url: str) -> str:
+    """Where /images/generations lives: the base itself when it already ends in /v1."""
+    base = base_url.rstrip("/")
+    path = httpx.URL(base).path.rstrip("/")
+    return base if path.endswith("/v1") else base + "/openai/v1"
+
+
+def data_url(image: InputImage) -> str:
+    mime = MIME_BY_FORMAT.get(image.format or "png", "image/png")
+    return f"data:{mime};base64,{base64.b64encode(image.data).decode('ascii')}"
+
+
+def upload_name(image: InputImage, fallback: str) -> str:
+    """A file name whose extension matches the bytes: servers guess the type from it."""
+    fmt = image.format or "png"
+    stem = PurePosixPath(image.filename.replace("\\", "/")).stem or fallback
+    return f"{stem}.{'jpg' if fmt == 'jpeg' else fmt}"
+
+
+def common_fields(req: ImageRequest) -> dict[str, Any]:
+    """Fields both flavours send. `n` stays out: Mountsea takes only 1, which is everyone's default."""
+    fields: dict[str, Any] = {
+        "model": req.model,
+        "prompt": req.prompt,
+        "size": req.size,
+        "quality": req.quality,
+        "background": req.background,
+        "output_format": req.output_format,
+    }
+    if req.output_compression is not None:
+        fields["output_compression"] = req.output_compression
+    if req.user:
+        fields["user"] = req.user
+    if req.is_edit and req.input_fidelity:
+        fields["input_fidelity"] = req.input_fidelity
+    return fields
+
+
+class MountseaClient:
+    def __init__(
+        self,
+        http: httpx.Client,
+        base_url: str,
+        api_key: str,
+        *,
+        max_retries: int = 2,
+        poll_interval: float = 3.0,
+        max_poll_interval: float = 15.0,
+        task_deadline: float = 900.0,
+        max_download_bytes: int = 64 * 1024 * 1024,
+        random: Callable[[], float] = _random.random,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.http = http
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.api_key = api_key
+        self.max_retries = max_retries
+        self.poll_interval = poll_interval
+        self.max_poll_interval = max_poll_interval
+        self.task_deadline = task_deadline
+        self.max_download_bytes = max_download_bytes
+        self._random = random
+        self._clock = clock
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"MountseaClient({self.base_url!r})"
+
+    # --- addresses ----------------------------------------------------------------------------
+
+    @property
+    def compat_root(self) -> str:
+        return compat_root(self.base_url)
+
+    @property
+    def tasks_create_url(self) -> str:
+        return self.base_url + "/openai/images"
+
+    @property
+    def tasks_poll_url(self) -> str:
+        return self.base_url + "/openai/tasks"
+
+    # --- the whole job ------------------------------------------------------------------------
+
+    def run(
+        self,
+        request: ImageRequest,
+        flavour: Flavour,
+        cancel: CancelToken,
+        on_event: EventSink = None,
+    ) -> ImageResult:
+        """Validate, send, wait and read: the whole job in either flavour."""
+        request.validate()
+        if Flavour(flavour) is Flavour.compat:
+            return self.create_compat(request, cancel, on_event)
+        start = self._clock()
+        _emit(on_event, ProgressEvent("sending", elapsed=0.0))
+        task_id = self.submit_task(request, cancel, on_event=on_event)
+        _emit(on_event, ProgressEvent("submitted", task_id=task_id, elapsed=self._clock() - start))
+        return self.wait_task(task_id, cancel, on_event, _started=start)
+
+    # --- Compat -------------------------------------------------------------------------------
+
+    def create_compat(
+        self, request: ImageRequest, cancel: CancelToken, on_event: EventSink = None
+    ) -> ImageResult:
+        """POST /images/generations (JSON) or /images/edits (multipart) and read the ImagesResponse.
+
+        Once sent, a Compat call is paid for: a cancel that arrives while the server works does not
+        drop the answer; it is returned so the caller can keep it (marked cancelled).
+        """
+        request.validate()
+        start = self._clock()
+        cancel.raise_if_cancelled()
+        _emit(on_event, ProgressEvent("sending"))
+        if request.is_edit:
+            form = {k: str(v) for k, v in common_fields(request).items()}
+            # The multipart edit schema has no moderation; response_format is never sent.
+            files: list[tuple[str, tuple[str, bytes, str]]] = []
+            part = "image" if len(request.images) == 1 else "image[]"
+            for i, image in enumerate(request.images, start=1):
+                files.append((part, (upload_name(image, f"image-{i}"), image.data, image.mime)))
+            if request.mask is not None:
+                files.append(("mask", (upload_name(request.mask, "mask"), request.mask.data, "image/png")))
+            resp = self._call(
+                "POST", self.compat_root + "/images/edits", cancel=cancel, create="compat",
+                on_event=on_event, start=start, data=form, files=files, abort_on_cancel=False,
+            )
+        else:
+            body = common_fields(request)
+            body["moderation"] = request.moderation
+            resp = self._call(
+                "POST", self.compat_root + "/images/generations", cancel=cancel, create="compat",
+                on_event=on_event, start=start, json=body, abort_on_cancel=False,
+            )
+        payload = load_json(resp.body, self._secrets)
+        self._raise_envelope_error(payload)
+        return self._read_result(payload, cancel, on_event, start, task_id=None)
+
+    # --- Async tasks --------------------------------------------------------------------------
+
+    def submit_task(self, request: ImageRequest, cancel: CancelToken, *, on_event: EventSink = None) -> str:
+        """POST /openai/images; returns the task id. Never re-sent once it may have reached the server."""
+        request.validate()
+        body = common_fields(request)
+        body["moderation"] = request.moderation
+        if request.images:
+            urls = [data_url(img) for img in request.images]
+            body["image"] = urls[0] if len(urls) == 1 else urls
+        if request.mask is not None:
+            body["mask"] = data_url(request.mask)
+        resp = self._call(
+            "POST", self.tasks_create_url, cancel=cancel, create="async", on_event=on_event,
+            start=self._clock(), json=body,
+        )
+        payload = load_json(resp.body, self._secrets)
+        try:
+            return parse_task_id(payload, resp.body, self._secrets)
+        except ApiError:
+            self._raise_envelope_error(payload)
+            raise
+
+    def poll_task(self, task_id: str, cancel: CancelToken, *, on_event: EventSink = None) -> TaskStatus:
+        """GET /openai/tasks?taskId=...; a 404 is tried a few times (the task may not be visible yet)."""
+        resp = self._call(
+            "GET", self.tasks_poll_url, cancel=cancel, create=None, on_event=on_event,
+            start=self._clock(), params={"taskId": task_id}, retry_404=True,
+        )
+        payload = load_json(resp.body, self._secrets)
+        try:
+            return parse_task(payload, task_id, resp.body, self._secrets)
+        except ApiError:
+            self._raise_envelope_error(payload)
+            raise
+
+    def wait_task(
+        self,
+        task_id: str,
+        cancel: CancelToken,
+        on_event: EventSink = None,
+        *,
+        _started: float | None = None,
+    ) -> ImageResult:
+        """Poll with gentle backoff until the task is final, within task_deadline.
+
+        Also the entry point to resume a task after a crash: it never creates anything.
+        """
+        start = self._clock() if _started is None else _started
+        wait_start = self._clock()
+        interval = self.poll_interval
+        deadline = self.task_deadline
+        while True:
+            cancel.raise_if_cancelled()
+            status: TaskStatus | None = None
+            try:
+                status = self.poll_task(task_id, cancel, on_event=on_event)
+            except ApiError as exc:
+                exc.task_id = exc.task_id or task_id
+                transient = exc.kind in (ErrorKind.network, ErrorKind.timeout, ErrorKind.server, ErrorKind.rate_limited)
+                if not transient or self._clock() - wait_start >= deadline:
+                    raise
+                _emit(on_event, ProgressEvent(
+                    "waiting", task_id=task_id, elapsed=self._clock() - start, deadline=deadline,
+                    message=exc.message + " Still trying until the deadline.",
+                ))
+            if status is not None:
+                _emit(on_event, ProgressEvent(
+                    "polling", task_id=task_id, server_status=status.status,
+                    elapsed=self._clock() - start, deadline=deadline,
+                ))
+                if status.status in COMPLETED_ALIASES:
+                    if status.result is None:
+                        raise malformed("the task is completed but carries no result", status.__dict__, self._secrets)
+                    return self._read_result(status.result, cancel, on_event, start, task_id=task_id)
+                if status.is_final:
+                    raise task_failure(status)
+            waited = self._clock() - wait_start
+            remaining = deadline - waited
+            if remaining <= 0:
+                raise ApiError(
+                    ErrorKind.deadline,
+                    f"The task did not finish within {_minutes(deadline)}. It may still finish on the server: "
+                    f"resume it later from the task list (task id {task_id}).",
+                    task_id=task_id,
+                )
+            if cancel.wait(min(interval, remaining)):
+                raise Cancelled()
+            if waited >= STEADY_POLL_SECONDS:
+                interval = min(interval * POLL_GROWTH, self.max_poll_interval)
+
+    # --- key check ----------------------------------------------------------------------------
+
+    def check_key(self, cancel: CancelToken | None = None) -> None:
+        """Costs nothing: polls a task that does not exist. 401/403 -> ApiError(auth); 404 -> the key is fine."""
+        try:
+            resp = self._call(
+                "GET", self.tasks_poll_url, cancel=cancel or CancelToken(), create=None, on_event=None,
+                start=self._clock(), params={"taskId": PROBE_TASK_ID},
+            )
+        except ApiError as exc:
+            if exc.kind in (ErrorKind.not_found, ErrorKind.invalid_request):
+                return
+            raise
+        try:
+            payload = load_json(resp.body, self._secrets)
+        except ApiError:
+            return
+        self._raise_envelope_error(payload, only_auth=True)
+
+    # --- internals ----------------------------------------------------------------------------
+
+    @property
+    def _secrets(self) -> list[str]:
+        return [self.api_key] if self.api_key else []
+
+    def _auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json"}
+
+    def _raise_envelope_error(self, payload: object, *, only_auth: bool = False) -> None:
+        """Mountsea sometimes answers 200 with {"code": 401, "msg": ...}: turn that into the real error."""
+        if not isinstance(payload, dict):
+            return
+        code = payload.get("code")
+        status = code if isinstance(code, int) and not isinstance(code, bool) and 400 <= code <= 599 else None
+        if status is None and isinstance(payload.get("error"), dict | str):
+            status = 400
+        if status is None or (only_auth and status not in (401, 403)):
+            return
+        raise error_from_response(status, json.dumps(payload).encode(), secrets=self._secrets)
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        cancel: CancelToken,
+        create: str | None,  # "async" / "compat" for POSTs that create paid work, None when repeatable
+        on_event: EventSink,
+        start: float,
+        retry_404: bool = False,
+        abort_on_cancel: bool = True,
+        headers: dict[str, str] | None = None,
+        max_bytes: int = MAX_API_BODY,
+        allow_redirect: bool = False,
+        **kwargs: Any,
+    ) -> RawResponse:
+        attempt = 0
+        host = httpx.URL(url).host or url
+        while True:
+            cancel.raise_if_cancelled()
+            headers_seen: dict[str, str] = {}
+            try:
+                resp = exchange(
+                    self.http, method, url, cancel=cancel, max_bytes=max_bytes,
+                    abort_on_cancel=abort_on_cancel,
+                    headers=self._auth_headers() if headers is None else headers, **kwargs,
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                # Never reached the server: safe to repeat even for a create.
+                error = ApiError(
+                    ErrorKind.network,
+                    f"Could not connect to {host} ({_reason(exc)}). Check your internet connection "
+                    "and the server address.",
+                )
+                retryable = True
+            except httpx.TimeoutException as exc:
+                if create:
+                    raise self._lost_create(create, exc, timed_out=True) from None
+                error = ApiError(ErrorKind.timeout, f"{host} did not answer in time. Try again later.")
+                retryable = True
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+                if create:
+                    raise self._lost_create(create, exc, timed_out=False) from None
+                error = ApiError(
+                    ErrorKind.network,
+                    f"The connection to {host} was lost ({_reason(exc)}). Check your internet connection.",
+                )
+                retryable = True
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                raise ApiError(
+                    ErrorKind.network,
+                    f"The address {url} cannot be used ({_reason(exc)}). Check the server address in Settings.",
+                ) from None
+            else:
+                if 200 <= resp.status < 300:
+                    return resp
+                if 300 <= resp.status < 400:
+                    if allow_redirect:
+                        return resp
+                    where = resp.headers.get("location", "another address")
+                    raise ApiError(
+                        ErrorKind.invalid_request,
+                        f"{host} answered with a redirect to {where}. Put the final address "
+                        "(usually https://...) in the server setting.",
+                        status=resp.status,
+                    )
+                headers_seen = resp.headers
+                retry_after = retry_after_seconds(resp.headers)
+                error = error_from_response(resp.status, resp.body, secrets=self._secrets, retry_after=retry_after)
+                if resp.status == 404 and retry_404:
+                    retryable = True
+                else:
+                    retryable = status_is_retryable(resp.status, error.code, resp.headers, create=create is not None)
+                if retryable and retry_after is not None and retry_after > MAX_RETRY_AFTER:
+                    error.message = (
+                        f"{error.message} The server asks to wait {describe_wait(retry_after)}; try again then."
+                    )
+                    error.args = (error.message,)
+                    raise error
+            if not retryable or attempt >= self.max_retries:
+                raise error
+            retry_after = retry_after_seconds(headers_seen) if headers_seen else None
+            delay = retry_after if retry_after is not None else backoff_delay(attempt, self._random)
+            _emit(on_event, ProgressEvent(
+                "retrying", elapsed=self._clock() - start,
+                message=f"{error.message} Trying again in {delay:.1f} s.",
+            ))
+            if cancel.wait(delay):
+                raise Cancelled()
+            attempt += 1
+
+    def _lost_create(self, flavour: str, exc: Exception, *, timed_out: bool) -> ApiError:
+        what = "did not answer in time" if timed_out else f"dropped the connection ({_reason(exc)})"
+        if flavour == "compat":
+            return ApiError(
+                ErrorKind.maybe_billed,
+                f"The server {what} after the request was sent; the server may still have billed this. "
+                "Check your usage before trying again. The Async API copes better with long jobs.",
+            )
+        return ApiError(
+            ErrorKind.timeout if timed_out else ErrorKind.network,
+            f"The server {what} after the job was sent, so the task may exist anyway. "
+            "It was not sent again to avoid paying twice; you can retry it yourself.",
+        )
+
+    def _read_result(
+        self, payload: object, cancel: CancelToken, on_event: EventSink, start: float, *, task_id: str | None
+    ) -> ImageResult:
+        def fetch(url: str) -> bytes:
+            _emit(on_event, ProgressEvent("downloading", task_id=task_id, elapsed=self._clock() - start))
+            return self._download(url, cancel, start)
+
+        def decoding() -> None:
+            _emit(on_event, ProgressEvent("decoding", task_id=task_id, elapsed=self._clock() - start))
+
+        try:
+            result = parse_result(payload, fetch, secrets=self._secrets, on_decode=decoding)
+        except ApiError as exc:
+            exc.task_id = exc.task_id or task_id
+            raise
+        result.task_id = task_id
+        return result
+
+    def _download(self, url: str, cancel: CancelToken, start: float) -> bytes:
+        """GET a result URL: http(s) only, bounded size, redirects followed by hand, key only to our host."""
+        for _hop in range(MAX_REDIRECTS + 1):
+            scheme = httpx.URL(url).scheme.lower()
+            if scheme not in ("http", "https"):
+                raise ApiError(
+                    ErrorKind.malformed,
+                    f"The server pointed to the result with a {scheme or 'relative'}: address; only http and "
+                    "https are fetched.",
+                    raw=url[:200] if not scheme.startswith("data") else None,
+                )
+            headers = self._auth_headers() if same_origin(url, self.base_url) else {"Accept": "*/*"}
+            try:
+                resp = self._call(
+                    "GET", url, cancel=cancel, create=None, on_event=None, start=start, headers=headers,
+                    max_bytes=self.max_download_bytes, allow_redirect=True,
+                )
+            except ApiError as exc:
+                if exc.status in (401, 403, 404, 410):
+                    raise ApiError(
+                        ErrorKind.not_found,
+                        f"The finished image could not be downloaded from {httpx.URL(url).host} "
+                        f"(HTTP {exc.status}); the link may have expired.",
+                        status=exc.status,
+                    ) from None
+                raise
+            if 300 <= resp.status < 400:
+                location = resp.headers.get("location")
+                if not location:
+                    break
+                url = str(httpx.URL(url).join(location))
+                continue
+            return resp.body
+        raise ApiError(ErrorKind.network, "The finished image's address redirects too often to be downloaded.")
+
+
+def _emit(sink: EventSink, event: ProgressEvent) -> None:
+    if sink is not None:
+        sink(event)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text[:200] if text else type(exc).__name__
+
+
+def _minutes(seconds: float) -> str:
+    if seconds >= 120:
+        return f"{seconds / 60:g} minutes"
+    return f"{seconds:g} seconds"

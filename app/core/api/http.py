@@ -1,0 +1,166 @@
+"""The shared HTTP client and the retry rules of the contract (the official SDK's, adapted).
+
+Nothing here knows about images: it decides whether and when to try again, and reads bodies in
+chunks so a cancel from another thread and a size bound take effect while data arrives.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from app import __version__ as _app_version
+from app.core.api.cancel import CancelToken
+from app.core.api.errors import ApiError, Cancelled, ErrorKind
+
+CONNECT_TIMEOUT = 10.0
+# A Compat call answers only when the picture is done: often 30-200 s, sometimes longer.
+READ_TIMEOUT = 600.0
+MAX_RETRY_AFTER = 120.0
+CHUNK = 64 * 1024
+
+USER_AGENT = f"MountseaImageStudio/{_app_version}"
+
+
+def make_http_client() -> httpx.Client:
+    """The one client every job shares (connection pool, TLS session reuse)."""
+    return httpx.Client(
+        timeout=httpx.Timeout(CONNECT_TIMEOUT, read=READ_TIMEOUT, write=READ_TIMEOUT, pool=CONNECT_TIMEOUT),
+        # Redirects are followed by hand (downloads only) so the key never travels to another host.
+        follow_redirects=False,
+        verify=True,
+        headers={"User-Agent": USER_AGENT},
+        limits=httpx.Limits(max_connections=32, max_keepalive_connections=8),
+    )
+
+
+def backoff_delay(attempt: int, random: Callable[[], float]) -> float:
+    """The SDK's delay before retry number `attempt` (0-based), with jitter that only shortens it."""
+    return min(0.5 * 2**attempt, 8.0) * (1 - 0.25 * random())
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """What the server asked us to wait: retry-after-ms first, then Retry-After (seconds or HTTP date)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    ms = lowered.get("retry-after-ms")
+    if ms is not None:
+        try:
+            value = float(ms) / 1000.0
+            if value >= 0:
+                return value
+        except ValueError:
+            pass
+    ra = lowered.get("retry-after")
+    if ra is None:
+        return None
+    ra = ra.strip()
+    try:
+        value = float(ra)
+        return value if value >= 0 else None
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(ra)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def should_retry_header(headers: Mapping[str, str]) -> bool | None:
+    value = {k.lower(): v for k, v in headers.items()}.get("x-should-retry")
+    if value is None:
+        return None
+    value = value.strip().lower()
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    return None
+
+
+def status_is_retryable(status: int, code: str | int | None, headers: Mapping[str, str], *, create: bool) -> bool:
+    """The contract's table. A create is re-sent only on answers that say the server did nothing."""
+    override = should_retry_header(headers)
+    if override is not None:
+        return override
+    if status in (400, 401, 403):
+        return False
+    if status == 429:
+        return str(code).lower() != "insufficient_quota"
+    if status >= 500:
+        return True
+    if status in (408, 409):
+        # The SDK retries these, but a create may then have reached the server: not re-sent.
+        return not create
+    return False
+
+
+def describe_wait(seconds: float) -> str:
+    minutes = seconds / 60
+    if minutes < 90:
+        span = f"about {max(1, round(minutes))} minutes"
+    else:
+        span = f"about {round(minutes / 60, 1):g} hours"
+    at = time.strftime("%H:%M", time.localtime(time.time() + seconds))
+    return f"{span} (after {at})"
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    url: str
+
+
+def exchange(
+    http: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    cancel: CancelToken | None,
+    max_bytes: int,
+    abort_on_cancel: bool = True,
+    headers: Mapping[str, str] | None = None,
+    **kwargs: object,
+) -> RawResponse:
+    """One request; the body is read in chunks, checking the size bound and (if asked) the cancel token.
+
+    httpx exceptions pass through untouched: the caller knows whether the request may have reached
+    the server and so whether it may be repeated.
+    """
+    with http.stream(method, url, headers=dict(headers or {}), **kwargs) as resp:  # type: ignore[arg-type]
+        declared = resp.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > max_bytes:
+            raise too_large(url, int(declared), max_bytes)
+        chunks: list[bytes] = []
+        total = 0
+        for chunk in resp.iter_bytes(CHUNK):
+            if abort_on_cancel and cancel is not None and cancel.cancelled:
+                raise Cancelled()
+            total += len(chunk)
+            if total > max_bytes:
+                raise too_large(url, total, max_bytes)
+            chunks.append(chunk)
+        return RawResponse(resp.status_code, dict(resp.headers), b"".join(chunks), str(resp.url))
+
+
+def too_large(url: str, size: int, limit: int) -> ApiError:
+    host = httpx.URL(url).host
+    return ApiError(
+        ErrorKind.malformed,
+        f"The answer from {host} is larger than the {limit / (1024 * 1024):g} MB limit "
+        f"(at least {size / (1024 * 1024):.1f} MB), so it was not downloaded.",
+    )
+
+
+def same_origin(a: str, b: str) -> bool:
+    ua, ub = httpx.URL(a), httpx.URL(b)
+    return (ua.scheme, ua.host, ua.port) == (ub.scheme, ub.host, ub.port)
