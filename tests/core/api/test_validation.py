@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.api.models import MAX_IMAGE_BYTES, MAX_MASK_BYTES, ImageRequest, InputImage, ValidationError
+from app.core.api.models import (
+    MAX_IMAGE_BYTES,
+    MAX_MASK_BYTES,
+    ImageRequest,
+    InputImage,
+    ValidationError,
+)
 from tests.core.api.imgs import mask, picture
 
 
