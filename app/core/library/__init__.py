@@ -1,0 +1,21 @@
+"""The local library: SQLite index + job journal, image files with embedded settings, spend."""
+
+from app.core.library.library import (
+    Item,
+    Job,
+    JobState,
+    Library,
+    RebuildReport,
+    UnknownItemError,
+    UnknownJobError,
+)
+
+__all__ = [
+    "Item",
+    "Job",
+    "JobState",
+    "Library",
+    "RebuildReport",
+    "UnknownItemError",
+    "UnknownJobError",
+]

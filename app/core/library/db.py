@@ -1,0 +1,194 @@
+"""The SQLite file: connection settings, the schema, and the migrations that build it.
+
+The schema version lives in PRAGMA user_version. Each migration moves it up by one, inside a
+transaction; a fresh file runs them all, an old one only the missing ones.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    # check_same_thread=False: the Library guards the one connection with its own lock, so
+    # worker threads (QRunnable) may use it; other processes (the CLI) coordinate through
+    # SQLite's file locks and busy_timeout.
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise sqlite3.OperationalError(f"could not switch {path} to WAL (got {mode})")
+        # FULL: a commit (a journal row, a saved result) is on disk when commit returns.
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _v1(c: sqlite3.Connection) -> None:
+    _run_script(
+        c,
+        """
+        CREATE TABLE jobs (
+            job_id TEXT PRIMARY KEY,
+            flavour TEXT NOT NULL,
+            base_url TEXT NOT NULL,
+            task_id TEXT,
+            state TEXT NOT NULL,
+            server_status TEXT,
+            error_kind TEXT,
+            error_message TEXT,
+            created_at REAL NOT NULL,
+            finished_at REAL,
+            params TEXT NOT NULL,
+            parent_item_id INTEGER,
+            origin TEXT NOT NULL DEFAULT 'gui'
+        );
+        CREATE INDEX jobs_state ON jobs(state);
+        CREATE INDEX jobs_created ON jobs(created_at);
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            path TEXT NOT NULL UNIQUE,
+            prompt TEXT NOT NULL DEFAULT '',
+            revised_prompt TEXT,
+            params TEXT NOT NULL DEFAULT '{}',
+            flavour TEXT,
+            model TEXT,
+            width INTEGER,
+            height INTEGER,
+            format TEXT,
+            size_returned TEXT,
+            quality_returned TEXT,
+            created_at REAL NOT NULL,
+            task_id TEXT,
+            job_id TEXT,
+            parent_id INTEGER,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX items_created ON items(created_at);
+        """,
+    )
+
+
+def _v2(c: sqlite3.Connection) -> None:
+    _run_script(
+        c,
+        """
+        ALTER TABLE jobs ADD COLUMN inputs TEXT;
+        ALTER TABLE items ADD COLUMN raw_path TEXT;
+        ALTER TABLE items ADD COLUMN base_url TEXT;
+        ALTER TABLE items ADD COLUMN background_returned TEXT;
+        ALTER TABLE items ADD COLUMN text_input_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE items ADD COLUMN image_input_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE items ADD COLUMN favourite INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE items ADD COLUMN collection TEXT;
+        ALTER TABLE items ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE items ADD COLUMN deleted_at REAL;
+        ALTER TABLE items ADD COLUMN file_size INTEGER;
+        ALTER TABLE items ADD COLUMN source_paths TEXT;
+
+        -- The gallery's default listing reads only this index (live items, newest first).
+        DROP INDEX items_created;
+        CREATE INDEX items_live ON items(created_at, id) WHERE deleted_at IS NULL;
+        CREATE INDEX items_parent ON items(parent_id) WHERE parent_id IS NOT NULL;
+        CREATE INDEX items_collection ON items(collection) WHERE collection IS NOT NULL;
+        CREATE INDEX items_favourite ON items(created_at) WHERE favourite = 1 AND deleted_at IS NULL;
+        CREATE INDEX items_job ON items(job_id);
+        CREATE INDEX jobs_task ON jobs(task_id) WHERE task_id IS NOT NULL;
+
+        CREATE VIRTUAL TABLE items_fts USING fts5(
+            prompt, revised_prompt, content='items', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+        );
+        INSERT INTO items_fts(rowid, prompt, revised_prompt) SELECT id, prompt, revised_prompt FROM items;
+        CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN
+            INSERT INTO items_fts(rowid, prompt, revised_prompt) VALUES (new.id, new.prompt, new.revised_prompt);
+        END;
+        CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN
+            INSERT INTO items_fts(items_fts, rowid, prompt, revised_prompt) VALUES ('delete', old.id, old.prompt, old.revised_prompt);
+        END;
+        CREATE TRIGGER items_fts_au AFTER UPDATE OF prompt, revised_prompt ON items BEGIN
+            INSERT INTO items_fts(items_fts, rowid, prompt, revised_prompt) VALUES ('delete', old.id, old.prompt, old.revised_prompt);
+            INSERT INTO items_fts(rowid, prompt, revised_prompt) VALUES (new.id, new.prompt, new.revised_prompt);
+        END;
+
+        -- Spend outlives the images: deleting a picture does not refund it.
+        CREATE TABLE usage (
+            id INTEGER PRIMARY KEY,
+            job_id TEXT,
+            at REAL NOT NULL,
+            model TEXT,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            text_input_tokens INTEGER NOT NULL DEFAULT 0,
+            image_input_tokens INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX usage_at ON usage(at);
+        INSERT INTO usage(job_id, at, model, input_tokens, output_tokens, text_input_tokens)
+            SELECT job_id, created_at, model, input_tokens, output_tokens, input_tokens FROM items
+            WHERE input_tokens > 0 OR output_tokens > 0;
+
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+    )
+
+
+def _run_script(c: sqlite3.Connection, script: str) -> None:
+    # Not executescript(): it commits any open transaction first, and a migration must be
+    # all-or-nothing together with its user_version bump.
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        statement += line
+        if sqlite3.complete_statement(statement):
+            c.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement!r}")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNewError(RuntimeError):
+    """The file was written by a newer version of the app."""
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema up to `target`; returns the version it started from."""
+    start = conn.execute("PRAGMA user_version").fetchone()[0]
+    if start > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"this library was written by a newer version of the app (schema {start}, "
+            f"this app knows up to {SCHEMA_VERSION}); update the app to open it"
+        )
+    version = start
+    while version < target:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the write lock.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= target:
+                conn.execute("COMMIT")
+                break
+            MIGRATIONS[version](conn)
+            version += 1
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return start
