@@ -1,0 +1,204 @@
+"""The simulator's "model": real pictures, cheap to make, that a person can tell apart.
+
+Text-to-image paints a gradient and a few shapes whose colours come from a hash of the
+prompt, with the prompt written small along the bottom. Edits repaint the masked region in
+the prompt's colours and shift everything else by a level or two, because the real model
+redraws the whole picture and untouched areas drift.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import textwrap
+from dataclasses import dataclass
+from functools import lru_cache
+
+from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
+
+# How far unmasked pixels drift in an edit (in 0-255 levels). Small enough to look identical,
+# big enough that a client that "keeps unmasked pixels" must paste the original back.
+DRIFT_LEVELS = 2
+
+
+@dataclass(frozen=True)
+class Palette:
+    start: tuple[int, int, int]
+    end: tuple[int, int, int]
+    accent: tuple[int, int, int]
+    seed: int
+
+    @classmethod
+    def from_prompt(cls, prompt: str) -> Palette:
+        digest = hashlib.sha256(prompt.encode("utf-8")).digest()
+        return cls(
+            start=_vivid(digest[0:3]),
+            end=_vivid(digest[3:6]),
+            accent=_vivid(digest[6:9]),
+            seed=int.from_bytes(digest[9:17], "big"),
+        )
+
+
+def _vivid(raw: bytes) -> tuple[int, int, int]:
+    # Raw hash bytes give muddy greys; stretch each colour so its channels span a wide range.
+    lo, hi = min(raw), max(raw)
+    span = max(hi - lo, 1)
+    return tuple(40 + (b - lo) * 190 // span for b in raw)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=8)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def _gradient(size: tuple[int, int], a: tuple[int, int, int], b: tuple[int, int, int], angle: int) -> Image.Image:
+    # Build the ramp at 256x256 and scale it: painting a 4K canvas pixel by pixel would be slow.
+    ramp = Image.linear_gradient("L").rotate(angle, resample=Image.Resampling.BILINEAR, expand=False)
+    ramp = ImageOps.autocontrast(ramp.crop((48, 48, 208, 208)))
+    ramp = ramp.resize(size, Image.Resampling.BILINEAR)
+    return ImageOps.colorize(ramp, black=a, white=b)
+
+
+def render(prompt: str, size: tuple[int, int], *, transparent: bool = False) -> Image.Image:
+    """A new picture for `prompt`: RGB, or RGBA with a transparent background."""
+    pal = Palette.from_prompt(prompt)
+    w, h = size
+    if transparent:
+        canvas = Image.new("RGBA", size, (0, 0, 0, 0))
+    else:
+        canvas = _gradient(size, pal.start, pal.end, pal.seed % 360).convert("RGBA")
+    draw = ImageDraw.Draw(canvas)
+    unit = min(w, h)
+    # A disc and a bar placed by the hash: two prompts never look alike, the same prompt always does.
+    cx = w * (25 + pal.seed % 50) // 100
+    cy = h * (25 + (pal.seed >> 8) % 40) // 100
+    r = unit * (18 + (pal.seed >> 16) % 14) // 100
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*pal.accent, 255))
+    bar_w = unit * (30 + (pal.seed >> 24) % 30) // 100
+    bx = w - bar_w - unit // 10
+    by = h * (15 + (pal.seed >> 32) % 30) // 100
+    draw.rounded_rectangle(
+        (bx, by, bx + bar_w, by + unit // 8), radius=unit // 40, fill=(*pal.end, 230) if transparent else (*pal.start, 230)
+    )
+    _caption(canvas, prompt)
+    return canvas if transparent else canvas.convert("RGB")
+
+
+def _caption(canvas: Image.Image, text: str) -> None:
+    w, h = canvas.size
+    size = max(12, min(w, h) // 48)
+    font = _font(size)
+    chars = max(10, int(w / (size * 0.55)) - 4)
+    lines = textwrap.wrap(" ".join(text.split()), chars, max_lines=3, placeholder=" …") or [""]
+    line_h = int(size * 1.3)
+    band = line_h * len(lines) + size
+    overlay = Image.new("RGBA", (w, band), (0, 0, 0, 150))
+    canvas.alpha_composite(overlay, (0, h - band))
+    draw = ImageDraw.Draw(canvas)
+    y = h - band + size // 2
+    for line in lines:
+        draw.text((size, y), line, fill=(255, 255, 255, 255), font=font)
+        y += line_h
+
+
+def edit(
+    prompt: str,
+    images: list[Image.Image],
+    size: tuple[int, int],
+    *,
+    mask: Image.Image | None = None,
+    transparent: bool = False,
+) -> Image.Image:
+    """The first image repainted where the mask is transparent (everywhere without a mask)."""
+    pal = Palette.from_prompt(prompt)
+    keep_alpha = transparent or images[0].mode in ("RGBA", "LA", "PA") or "transparency" in images[0].info
+    base = images[0].convert("RGBA" if keep_alpha else "RGB")
+    if base.size != size:
+        base = base.resize(size, Image.Resampling.BICUBIC)
+    paint = _gradient(size, pal.start, pal.accent, pal.seed % 360)
+    _stripes(paint, pal)
+    # The prompt is written on the new paint, so with a mask it only shows inside the repainted area.
+    paint = paint.convert("RGBA")
+    _caption(paint, prompt)
+    paint = paint.convert("RGB")
+
+    if mask is not None:
+        # Pixels with alpha 0 are repainted; partial alpha blends, like a soft brush edge.
+        alpha = mask.getchannel("A") if mask.mode in ("RGBA", "LA", "PA") else mask.convert("RGBA").getchannel("A")
+        if alpha.size != size:
+            alpha = alpha.resize(size, Image.Resampling.BILINEAR)
+        repaint = ImageOps.invert(alpha)
+        drifted = _drift(base)
+        result = Image.composite(_blend(base, paint, 0.8), drifted, repaint)
+    else:
+        # No mask: the whole picture is restyled, keeping its composition recognisable.
+        result = _blend(base, paint, 0.45)
+        if len(images) > 1:
+            _paste_references(result, images[1:])
+    return result if keep_alpha else result.convert("RGB")
+
+
+def _blend(base: Image.Image, paint: Image.Image, amount: float) -> Image.Image:
+    if base.mode == "RGBA":
+        rgb = Image.blend(base.convert("RGB"), paint, amount).convert("RGBA")
+        rgb.putalpha(base.getchannel("A"))
+        return rgb
+    return Image.blend(base, paint, amount)
+
+
+def _stripes(img: Image.Image, pal: Palette) -> None:
+    draw = ImageDraw.Draw(img)
+    w, h = img.size
+    step = max(24, min(w, h) // 12)
+    for x in range(-h, w, step * 2):
+        draw.polygon([(x, 0), (x + step, 0), (x + step + h, h), (x + h, h)], fill=pal.end)
+
+
+def _drift(img: Image.Image) -> Image.Image:
+    # A uniform shift of a couple of levels, bouncing off the top so white pixels move too.
+    lut = [v + DRIFT_LEVELS if v + DRIFT_LEVELS <= 255 else v - DRIFT_LEVELS for v in range(256)]
+    if img.mode == "RGBA":
+        r, g, b, a = img.split()
+        return Image.merge("RGBA", (r.point(lut), g.point(lut), b.point(lut), a))
+    return img.point(lut * 3)
+
+
+def _paste_references(result: Image.Image, refs: list[Image.Image]) -> None:
+    w, h = result.size
+    thumb = max(32, min(w, h) // 6)
+    x = thumb // 4
+    for ref in refs:
+        t = ref.convert("RGB")
+        t.thumbnail((thumb, thumb))
+        if x + t.width > w:
+            break
+        result.paste(t, (x, thumb // 4))
+        x += t.width + thumb // 8
+
+
+def encode(img: Image.Image, fmt: str, compression: int | None) -> bytes:
+    """PNG, JPEG or WebP bytes. `compression` is OpenAI's 0-100 (100 = least compressed, best)."""
+    out = io.BytesIO()
+    if fmt == "png":
+        # Level 1: a 1536x1024 PNG in a few tens of milliseconds; size matters less than speed here.
+        img.save(out, "PNG", compress_level=1)
+    elif fmt == "jpeg":
+        quality = 95 if compression is None else max(1, min(95, compression))
+        img.convert("RGB").save(out, "JPEG", quality=quality)
+    elif fmt == "webp":
+        quality = 95 if compression is None else max(0, min(100, compression))
+        img.save(out, "WEBP", quality=quality, method=0)
+    else:  # pragma: no cover - formats are validated before rendering
+        raise ValueError(fmt)
+    return out.getvalue()
+
+
+def decode(data: bytes) -> Image.Image:
+    img = Image.open(io.BytesIO(data))
+    img.load()
+    return img
+
+
+def difference(a: Image.Image, b: Image.Image) -> Image.Image:
+    """Per-pixel absolute difference of the RGB channels (for tests and benchmarks)."""
+    return ImageChops.difference(a.convert("RGB"), b.convert("RGB"))

@@ -1,0 +1,624 @@
+"""A local Mountsea-compatible HTTP server: both flavours, real images, injectable faults."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+import random
+import socket
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from app.core.api.models import MIME_BY_FORMAT
+from app.simulator import multipart, service
+from app.simulator.faults import Fault, error_answer
+from app.simulator.service import ApiProblem, Job, SourceImage, bad
+
+log = logging.getLogger(__name__)
+
+DEMO_KEY = "sk-demo"
+
+GENERATIONS = "/openai/v1/images/generations"
+EDITS = "/openai/v1/images/edits"
+TASKS_CREATE = "/openai/images"
+TASKS_POLL = "/openai/tasks"
+FILES = "/files/"
+# A base URL ending in /v1 (plain OpenAI style) reaches the same Compat routes.
+_ALIASES = {"/v1/images/generations": GENERATIONS, "/v1/images/edits": EDITS}
+
+# Share of `latency` a task spends before entering each next state; it completes at 1.0.
+_STAGES = (("pending", 0.0), ("ready", 0.1), ("assigned", 0.2), ("processing", 0.3))
+
+_TASK_END_DEFAULTS = {
+    "failed": ("The image could not be generated: the upstream model returned an error.", 500),
+    "timeout": ("The task did not finish in time and was stopped.", 504),
+    "cancelled": ("The task was cancelled.", 499),
+}
+
+
+def canonical_path(path: str) -> str:
+    path = urlsplit(path).path.rstrip("/") or "/"
+    return _ALIASES.get(path, path)
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-case names
+    json: Any
+    form: dict[str, list[str]]
+    files: dict[str, list[tuple[str, str, bytes]]]
+    body: bytes
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes | str | dict[str, Any] | list[Any] | None
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+@dataclass
+class TaskRecord:
+    """One async task. Its status follows the clock; the image is made when it first shows final."""
+
+    id: str
+    job: Job
+    request: dict[str, Any]
+    created: float  # wall clock, for createdAt
+    started: float  # monotonic, for the state walk
+    duration: float
+    step: float | None
+    trace_id: str
+    end_state: str | None = None  # injected failed / timeout / cancelled
+    error_message: str | None = None
+    error_code: int | None = None
+    result_shape: str = "images_response"
+    truncated_b64: bool = False
+    blocked: ApiProblem | None = None  # refused by moderation: fails when it would have finished
+    decoded: Any = None  # inputs already checked at creation
+    result: Any = None
+    finished_at: str | None = None
+    polls: int = 0
+    _final: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def walk_status(self, now: float | None = None) -> str:
+        """pending -> ready -> assigned -> processing by elapsed time; "final" once done."""
+        elapsed = (time.monotonic() if now is None else now) - self.started
+        if self.step is not None:
+            index = int(elapsed // self.step) if self.step > 0 else len(_STAGES)
+            return _STAGES[index][0] if index < len(_STAGES) else "final"
+        if elapsed >= self.duration:
+            return "final"
+        current = "pending"
+        for name, share in _STAGES:
+            if elapsed >= share * self.duration:
+                current = name
+        return current
+
+    @property
+    def status(self) -> str:
+        if self._final is not None:
+            return self._final
+        walked = self.walk_status()
+        if walked != "final":
+            return walked
+        return self.end_state or ("failed" if self.blocked else "completed")
+
+
+class _Server(ThreadingHTTPServer):
+    # Our own thread bookkeeping: daemon threads (a forgotten stop() never blocks exit) that
+    # stop() still joins, after shutting down any keep-alive socket they are blocked on.
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], sim: Simulator):
+        self.sim = sim
+        self.live: dict[threading.Thread, socket.socket] = {}
+        self.live_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        t = threading.Thread(target=self._serve, args=(request, client_address), daemon=True, name="simulator-conn")
+        with self.live_lock:
+            self.live[t] = request
+        t.start()
+
+    def _serve(self, request: Any, client_address: Any) -> None:
+        try:
+            self.process_request_thread(request, client_address)
+        finally:
+            with self.live_lock:
+                self.live.pop(threading.current_thread(), None)
+
+    def close_connections(self) -> list[threading.Thread]:
+        with self.live_lock:
+            live = dict(self.live)
+        for sock in live.values():
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        return list(live)
+
+
+class Simulator:
+    """The service on 127.0.0.1. Start it, point a client at `base_url`, inspect `requests`."""
+
+    def __init__(
+        self,
+        api_keys: tuple[str, ...] | list[str] = (DEMO_KEY,),
+        latency: float = 0.0,
+        *,
+        task_step_delay: float | None = None,
+        seed: int | None = None,
+        edit_auto_size: str = "source",
+    ):
+        if edit_auto_size not in ("source", "nearest"):
+            raise ValueError("edit_auto_size must be 'source' or 'nearest'")
+        self.api_keys = frozenset(api_keys)
+        self.latency = float(latency)
+        self.task_step_delay = task_step_delay
+        # "source": an edit with size=auto keeps the first image's pixel size (handy for
+        # compositing); "nearest": the standard size closest in shape, as the real model does.
+        self.edit_auto_size = edit_auto_size
+        self._random = random.Random(seed)
+        self._id_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        self._faults: dict[tuple[str, str], deque[list[Any]]] = {}
+        self.tasks: dict[str, TaskRecord] = {}
+        self._files: dict[str, tuple[str, bytes]] = {}
+        self._created_tasks = 0
+        self._compat_calls = 0
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self, port: int = 0) -> str:
+        if self._server is not None:
+            return self.base_url
+        self._stopping.clear()
+        self._server = _Server(("127.0.0.1", port), _Handler, self)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True, name="simulator")
+        self._thread.start()  # the socket already listens: connections queue until served
+        return self.base_url
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        self._stopping.set()  # wakes handlers waiting out latency or a delay fault
+        server.shutdown()
+        thread.join()
+        server.server_close()
+        for t in server.close_connections():
+            t.join(timeout=10)
+        self._server = self._thread = None
+
+    def __enter__(self) -> Simulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the simulator is not running")
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # ------------------------------------------------------------ for tests
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def created_tasks(self) -> int:
+        return self._created_tasks
+
+    @property
+    def compat_calls(self) -> int:
+        return self._compat_calls
+
+    def inject(self, fault: Fault, *, method: str = "POST", path: str = TASKS_CREATE, times: int = 1) -> None:
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._faults.setdefault((method.upper(), canonical_path(path)), deque()).append([fault, times])
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    # ------------------------------------------------------------ internals
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            queue = self._faults.get((method, path))
+            if not queue:
+                return None
+            entry = queue[0]
+            entry[1] -= 1
+            if entry[1] <= 0:
+                queue.popleft()
+            return entry[0]
+
+    def _record(self, rec: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(rec)
+
+    def new_id(self, kind: str = "uuid") -> str:
+        with self._id_lock:
+            bits = self._random.getrandbits(128)
+        if kind == "uuid":
+            return str(uuid.UUID(int=bits, version=4))
+        return f"{bits:032x}"
+
+    def wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self._stopping.wait(seconds)
+
+    def _check_key(self, headers: dict[str, str]) -> None:
+        auth = headers.get("authorization", "")
+        scheme, _, key = auth.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise ApiProblem(
+                401,
+                "You didn't provide an API key. You need to provide your API key in an Authorization "
+                "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+                code="invalid_api_key",
+            )
+        if key.strip() not in self.api_keys:
+            # The key itself is never echoed, not even masked.
+            raise ApiProblem(401, "Incorrect API key provided. Check the key in the app's settings.", code="invalid_api_key")
+
+    def handle(self, rec: RecordedRequest, route: str, request_id: str, fault: Fault | None) -> Answer:
+        if rec.method == "GET" and route.startswith(FILES):
+            # Result URLs work without the key, like a signed storage URL would.
+            return self._file(route[len(FILES):])
+        self._check_key(rec.headers)
+        if rec.method == "POST" and route == GENERATIONS:
+            return self._compat(self._json_object(rec), None, request_id, fault)
+        if rec.method == "POST" and route == EDITS:
+            return self._compat(None, rec, request_id, fault)
+        if rec.method == "POST" and route == TASKS_CREATE:
+            return self._create_task(self._json_object(rec), request_id, fault)
+        if rec.method == "GET" and route == TASKS_POLL:
+            return self._poll(rec.query.get("taskId"))
+        raise ApiProblem(404, f"Invalid URL ({rec.method} {rec.path})", code=None)
+
+    @staticmethod
+    def _json_object(rec: RecordedRequest) -> dict[str, Any]:
+        if rec.json is None or not isinstance(rec.json, dict):
+            raise ApiProblem(
+                400,
+                "We could not parse the JSON body of your request. The API expects a JSON object "
+                "(Content-Type: application/json).",
+                code=None,
+            )
+        return rec.json
+
+    def _compat(self, params: dict[str, Any] | None, rec: RecordedRequest | None, request_id: str, fault: Fault | None) -> Answer:
+        began = time.monotonic()
+        if rec is not None:
+            job = self._multipart_job(rec)
+        else:
+            assert params is not None
+            job = service.read_job(params, from_form=False, edit=False)
+        blocked = service.moderation_problem(job, request_id)
+        if blocked:
+            raise blocked
+        out = service.make(job, edit_auto_size=self.edit_auto_size)
+        with self._lock:
+            self._compat_calls += 1
+        self.wait(self.latency - (time.monotonic() - began))
+        shape = fault.result_shape if fault else None
+        truncated = bool(fault and fault.truncated_b64)
+        if shape or truncated:
+            # json.dumps so that a bare string shape is still a JSON document.
+            return Answer(200, json.dumps(self._shape(out, shape or "images_response", truncated)).encode())
+        return Answer(200, out.response)
+
+    def _multipart_job(self, rec: RecordedRequest) -> Job:
+        try:
+            form = multipart.parse(rec.body, rec.headers.get("content-type", ""))
+        except multipart.MultipartError as exc:
+            raise ApiProblem(400, f"Invalid multipart/form-data body: {exc}.", code=None) from None
+        for name in form.order:
+            if name not in service.EDIT_MULTIPART_FIELDS:
+                raise bad(f"Unknown parameter: '{name}'.", name, "unknown_parameter")
+        images = form.files.get("image", []) + form.files.get("image[]", [])
+        if not images:
+            if "image" in form.fields or "image[]" in form.fields:
+                raise bad("Invalid 'image': expected a file upload, not a text field.", "image", "invalid_type")
+            raise bad("Missing required parameter: 'image'.", "image", "missing_required_parameter")
+        if "mask" in form.fields:
+            raise bad("Invalid 'mask': expected a file upload, not a text field.", "mask", "invalid_type")
+        params = {k: v[-1] for k, v in form.fields.items()}
+        job = service.read_job(params, from_form=True, edit=True)
+        job.images = [SourceImage(data=data, param="image") for _, _, data in images]
+        masks = form.files.get("mask", [])
+        if masks:
+            job.mask = SourceImage(data=masks[0][2], param="mask")
+        return job
+
+    def _create_task(self, params: dict[str, Any], request_id: str, fault: Fault | None) -> Answer:
+        image = params.get("image")
+        edit = image is not None
+        job = service.read_job(params, from_form=False, edit=edit)
+        values = image if isinstance(image, list) else [] if image is None else [image]
+        if edit and not values:
+            raise bad("Invalid 'image': empty array. Leave 'image' out for text-to-image.", "image", "empty_array")
+        if len(values) > service.MAX_IMAGES:
+            raise bad(
+                f"Invalid 'image': array too long. Expected an array with maximum length {service.MAX_IMAGES}, "
+                f"but got an array with length {len(values)} instead.",
+                "image", "array_above_max_length",
+            )
+        many = isinstance(image, list)
+        job.images = [service.source_from_string(v, f"image[{i}]" if many else "image", self._own_file)
+                      for i, v in enumerate(values)]
+        if params.get("mask") is not None:
+            if not edit:
+                raise bad("'mask' needs an 'image' to apply to.", "mask")
+            job.mask = service.source_from_string(params["mask"], "mask", self._own_file)
+        decoded = None
+        if edit and all(s.data is not None for s in [*job.images, *([job.mask] if job.mask else [])]):
+            decoded = service.decode_inputs(job)  # inline inputs are checked now, as a 400
+        step = self.task_step_delay
+        record = TaskRecord(
+            id=self.new_id(),
+            job=job,
+            request=params,
+            created=time.time(),
+            started=time.monotonic(),
+            duration=self.latency if step is None else 4 * step,
+            step=step,
+            trace_id=self.new_id("hex"),
+            blocked=service.moderation_problem(job, request_id),
+            decoded=decoded,
+        )
+        if fault is not None:
+            record.end_state = fault.task_status
+            record.error_message = fault.error_message
+            record.error_code = fault.error_code
+            record.result_shape = fault.result_shape or "images_response"
+            record.truncated_b64 = fault.truncated_b64
+        with self._lock:
+            self.tasks[record.id] = record
+            self._created_tasks += 1
+        return Answer(200, {"taskId": record.id})
+
+    def _poll(self, task_id: str | None) -> Answer:
+        if not task_id:
+            raise bad("Missing required query parameter: 'taskId'.", "taskId", "missing_required_parameter")
+        record = self.tasks.get(task_id)
+        if record is None:
+            # Mountsea's own (non-OpenAI) endpoints answer in their own shape.
+            return Answer(404, {"statusCode": 404, "message": f"Task not found: {task_id}", "error": "Not Found"})
+        with record.lock:
+            record.polls += 1
+            if record._final is None and record.walk_status() == "final":
+                self._finish(record)
+            status = record.status
+            return Answer(200, {
+                "taskId": record.id,
+                "status": status,
+                "result": record.result if status == "completed" else None,
+                "errorMessage": record.error_message if status in _TASK_END_DEFAULTS else None,
+                "errorCode": record.error_code if status in _TASK_END_DEFAULTS else None,
+                "createdAt": _iso(record.created),
+                "finishedAt": record.finished_at,
+                "traceId": record.trace_id,
+            })
+
+    def _finish(self, record: TaskRecord) -> None:
+        record.finished_at = _iso(record.created + record.duration)
+        end = record.end_state
+        if end is None and record.blocked is not None:
+            end = "failed"
+            record.error_message = record.error_message or record.blocked.message
+            record.error_code = record.error_code if record.error_code is not None else 400
+        if end is None:
+            try:
+                if record.decoded is None and record.job.is_edit:
+                    record.decoded = service.decode_inputs(record.job)
+                out = service.make(record.job, edit_auto_size=self.edit_auto_size, decoded=record.decoded)
+            except ApiProblem as problem:  # e.g. an input URL that could not be fetched
+                end = "failed"
+                record.error_message = record.error_message or problem.message
+                record.error_code = record.error_code if record.error_code is not None else problem.status
+            else:
+                record.result = self._shape(out, record.result_shape, record.truncated_b64)
+                record._final = "completed"
+                return
+        message, code = _TASK_END_DEFAULTS[end]
+        record.error_message = record.error_message or message
+        record.error_code = record.error_code if record.error_code is not None else code
+        record._final = end
+
+    def _shape(self, out: service.Output, shape: str, truncated: bool) -> Any:
+        data = out.data
+        b64 = base64.b64encode(data).decode("ascii")
+        if truncated:
+            # Cut to a multiple of 4: valid base64 that decodes to an incomplete image.
+            b64 = b64[: (len(b64) // 2) // 4 * 4]
+            data = base64.b64decode(b64)
+        mime = MIME_BY_FORMAT[out.fmt]
+        revised = out.response["data"][0]["revised_prompt"]
+        response = dict(out.response)
+        if shape == "images_response":
+            response["data"] = [{"b64_json": b64, "revised_prompt": revised}]
+            return response
+        if shape == "url":
+            file_id = f"{self.new_id('hex')}.{out.fmt}"
+            with self._lock:
+                self._files[file_id] = (mime, data)
+            response["data"] = [{"url": f"{self.base_url}{FILES}{file_id}", "revised_prompt": revised}]
+            return response
+        if shape == "data_url":
+            response["data"] = [{"url": f"data:{mime};base64,{b64}", "revised_prompt": revised}]
+            return response
+        if shape == "bare_b64":
+            return b64
+        if shape == "images_list":
+            return {"images": [b64]}
+        if shape == "b64_field":
+            return {"b64_json": b64}
+        return {"artifact": {"kind": "image", "ref": self.new_id()}}  # "unrecognised"
+
+    def _own_file(self, url: str) -> bytes | None:
+        """Bytes of a URL that points at this simulator's /files route, else None."""
+        prefix = f"{self.base_url}{FILES}"
+        if not url.startswith(prefix):
+            return None
+        with self._lock:
+            entry = self._files.get(url[len(prefix):])
+        return entry[1] if entry else None
+
+    def _file(self, file_id: str) -> Answer:
+        with self._lock:
+            entry = self._files.get(file_id)
+        if entry is None:
+            return Answer(404, {"error": {"message": "File not found.", "type": "invalid_request_error", "param": None, "code": None}})
+        return Answer(200, entry[1], content_type=entry[0])
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like the real service behind its proxy
+    server_version = "mountsea-simulator"
+    sys_version = ""
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def do_PATCH(self) -> None:
+        self._dispatch()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The request line only: headers (and so the bearer key) are never logged.
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("content-length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _dispatch(self) -> None:
+        sim = self.server.sim
+        split = urlsplit(self.path)
+        body = self._read_body()
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        ctype = headers.get("content-type", "")
+        parsed_json: Any = None
+        form: dict[str, list[str]] = {}
+        files: dict[str, list[tuple[str, str, bytes]]] = {}
+        if body and "json" in ctype:
+            try:
+                parsed_json = json.loads(body)
+            except ValueError:
+                parsed_json = None
+        elif body and ctype.startswith("multipart/"):
+            try:
+                parsed = multipart.parse(body, ctype)
+                form, files = parsed.fields, parsed.files
+            except multipart.MultipartError:
+                pass
+        rec = RecordedRequest(
+            method=self.command, path=split.path, query=dict(parse_qsl(split.query)),
+            headers=headers, json=parsed_json, form=form, files=files, body=body,
+        )
+        sim._record(rec)
+        route = canonical_path(split.path)
+        request_id = f"req_{sim.new_id('hex')}"
+        fault = sim._take_fault(self.command, route)
+
+        if fault is not None and fault.status is not None:
+            status, extra, err_body = error_answer(fault)
+            answer = Answer(status, err_body, extra)
+        else:
+            try:
+                answer = sim.handle(rec, route, request_id, fault)
+            except ApiProblem as problem:
+                answer = Answer(problem.status, problem.body(), problem.headers)
+            except Exception:
+                log.exception("simulator failed on %s %s", self.command, split.path)
+                answer = Answer(500, {"error": {"message": "The simulator failed on this request.",
+                                                "type": "server_error", "param": None, "code": None}})
+        if fault is not None:
+            sim.wait(fault.delay)
+            if fault.drop:
+                self.close_connection = True
+                return
+        if sim._stopping.is_set():
+            self.close_connection = True
+            return
+        self._send(answer, request_id, malformed=bool(fault and fault.malformed_json and fault.status is None))
+
+    def _send(self, answer: Answer, request_id: str, *, malformed: bool) -> None:
+        body = answer.body
+        if isinstance(body, (dict, list)):
+            payload = json.dumps(body).encode("utf-8")
+        elif isinstance(body, str):
+            payload = body.encode("utf-8")
+        else:
+            payload = body or b""
+        if malformed:
+            # What a proxy cutting the body short looks like: JSON that stops mid-way.
+            payload = payload[: max(1, min(len(payload) // 2, 200))]
+        try:
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("x-request-id", request_id)
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
