@@ -436,6 +436,18 @@ def task_failure(status: TaskStatus) -> ApiError:
         extra.append(f"error code {status.error_code}")
     if status.trace_id:
         extra.append(f"trace id {status.trace_id}")
+    words = (status.error_message or "").lower()
+    if "moderation" in words or "safety system" in words:
+        # A task the safety system stopped: the same refusal as a 400 moderation_blocked on Compat.
+        return ApiError(
+            ErrorKind.refused,
+            f"The safety system refused this request: {status.error_message} "
+            "Change the prompt or the picture and try again.",
+            detail=status.error_message,
+            code=status.error_code,
+            trace_id=status.trace_id,
+            task_id=status.task_id,
+        )
     sentence = "".join(parts) + (f" ({', '.join(extra)})" if extra else "") + "."
     sentence += " You can try again; quote the trace id if you contact support." if status.trace_id else " You can try again."
     return ApiError(
