@@ -1,0 +1,249 @@
+"""What both specs share, so the app and the one-window baseline are frozen the same way.
+
+Imported by packaging/mountsea.spec and packaging/baseline/one_window.spec. The point of
+this module is the Qt trimming: PyInstaller's Qt hooks collect every plugin of every
+plugin type a Qt module declares (eglfs, VNC, evdev, GTK theme with all of GTK, ...) and
+all ~100 Qt translation catalogues. We drop what a desktop widgets app never loads.
+
+Two layers:
+1. Before analysis, plugins on PLUGIN_EXCLUDES are never collected, so their private
+   dependencies (libgtk-3 and friends, EGLFS device libraries, ...) are never pulled in.
+2. After analysis, leaf files (Qt translations we don't ship, the Windows software OpenGL
+   renderer and D3D shader compiler) are filtered out of the TOCs.
+
+Set MOUNTSEA_PYI_NO_TRIM=1 to build without either layer (to measure what trimming saves).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TRIM = os.environ.get("MOUNTSEA_PYI_NO_TRIM", "") in ("", "0")
+
+# "<plugin type>/<plugin name>" globs; the name is the file name without "lib" prefix and
+# extension, so one entry covers qgtk3.dll / libqgtk3.so / libqgtk3.dylib.
+PLUGIN_EXCLUDES = (
+    # Embedded / kiosk platforms: a desktop app runs on xcb, wayland, windows or cocoa
+    # (offscreen and minimal stay: headless smoke tests and CI use them).
+    "platforms/qeglfs",
+    "platforms/qlinuxfb",
+    "platforms/qminimalegl",
+    "platforms/qvnc",
+    "platforms/qvkkhrdisplay",
+    "platforms/qdirect2d",
+    "egldeviceintegrations/*",
+    "generic/*",  # evdev / tuio input, only used with eglfs / linuxfb
+    "platforminputcontexts/qtvirtualkeyboardplugin",  # needs Qt Quick
+    # The GTK3 theme plugin drags in GTK, GDK, cairo, pango, atk... (~15 MB) and ties the
+    # bundle to the build machine's GTK. The xdg-desktop-portal theme stays and gives
+    # native file dialogs on GNOME/KDE through the portal.
+    "platformthemes/qgtk3",
+    # Wayland: keep xdg-shell (the one every desktop compositor speaks), the decorations
+    # and the EGL client buffer integration; drop IVI/fullscreen/wl-shell/qt-shell and
+    # server-side buffer sharing plugins meant for compositors.
+    "wayland-shell-integration/ivi-shell",
+    "wayland-shell-integration/fullscreen-shell-v1",
+    "wayland-shell-integration/wl-shell-plugin",
+    "wayland-shell-integration/qt-shell",
+    "wayland-graphics-integration-client/dmabuf-server",
+    "wayland-graphics-integration-client/drm-egl-server",
+    "wayland-graphics-integration-client/shm-emulation-server",
+    "wayland-graphics-integration-client/vulkan-server",
+    # Image formats the app neither reads nor writes (it reads PNG, JPEG, WebP, GIF, ICO;
+    # SVG stays for icon themes). qpdf needs QtPdf, which is not even installed.
+    "imageformats/qpdf",
+    "imageformats/qtga",
+    "imageformats/qtiff",
+    "imageformats/qwbmp",
+    "vectorimageformats/*",
+    # Only collected if QtNetwork is: the app talks HTTP through httpx, not QtNetwork.
+    "networkinformation/*",
+    "tls/*",
+    # Only collected if QtSql / QtPrintSupport are: the app uses Python's sqlite3 and
+    # does not print.
+    "sqldrivers/*",
+    "printsupport/*",
+    "qmltooling/*",
+)
+
+# Qt translations: only the languages the app ships (English is Qt's source language).
+QT_TRANSLATIONS_KEEP = ("qt_zh_CN.qm", "qtbase_zh_CN.qm")
+
+# Leaf binaries never needed by a QWidget app that uses no OpenGL/Quick (Windows only).
+BINARY_EXCLUDES = ("opengl32sw.dll", "d3dcompiler_*.dll")
+
+# Python modules nobody in the app uses, that some library may import optionally.
+PY_EXCLUDES = [
+    "tkinter",
+    "_tkinter",
+    "turtle",
+    "turtledemo",
+    "idlelib",
+    "lib2to3",
+    "pydoc_data",
+    "test",
+    "distutils",
+    "setuptools",
+    "pip",
+    # Pillow extras the app doesn't need: AVIF brings libavif (~5 MB), Tk glue needs tkinter.
+    "PIL._avif",
+    "PIL.AvifImagePlugin",
+    "PIL._imagingtk",
+    "PIL.ImageTk",
+]
+
+# Every PySide6-Essentials Python module. The ones the app's code never imports are
+# excluded outright (some are pulled in by the graph otherwise, e.g. QtNetwork).
+ESSENTIALS_MODULES = (
+    "QtConcurrent",
+    "QtCore",
+    "QtDBus",
+    "QtDesigner",
+    "QtGui",
+    "QtHelp",
+    "QtLabsStyleKit",
+    "QtNetwork",
+    "QtOpenGL",
+    "QtOpenGLWidgets",
+    "QtPrintSupport",
+    "QtQml",
+    "QtQmlFeatures",
+    "QtQuick",
+    "QtQuickControls2",
+    "QtQuickTest",
+    "QtQuickWidgets",
+    "QtSql",
+    "QtSvg",
+    "QtSvgWidgets",
+    "QtTest",
+    "QtUiTools",
+    "QtWidgets",
+    "QtXml",
+)
+ALWAYS_KEEP = {"QtCore", "QtGui", "QtWidgets", "QtDBus"}
+
+
+def qt_modules_used_by_app(app_dir: Path = ROOT / "app") -> set[str]:
+    """PySide6 modules named anywhere in the app's source (imports, lazy imports)."""
+    used: set[str] = set()
+    pattern = re.compile(r"PySide6\.(Qt\w+)|from\s+PySide6\s+import\s+\(?([\w\s,]+)")
+    for path in app_dir.rglob("*.py"):
+        for match in pattern.finditer(path.read_text(encoding="utf-8", errors="replace")):
+            if match.group(1):
+                used.add(match.group(1))
+            else:
+                used.update(n.strip() for n in match.group(2).split(",") if n.strip().startswith("Qt"))
+    return used
+
+
+def qt_module_excludes() -> list[str]:
+    """The same list for both specs, computed from the app, so both bundles are trimmed alike."""
+    if not TRIM:
+        return []
+    keep = ALWAYS_KEEP | qt_modules_used_by_app()
+    return [f"PySide6.{name}" for name in ESSENTIALS_MODULES if name not in keep]
+
+
+def python_excludes() -> list[str]:
+    return list(PY_EXCLUDES) + qt_module_excludes() if TRIM else []
+
+
+def _plugin_excluded(plugin_type: str, plugin_file: str) -> bool:
+    name = Path(plugin_file).name
+    stem = name.split(".", 1)[0]
+    if stem.startswith("lib"):
+        stem = stem[3:]
+    key = f"{plugin_type.replace(os.sep, '/')}/{stem}"
+    return any(fnmatch.fnmatchcase(key, pattern) for pattern in PLUGIN_EXCLUDES)
+
+
+def install_qt_plugin_filter() -> None:
+    """Make PyInstaller's Qt hooks skip excluded plugins (layer 1).
+
+    Hooks run in this process, so wrapping QtLibraryInfo.collect_plugins before Analysis
+    is enough. Checked against pyinstaller 6.22 (constraints.txt); check_bundle() below
+    fails the build if the hook API changes and an excluded plugin slips through anyway.
+    """
+    if not TRIM:
+        return
+    from PyInstaller.utils.hooks.qt import QtLibraryInfo
+
+    original = QtLibraryInfo.collect_plugins
+    if getattr(original, "_mountsea_filtered", False):
+        return
+
+    def collect_plugins(self, plugin_type):  # type: ignore[no-untyped-def]
+        collected = original(self, plugin_type)
+        return [(src, dst) for src, dst in collected if not _plugin_excluded(plugin_type, src)]
+
+    collect_plugins._mountsea_filtered = True  # type: ignore[attr-defined]
+    QtLibraryInfo.collect_plugins = collect_plugins
+
+
+def _dest(entry) -> str:  # type: ignore[no-untyped-def]
+    return str(entry[0]).replace("\\", "/")
+
+
+def _drop(dest: str) -> bool:
+    name = dest.rsplit("/", 1)[-1]
+    if "/Qt/translations/" in f"/{dest}" or "/Qt6/translations/" in f"/{dest}":
+        return not any(fnmatch.fnmatchcase(name, keep) for keep in QT_TRANSLATIONS_KEEP)
+    return any(fnmatch.fnmatchcase(name.lower(), pattern) for pattern in BINARY_EXCLUDES)
+
+
+def trim_toc(toc):  # type: ignore[no-untyped-def]
+    """Layer 2: drop leaf files from an Analysis TOC (binaries or datas)."""
+    if not TRIM:
+        return toc
+    return [entry for entry in toc if not _drop(_dest(entry))]
+
+
+def check_bundle(binaries) -> None:  # type: ignore[no-untyped-def]
+    """Fail the build if an excluded plugin was collected after all (e.g. hook API changed)."""
+    if not TRIM:
+        return
+    for entry in binaries:
+        dest = _dest(entry)
+        marker = "/plugins/"
+        if marker not in f"/{dest}":
+            continue
+        plugin_type, _, plugin_file = f"/{dest}".split(marker, 1)[1].rpartition("/")
+        if _plugin_excluded(plugin_type, plugin_file):
+            raise SystemExit(f"packaging: excluded Qt plugin was collected anyway: {dest}")
+
+
+def version() -> str:
+    text = (ROOT / "app" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r'__version__\s*=\s*"([^"]+)"', text)
+    if not match:
+        raise SystemExit("packaging: no __version__ in app/__init__.py")
+    return match.group(1)
+
+
+def macos_minimum_version(default: str = "13.0") -> str:
+    """The oldest macOS the bundled Qt runs on: the PySide6 wheel's own platform tag."""
+    from importlib import metadata
+
+    try:
+        wheel = metadata.distribution("PySide6_Essentials").read_text("WHEEL") or ""
+    except metadata.PackageNotFoundError:
+        return default
+    found = re.findall(r"macosx_(\d+)_(\d+)", wheel)
+    if not found:
+        return default
+    major, minor = min((int(a), int(b)) for a, b in found)
+    return f"{major}.{minor}"
+
+
+def is_windows() -> bool:
+    return sys.platform == "win32"
+
+
+def is_macos() -> bool:
+    return sys.platform == "darwin"
