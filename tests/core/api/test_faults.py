@@ -1,0 +1,254 @@
+"""Each fault of the contract ends in the documented behaviour, with exactly the expected requests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from app.core.api.cancel import CancelToken
+from app.core.api.client import MountseaClient, make_http_client
+from app.core.api.errors import ApiError, Cancelled, ErrorKind
+from app.core.api.models import Flavour, ImageRequest
+from app.simulator import Fault, Simulator
+from tests.conftest import TEST_KEY
+
+CREATE = "/openai/images"
+POLL = "/openai/tasks"
+GENERATIONS = "/openai/v1/images/generations"
+REQ = ImageRequest(prompt="a red fox in the snow")
+
+
+def routes(sim) -> list[str]:
+    return [f"{r.method} {r.path}" for r in sim.requests]
+
+
+def fails(client, flavour, token, request=REQ) -> ApiError:
+    with pytest.raises(ApiError) as info:
+        client.run(request, flavour, token)
+    return info.value
+
+
+def test_500_then_ok_is_retried_after_backoff(client, simulator, fake_time):
+    simulator.inject(Fault(status=500), path=CREATE)
+    result = client.run(REQ, Flavour.tasks, fake_time)
+    assert result.images
+    assert routes(simulator) == [f"POST {CREATE}", f"POST {CREATE}", f"GET {POLL}"]
+    assert simulator.created_tasks == 1
+    assert fake_time.waits[0] == 0.5  # min(0.5 * 2**0, 8) * (1 - 0.25 * 0)
+
+
+def test_500_on_every_attempt_gives_up_after_two_retries(client, simulator, fake_time):
+    simulator.inject(Fault(status=503), path=GENERATIONS, times=3)
+    err = fails(client, Flavour.compat, fake_time)
+    assert err.kind is ErrorKind.server and "HTTP 503" in err.message
+    assert routes(simulator) == [f"POST {GENERATIONS}"] * 3
+    assert fake_time.waits == [0.5, 1.0]
+
+
+def test_429_with_retry_after_is_honoured(client, simulator, fake_time):
+    simulator.inject(Fault(status=429, headers={"Retry-After": "2"}), path=GENERATIONS)
+    assert client.run(REQ, Flavour.compat, fake_time).images
+    assert routes(simulator) == [f"POST {GENERATIONS}"] * 2
+    assert fake_time.waits == [2.0]
+
+
+def test_retry_after_ms_wins_over_retry_after(client, simulator, fake_time):
+    simulator.inject(Fault(status=429), path=CREATE)  # the simulator sends retry-after: 1, retry-after-ms: 50
+    assert client.run(REQ, Flavour.tasks, fake_time).images
+    assert fake_time.waits[0] == pytest.approx(0.05)
+    assert routes(simulator)[:2] == [f"POST {CREATE}"] * 2
+
+
+def test_retry_after_too_long_gives_up_and_says_when(client, simulator, fake_time):
+    simulator.inject(Fault(status=429, headers={"retry-after": "600"}), path=CREATE)
+    err = fails(client, Flavour.tasks, fake_time)
+    assert err.kind is ErrorKind.rate_limited
+    assert "asks to wait about 10 minutes" in err.message and "try again then" in err.message
+    assert err.retry_after == 600
+    assert routes(simulator) == [f"POST {CREATE}"] and fake_time.waits == []
+
+
+def test_x_should_retry_false_stops_a_retry(client, simulator, fake_time):
+    simulator.inject(Fault(status=500, headers={"x-should-retry": "false"}), path=CREATE)
+    err = fails(client, Flavour.tasks, fake_time)
+    assert err.kind is ErrorKind.server
+    assert routes(simulator) == [f"POST {CREATE}"]
+
+
+def test_x_should_retry_true_retries_a_409_create(client, simulator, fake_time):
+    simulator.inject(Fault(status=409, headers={"x-should-retry": "true"}), path=CREATE)
+    assert client.run(REQ, Flavour.tasks, fake_time).images
+    assert routes(simulator)[:2] == [f"POST {CREATE}"] * 2
+
+
+def test_insufficient_quota_is_not_retried(client, simulator, fake_time):
+    simulator.inject(Fault(status=429, code="insufficient_quota"), path=CREATE)
+    err = fails(client, Flavour.tasks, fake_time)
+    assert err.kind is ErrorKind.quota and "out of credit" in err.message
+    assert routes(simulator) == [f"POST {CREATE}"]
+
+
+def test_a_wrong_key_is_an_auth_error_sent_once(make_client, simulator, fake_time):
+    err = fails(make_client(api_key="sk-not-the-key"), Flavour.tasks, fake_time)
+    assert err.kind is ErrorKind.auth
+    assert err.message.startswith("The API key was refused. Check it in Settings.")
+    assert "sk-not-the-key" not in err.message
+    assert routes(simulator) == [f"POST {CREATE}"]
+
+
+def test_moderation_blocked_shows_the_servers_words(client, simulator, fake_time):
+    simulator.inject(Fault(status=400), path=GENERATIONS)  # OpenAI's moderation_blocked answer
+    err = fails(client, Flavour.compat, fake_time)
+    assert err.kind is ErrorKind.refused
+    assert "rejected by the safety system" in err.message and err.code == "moderation_blocked"
+    assert routes(simulator) == [f"POST {GENERATIONS}"]
+
+
+def test_a_task_stopped_by_the_safety_system_is_a_refusal(client, simulator, fake_time):
+    from app.simulator import MODERATION_TRIGGER_WORDS
+
+    err = fails(client, Flavour.tasks, fake_time, ImageRequest(prompt=f"a {MODERATION_TRIGGER_WORDS[0]} thing"))
+    assert err.kind is ErrorKind.refused and "safety system" in err.message and err.task_id
+
+
+def test_a_dropped_create_is_not_sent_again(client, simulator, fake_time):
+    simulator.inject(Fault(drop=True), path=CREATE)
+    err = fails(client, Flavour.tasks, fake_time)
+    assert err.kind is ErrorKind.network
+    assert "the task may exist anyway" in err.message and "retry" in err.message
+    assert routes(simulator) == [f"POST {CREATE}"]
+    assert simulator.created_tasks == 1  # the server did the work: a re-send would have paid twice
+
+
+def test_a_dropped_compat_call_may_be_billed_and_is_not_sent_again(client, simulator, fake_time):
+    simulator.inject(Fault(drop=True), path=GENERATIONS)
+    err = fails(client, Flavour.compat, fake_time)
+    assert err.kind is ErrorKind.maybe_billed
+    assert "the server may still have billed this" in err.message
+    assert routes(simulator) == [f"POST {GENERATIONS}"]
+
+
+def test_a_read_timeout_on_a_create_is_not_sent_again(simulator, fake_time):
+    import httpx
+
+    simulator.inject(Fault(delay=2.0), path=CREATE)
+    with httpx.Client(timeout=httpx.Timeout(5.0, read=0.2)) as http:
+        client = MountseaClient(http, simulator.base_url, TEST_KEY, clock=fake_time.clock)
+        err = fails(client, Flavour.tasks, fake_time)
+    assert err.kind is ErrorKind.timeout and "the task may exist anyway" in err.message
+    assert routes(simulator) == [f"POST {CREATE}"]
+
+
+def test_a_dropped_poll_is_retried(client, simulator, fake_time):
+    simulator.inject(Fault(drop=True), method="GET", path=POLL)
+    assert client.run(REQ, Flavour.tasks, fake_time).images
+    assert routes(simulator) == [f"POST {CREATE}", f"GET {POLL}", f"GET {POLL}"]
+
+
+def test_connection_refused_is_retried_then_reported(make_client, fake_time):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again below: nothing listens there
+    client = make_client(base_url=f"http://127.0.0.1:{port}")
+    err = fails(client, Flavour.tasks, fake_time)
+    assert err.kind is ErrorKind.network and "Could not connect to 127.0.0.1" in err.message
+    assert fake_time.waits == [0.5, 1.0]  # three attempts: a create that never arrived is safe to repeat
+
+
+def test_malformed_json_keeps_the_raw_body(client, simulator, fake_time):
+    simulator.inject(Fault(malformed_json=True), path=GENERATIONS)
+    err = fails(client, Flavour.compat, fake_time)
+    assert err.kind is ErrorKind.malformed and "not valid JSON" in err.message
+    assert err.raw and TEST_KEY not in err.raw
+    assert routes(simulator) == [f"POST {GENERATIONS}"]
+
+
+@pytest.mark.parametrize("flavour", [Flavour.tasks, Flavour.compat])
+def test_truncated_base64_is_a_clear_error(client, simulator, fake_time, flavour):
+    simulator.inject(Fault(truncated_b64=True), path=CREATE if flavour is Flavour.tasks else GENERATIONS)
+    err = fails(client, flavour, fake_time)
+    assert err.kind is ErrorKind.malformed and "damaged" in err.message
+
+
+def test_a_failed_task_shows_message_code_and_trace_id(client, simulator, fake_time):
+    simulator.inject(Fault(task_status="failed", error_message="GPU fell over", error_code=5031), path=CREATE)
+    err = fails(client, Flavour.tasks, fake_time)
+    task = simulator.tasks[err.task_id]
+    assert err.kind is ErrorKind.task_failed
+    assert "GPU fell over" in err.message and "5031" in err.message and task.trace_id in err.message
+    assert (err.code, err.trace_id) == (5031, task.trace_id)
+    assert routes(simulator) == [f"POST {CREATE}", f"GET {POLL}"]
+
+
+def test_a_task_that_timed_out_on_the_server(client, simulator, fake_time):
+    simulator.inject(Fault(task_status="timeout"), path=CREATE)
+    err = fails(client, Flavour.tasks, fake_time)
+    assert err.kind is ErrorKind.task_failed and "timed out on the server" in err.message
+    assert simulator.created_tasks == 1
+
+
+def test_our_own_poll_deadline(fake_time):
+    with Simulator(api_keys=(TEST_KEY,), latency=3600.0) as sim, make_http_client() as http:
+        client = MountseaClient(http, sim.base_url, TEST_KEY, poll_interval=3.0, task_deadline=10.0,
+                                clock=fake_time.clock)
+        events = []
+        with pytest.raises(ApiError) as info:
+            client.run(REQ, Flavour.tasks, fake_time, events.append)
+        err = info.value
+        assert err.kind is ErrorKind.deadline and err.task_id in err.message
+        assert "did not finish within 10 seconds" in err.message
+        # polls at 0, 3, 6 and 9 s, a last one at the deadline, then it stops
+        assert routes(sim) == [f"POST {CREATE}"] + [f"GET {POLL}"] * 5
+        assert fake_time.waits == [3.0, 3.0, 3.0, 1.0]
+        assert {e.server_status for e in events if e.stage == "polling"} == {"pending"}
+
+
+def test_polls_back_off_gently_on_a_long_task(fake_time):
+    with Simulator(api_keys=(TEST_KEY,), latency=3600.0) as sim, make_http_client() as http:
+        client = MountseaClient(http, sim.base_url, TEST_KEY, poll_interval=3.0, max_poll_interval=15.0,
+                                task_deadline=150.0, clock=fake_time.clock)
+        with pytest.raises(ApiError):
+            client.run(REQ, Flavour.tasks, fake_time)
+    assert fake_time.waits[:20] == [3.0] * 20
+    assert max(fake_time.waits) == 15.0
+    growing = fake_time.waits[20:-1]
+    assert all(b >= a for a, b in zip(growing, growing[1:], strict=False))
+    assert sum(fake_time.waits) == pytest.approx(150.0)
+
+
+def test_404_on_poll_is_tried_a_few_times_then_fails(client, simulator, fake_time):
+    with pytest.raises(ApiError) as info:
+        client.wait_task("no-such-task", fake_time)
+    assert info.value.kind is ErrorKind.not_found and info.value.task_id == "no-such-task"
+    assert routes(simulator) == [f"GET {POLL}"] * 3
+
+
+def test_resume_polls_and_never_creates(client, simulator, fake_time):
+    task_id = client.submit_task(REQ, fake_time)
+    result = client.wait_task(task_id, fake_time)
+    assert result.task_id == task_id and result.images
+    assert simulator.created_tasks == 1
+
+
+def test_cancel_mid_poll_from_another_thread():
+    token = CancelToken()
+    with Simulator(api_keys=(TEST_KEY,), latency=3600.0) as sim, make_http_client() as http:
+        client = MountseaClient(http, sim.base_url, TEST_KEY, poll_interval=0.05)
+        polled = threading.Event()
+
+        def on_event(event) -> None:
+            if event.stage == "polling":
+                polled.set()
+
+        timer = threading.Timer(0, lambda: polled.wait(30) and token.cancel())
+        timer.start()
+        began = time.monotonic()
+        with pytest.raises(Cancelled):
+            client.run(REQ, Flavour.tasks, token, on_event)
+        timer.join()
+        assert time.monotonic() - began < 10
+        polls_at_cancel = len([r for r in sim.requests if r.path == POLL])
+        assert polls_at_cancel >= 1 and sim.created_tasks == 1
