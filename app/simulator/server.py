@@ -197,7 +197,7 @@ class Simulator:
             return self.base_url
         self._stopping.clear()
         self._server = _Server(("127.0.0.1", port), _Handler, self)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.5},
                                         daemon=True, name="simulator")
         self._thread.start()  # the socket already listens: connections queue until served
         return self.base_url
@@ -207,7 +207,13 @@ class Simulator:
         if server is None or thread is None:
             return
         self._stopping.set()  # wakes handlers waiting out latency or a delay fault
-        server.shutdown()
+        closer = threading.Thread(target=server.shutdown, name="simulator-stop")
+        closer.start()
+        # serve_forever only notices shutdown between polls; a connection wakes it at once.
+        while closer.is_alive():
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                pass
+            closer.join(0.05)
         thread.join()
         server.server_close()
         for t in server.close_connections():
