@@ -323,7 +323,13 @@ class MaskModel:
     def load(self, png: bytes) -> Rect | None:
         """Replace the mask with a saved one (scaled to this size if it differs); undoable.
         Raises imaging.ImageError for a file that is not a usable mask."""
-        painted = painted_from_mask(png, self.size)
+        return self.load_painted(painted_from_mask(png, self.size))
+
+    def load_painted(self, painted: Image.Image) -> Rect | None:
+        """Replace the mask with an L image (255 = repaint), scaled to fit; undoable."""
+        if painted.size != self.size:
+            painted = painted.resize(self.size, Image.Resampling.NEAREST)
+        painted = painted.convert("L").point(lambda v: PAINT if v >= 128 else 0)
         changed = union(self._image.getbbox(), painted.getbbox())
         return self._tiled_change(changed, lambda: self._image.paste(painted))
 
