@@ -1,0 +1,235 @@
+"""`python -m app generate|edit` end to end: real sockets, a real library in a temp data dir."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from app.cli import main
+from app.core.library import JobState, Library
+from tests.conftest import TEST_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def pixels(path: Path) -> Image.Image:
+    with Image.open(path) as img:
+        img.load()
+        return img
+
+
+@pytest.fixture
+def keyed(monkeypatch):
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+
+
+def test_generate_demo_makes_a_real_png_of_the_requested_size(data_dir):
+    code, out, err = run_cli("generate", "a red fox", "--demo", "--size", "1024x1536", "--data-dir", str(data_dir))
+    assert code == 0, err
+    [line] = out.splitlines()
+    path = Path(line)
+    assert path.is_file() and path.is_relative_to(data_dir)
+    img = pixels(path)
+    assert img.format == "PNG" and img.size == (1024, 1536)
+    assert "accepted" in err and "Traceback" not in err
+    lib = Library.open(data_dir)
+    try:
+        [job] = lib.recent_jobs()
+        assert job.state is JobState.completed and job.task_id and job.origin == "cli"
+        assert lib.item(job.item_ids[0]).path == path
+    finally:
+        lib.close()
+
+
+def test_every_option_reaches_the_server(simulator, data_dir, keyed):
+    code, out, err = run_cli(
+        "generate", "a quiet harbour", "--size", "1536x1024", "--quality", "low", "--background", "opaque",
+        "--format", "webp", "--compression", "60", "--moderation", "low", "--model", "gpt-image-2",
+        "--user", "cli-user", "--api", "async", "--base-url", simulator.base_url, "--data-dir", str(data_dir),
+    )
+    assert code == 0, err
+    [create] = [r for r in simulator.requests if r.path == "/openai/images"]
+    assert create.json == {
+        "prompt": "a quiet harbour", "model": "gpt-image-2", "size": "1536x1024", "quality": "low",
+        "background": "opaque", "output_format": "webp", "output_compression": 60, "moderation": "low",
+        "user": "cli-user",
+    }
+    img = pixels(Path(out.strip()))
+    assert img.format == "WEBP" and img.size == (1536, 1024)
+
+
+@pytest.mark.parametrize(
+    ("argv", "sentence"),
+    [
+        (["generate", "  "], "The prompt is empty"),
+        (["generate", "x", "--format", "jpeg", "--background", "transparent"], "transparent background needs"),
+        (["generate", "x", "--compression", "50"], "Compression only applies to JPEG and WebP"),
+        (["generate", "x", "--size", "1000x1000"], "multiples of 16"),
+        (["generate", "x", "--compression", "lots"], "invalid int value"),
+        (["edit", "x", "--image", "/no/such/file.png"], "Cannot read the image /no/such/file.png"),
+        (["edit", "x"], "--image"),
+        (["paint", "x"], "invalid choice"),
+    ],
+)
+def test_bad_input_exits_2_and_sends_nothing(simulator, data_dir, keyed, argv, sentence):
+    code, out, err = run_cli(*argv, "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    assert code == 2
+    assert sentence in err and "Traceback" not in err and out == ""
+    assert simulator.requests == []
+
+
+def test_no_key_exits_2_and_says_where_to_put_one(simulator, data_dir):
+    code, _out, err = run_cli("generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    assert code == 2 and "MOUNTSEA_API_KEY" in err and "--demo" in err
+    assert simulator.requests == []
+
+
+def test_the_keyring_key_is_used(simulator, data_dir, memory_keyring):
+    from app.core.keys import KeyStore
+
+    KeyStore(env={}).save(TEST_KEY)
+    code, _out, err = run_cli("generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    assert code == 0, err
+    assert simulator.requests[0].headers["authorization"] == f"Bearer {TEST_KEY}"
+
+
+def test_a_refused_key_exits_1_with_a_clear_sentence(simulator, data_dir, monkeypatch):
+    monkeypatch.setenv("MOUNTSEA_API_KEY", "sk-wrong-key-123")
+    code, out, err = run_cli("generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    assert code == 1 and out == ""
+    assert "error: The API key was refused. Check MOUNTSEA_API_KEY" in err
+    assert "Traceback" not in err and "sk-wrong-key-123" not in err
+    assert len(simulator.requests) == 1
+    lib = Library.open(data_dir)
+    try:
+        [job] = lib.recent_jobs()
+        assert job.state is JobState.failed and job.error_kind == "auth"
+    finally:
+        lib.close()
+
+
+def test_out_copies_the_picture(simulator, data_dir, keyed, tmp_path):
+    target = tmp_path / "exports" / "fox.png"
+    code, out, err = run_cli("generate", "x", "--api", "compat", "--base-url", simulator.base_url,
+                             "--data-dir", str(data_dir), "--out", str(target))
+    assert code == 0, err
+    assert target.read_bytes() == Path(out.strip()).read_bytes()
+
+
+def test_edit_with_image_and_mask_keeps_the_unmasked_pixels(simulator, data_dir, keyed, tmp_path):
+    from tests.core.api.imgs import mask, picture
+
+    src = tmp_path / "photo.png"
+    src.write_bytes(picture(256, 256, color=(20, 120, 220)))
+    hole = tmp_path / "mask.png"
+    hole.write_bytes(mask(256, 256))  # the top-left quarter is transparent: repaint it
+    code, out, err = run_cli("edit", "add a moon", "--image", str(src), "--mask", str(hole),
+                             "--input-fidelity", "high", "--api", "compat",
+                             "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    assert code == 0, err
+    [call] = simulator.requests
+    assert call.path == "/openai/v1/images/edits"
+    assert call.files["image"][0][2] == src.read_bytes() and call.files["mask"][0][2] == hole.read_bytes()
+    assert call.form["input_fidelity"] == ["high"]
+    result = pixels(Path(out.strip())).convert("RGB")
+    assert result.size == (256, 256)
+    assert result.getpixel((200, 200)) == (20, 120, 220)  # outside the mask: the source, exactly
+    lib = Library.open(data_dir)
+    try:
+        [job] = lib.recent_jobs()
+        item = lib.item(job.item_ids[0])
+        assert item.raw_path is not None and item.raw_path.is_file()  # the server's own picture is kept too
+    finally:
+        lib.close()
+
+
+def test_async_edit_with_several_images(simulator, data_dir, keyed, tmp_path):
+    from tests.core.api.imgs import picture
+
+    paths = []
+    for i in range(2):
+        p = tmp_path / f"in{i}.jpg"
+        p.write_bytes(picture(128, 128, fmt="jpeg"))
+        paths += ["--image", str(p)]
+    code, out, err = run_cli("edit", "merge them", *paths, "--base-url", simulator.base_url,
+                             "--data-dir", str(data_dir))
+    assert code == 0, err
+    [create] = [r for r in simulator.requests if r.path == "/openai/images"]
+    assert [u[:23] for u in create.json["image"]] == ["data:image/jpeg;base64,"] * 2
+
+
+def test_a_failed_task_exits_1_with_its_details(simulator, data_dir, keyed):
+    from app.simulator import Fault
+
+    simulator.inject(Fault(task_status="failed", error_message="upstream broke", error_code=77))
+    code, _out, err = run_cli("generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    assert code == 1
+    assert "upstream broke" in err and "77" in err and "trace id" in err
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "MOUNTSEA_API_KEY"}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+def test_module_entry_point_in_a_real_process(data_dir, tmp_path):
+    out_file = tmp_path / "fox.jpg"
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.cli", "generate", "a red fox", "--demo", "--format", "jpeg",
+         "--size", "1024x1024", "--data-dir", str(data_dir), "--out", str(out_file)],
+        capture_output=True, text=True, timeout=60, cwd=ROOT, env=_env(),
+    )
+    assert proc.returncode == 0, proc.stderr
+    [line] = proc.stdout.splitlines()
+    assert Path(line).is_file() and pixels(out_file).size == (1024, 1024)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
+def test_ctrl_c_exits_130_and_names_the_task(data_dir):
+    from app.simulator import Simulator
+
+    with Simulator(api_keys=(TEST_KEY,), latency=3600.0) as sim:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "generate", "x", "--base-url", sim.base_url,
+             "--data-dir", str(data_dir)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            env=_env(MOUNTSEA_API_KEY=TEST_KEY),
+        )
+        try:
+            assert proc.stderr is not None
+            seen = []
+            for line in proc.stderr:
+                seen.append(line)
+                if "accepted" in line:
+                    break
+            proc.send_signal(signal.SIGINT)
+            out, rest = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        err = "".join(seen) + rest
+        assert proc.returncode == 130, err
+        assert "Cancelled." in err and "may still finish on the server" in err and "Traceback" not in err
+        assert out == ""
+        assert sim.created_tasks == 1
+    lib = Library.open(data_dir)
+    try:
+        [job] = lib.recent_jobs()
+        assert job.state is JobState.cancelled and job.task_id
+    finally:
+        lib.close()
