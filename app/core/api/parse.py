@@ -135,50 +135,46 @@ def error_from_response(
     detail = redact(message, secrets, limit=1000) if message else None
     said = f" The server said: {detail}" if detail else ""
     code_s = str(code).lower() if code is not None else ""
-    common = {"detail": detail, "status": status, "code": code, "retry_after": retry_after}
+
+    def make(kind: ErrorKind, message: str) -> ApiError:
+        return ApiError(kind, message, detail=detail, status=status, code=code, retry_after=retry_after)
 
     if status in (401, 403):
-        return ApiError(ErrorKind.auth, "The API key was refused. Check it in Settings." + said, **common)
+        return make(ErrorKind.auth, "The API key was refused. Check it in Settings." + said)
     if code_s == "moderation_blocked" or (
         err_type == "image_generation_user_error" and "moderation" in (detail or "").lower()
     ):
         words = detail or "no reason given"
-        return ApiError(
+        return make(
             ErrorKind.refused,
             f"The safety system refused this request: {words} Change the prompt or the picture and try again.",
-            **common,
         )
     if code_s == "insufficient_quota":
-        return ApiError(
+        return make(
             ErrorKind.quota,
             "Your account has run out of credit (insufficient quota). Top it up, then try again." + said,
-            **common,
         )
     if status == 429:
-        return ApiError(
+        return make(
             ErrorKind.rate_limited,
             "The service is receiving too many requests. Wait a minute and try again." + said,
-            **common,
         )
     if status == 404:
-        return ApiError(
+        return make(
             ErrorKind.not_found,
             "The server does not know this address or task (HTTP 404). Check the server address; "
             "a task may also have expired." + said,
-            **common,
         )
     if status == 408:
-        return ApiError(ErrorKind.timeout, "The server timed out handling the request. Try again." + said, **common)
+        return make(ErrorKind.timeout, "The server timed out handling the request. Try again." + said)
     if status >= 500:
-        return ApiError(
+        return make(
             ErrorKind.server,
             f"The service had a problem (HTTP {status}). Try again in a few minutes." + said,
-            **common,
         )
-    return ApiError(
+    return make(
         ErrorKind.invalid_request,
         f"The service refused the request (HTTP {status})." + (said or " It gave no reason."),
-        **common,
     )
 
 
