@@ -1,0 +1,768 @@
+"""The main window: prompt and parameters on the left, Create/Edit | Result | Gallery in the
+middle, the live task list on the right. It also decides where jobs go (a real server with
+the user's key, or the built-in simulator in demo mode) and lands unfinished journal jobs at
+start."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QMimeData, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QSystemTrayIcon,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME, __version__
+from app.core.api.models import DEFAULT_BASE_URL
+from app.core.settings import FILE_NAME, Settings
+from app.services.runner import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    INTERRUPTED,
+    Endpoint,
+    JobRunner,
+    is_loopback,
+    make_thumbnail,
+)
+from app.services.task_model import TaskModel
+from app.ui.banner import Banner
+from app.ui.prompt_panel import PromptPanel
+from app.ui.result_view import ResultView
+from app.ui.task_list import TaskList
+
+log = logging.getLogger(__name__)
+
+HISTORY_ROWS = 30  # finished jobs from earlier runs shown in the task list
+DEMO_LATENCY = 3.0  # seconds: long enough to see a job move through its states
+
+
+def _start_simulator() -> Any:
+    from app.simulator import DEMO_KEY, Simulator
+
+    sim = Simulator(api_keys=(DEMO_KEY,), latency=DEMO_LATENCY)
+    sim.start()
+    return sim, DEMO_KEY
+
+
+def _read_journal(library: Any) -> tuple[list[Any], list[Any], dict[int, Any]]:
+    unfinished = library.unfinished_jobs()
+    unfinished_ids = {j.job_id for j in unfinished}
+    recent = [j for j in library.recent_jobs(limit=HISTORY_ROWS) if j.job_id not in unfinished_ids]
+    item_ids = [j.item_ids[0] for j in recent if j.item_ids]
+    items = library.items(item_ids) if item_ids else {}
+    return unfinished, recent, items
+
+
+def _mark_interrupted(library: Any, job_ids: list[Any]) -> None:
+    for job_id in job_ids:
+        library.update_job(job_id, state="interrupted")
+
+
+def _thumbnails(paths: list[tuple[str, str]]) -> list[tuple[str, QImage]]:
+    out = []
+    for key, path in paths:
+        thumb, _full = make_thumbnail(path)
+        if thumb is not None:
+            out.append((key, thumb))
+    return out
+
+
+def _encode_png(image: QImage) -> bytes:
+    from PySide6.QtCore import QBuffer, QIODevice
+
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data().data())
+
+
+class MainWindow(QMainWindow):
+    endpoint_changed = Signal()  # the server/key jobs go to changed (demo <-> real)
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        data_dir: Path,
+        demo: bool = False,
+        base_url_override: str | None = None,
+        api_override: str | None = None,
+        settings_reset: list[str] | None = None,
+    ):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.setAcceptDrops(True)
+        self.settings = settings
+        self.data_dir = data_dir
+        self._demo_forced = demo
+        self._base_url = (base_url_override or settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+        self._simulator: Any = None
+        self._demo_key: str | None = None
+        self._key_store: Any = None
+        self._key_source = "none"
+        self._api_key: str | None = None
+        self._closed = False
+        self._tray: QSystemTrayIcon | None = None
+        self._settings_reset = settings_reset or []
+        self.settings_dialog: Any = None
+
+        from app.core.library import Library
+
+        images_dir = Path(settings.images_dir) if settings.images_dir else None
+        self.library = Library.open(data_dir, images_dir=images_dir)
+        self.runner = JobRunner(self.library, concurrency=settings.concurrency, parent=self)
+        self.task_model = TaskModel(self.runner, self)
+
+        self._build_ui(api_override)
+        self._build_menus()
+        self.runner.job_finished.connect(self.on_job_finished)
+        self.runner.job_added.connect(self.on_jobs_changed)
+        self.runner.job_changed.connect(self.on_jobs_changed)
+        self._restore_geometry()
+
+    # ------------------------------------------------------------------ building
+
+    def _build_ui(self, api_override: str | None) -> None:
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.demo_banner = Banner("demoBanner", closable=False, parent=central)
+        self.demo_banner.action_clicked.connect(self.on_add_key)
+        outer.addWidget(self.demo_banner)
+        self.notice_banner = Banner("noticeBanner", parent=central)
+        outer.addWidget(self.notice_banner)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        splitter.setObjectName("mainSplitter")
+        self.prompt_panel = PromptPanel(self.settings, splitter)
+        if api_override:
+            self.prompt_panel.set_flavour(api_override)
+        scroll = QScrollArea(splitter)
+        scroll.setWidget(self.prompt_panel)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(300)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        splitter.addWidget(scroll)
+
+        self.tabs = QTabWidget(splitter)
+        self.tabs.setObjectName("centreTabs")
+        self.tabs.setDocumentMode(True)
+        self.edit_panel = self._make_edit_panel()
+        if self.edit_panel is not None:
+            self.tabs.addTab(self.edit_panel, self.tr("Create / Edit"))
+        self.result_view = ResultView(self.runner, self.tabs)
+        self.result_tab = self.tabs.addTab(self.result_view, self.tr("Result"))
+        self.gallery = self._make_gallery()
+        if self.gallery is not None:
+            self.tabs.addTab(self.gallery, self.tr("Gallery"))
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([340, 900])
+        outer.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self.task_list = TaskList(self.runner, self.task_model, self)
+        self.task_dock = QDockWidget(self.tr("Tasks"), self)
+        self.task_dock.setObjectName("taskDock")
+        self.task_dock.setWidget(self.task_list)
+        self.task_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.task_dock.setMinimumWidth(300)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.task_dock)
+
+        self.status_jobs = QLabel(self)
+        self.status_jobs.setObjectName("statusJobs")
+        self.statusBar().addPermanentWidget(self.status_jobs)
+        self.status_endpoint = QLabel(self)
+        self.status_endpoint.setObjectName("statusEndpoint")
+        self.statusBar().addPermanentWidget(self.status_endpoint)
+
+        self.prompt_panel.generate_requested.connect(self.on_generate)
+        self.task_list.open_requested.connect(self.on_open_job)
+        self.task_list.message.connect(self.show_message)
+        self.result_view.message.connect(self.show_message)
+        self.result_view.reuse_requested.connect(self.on_reuse)
+        self.result_view.edit_source_requested.connect(self.on_edit_source)
+        self.resize(1400, 880)
+
+    def _make_edit_panel(self) -> QWidget | None:
+        try:
+            from app.ui.edit_panel import EditPanel
+        except ModuleNotFoundError as exc:
+            log.info("the edit panel is not available in this build: %s", exc)
+            return None
+        panel = EditPanel(self)
+        panel.sources_changed.connect(self.on_sources_changed)
+        panel.message.connect(self.show_message)
+        return panel
+
+    def _make_gallery(self) -> QWidget | None:
+        try:
+            from app.ui.gallery import GalleryPanel
+        except ModuleNotFoundError as exc:
+            log.info("the gallery is not available in this build: %s", exc)
+            return None
+        gallery = GalleryPanel(self.library, self)
+        gallery.edit_requested.connect(self.on_gallery_edit)
+        gallery.reuse_requested.connect(self.on_reuse)
+        gallery.message.connect(self.show_message)
+        return gallery
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        self.open_action = self._action(file_menu, self.tr("&Open image to edit…"), self.on_open_image,
+                                        QKeySequence.StandardKey.Open)
+        self.open_action.setEnabled(self.edit_panel is not None)
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("&Settings…"), self.on_settings, QKeySequence.StandardKey.Preferences,
+                     name="settingsAction")
+        self._action(file_menu, self.tr("Open the &data folder"), self.on_open_data_folder)
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        self._action(edit_menu, self.tr("&Undo"), self.on_undo, QKeySequence.StandardKey.Undo, shortcut_context=False)
+        self._action(edit_menu, self.tr("&Redo"), self.on_redo, QKeySequence.StandardKey.Redo, shortcut_context=False)
+        edit_menu.addSeparator()
+        self.paste_action = self._action(edit_menu, self.tr("&Paste image as edit source"), self.on_paste_image)
+        self.paste_action.setEnabled(self.edit_panel is not None)
+
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addAction(self.task_dock.toggleViewAction())
+        self._action(view_menu, self.tr("&Fit picture"), self.result_view.on_fit)
+        self._action(view_menu, self.tr("&Actual size (100 %)"), self.result_view.on_actual)
+        if self.edit_panel is not None:
+            self._action(view_menu, self.tr("Create / &Edit"), lambda: self.tabs.setCurrentWidget(self.edit_panel),
+                         QKeySequence("Ctrl+1"))
+        self._action(view_menu, self.tr("&Result"), lambda: self.tabs.setCurrentWidget(self.result_view),
+                     QKeySequence("Ctrl+2"))
+        if self.gallery is not None:
+            self._action(view_menu, self.tr("&Gallery"), lambda: self.tabs.setCurrentWidget(self.gallery),
+                         QKeySequence("Ctrl+3"))
+        try:
+            from app.ui.spend import SpendDialog  # noqa: F401
+
+            view_menu.addSeparator()
+            self._action(view_menu, self.tr("&Spend…"), self.on_spend)
+        except ImportError:
+            pass
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("Open the &log folder"), self.on_open_logs)
+        self._action(help_menu, self.tr("&About"), self.on_about)
+
+    def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None, *, name: str | None = None,
+                shortcut_context: bool = True) -> QAction:
+        action = QAction(text, self)
+        if name:
+            action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            if not shortcut_context:
+                # Undo/redo belong to the focused widget (prompt, canvas); the menu only mirrors them.
+                action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _restore_geometry(self) -> None:
+        if self.settings.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode()))
+        if self.settings.window_state:
+            self.restoreState(QByteArray.fromBase64(self.settings.window_state.encode()))
+
+    # ------------------------------------------------------------------ start-up
+
+    def start(self) -> None:
+        """After show: find the key (off the GUI thread), pick the endpoint, land the journal."""
+        if self._settings_reset:
+            self.notice_banner.show_message(
+                self.tr("Some settings could not be read and were reset to their defaults: {0}.").format(
+                    ", ".join(self._settings_reset)
+                )
+            )
+        self._update_endpoint_label()
+        if self._demo_forced:
+            self._start_demo()
+        else:
+            env_key = (os.environ.get("MOUNTSEA_API_KEY") or "").strip()
+            if env_key:
+                # The environment wins and needs no keyring call.
+                self._use_key(env_key, "env")
+            else:
+                self.status_endpoint.setText(self.tr("Looking up the API key…"))
+                self.runner.call(self._lookup_key, on_done=self.on_key_looked_up, on_error=self.on_key_lookup_failed)
+        self.runner.call(_read_journal, self.library, on_done=self.on_journal_read,
+                         on_error=lambda e: log.error("could not read the journal: %r", e))
+        self._warm_up()
+
+    def key_store(self) -> Any:
+        if self._key_store is None:
+            from app.core.keys import KeyStore
+
+            self._key_store = KeyStore()
+        return self._key_store
+
+    def _lookup_key(self) -> tuple[str | None, str]:
+        key, source = self.key_store().get()
+        return key, str(source)
+
+    def _warm_up(self) -> None:
+        # Importing httpx and making the client takes a moment: do it now, off the GUI thread,
+        # so the first Generate does not wait for it.
+        self.runner.call(self.runner.http)
+
+    @Slot(object)
+    def on_key_looked_up(self, found: Any) -> None:
+        key, source = found
+        if key:
+            self._use_key(key, source)
+        else:
+            self._start_demo()
+
+    def on_key_lookup_failed(self, error: BaseException) -> None:
+        log.warning("key lookup failed: %r", error)
+        self._start_demo()
+
+    def _use_key(self, key: str, source: str) -> None:
+        from app.main import RedactingFilter
+
+        RedactingFilter.add_secret(key)
+        self._api_key = key
+        self._key_source = source
+        self._demo_forced = False
+        self.runner.endpoints.set(Endpoint(self._base_url, key, demo=False))
+        self.demo_banner.hide()
+        self._update_endpoint_label()
+        self.endpoint_changed.emit()
+
+    def _start_demo(self) -> None:
+        self.demo_banner.show_message(
+            self.tr(
+                "Demo mode: pictures come from the built-in simulator and nothing is sent to Mountsea. "
+                "Add your API key to make real images."
+            ),
+            self.tr("Add API key…"),
+        )
+        if self._simulator is not None:
+            self._set_demo_endpoint()
+            return
+        self.status_endpoint.setText(self.tr("Starting the demo server…"))
+        self.runner.call(_start_simulator, on_done=self.on_simulator_started, on_error=self.on_simulator_failed)
+
+    @Slot(object)
+    def on_simulator_started(self, started: Any) -> None:
+        sim, demo_key = started
+        if self._closed:
+            sim.stop()
+            return
+        self._simulator = sim
+        self._demo_key = demo_key
+        if self._api_key is None:
+            self._set_demo_endpoint()
+
+    def on_simulator_failed(self, error: BaseException) -> None:
+        log.error("the demo server did not start: %r", error)
+        self.demo_banner.show_message(
+            self.tr("The demo server could not start ({0}). Add your API key to make images.").format(error),
+            self.tr("Add API key…"),
+        )
+
+    def _set_demo_endpoint(self) -> None:
+        self.runner.endpoints.set(Endpoint(self._simulator.base_url, self._demo_key or "", demo=True))
+        self._update_endpoint_label()
+        self.endpoint_changed.emit()
+
+    def is_demo(self) -> bool:
+        endpoint = self.runner.endpoints.get()
+        return bool(endpoint and endpoint.demo)
+
+    def _update_endpoint_label(self) -> None:
+        endpoint = self.runner.endpoints.get()
+        if endpoint is None:
+            text = ""
+        elif endpoint.demo:
+            text = self.tr("Demo server")
+        else:
+            source = {"env": self.tr("key from MOUNTSEA_API_KEY"), "keyring": self.tr("key from the keyring"),
+                      "session": self.tr("key for this session")}.get(self._key_source, "")
+            text = f"{endpoint.base_url} · {source}" if source else endpoint.base_url
+        self.status_endpoint.setText(text)
+
+    @Slot(object)
+    def on_journal_read(self, read: Any) -> None:
+        unfinished, recent, items = read
+        interrupted = []
+        for job in reversed(recent):
+            state = str(job.state)
+            if state not in (COMPLETED, FAILED, CANCELLED, INTERRUPTED):
+                continue
+            paths = [str(items[job.item_ids[0]].path)] if job.item_ids and job.item_ids[0] in items else []
+            key = self.runner.add_history(job, state, error=self._journal_error(job), paths=paths)
+            record = self.runner.record(key)
+            if record is not None and job.item_ids and job.item_ids[0] in items:
+                item = items[job.item_ids[0]]
+                record.info = {
+                    "revised_prompt": item.revised_prompt, "size": item.size_returned,
+                    "quality": item.quality_returned, "format": item.format,
+                    "text_input_tokens": item.text_input_tokens, "image_input_tokens": item.image_input_tokens,
+                    "output_tokens": item.output_tokens, "input_tokens": item.input_tokens,
+                }
+                record.late_result = bool(item.cancelled)
+        for job in unfinished:
+            own_demo_gone = is_loopback(job.base_url) and job.base_url.rstrip("/") != self._base_url
+            if job.resumable and not own_demo_gone:
+                self.runner.resume(job)
+            else:
+                interrupted.append(job.job_id)
+                self.runner.add_history(job, INTERRUPTED, error=self.tr(
+                    "Interrupted when the app last closed. Retry runs it again (and is billed again)."
+                ))
+        if interrupted:
+            self.runner.call(_mark_interrupted, self.library, interrupted)
+        wanted = [(r.key, r.paths[0]) for r in self.runner.records() if r.paths and r.thumbnail is None]
+        if wanted:
+            self.runner.call(_thumbnails, wanted, on_done=self.on_history_thumbnails)
+        resumed = sum(1 for j in unfinished if j.job_id not in interrupted)
+        if resumed:
+            self.show_message(self.tr("Resuming %n unfinished task(s) from last time", "", resumed))
+
+    def _journal_error(self, job: Any) -> str | None:
+        if str(job.state) != FAILED:
+            return None
+        from app.core.api.errors import ApiError, ErrorKind
+        from app.services.runner import error_sentence
+
+        try:
+            return error_sentence(ApiError(ErrorKind(job.error_kind), job.error_message or ""))
+        except ValueError:
+            return job.error_message
+
+    @Slot(object)
+    def on_history_thumbnails(self, thumbs: Any) -> None:
+        for key, image in thumbs:
+            self.runner.on_event(key, {"thumbnail": image})
+
+    # ------------------------------------------------------------------ jobs
+
+    @Slot()
+    def on_generate(self) -> None:
+        problems = self.prompt_panel.problems()
+        if problems:
+            self.show_message(problems[0])
+            return
+        request = self.prompt_panel.request()
+        snapshot = None
+        feather = self.settings.feather
+        if self.edit_panel is not None and self.edit_panel.has_sources():
+            snapshot = self.edit_panel.snapshot()
+            feather = self.edit_panel.feather()
+            keep = self.edit_panel.keep_unmasked()
+        else:
+            keep = self.settings.keep_unmasked
+        if not self._budget_ok(request):
+            return
+        flavour = self.prompt_panel.flavour()
+        copies = self.prompt_panel.copies()
+        for _ in range(copies):
+            self.runner.submit(request, flavour, snapshot=snapshot, keep_unmasked=keep, feather=feather)
+        self.prompt_panel.remember_used_size()
+        self.show_message(self.tr("Started %n job(s)", "", copies))
+
+    def _budget_ok(self, request: Any) -> bool:
+        if self.is_demo():
+            return True
+        try:
+            from app.core.library import spend
+
+            tokens = spend.estimate_output_tokens(request.size, request.quality) * self.prompt_panel.copies()
+            # One small SQLite read: cheap enough for a click.
+            if not self.library.would_exceed_budget(tokens):
+                return True
+        except Exception:
+            log.exception("budget check failed")
+            return True
+        answer = QMessageBox.question(
+            self, APP_NAME,
+            self.tr("This job would likely take this month's spend past your budget. Start it anyway?"),
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    @Slot(str)
+    def on_job_finished(self, key: str) -> None:
+        record = self.runner.record(key)
+        if record is None:
+            return
+        if record.state == COMPLETED or record.late_result:
+            if self.gallery is not None and hasattr(self.gallery, "refresh"):
+                self.gallery.refresh()
+            self._show_result(record, switch=self.tabs.currentWidget() is not self.gallery
+                              and not (self.edit_panel is not None and self.edit_panel.has_sources()
+                                       and self.tabs.currentWidget() is self.edit_panel))
+            text = self.tr("Finished: {0}").format(record.prompt[:60])
+        elif record.state == FAILED:
+            text = self.tr("Failed: {0}").format(record.error or "")
+        else:
+            return
+        self.show_message(text)
+        if not self.isActiveWindow() and self.settings.notifications:
+            self._notify(text)
+
+    def _show_result(self, record: Any, *, switch: bool) -> None:
+        self.result_view.show_record(record)
+        if switch:
+            self.tabs.setCurrentWidget(self.result_view)
+
+    def _notify(self, text: str) -> None:
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            if self._tray is None:
+                self._tray = QSystemTrayIcon(self.windowIcon(), self)
+                self._tray.setToolTip(APP_NAME)
+                self._tray.show()
+            self._tray.showMessage(APP_NAME, text, QSystemTrayIcon.MessageIcon.Information, 5000)
+        else:
+            QApplication.alert(self)
+
+    @Slot()
+    def on_jobs_changed(self, *_: Any) -> None:
+        counts = self.task_model.counts()
+        active = counts.get("running", 0) + counts.get("queued", 0) + counts.get("waiting", 0)
+        self.status_jobs.setText(self.tr("%n job(s) running", "", active) if active else "")
+
+    @Slot(str)
+    def on_open_job(self, key: str) -> None:
+        record = self.runner.record(key)
+        if record is not None:
+            self._show_result(record, switch=True)
+
+    @Slot(dict)
+    def on_reuse(self, params: dict) -> None:
+        self.prompt_panel.apply_params(params)
+        self.prompt_panel.prompt_edit.setFocus()
+        self.show_message(self.tr("Settings restored: change the prompt or press Generate"))
+
+    @Slot(bytes, str)
+    def on_edit_source(self, data: bytes, name: str) -> None:
+        if self.edit_panel is None:
+            return
+        self.edit_panel.add_image_bytes(data, name)
+        self.tabs.setCurrentWidget(self.edit_panel)
+
+    @Slot(int)
+    def on_gallery_edit(self, item_id: int) -> None:
+        lib = self.library
+
+        def read() -> tuple[bytes, str]:
+            item = lib.item(item_id)
+            return Path(item.path).read_bytes(), Path(item.path).name
+
+        self.runner.call(read, on_done=lambda r: self.on_edit_source(*r),
+                         on_error=lambda e: self.show_message(self.tr("Could not read the picture: {0}").format(e)))
+
+    @Slot()
+    def on_sources_changed(self) -> None:
+        if self.edit_panel is not None:
+            self.prompt_panel.set_editing(self.edit_panel.has_sources())
+
+    # ------------------------------------------------------------------ menus
+
+    @Slot()
+    def on_open_image(self) -> None:
+        if self.edit_panel is None:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Open pictures to edit"), str(Path.home()),
+            self.tr("Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)"),
+        )
+        if paths:
+            self.edit_panel.add_files(paths)
+            self.tabs.setCurrentWidget(self.edit_panel)
+
+    @Slot()
+    def on_paste_image(self) -> None:
+        if self.edit_panel is None:
+            return
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is not None and mime.hasUrls():
+            paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+            if paths:
+                self.edit_panel.add_files(paths)
+                self.tabs.setCurrentWidget(self.edit_panel)
+                return
+        image = QGuiApplication.clipboard().image()
+        if image.isNull():
+            self.show_message(self.tr("The clipboard holds no picture"))
+            return
+        self.runner.call(_encode_png, image, on_done=lambda data: self.on_edit_source(data, "pasted.png"))
+
+    @Slot()
+    def on_undo(self) -> None:
+        widget = QApplication.focusWidget()
+        if widget is not None and hasattr(widget, "undo"):
+            widget.undo()
+
+    @Slot()
+    def on_redo(self) -> None:
+        widget = QApplication.focusWidget()
+        if widget is not None and hasattr(widget, "redo"):
+            widget.redo()
+
+    @Slot()
+    def on_settings(self) -> None:
+        self.open_settings()
+
+    @Slot()
+    def on_add_key(self) -> None:
+        self.open_settings().key_edit.setFocus()
+
+    def open_settings(self) -> Any:
+        from app.ui.settings_dialog import SettingsDialog
+
+        if self.settings_dialog is None:
+            self.settings_dialog = SettingsDialog(self, self)
+            self.settings_dialog.finished.connect(self.on_settings_closed)
+        self.settings_dialog.open()
+        return self.settings_dialog
+
+    @Slot(int)
+    def on_settings_closed(self, _result: int) -> None:
+        if self.settings_dialog is not None:
+            self.settings_dialog.deleteLater()
+            self.settings_dialog = None
+
+    @Slot()
+    def on_spend(self) -> None:
+        from app.ui.spend import SpendDialog
+
+        dialog = SpendDialog(self.library, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    @Slot()
+    def on_open_data_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir)))
+
+    @Slot()
+    def on_open_logs(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir / "logs")))
+
+    @Slot()
+    def on_about(self) -> None:
+        QMessageBox.about(
+            self, self.tr("About {0}").format(APP_NAME),
+            self.tr("{0} {1}\n\nA desktop client for Mountsea's gpt-image-2 image service.\n"
+                    "Your data folder: {2}").format(APP_NAME, __version__, self.data_dir),
+        )
+
+    # ------------------------------------------------------------------ called by the settings dialog
+
+    def key_info(self) -> tuple[str, bool]:
+        """(where the key came from, whether it is the demo's)."""
+        return self._key_source, self._api_key is None
+
+    def base_url(self) -> str:
+        return self._base_url
+
+    def apply_key(self, key: str | None, source: str) -> None:
+        """A key was saved, kept for the session, or removed: switch endpoints without a restart."""
+        if key:
+            self._use_key(key, source)
+        else:
+            self._api_key = None
+            self._key_source = "none"
+            self._start_demo()
+        self._update_endpoint_label()
+
+    def apply_settings(self) -> None:
+        s = self.settings
+        self.runner.set_concurrency(s.concurrency)
+        new_base = (s.base_url or DEFAULT_BASE_URL).rstrip("/")
+        if new_base != self._base_url:
+            self._base_url = new_base
+            if self._api_key:
+                self.runner.endpoints.set(Endpoint(new_base, self._api_key, demo=False))
+        if s.images_dir:
+            self.runner.call(self.library.set_images_dir, Path(s.images_dir))
+        self._update_endpoint_label()
+        self.save_settings()
+
+    def save_settings(self) -> None:
+        try:
+            self.settings.save(self.data_dir / FILE_NAME)
+        except OSError as exc:
+            self.show_message(self.tr("Could not save the settings: {0}").format(exc))
+
+    # ------------------------------------------------------------------ misc
+
+    @Slot(str)
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.edit_panel is not None and _has_local_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self.edit_panel is None:
+            return
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self.edit_panel.add_files(paths)
+            self.tabs.setCurrentWidget(self.edit_panel)
+            event.acceptProposedAction()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:
+            event.accept()
+            return
+        self._closed = True
+        self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+        self.settings.window_state = bytes(self.saveState().toBase64().data()).decode()
+        self.save_settings()
+        self.runner.shutdown()
+        if self._simulator is not None:
+            self._simulator.stop()
+            self._simulator = None
+        if self._tray is not None:
+            self._tray.hide()
+        if self.gallery is not None and hasattr(self.gallery, "shutdown"):
+            self.gallery.shutdown()
+        self.library.close()
+        log.info("closed cleanly")
+        event.accept()
+
+
+def _has_local_files(mime: QMimeData) -> bool:
+    return mime.hasUrls() and any(u.isLocalFile() for u in mime.urls())
+

@@ -1,0 +1,279 @@
+"""The result of one job: the picture (fit or 100 %, checkerboard behind transparency), what the
+server actually made (revised prompt, tokens, size, quality, format) and what to do with it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.runner import JobRecord, JobRunner
+from app.ui.widgets import ImageView
+
+
+def _load_image(path: str) -> QImage:
+    return QImage(path)
+
+
+class ResultView(QWidget):
+    edit_source_requested = Signal(bytes, str)  # image bytes, file name
+    reuse_requested = Signal(dict)
+    message = Signal(str)
+
+    def __init__(self, runner: JobRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("resultView")
+        self._runner = runner
+        self._record: JobRecord | None = None
+        self._image: QImage | None = None
+        self._compare: QWidget | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        toolbar = QHBoxLayout()
+        toolbar.setContentsMargins(6, 6, 6, 0)
+        self.fit_button = self._tool(self.tr("Fit"), "resultFitButton", self.tr("Fit the picture to the view"), True)
+        self.actual_button = self._tool(self.tr("100 %"), "resultActualButton", self.tr("Show the picture pixel for pixel"), True)
+        self.compare_button = self._tool(self.tr("Before / after"), "resultCompareButton",
+                                         self.tr("Compare the edit with its source"), True)
+        self.save_button = self._tool(self.tr("Save as…"), "resultSaveButton", self.tr("Save a copy of the file elsewhere"))
+        self.copy_button = self._tool(self.tr("Copy"), "resultCopyButton", self.tr("Copy the picture to the clipboard"))
+        self.reveal_button = self._tool(self.tr("Reveal"), "resultRevealButton", self.tr("Show the file in its folder"))
+        self.edit_button = self._tool(self.tr("Use as edit source"), "resultEditButton",
+                                      self.tr("Edit this picture: it becomes the source on the Create / Edit tab"))
+        self.reuse_button = self._tool(self.tr("Reuse settings"), "resultReuseButton",
+                                       self.tr("Put this job's prompt and parameters back into the form"))
+        for b in (self.fit_button, self.actual_button, self.compare_button):
+            toolbar.addWidget(b)
+        toolbar.addStretch(1)
+        for b in (self.save_button, self.copy_button, self.reveal_button, self.edit_button, self.reuse_button):
+            toolbar.addWidget(b)
+        layout.addLayout(toolbar)
+        self.fit_button.setChecked(True)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.stack = QStackedWidget(splitter)
+        self.image_view = ImageView(self.stack)
+        self.image_view.set_empty_text(
+            self.tr("Finished pictures show here. Write a prompt on the left and press Generate (Ctrl+Enter).")
+        )
+        self.stack.addWidget(self.image_view)
+        splitter.addWidget(self.stack)
+
+        info = QWidget(splitter)
+        form = QFormLayout(info)
+        form.setContentsMargins(8, 4, 8, 4)
+        self.revised_edit = QPlainTextEdit(info)
+        self.revised_edit.setObjectName("revisedPromptEdit")
+        self.revised_edit.setReadOnly(True)
+        self.revised_edit.setMaximumHeight(70)
+        self.revised_edit.setPlaceholderText(self.tr("The server did not revise the prompt."))
+        form.addRow(self.tr("Revised prompt"), self.revised_edit)
+        self.returned_label = QLabel(info)
+        self.returned_label.setObjectName("resultReturnedLabel")
+        form.addRow(self.tr("Returned"), self.returned_label)
+        self.tokens_label = QLabel(info)
+        self.tokens_label.setObjectName("resultTokensLabel")
+        form.addRow(self.tr("Tokens"), self.tokens_label)
+        self.file_label = QLabel(info)
+        self.file_label.setObjectName("resultFileLabel")
+        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.file_label.setWordWrap(True)
+        form.addRow(self.tr("File"), self.file_label)
+        splitter.addWidget(info)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        layout.addWidget(splitter, 1)
+
+        self.fit_button.clicked.connect(self.on_fit)
+        self.actual_button.clicked.connect(self.on_actual)
+        self.compare_button.toggled.connect(self.on_compare_toggled)
+        self.save_button.clicked.connect(self.on_save_as)
+        self.copy_button.clicked.connect(self.on_copy)
+        self.reveal_button.clicked.connect(self.on_reveal)
+        self.edit_button.clicked.connect(self.on_use_as_source)
+        self.reuse_button.clicked.connect(self.on_reuse)
+        self._update_actions()
+
+    def _tool(self, text: str, name: str, tip: str, checkable: bool = False) -> QToolButton:
+        b = QToolButton(self)
+        b.setText(text)
+        b.setObjectName(name)
+        b.setToolTip(tip)
+        b.setCheckable(checkable)
+        return b
+
+    # -- showing --
+
+    def record(self) -> JobRecord | None:
+        return self._record
+
+    def show_record(self, record: JobRecord) -> None:
+        self._record = record
+        self.compare_button.setChecked(False)
+        if record.preview is not None:
+            self._set_image(record.preview)
+        elif record.paths:
+            self._set_image(None)
+            key = record.key
+            self._runner.call(_load_image, record.paths[0], on_done=lambda img: self._on_loaded(key, img))
+        else:
+            self._set_image(None)
+        info = record.info or {}
+        self.revised_edit.setPlainText(info.get("revised_prompt") or "")
+        returned = [str(v) for v in (info.get("size"), info.get("quality"), (info.get("format") or "").upper(),
+                                     info.get("background")) if v]
+        self.returned_label.setText(" · ".join(returned) or self.tr("not reported"))
+        if info:
+            self.tokens_label.setText(
+                self.tr("{0} text in + {1} image in, {2} out").format(
+                    info.get("text_input_tokens") or 0, info.get("image_input_tokens") or 0, info.get("output_tokens") or 0
+                )
+            )
+        else:
+            self.tokens_label.setText(self.tr("not reported"))
+        path = record.paths[0] if record.paths else ""
+        if record.late_result:
+            path = self.tr("{0} (arrived after you cancelled; saved anyway)").format(path)
+        self.file_label.setText(path or self.tr("not saved"))
+        self._update_actions()
+
+    def _on_loaded(self, key: str, image: Any) -> None:
+        if self._record is not None and self._record.key == key and isinstance(image, QImage) and not image.isNull():
+            self._set_image(image)
+
+    def _set_image(self, image: QImage | None) -> None:
+        self._image = image
+        self.image_view.set_image(image)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        record = self._record
+        has_file = bool(record and record.paths)
+        has_image = self._image is not None and not self._image.isNull()
+        self.save_button.setEnabled(has_file)
+        self.reveal_button.setEnabled(has_file)
+        self.copy_button.setEnabled(has_image)
+        self.edit_button.setEnabled(has_file)
+        self.reuse_button.setEnabled(record is not None)
+        self.fit_button.setEnabled(has_image)
+        self.actual_button.setEnabled(has_image)
+        self.compare_button.setEnabled(bool(record and record.is_edit and has_file and _compare_available()))
+
+    # -- actions --
+
+    @Slot()
+    def on_fit(self) -> None:
+        self.image_view.set_fit(True)
+        self.fit_button.setChecked(True)
+        self.actual_button.setChecked(False)
+
+    @Slot()
+    def on_actual(self) -> None:
+        self.image_view.set_fit(False)
+        self.fit_button.setChecked(False)
+        self.actual_button.setChecked(True)
+
+    @Slot()
+    def on_save_as(self) -> None:
+        if not self._record or not self._record.paths:
+            return
+        source = Path(self._record.paths[0])
+        target, _ = QFileDialog.getSaveFileName(self, self.tr("Save the picture as"), str(Path.home() / source.name))
+        if not target:
+            return
+        self._runner.call(
+            shutil.copyfile, str(source), target,
+            on_done=lambda _r: self.message.emit(self.tr("Saved a copy to {0}").format(target)),
+            on_error=lambda e: self.message.emit(self.tr("Could not save the copy: {0}").format(e)),
+        )
+
+    @Slot()
+    def on_copy(self) -> None:
+        if self._image is not None:
+            QGuiApplication.clipboard().setImage(self._image)
+            self.message.emit(self.tr("Picture copied to the clipboard"))
+
+    @Slot()
+    def on_reveal(self) -> None:
+        if self._record and self._record.paths:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self._record.paths[0]).parent)))
+
+    @Slot()
+    def on_use_as_source(self) -> None:
+        if not self._record or not self._record.paths:
+            return
+        path = self._record.paths[0]
+        self._runner.call(
+            Path(path).read_bytes,
+            on_done=lambda data: self.edit_source_requested.emit(data, Path(path).name),
+            on_error=lambda e: self.message.emit(self.tr("Could not read the picture: {0}").format(e)),
+        )
+
+    @Slot()
+    def on_reuse(self) -> None:
+        if self._record is not None:
+            self.reuse_requested.emit(dict(self._record.params))
+
+    @Slot(bool)
+    def on_compare_toggled(self, on: bool) -> None:
+        record = self._record
+        if not on or record is None or record.job_id is None:
+            self.stack.setCurrentWidget(self.image_view)
+            return
+        try:
+            from app.ui.compare import CompareView
+        except ImportError:
+            self.compare_button.setChecked(False)
+            return
+        if self._compare is None:
+            self._compare = CompareView(self.stack)
+            self.stack.addWidget(self._compare)
+        lib = self._runner.library
+        job_id, item_id = record.job_id, (record.item_ids[0] if record.item_ids else None)
+
+        def load() -> tuple[QImage, QImage]:
+            sources = []
+            if item_id is not None:
+                item = lib.item(item_id)
+                sources = list(item.source_paths)
+                after = QImage(str(item.path))
+            else:
+                after = QImage()
+            if not sources:
+                request = lib.load_request(job_id)
+                before = QImage.fromData(request.images[0].data) if request.images else QImage()
+            else:
+                before = QImage(str(sources[0]))
+            return before, after
+
+        def shown(pair: tuple[QImage, QImage]) -> None:
+            if self._compare is not None and self._record is record and self.compare_button.isChecked():
+                self._compare.set_images(*pair)  # type: ignore[attr-defined]
+                self.stack.setCurrentWidget(self._compare)
+
+        self._runner.call(load, on_done=shown,
+                          on_error=lambda e: self.message.emit(self.tr("Could not load the source: {0}").format(e)))
+
+
+def _compare_available() -> bool:
+    try:
+        import app.ui.compare  # noqa: F401
+    except ImportError:
+        return False
+    return True

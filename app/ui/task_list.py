@@ -1,0 +1,365 @@
+"""The task list: one row per job with thumbnail, prompt start, main parameters, state, server
+status, ticking elapsed time and the error sentence. Per-row actions in the context menu and
+in the buttons under the list; double-click opens the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QEvent,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QUrl,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QColor, QDesktopServices, QDrag, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QListView,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.runner import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    FINAL_STATES,
+    INTERRUPTED,
+    RUNNING,
+    WAITING,
+    JobRecord,
+    JobRunner,
+)
+from app.services.task_model import Roles, TaskModel, format_elapsed
+
+THUMB = 64
+PAD = 8
+
+STATE_COLOURS = {
+    "queued": QColor("#7a7f87"),
+    WAITING: QColor("#b7791f"),
+    RUNNING: QColor("#2b6cb0"),
+    COMPLETED: QColor("#2f855a"),
+    FAILED: QColor("#c53030"),
+    CANCELLED: QColor("#7a7f87"),
+    INTERRUPTED: QColor("#b7791f"),
+}
+
+
+def state_label(state: str, late: bool = False) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    labels = {
+        "queued": QCoreApplication.translate("TaskList", "Queued"),
+        WAITING: QCoreApplication.translate("TaskList", "Waiting"),
+        RUNNING: QCoreApplication.translate("TaskList", "Running"),
+        COMPLETED: QCoreApplication.translate("TaskList", "Completed"),
+        FAILED: QCoreApplication.translate("TaskList", "Failed"),
+        CANCELLED: QCoreApplication.translate("TaskList", "Cancelled"),
+        INTERRUPTED: QCoreApplication.translate("TaskList", "Interrupted"),
+    }
+    text = labels.get(state, state)
+    if late:
+        text = QCoreApplication.translate("TaskList", "Cancelled (result saved)")
+    return text
+
+
+def params_summary(record: JobRecord) -> str:
+    p = record.params
+    parts = ["Async" if record.flavour == "async" else "Compat"]
+    if record.is_edit:
+        parts.append(QCoreApplicationTr("edit"))
+    for name in ("size", "quality"):
+        value = p.get(name)
+        if value and value != "auto":
+            parts.append(str(value))
+    fmt = p.get("output_format")
+    if fmt:
+        parts.append(str(fmt).upper())
+    if p.get("background") == "transparent":
+        parts.append(QCoreApplicationTr("transparent"))
+    return " · ".join(parts)
+
+
+def QCoreApplicationTr(text: str) -> str:  # noqa: N802 - keeps lupdate's context simple
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate("TaskList", text)
+
+
+class TaskDelegate(QStyledItemDelegate):
+    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
+        bold = QFont(option.font)
+        bold.setBold(True)
+        small = QFont(option.font)
+        small.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.9))
+        return bold, small
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        _, small = self._fonts(option)
+        lines = 3
+        error = index.data(Roles.Error)
+        if error:
+            width = max(100, option.rect.width() - THUMB - 3 * PAD)
+            rect = QFontMetrics(small).boundingRect(QRect(0, 0, width, 1000), Qt.TextFlag.TextWordWrap, error)
+            extra = min(rect.height(), QFontMetrics(small).lineSpacing() * 4)
+        else:
+            extra = 0
+        height = max(THUMB + 2 * PAD, lines * QFontMetrics(option.font).lineSpacing() + 2 * PAD + extra + 4)
+        return QSize(260, height)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        record: JobRecord | None = index.data(Roles.Record)
+        if record is None:
+            return
+        painter.save()
+        style = option.widget.style() if option.widget else None
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        opt.icon = opt.icon.__class__()
+        if style:
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, option.widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        text_colour = option.palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        muted = QColor(text_colour)
+        muted.setAlpha(170)
+        rect = option.rect.adjusted(PAD, PAD, -PAD, -PAD)
+        thumb_rect = QRect(rect.left(), rect.top(), THUMB, THUMB)
+        if record.thumbnail is not None:
+            pm = record.thumbnail
+            scaled = pm.size().scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, scaled.width(), scaled.height())
+            target.moveCenter(thumb_rect.center())
+            painter.drawPixmap(target, pm)
+        else:
+            painter.fillRect(thumb_rect, option.palette.color(QPalette.ColorRole.AlternateBase))
+            painter.setPen(muted)
+            painter.drawText(thumb_rect, Qt.AlignmentFlag.AlignCenter, "✎" if record.is_edit else "▣")
+        x = thumb_rect.right() + PAD
+        width = rect.right() - x
+        bold, small = self._fonts(option)
+        fm_bold, fm_small = QFontMetrics(bold), QFontMetrics(small)
+        y = rect.top()
+        painter.setFont(bold)
+        painter.setPen(text_colour)
+        prompt = " ".join(record.prompt.split())
+        painter.drawText(QRect(x, y, width, fm_bold.height()), Qt.AlignmentFlag.AlignLeft,
+                         fm_bold.elidedText(prompt, Qt.TextElideMode.ElideRight, width))
+        y += fm_bold.lineSpacing()
+        painter.setFont(small)
+        painter.setPen(muted)
+        painter.drawText(QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignLeft,
+                         fm_small.elidedText(params_summary(record), Qt.TextElideMode.ElideRight, width))
+        y += fm_small.lineSpacing() + 2
+        # State line: coloured state, then server status / note, elapsed on the right.
+        state = record.state
+        label = state_label(state, record.late_result)
+        painter.setFont(bold)
+        painter.setPen(text_colour if selected else STATE_COLOURS.get(state, text_colour))
+        painter.drawText(QRect(x, y, width, fm_bold.height()), Qt.AlignmentFlag.AlignLeft, label)
+        label_w = fm_bold.horizontalAdvance(label + "  ")
+        elapsed = format_elapsed(record.elapsed)
+        painter.setFont(small)
+        painter.setPen(muted)
+        elapsed_w = fm_small.horizontalAdvance(elapsed + " ")
+        if elapsed:
+            painter.drawText(QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignRight, elapsed)
+        note = record.detail or ""
+        if record.server_status and state not in FINAL_STATES:
+            note = f"{note} · {record.server_status}" if note else record.server_status
+        if note:
+            painter.drawText(
+                QRect(x + label_w, y + 1, max(0, width - label_w - elapsed_w), fm_small.height()),
+                Qt.AlignmentFlag.AlignLeft,
+                fm_small.elidedText(note, Qt.TextElideMode.ElideRight, max(0, width - label_w - elapsed_w)),
+            )
+        y += fm_bold.lineSpacing() + 2
+        if record.error:
+            painter.setPen(text_colour if selected else STATE_COLOURS[FAILED])
+            painter.drawText(QRect(x, y, width, rect.bottom() - y + PAD // 2),
+                             Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop, record.error)
+        painter.restore()
+
+
+class TaskListView(QListView):
+    """Drags a finished job's image out as a file."""
+
+    def startDrag(self, supported: Qt.DropAction) -> None:
+        index = self.currentIndex()
+        paths = index.data(Roles.Paths) if index.isValid() else None
+        if not paths:
+            return
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(p) for p in paths])
+        drag = QDrag(self)
+        drag.setMimeData(mime)
+        record = index.data(Roles.Record)
+        if record is not None and record.thumbnail is not None:
+            drag.setPixmap(record.thumbnail.scaled(64, 64, Qt.AspectRatioMode.KeepAspectRatio))
+        drag.exec(Qt.DropAction.CopyAction)
+
+
+class TaskList(QWidget):
+    open_requested = Signal(str)  # job key
+    message = Signal(str)
+
+    def __init__(self, runner: JobRunner, model: TaskModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("taskPanel")
+        self._runner = runner
+        self._model = model
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.view = TaskListView(self)
+        self.view.setObjectName("taskList")
+        self.view.setModel(model)
+        self.view.setItemDelegate(TaskDelegate(self.view))
+        self.view.setUniformItemSizes(False)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setDragEnabled(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.setToolTip("")
+        self.view.customContextMenuRequested.connect(self.on_context_menu)
+        self.view.doubleClicked.connect(self.on_double_clicked)
+        self.view.viewport().installEventFilter(self)
+        layout.addWidget(self.view, 1)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 4)
+        self.cancel_button = self._button(self.tr("Cancel"), "taskCancelButton", self.tr("Cancel the selected jobs"))
+        self.retry_button = self._button(self.tr("Retry"), "taskRetryButton", self.tr("Run the selected jobs again with the same inputs"))
+        self.open_button = self._button(self.tr("Open"), "taskOpenButton", self.tr("Show the result"))
+        self.remove_button = self._button(self.tr("Remove"), "taskRemoveButton", self.tr("Remove finished jobs from this list (the images stay in the gallery)"))
+        for b in (self.cancel_button, self.retry_button, self.open_button, self.remove_button):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.cancel_button.clicked.connect(self.on_cancel)
+        self.retry_button.clicked.connect(self.on_retry)
+        self.open_button.clicked.connect(self.on_open)
+        self.remove_button.clicked.connect(self.on_remove)
+        self.view.selectionModel().selectionChanged.connect(self.on_selection_changed)
+        model.dataChanged.connect(self.on_selection_changed)
+        self.on_selection_changed()
+
+    def _button(self, text: str, name: str, tip: str) -> QToolButton:
+        b = QToolButton(self)
+        b.setText(text)
+        b.setObjectName(name)
+        b.setToolTip(tip)
+        b.setAutoRaise(False)
+        return b
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: ANN001
+        # The empty state: say what the list is for instead of showing a blank box.
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Paint and self._model.rowCount() == 0:
+            painter = QPainter(watched)
+            painter.setPen(self.palette().placeholderText().color())
+            painter.drawText(
+                watched.rect().adjusted(16, 16, -16, -16),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self.tr("Jobs appear here while they run. Several can run at once; each can be cancelled or retried."),
+            )
+            painter.end()
+            return True
+        return super().eventFilter(watched, event)
+
+    def selected_records(self) -> list[JobRecord]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedIndexes()})
+        return [r for r in (self._model.record_at(row) for row in rows) if r is not None]
+
+    @Slot()
+    def on_selection_changed(self, *args: object) -> None:
+        records = self.selected_records()
+        self.cancel_button.setEnabled(any(r.state not in FINAL_STATES for r in records))
+        self.retry_button.setEnabled(any(r.state in (FAILED, CANCELLED, INTERRUPTED) for r in records))
+        self.open_button.setEnabled(len(records) == 1 and bool(records[0].paths or records[0].preview))
+        self.remove_button.setEnabled(any(r.state in FINAL_STATES for r in records))
+
+    @Slot()
+    def on_cancel(self) -> None:
+        for r in self.selected_records():
+            self._runner.cancel(r.key)
+
+    @Slot()
+    def on_retry(self) -> None:
+        for r in self.selected_records():
+            self._runner.retry(r.key)
+
+    @Slot()
+    def on_open(self) -> None:
+        records = self.selected_records()
+        if records:
+            self.open_requested.emit(records[0].key)
+
+    @Slot()
+    def on_remove(self) -> None:
+        for r in self.selected_records():
+            self._runner.remove(r.key)
+
+    @Slot(QModelIndex)
+    def on_double_clicked(self, index: QModelIndex) -> None:
+        key = self._model.key_at(index.row())
+        if key:
+            self.open_requested.emit(key)
+
+    @Slot("QPoint")
+    def on_context_menu(self, pos) -> None:  # noqa: ANN001
+        index = self.view.indexAt(pos)
+        record = self._model.record_at(index.row()) if index.isValid() else None
+        if record is None:
+            return
+        if not self.view.selectionModel().isSelected(index):
+            self.view.setCurrentIndex(index)
+        menu = QMenu(self)
+        key = record.key
+        if record.paths or record.preview is not None:
+            menu.addAction(self.tr("Open"), lambda: self.open_requested.emit(key))
+        if record.paths:
+            path = record.paths[0]
+            menu.addAction(self.tr("Open in the default viewer"),
+                           lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(path)))
+            menu.addAction(self.tr("Reveal in folder"),
+                           lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent))))
+        if record.state not in FINAL_STATES:
+            menu.addAction(self.tr("Cancel"), lambda: self._runner.cancel(key))
+        if record.state in (FAILED, CANCELLED, INTERRUPTED):
+            menu.addAction(self.tr("Retry with the same inputs"), lambda: self._runner.retry(key))
+        if record.state == CANCELLED and record.task_id and not record.late_result:
+            menu.addAction(self.tr("Fetch the result anyway"), lambda: self._runner.fetch_again(key))
+        if record.unsaved is not None:
+            menu.addAction(self.tr("Save again"), lambda: self._runner.save_again(key))
+        if record.error:
+            error = record.error
+            menu.addAction(self.tr("Copy the error message"), lambda: _copy_text(error))
+        if record.task_id:
+            task_id = record.task_id
+            menu.addAction(self.tr("Copy the task id"), lambda: _copy_text(task_id))
+        if record.state in FINAL_STATES:
+            menu.addSeparator()
+            menu.addAction(self.tr("Remove from list"), lambda: self._runner.remove(key))
+        menu.exec(self.view.viewport().mapToGlobal(pos))
+
+
+def _copy_text(text: str) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().setText(text)

@@ -1,0 +1,141 @@
+"""Small widgets shared by several panels."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPaintEvent, QPixmap, QWheelEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+
+def checkerboard_brush(cell: int = 8) -> QBrush:
+    """The usual grey checkerboard that shows where a picture is transparent."""
+    tile = QPixmap(cell * 2, cell * 2)
+    tile.fill(QColor(204, 204, 204))
+    painter = QPainter(tile)
+    painter.fillRect(0, 0, cell, cell, QColor(240, 240, 240))
+    painter.fillRect(cell, cell, cell, cell, QColor(240, 240, 240))
+    painter.end()
+    return QBrush(tile)
+
+
+class ImageView(QWidget):
+    """Shows one picture fitted to the widget or at 100 %, with a checkerboard behind transparency.
+
+    Zoomed to 100 % the picture can be panned by dragging; the wheel zooms.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("imageView")
+        self._pixmap: QPixmap | None = None
+        self._fit = True
+        self._scale = 1.0
+        self._offset = QPointF(0, 0)
+        self._drag_from: QPointF | None = None
+        self._checker = checkerboard_brush()
+        self._empty_text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(200, 160)
+
+    def set_empty_text(self, text: str) -> None:
+        self._empty_text = text
+        self.update()
+
+    def set_image(self, image: QImage | QPixmap | None) -> None:
+        if image is None:
+            self._pixmap = None
+        elif isinstance(image, QImage):
+            self._pixmap = QPixmap.fromImage(image)
+        else:
+            self._pixmap = image
+        self._offset = QPointF(0, 0)
+        self.update()
+
+    def pixmap(self) -> QPixmap | None:
+        return self._pixmap
+
+    def set_fit(self, fit: bool) -> None:
+        self._fit = fit
+        self._scale = 1.0
+        self._offset = QPointF(0, 0)
+        self.update()
+
+    def is_fit(self) -> bool:
+        return self._fit
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 480)
+
+    def _target(self) -> QRectF:
+        assert self._pixmap is not None
+        # Logical pixels: a 1536-px picture at 100 % on a 2x screen is 768 logical pixels wide.
+        dpr = self.devicePixelRatioF() or 1.0
+        w, h = self._pixmap.width() / dpr, self._pixmap.height() / dpr
+        if self._fit:
+            scale = min(self.width() / w, self.height() / h, 1.0 * dpr) if w and h else 1.0
+        else:
+            scale = self._scale
+        tw, th = w * scale, h * scale
+        x = (self.width() - tw) / 2 + self._offset.x()
+        y = (self.height() - th) / 2 + self._offset.y()
+        return QRectF(x, y, tw, th)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        if self._pixmap is None or self._pixmap.isNull():
+            painter.setPen(self.palette().placeholderText().color())
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._empty_text)
+            return
+        target = self._target()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, target.width() < self._pixmap.width())
+        if self._pixmap.hasAlphaChannel():
+            painter.fillRect(target, self._checker)
+        painter.drawPixmap(target, self._pixmap, QRectF(self._pixmap.rect()))
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self._pixmap is None:
+            return
+        if self._fit:
+            self._scale = self._target().width() / (self._pixmap.width() / (self.devicePixelRatioF() or 1.0))
+            self._fit = False
+        factor = 1.25 if event.angleDelta().y() > 0 else 0.8
+        self._scale = max(0.05, min(16.0, self._scale * factor))
+        self.update()
+
+    def mousePressEvent(self, event) -> None:  # noqa: ANN001
+        if not self._fit and event.button() == Qt.MouseButton.LeftButton:
+            self._drag_from = event.position()
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: ANN001
+        if self._drag_from is not None:
+            self._offset += event.position() - self._drag_from
+            self._drag_from = event.position()
+            self.update()
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: ANN001
+        self._drag_from = None
+        self.unsetCursor()
+        super().mouseReleaseEvent(event)
+
+
+class HintLabel(QLabel):
+    """A small wrapped note under a control: explains a choice or says what is wrong with it."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setProperty("hint", True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setVisible(bool(text))
+
+    def show_text(self, text: str | None, *, error: bool = False) -> None:
+        self.setText(text or "")
+        self.setProperty("error", bool(error))
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.setVisible(bool(text))
