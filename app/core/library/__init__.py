@@ -1,6 +1,7 @@
 """The local library: SQLite index + job journal, image files with embedded settings, spend."""
 
 from app.core.library.library import (
+    Cell,
     Item,
     Job,
     JobState,
@@ -11,6 +12,7 @@ from app.core.library.library import (
 )
 
 __all__ = [
+    "Cell",
     "Item",
     "Job",
     "JobState",

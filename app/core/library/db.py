@@ -98,28 +98,38 @@ def _v2(c: sqlite3.Connection) -> None:
         ALTER TABLE items ADD COLUMN file_size INTEGER;
         ALTER TABLE items ADD COLUMN source_paths TEXT;
 
-        -- The gallery's default listing reads only this index (live items, newest first).
+        -- Gallery order is the order items were added (id), which is creation order; the
+        -- listing of live items reads only this index.
         DROP INDEX items_created;
-        CREATE INDEX items_live ON items(created_at, id) WHERE deleted_at IS NULL;
+        CREATE INDEX items_alive ON items(deleted_at);
+        CREATE INDEX items_created ON items(created_at);
         CREATE INDEX items_parent ON items(parent_id) WHERE parent_id IS NOT NULL;
+        CREATE INDEX items_edits ON items(id) WHERE parent_id IS NOT NULL OR source_paths IS NOT NULL;
         CREATE INDEX items_collection ON items(collection) WHERE collection IS NOT NULL;
-        CREATE INDEX items_favourite ON items(created_at) WHERE favourite = 1 AND deleted_at IS NULL;
+        CREATE INDEX items_favourite ON items(id) WHERE favourite = 1;
         CREATE INDEX items_job ON items(job_id);
+        CREATE INDEX items_path_raw ON items(raw_path) WHERE raw_path IS NOT NULL;
         CREATE INDEX jobs_task ON jobs(task_id) WHERE task_id IS NOT NULL;
 
+        -- Full-text index of the live items only (trashed ones leave it), so a text search
+        -- never has to look at the items table.
         CREATE VIRTUAL TABLE items_fts USING fts5(
             prompt, revised_prompt, content='items', content_rowid='id',
             tokenize='unicode61 remove_diacritics 2', prefix='2 3'
         );
         INSERT INTO items_fts(rowid, prompt, revised_prompt) SELECT id, prompt, revised_prompt FROM items;
-        CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN
+        CREATE TRIGGER items_fts_ai AFTER INSERT ON items WHEN new.deleted_at IS NULL BEGIN
             INSERT INTO items_fts(rowid, prompt, revised_prompt) VALUES (new.id, new.prompt, new.revised_prompt);
         END;
-        CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN
+        CREATE TRIGGER items_fts_ad AFTER DELETE ON items WHEN old.deleted_at IS NULL BEGIN
             INSERT INTO items_fts(items_fts, rowid, prompt, revised_prompt) VALUES ('delete', old.id, old.prompt, old.revised_prompt);
         END;
-        CREATE TRIGGER items_fts_au AFTER UPDATE OF prompt, revised_prompt ON items BEGIN
+        CREATE TRIGGER items_fts_au_old AFTER UPDATE OF prompt, revised_prompt, deleted_at ON items
+        WHEN old.deleted_at IS NULL BEGIN
             INSERT INTO items_fts(items_fts, rowid, prompt, revised_prompt) VALUES ('delete', old.id, old.prompt, old.revised_prompt);
+        END;
+        CREATE TRIGGER items_fts_au_new AFTER UPDATE OF prompt, revised_prompt, deleted_at ON items
+        WHEN new.deleted_at IS NULL BEGIN
             INSERT INTO items_fts(rowid, prompt, revised_prompt) VALUES (new.id, new.prompt, new.revised_prompt);
         END;
 

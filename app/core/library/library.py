@@ -20,12 +20,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.core.api.models import Flavour, ImageRequest, ImageResult, InputImage, sniff_format
 from app.core.library import db, metadata
 from app.core.library.files import IMAGE_SUFFIXES, PARTIAL_DIR, clean_partials, write_atomic
-from app.core.library.search import build_filter
+from app.core.library.search import build_sql
 
 APP_NAME = "Mountsea Image Studio"
 DB_NAME = "library.sqlite3"
@@ -113,6 +113,18 @@ class Item:
     @property
     def is_edit(self) -> bool:
         return self.parent_id is not None or bool(self.source_paths)
+
+
+class Cell(NamedTuple):
+    """What a gallery cell needs: cheap to fetch a page of (no JSON, no Path objects)."""
+
+    id: int
+    path: str  # absolute
+    prompt: str
+    favourite: bool
+    created_at: float
+    width: int | None
+    height: int | None
 
 
 @dataclass
@@ -585,6 +597,22 @@ class Library:
                     out[row[0]] = self._item_from_row(row)
         return out
 
+    def cells(self, item_ids: list[int]) -> dict[int, Cell]:
+        """Gallery cells for several items at once (a page of the view)."""
+        out: dict[int, Cell] = {}
+        base = str(self.data_dir)
+        with self._read() as c:
+            for start in range(0, len(item_ids), 500):
+                chunk = item_ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for r in c.execute(
+                    f"SELECT id, path, prompt, favourite, created_at, width, height FROM items WHERE id IN ({marks})",
+                    chunk,
+                ):
+                    path = r[1] if os.path.isabs(r[1]) else os.path.join(base, r[1])
+                    out[r[0]] = Cell(r[0], path, r[2], bool(r[3]), r[4], r[5], r[6])
+        return out
+
     def search(
         self,
         text: str = "",
@@ -598,15 +626,9 @@ class Library:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[int]:
-        """Ids of the live items that match, in gallery order. `text` is FTS5 over prompts."""
-        where, args, join = build_filter(text, favourites, collection, edits_only, since, until)
-        if order == "oldest":
-            order_sql = "items.created_at ASC, items.id ASC"
-        elif order == "relevance" and join:
-            order_sql = "bm25(items_fts), items.created_at DESC"
-        else:
-            order_sql = "items.created_at DESC, items.id DESC"
-        sql = f"SELECT items.id FROM items {join} WHERE {where} ORDER BY {order_sql}"
+        """Ids of the live items that match, in gallery order: `newest` (the default) or
+        `oldest` first by when they were added, or `relevance` for a text search."""
+        sql, args = build_sql(text, favourites, collection, edits_only, since, until, order)
         if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
             args = [*args, -1 if limit is None else limit, offset]
@@ -623,11 +645,9 @@ class Library:
         since: float | None = None,
         until: float | None = None,
     ) -> int:
-        where, args, join = build_filter(text, favourites, collection, edits_only, since, until)
+        sql, args = build_sql(text, favourites, collection, edits_only, since, until, count=True)
         with self._read() as c:
-            return int(
-                c.execute(f"SELECT count(*) FROM items {join} WHERE {where}", args).fetchone()[0]
-            )
+            return int(c.execute(sql, args).fetchone()[0])
 
     def set_favourite(self, item_ids: int | Iterable[int], favourite: bool = True) -> None:
         ids = [item_ids] if isinstance(item_ids, int) else list(item_ids)
@@ -668,14 +688,28 @@ class Library:
                 "UPDATE items SET deleted_at = NULL WHERE id = ?", [(i,) for i in item_ids]
             )
 
-    def purge_deleted(self, older_than: float = 0.0) -> int:
-        """Remove trashed items deleted more than `older_than` seconds ago: rows, files, thumbnails."""
+    def purge_deleted(
+        self, older_than: float = 0.0, *, item_ids: Iterable[int] | None = None
+    ) -> int:
+        """Remove trashed items deleted more than `older_than` seconds ago (or just `item_ids`,
+        if they are in the trash): rows, files, thumbnails. Returns how many."""
         cutoff = time.time() - older_than
         with self._read() as c:
-            rows = c.execute(
-                "SELECT id, path, raw_path FROM items WHERE deleted_at IS NOT NULL AND deleted_at <= ?",
-                (cutoff,),
-            ).fetchall()
+            if item_ids is not None:
+                wanted = list(item_ids)
+                rows = []
+                for start in range(0, len(wanted), 500):
+                    chunk = wanted[start : start + 500]
+                    rows += c.execute(
+                        f"SELECT id, path, raw_path FROM items WHERE deleted_at IS NOT NULL "
+                        f"AND id IN ({','.join('?' * len(chunk))})",
+                        chunk,
+                    ).fetchall()
+            else:
+                rows = c.execute(
+                    "SELECT id, path, raw_path FROM items WHERE deleted_at IS NOT NULL AND deleted_at <= ?",
+                    (cutoff,),
+                ).fetchall()
         if not rows:
             return 0
         for item_id, path, raw in rows:
@@ -790,6 +824,7 @@ class Library:
         missing = [
             (key, item_id) for key, item_id in known.items() if not self._load_path(key).exists()
         ]
+        new_rows.sort(key=lambda r: (r["created_at"], r["path"]))  # ids follow creation order
         with self._write() as c:
             path_to_id = dict(known)
             for row in new_rows:

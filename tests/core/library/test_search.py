@@ -15,6 +15,8 @@ def test_fts_search_prefix_and_all_words(lib: Library) -> None:
     dog = add_item(lib, "a brown dog in the park")
     both = add_item(lib, "cat and dog asleep together")
     assert lib.search("cat") == [both, cat]  # newest first
+    assert lib.search("cat", order="oldest") == [cat, both]
+    assert lib.search("a cat") == [both, cat]  # one-letter words do not narrow (nor slow) it
     assert lib.search("cat dog") == [both]
     assert lib.search("windo") == [cat]  # word prefix while typing
     assert lib.search("zebra") == []
@@ -57,8 +59,9 @@ def test_delete_undo_and_purge(lib: Library) -> None:
     path = lib.item(b).path
     lib.delete_items([b])
     assert lib.search() == [a] and path.exists()  # hidden at once, file kept for undo
+    assert lib.search("delete") == [] and lib.count("me") == 1
     lib.undelete_items([b])
-    assert lib.search() == [b, a]
+    assert lib.search() == [b, a] and lib.search("delete") == [b]
     lib.delete_items([b])
     assert lib.purge_deleted(older_than=0) == 1
     assert not path.exists() and lib.search() == [a]
