@@ -180,6 +180,7 @@ class Simulator:
         self._random = random.Random(seed)
         self._id_lock = threading.Lock()
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._requests: list[RecordedRequest] = []
         self._faults: dict[tuple[str, str], deque[list[Any]]] = {}
         self.tasks: dict[str, TaskRecord] = {}
@@ -244,6 +245,11 @@ class Simulator:
         with self._lock:
             return list(self._requests)
 
+    def wait_for_requests(self, count: int, timeout: float = 10.0) -> bool:
+        """Block until at least `count` requests have arrived (read in full); False on timeout."""
+        with self._lock:
+            return self._arrived.wait_for(lambda: len(self._requests) >= count, timeout)
+
     @property
     def created_tasks(self) -> int:
         return self._created_tasks
@@ -278,6 +284,7 @@ class Simulator:
     def _record(self, rec: RecordedRequest) -> None:
         with self._lock:
             self._requests.append(rec)
+            self._arrived.notify_all()
 
     def new_id(self, kind: str = "uuid") -> str:
         with self._id_lock:

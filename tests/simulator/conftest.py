@@ -5,10 +5,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import TEST_KEY
+from tests.simulator.helpers import http_client
 
 
 @pytest.fixture
 def client(simulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=simulator.base_url, headers={"Authorization": f"Bearer {TEST_KEY}"}, timeout=30) as c:
+    with http_client(simulator.base_url, timeout=30) as c:
         yield c

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.conftest import TEST_KEY
-from tests.simulator.helpers import data_url, decode_b64, mask_png, png
+from tests.simulator.helpers import SSL_CONTEXT, data_url, decode_b64, mask_png, png
 
 ROUTES = [
     ("POST", "/openai/v1/images/generations"),
@@ -20,7 +20,7 @@ ROUTES = [
 @pytest.mark.parametrize("auth", [None, "Bearer sk-wrong", "Basic abc", "Bearer"])
 def test_every_route_refuses_a_missing_or_wrong_key(simulator, method, path, auth) -> None:
     headers = {"Authorization": auth} if auth else {}
-    r = httpx.request(method, simulator.base_url + path, headers=headers, json={"prompt": "x"})
+    r = httpx.request(method, simulator.base_url + path, headers=headers, json={"prompt": "x"}, verify=SSL_CONTEXT)
     assert r.status_code == 401
     assert r.json()["error"]["type"] == "invalid_request_error"
     assert r.json()["error"]["code"] == "invalid_api_key"
@@ -165,5 +165,5 @@ def test_demo_key_is_the_default(monkeypatch) -> None:
 
     assert DEMO_KEY == "sk-demo"
     with Simulator(latency=0) as sim:
-        r = httpx.post(sim.base_url + "/openai/images", json={"prompt": "x"}, headers={"Authorization": "Bearer sk-demo"})
+        r = httpx.post(sim.base_url + "/openai/images", json={"prompt": "x"}, headers={"Authorization": "Bearer sk-demo"}, verify=SSL_CONTEXT)
         assert r.status_code == 200

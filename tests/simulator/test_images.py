@@ -1,0 +1,164 @@
+"""The pictures are real: the size, format and transparency asked for; edits repaint the mask."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from tests.simulator.helpers import data_url, decode_b64, mask_png, png
+
+
+def _generate(client, **fields):
+    r = client.post("/openai/v1/images/generations", json={"prompt": "a fox at dawn", **fields})
+    assert r.status_code == 200, r.text
+    return r.json(), decode_b64(r.json()["data"][0]["b64_json"])
+
+
+@pytest.mark.parametrize(("size", "expected"), [
+    ("auto", (1024, 1024)), ("1024x1024", (1024, 1024)), ("1024x1536", (1024, 1536)),
+    ("1536x1024", (1536, 1024)), ("1536x864", (1536, 864)),
+])
+def test_size_is_as_requested(client, size, expected) -> None:
+    body, img = _generate(client, size=size)
+    assert img.size == expected
+    assert body["size"] == f"{expected[0]}x{expected[1]}"
+
+
+@pytest.mark.parametrize("fmt", ["png", "jpeg", "webp"])
+def test_format_is_as_requested(client, fmt) -> None:
+    body, img = _generate(client, output_format=fmt)
+    assert img.format == fmt.upper()
+    assert body["output_format"] == fmt
+
+
+@pytest.mark.parametrize("fmt", ["jpeg", "webp"])
+def test_output_compression_changes_the_bytes(client, fmt) -> None:
+    high = len(_generate(client, output_format=fmt, output_compression=100)[0]["data"][0]["b64_json"])
+    low = len(_generate(client, output_format=fmt, output_compression=10)[0]["data"][0]["b64_json"])
+    assert low < high * 0.7
+
+
+@pytest.mark.parametrize("fmt", ["png", "webp"])
+def test_transparent_background_has_transparent_pixels(client, fmt) -> None:
+    body, img = _generate(client, background="transparent", output_format=fmt)
+    assert body["background"] == "transparent"
+    assert img.mode == "RGBA"
+    alpha = img.getchannel("A")
+    assert alpha.getpixel((0, 0)) == 0  # the corner is background
+    assert alpha.getextrema() == (0, 255)  # and something opaque is drawn on it
+
+
+@pytest.mark.parametrize("background", ["auto", "opaque"])
+def test_opaque_background_has_no_alpha(client, background) -> None:
+    body, img = _generate(client, background=background)
+    assert body["background"] == "opaque"
+    assert "A" not in img.getbands()
+
+
+def test_pictures_differ_by_prompt_and_repeat_for_the_same_prompt(client) -> None:
+    def grab(prompt):
+        r = client.post("/openai/v1/images/generations", json={"prompt": prompt})
+        return decode_b64(r.json()["data"][0]["b64_json"]).convert("RGB")
+
+    a, b, a2 = grab("a red fox"), grab("a blue whale"), grab("a red fox")
+    assert ImageChops.difference(a, a2).getbbox() is None
+    assert sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3 > 20
+
+
+@pytest.mark.parametrize(("quality", "reported"), [("auto", "high"), ("low", "low"), ("medium", "medium"), ("high", "high"), ("standard", "medium")])
+def test_quality_is_resolved_and_priced(client, quality, reported) -> None:
+    body, _ = _generate(client, quality=quality)
+    assert body["quality"] == reported
+    assert body["usage"]["output_tokens"] == {"low": 272, "medium": 1056, "high": 4160}[reported]
+
+
+def _mean(img: Image.Image, box=None) -> float:
+    region = img.crop(box) if box else img
+    return sum(ImageStat.Stat(region).mean) / 3
+
+
+def _edit(client, source: bytes, mask: bytes | None = None, **fields):
+    files = [("image", ("src.png", source, "image/png"))]
+    if mask is not None:
+        files.append(("mask", ("mask.png", mask, "image/png")))
+    r = client.post("/openai/v1/images/edits", files=files, data={"prompt": "a full moon", **fields})
+    assert r.status_code == 200, r.text
+    return r.json(), decode_b64(r.json()["data"][0]["b64_json"])
+
+
+def test_masked_edit_repaints_the_hole_and_drifts_the_rest(client) -> None:
+    source = png()
+    hole = (256, 256, 768, 768)
+    _, result = _edit(client, source, mask_png(hole=hole))
+    diff = ImageChops.difference(Image.open(io.BytesIO(source)).convert("RGB"), result.convert("RGB"))
+    inside = _mean(diff, (hole[0] + 4, hole[1] + 4, hole[2] - 4, hole[3] - 4))
+    outside_boxes = [(0, 0, 1024, 250), (0, 774, 1024, 1024), (0, 0, 250, 1024), (774, 0, 1024, 1024)]
+    outside = max(_mean(diff, box) for box in outside_boxes)
+    assert inside > 30  # visibly repainted
+    assert 0.5 < outside < 4  # changed, but only slightly: the model redraws the whole picture
+    assert diff.crop((0, 0, 250, 250)).getbbox() is not None
+
+
+def test_unmasked_edit_restyles_everything(client) -> None:
+    source = png()
+    _, result = _edit(client, source)
+    diff = ImageChops.difference(Image.open(io.BytesIO(source)).convert("RGB"), result.convert("RGB"))
+    for box in [(0, 0, 512, 512), (512, 512, 1024, 900)]:
+        assert _mean(diff, box) > 20
+
+
+def test_edit_size_auto_keeps_the_source_size(client) -> None:
+    body, result = _edit(client, png((800, 600)))
+    assert result.size == (800, 600)
+    assert body["size"] == "800x600"
+
+
+def test_edit_explicit_size_wins(client) -> None:
+    body, result = _edit(client, png((800, 600)), size="1536x1024")
+    assert result.size == (1536, 1024)
+
+
+def test_edit_size_auto_nearest_standard_size() -> None:
+    from app.simulator import Simulator
+    from tests.simulator.helpers import http_client
+
+    with Simulator(api_keys=("k",), edit_auto_size="nearest") as sim, http_client(sim.base_url, key="k") as c:
+        _, result = _edit(c, png((800, 600)))
+        assert result.size == (1536, 1024)
+
+
+def test_edit_of_a_transparent_source_keeps_its_alpha(client) -> None:
+    source = png(colour=(0, 0, 0, 0), mode="RGBA")
+    body, result = _edit(client, source)
+    assert body["background"] == "transparent"
+    assert result.getchannel("A").getpixel((1000, 10)) == 0
+
+
+def test_edit_to_jpeg_is_opaque(client) -> None:
+    body, result = _edit(client, png(colour=(0, 0, 0, 0), mode="RGBA"), output_format="jpeg")
+    assert result.format == "JPEG" and body["background"] == "opaque"
+
+
+def test_async_masked_edit_changes_the_hole_more(client) -> None:
+    source = png((1024, 1536))
+    hole = (0, 0, 512, 512)
+    body = {"prompt": "a cat", "image": data_url(source), "mask": data_url(mask_png((1024, 1536), hole))}
+    task_id = client.post("/openai/images", json=body).json()["taskId"]
+    result = decode_b64(client.get("/openai/tasks", params={"taskId": task_id}).json()["result"]["data"][0]["b64_json"])
+    diff = ImageChops.difference(Image.open(io.BytesIO(source)).convert("RGB"), result.convert("RGB"))
+    assert _mean(diff, (8, 8, 500, 500)) > 30
+    assert 0.5 < _mean(diff, (600, 600, 1024, 1536)) < 4
+
+
+def test_painter_is_quick_for_a_large_png() -> None:
+    import time
+
+    from app.simulator import painter
+
+    start = time.process_time()
+    data = painter.encode(painter.render("a benchmark", (1536, 1024)), "png", None)
+    elapsed = time.process_time() - start
+    assert data.startswith(b"\x89PNG")
+    assert elapsed < 0.5  # typically ~50 ms; generous for a loaded CI machine
