@@ -72,6 +72,7 @@ def error_answer(fault: Fault) -> tuple[int, dict[str, str], bytes | str | dict[
     assert fault.status is not None
     status = fault.status
     headers: dict[str, str] = {}
+    code: str | None
     if fault.code == "insufficient_quota":
         message, type_, code = _QUOTA
     else:

@@ -54,8 +54,8 @@ def parse(body: bytes, content_type: str) -> Form:
             raise MultipartError("multipart part without headers")
         headers: dict[str, str] = {}
         for line in head.decode("utf-8", "replace").split("\r\n"):
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
+            key, _, value = line.partition(":")
+            headers[key.strip().lower()] = value.strip()
         disposition, dparams = header_params(headers.get("content-disposition", ""))
         name = dparams.get("name")
         if disposition != "form-data" or name is None:

@@ -345,9 +345,8 @@ def _resolved_quality(q: str) -> str:
 
 def _image_tokens(img: Image.Image) -> int:
     # OpenAI's vision formula: fit in 2048, shortest side to 512-tiles, 65 + 129 per tile.
-    w, h = img.size
-    scale = min(1.0, 2048 / max(w, h))
-    w, h = w * scale, h * scale
+    fit = min(1.0, 2048 / max(img.size))
+    w, h = img.width * fit, img.height * fit
     scale = min(1.0, 768 / min(w, h))
     tiles = math.ceil(w * scale / 512) * math.ceil(h * scale / 512)
     return 65 + 129 * tiles
@@ -409,4 +408,4 @@ def make(
 
 def _has_transparency(img: Image.Image) -> bool:
     lo, _ = img.getchannel("A").getextrema()
-    return lo < 255
+    return bool(lo < 255)  # type: ignore[operator]  # one band: extrema are two ints

@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import time
 
+import httpx
 import pytest
 
 from app.simulator import RESULT_SHAPES, Fault, Simulator
-from tests.simulator.helpers import decode_b64, http_client
+from tests.simulator.helpers import SSL_CONTEXT, decode_b64, http_client
 
 ORDER = ["pending", "ready", "assigned", "processing", "completed"]
 
@@ -128,10 +129,6 @@ def test_shape_url_is_served_by_the_simulator(client, simulator) -> None:
     assert url.startswith(simulator.base_url + "/files/")
     assert "b64_json" not in result["data"][0]
     # A result URL works without the key, like a signed storage URL.
-    from tests.simulator.helpers import SSL_CONTEXT
-
-    import httpx
-
     r = httpx.get(url, verify=SSL_CONTEXT)
     assert r.status_code == 200 and r.headers["content-type"] == "image/webp"
     assert r.content[8:12] == b"WEBP"
