@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QThreadPool, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QThreadPool, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QSpinBox
@@ -284,5 +284,4 @@ def test_clear_sources_empties_the_canvas(panel: EditPanel, qtbot, tmp_path) -> 
         panel.clear_sources()
     assert panel.snapshot() is None and not panel.canvas.has_image()
     # and the empty canvas still paints (its hint text) without complaint
-    panel.canvas.grab()
-    assert QPoint(0, 0) == QPoint(0, 0)
+    assert not panel.canvas.grab().isNull()
