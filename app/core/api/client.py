@@ -174,7 +174,9 @@ class MountseaClient:
         start = self._clock()
         _emit(on_event, ProgressEvent("sending", elapsed=0.0))
         task_id = self.submit_task(request, cancel, on_event=on_event)
-        _emit(on_event, ProgressEvent("submitted", task_id=task_id, elapsed=self._clock() - start))
+        _emit(on_event, ProgressEvent(
+            "submitted", task_id=task_id, elapsed=self._clock() - start, deadline=self.task_deadline,
+        ))
         return self.wait_task(task_id, cancel, on_event, _started=start)
 
     # --- Compat -------------------------------------------------------------------------------
@@ -368,9 +370,8 @@ class MountseaClient:
             cancel.raise_if_cancelled()
             headers_seen: dict[str, str] = {}
             try:
-                resp = exchange(
-                    self.http, method, url, cancel=cancel, max_bytes=max_bytes,
-                    abort_on_cancel=abort_on_cancel,
+                resp = self._exchange(
+                    method, url, cancel=cancel, max_bytes=max_bytes, abort_on_cancel=abort_on_cancel,
                     headers=self._auth_headers() if headers is None else headers, **kwargs,
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
@@ -436,6 +437,17 @@ class MountseaClient:
             if cancel.wait(delay):
                 raise Cancelled()
             attempt += 1
+
+    def _exchange(self, method: str, url: str, *, cancel: CancelToken, **kwargs: Any) -> RawResponse:
+        if self.http.is_closed:
+            raise Cancelled()
+        try:
+            return exchange(self.http, method, url, cancel=cancel, **kwargs)
+        except (httpx.HTTPError, RuntimeError):
+            if self.http.is_closed:
+                # Shutdown closed the shared client under this request: not a network fault.
+                raise Cancelled() from None
+            raise
 
     def _lost_create(self, flavour: str, exc: Exception, *, timed_out: bool) -> ApiError:
         what = "did not answer in time" if timed_out else f"dropped the connection ({_reason(exc)})"

@@ -6,11 +6,14 @@ chunks so a cancel from another thread and a size bound take effect while data a
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import httpcore
 import httpx
 
 from app import __version__ as _app_version
@@ -27,8 +30,12 @@ USER_AGENT = f"MountseaImageStudio/{_app_version}"
 
 
 def make_http_client() -> httpx.Client:
-    """The one client every job shares (connection pool, TLS session reuse)."""
-    return httpx.Client(
+    """The one client every job shares (connection pool, TLS session reuse).
+
+    Closing it also wakes requests blocked on a socket read (a Compat call can wait minutes):
+    that is how shutdown stops them.
+    """
+    client = httpx.Client(
         timeout=httpx.Timeout(CONNECT_TIMEOUT, read=READ_TIMEOUT, write=READ_TIMEOUT, pool=CONNECT_TIMEOUT),
         # Redirects are followed by hand (downloads only) so the key never travels to another host.
         follow_redirects=False,
@@ -36,6 +43,61 @@ def make_http_client() -> httpx.Client:
         headers={"User-Agent": USER_AGENT},
         limits=httpx.Limits(max_connections=32, max_keepalive_connections=8),
     )
+    _wake_readers_on_close(client)
+    return client
+
+
+class _ShutdownStream(httpcore.NetworkStream):
+    """close() shuts the socket down first: a plain close() leaves another thread's recv() blocked."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        sock = self._inner.get_extra_info("socket")
+        if isinstance(sock, socket.socket):
+            # The base-class method: SSLSocket.shutdown would also drop its TLS state under a reader.
+            # OSError: already closed or never connected.
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        self._inner.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None):  # type: ignore[no-untyped-def]
+        return _ShutdownStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> object:
+        return self._inner.get_extra_info(info)
+
+
+class _ShutdownBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # type: ignore[no-untyped-def]
+        return _ShutdownStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):  # type: ignore[no-untyped-def]
+        return _ShutdownStream(self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _wake_readers_on_close(client: httpx.Client) -> None:
+    # httpx has no public hook for the network backend; without one (another httpcore), closing
+    # the client still works, it just waits for blocked reads to end by themselves.
+    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, _ShutdownBackend):
+            pool._network_backend = _ShutdownBackend(backend)  # type: ignore[union-attr]
 
 
 def backoff_delay(attempt: int, random: Callable[[], float]) -> float:

@@ -252,3 +252,30 @@ def test_cancel_mid_poll_from_another_thread():
         assert time.monotonic() - began < 10
         polls_at_cancel = len([r for r in sim.requests if r.path == POLL])
         assert polls_at_cancel >= 1 and sim.created_tasks == 1
+
+
+def test_closing_the_shared_client_stops_a_long_compat_call_at_once():
+    """Shutdown: a Compat call blocked for minutes on a socket read ends when the client is closed."""
+    token = CancelToken()
+    with Simulator(api_keys=(TEST_KEY,), latency=0.0) as sim:
+        sim.inject(Fault(delay=60.0), path=GENERATIONS)
+        http = make_http_client()
+        client = MountseaClient(http, sim.base_url, TEST_KEY)
+        outcome: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                client.run(REQ, Flavour.compat, token)
+            except BaseException as exc:
+                outcome.append(exc)
+
+        worker = threading.Thread(target=work)
+        began = time.monotonic()
+        worker.start()
+        assert sim.wait_for_requests(1)
+        token.cancel()
+        http.close()
+        worker.join(10)
+        assert not worker.is_alive() and time.monotonic() - began < 10
+        assert len(outcome) == 1 and isinstance(outcome[0], Cancelled)
+        assert len(sim.requests) == 1  # sent once, never again
