@@ -67,6 +67,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("base_url", str, DEFAULT_BASE_URL, "Server to talk to: Mountsea or any OpenAI-compatible URL."),
     Setting("api_flavour", str, "async", "Async task (default) or Compat (synchronous) endpoints.", ("async", "compat")),
     Setting("concurrency", int, 4, "How many jobs run at the same time.", minimum=1, maximum=16),
+    Setting("poll_interval", _NUM, 3.0, "Seconds between polls of an async task (Mountsea advises 3-5).", minimum=0.05, maximum=60.0),
     Setting("copies", int, 1, "How many images (one job each) the Generate button starts.", minimum=1, maximum=16),
     Setting("size", str, "auto", "Last size chosen (one of the four documented values or a custom WxH)."),
     Setting("quality", str, "auto", "Last quality chosen.", ("auto", "low", "medium", "high", "standard")),

@@ -182,6 +182,11 @@ def error_sentence(exc: BaseException) -> str:
 
 def cannot_connect(exc: BaseException) -> bool:
     """True when the request certainly never reached the server (refused, no route, DNS)."""
+    if isinstance(exc, ApiError) and exc.kind == ErrorKind.network and exc.status is None:
+        # The client raises a fresh ApiError (no exception chain) when the connection could not
+        # even be opened; its sentence is the only mark. Anything else may have reached the server.
+        if exc.message.startswith("Could not connect to") or getattr(exc, "connect_failed", False):
+            return True
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -233,6 +238,7 @@ class _Ctx(NamedTuple):
     endpoints: EndpointBox
     http: Callable[[], Any]
     client_options: dict[str, Any]
+    probe_interval: float
 
 
 def _result_info(result: Any) -> dict[str, Any]:
@@ -307,7 +313,7 @@ def execute(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, 
                 # No network (refused, DNS): wait for it and try again, cancellable. Anything
                 # that may have reached the server is not re-sent here.
                 if exc.kind == ErrorKind.network and cannot_connect(exc):
-                    _wait_for_network(job_id, endpoint.base_url, cancel, lib, send)
+                    _wait_for_network(job_id, endpoint.base_url, cancel, lib, send, ctx.probe_interval)
                     continue
                 raise
         late = cancel.cancelled
@@ -363,12 +369,14 @@ def _wait_endpoint(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, send: Callable
     return current
 
 
-def _wait_for_network(job_id: Any, base_url: str, cancel: CancelToken, lib: Library, send: Callable[..., None]) -> None:
+def _wait_for_network(
+    job_id: Any, base_url: str, cancel: CancelToken, lib: Library, send: Callable[..., None], interval: float
+) -> None:
     log.info("job %s: server unreachable, waiting for the network", job_id)
     _safe(lib.update_job, job_id, state="waiting")
     send(state=WAITING, detail=tr("waiting for the network"))
     while not probe(base_url):
-        if cancel.wait(NETWORK_PROBE_INTERVAL):
+        if cancel.wait(interval):
             raise Cancelled()
     send(state=RUNNING, detail=None)
 
@@ -471,9 +479,11 @@ class JobRunner(QObject):
         concurrency: int = 4,
         client_options: dict[str, Any] | None = None,
         http_factory: Callable[[], Any] | None = None,
+        probe_interval: float = NETWORK_PROBE_INTERVAL,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
+        self.probe_interval = probe_interval  # seconds between reachability checks while offline
         self.library = library
         self.endpoints = EndpointBox()
         self.pool = QThreadPool(self)
@@ -507,7 +517,7 @@ class JobRunner(QObject):
             return self._http
 
     def _ctx(self) -> _Ctx:
-        return _Ctx(self.library, self.endpoints, self.http, self._client_options)
+        return _Ctx(self.library, self.endpoints, self.http, self._client_options, self.probe_interval)
 
     def set_concurrency(self, n: int) -> None:
         self.pool.setMaxThreadCount(max(1, n))

@@ -136,7 +136,12 @@ class MainWindow(QMainWindow):
 
         images_dir = Path(settings.images_dir) if settings.images_dir else None
         self.library = Library.open(data_dir, images_dir=images_dir)
-        self.runner = JobRunner(self.library, concurrency=settings.concurrency, parent=self)
+        self.runner = JobRunner(
+            self.library,
+            concurrency=settings.concurrency,
+            client_options={"poll_interval": float(settings.poll_interval)},
+            parent=self,
+        )
         self.task_model = TaskModel(self.runner, self)
 
         self._build_ui(api_override)

@@ -1,0 +1,284 @@
+"""The real window from create_window, driven like a user would, against the simulator over real sockets."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QListView, QPlainTextEdit, QPushButton, QSpinBox
+
+from app.main import create_window
+from app.ui.main_window import MainWindow
+from tests.conftest import TEST_KEY
+
+# The offscreen platform warns that it cannot pass size hints to a window manager it does not have.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+STATE = Qt.ItemDataRole.UserRole + 1
+FAST = {"poll_interval": 0.05}
+
+
+def write_settings(data_dir: Path, **values: object) -> None:
+    (data_dir / "settings.json").write_text(json.dumps({**FAST, **values}), encoding="utf-8")
+
+
+@pytest.fixture
+def open_window(qtbot, data_dir: Path) -> Iterator[Callable[..., MainWindow]]:
+    windows: list[MainWindow] = []
+
+    def make(*argv: str, settings: dict | None = None) -> MainWindow:
+        if not (data_dir / "settings.json").exists():
+            write_settings(data_dir, **(settings or {}))
+        window = create_window(["--data-dir", str(data_dir), *argv])
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        window.deleteLater()
+
+
+@pytest.fixture
+def window(open_window, simulator, monkeypatch) -> MainWindow:
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    return open_window("--base-url", simulator.base_url)
+
+
+def task_view(window: MainWindow) -> QListView:
+    view = window.findChild(QListView, "taskList")
+    assert view is not None
+    return view
+
+
+def states(window: MainWindow) -> list[str]:
+    model = task_view(window).model()
+    return [model.data(model.index(r, 0), STATE) for r in range(model.rowCount())]
+
+
+def row_record(window: MainWindow, row: int = 0):
+    return window.task_model.record_at(row)
+
+
+def generate(qtbot, window: MainWindow, prompt: str, copies: int = 1) -> None:
+    edit = window.findChild(QPlainTextEdit, "promptEdit")
+    edit.setPlainText(prompt)
+    window.findChild(QSpinBox, "copiesSpin").setValue(copies)
+    button = window.findChild(QPushButton, "generateButton")
+    assert button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def wait_states(qtbot, window: MainWindow, expected: list[str], timeout: int = 20000) -> None:
+    qtbot.waitUntil(lambda: states(window) == expected, timeout=timeout)
+
+
+def test_demo_mode_generates_a_file_on_disk(qtbot, open_window, data_dir) -> None:
+    window = open_window("--demo")
+    banner = window.findChild(QLabel.__base__, "demoBanner")
+    qtbot.waitUntil(lambda: window.is_demo(), timeout=10000)
+    assert banner.isVisible()
+    edit = window.findChild(QPlainTextEdit, "promptEdit")
+    qtbot.keyClicks(edit, "a lighthouse at dusk")
+    qtbot.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Enter generates
+    qtbot.waitUntil(lambda: states(window) == ["running"], timeout=5000)
+    wait_states(qtbot, window, ["completed"])
+    record = row_record(window)
+    path = Path(record.paths[0])
+    assert path.is_file() and path.stat().st_size > 0
+    assert path.is_relative_to(data_dir / "images")
+    assert record.thumbnail is not None
+    # The finished picture is shown with what the server reported.
+    assert window.tabs.currentWidget() is window.result_view
+    assert window.result_view.image_view.pixmap() is not None
+    assert "text in" in window.result_view.tokens_label.text()
+
+
+def test_four_jobs_at_once_all_complete(qtbot, window, simulator) -> None:
+    generate(qtbot, window, "four cats", copies=4)
+    wait_states(qtbot, window, ["completed"] * 4)
+    paths = {row_record(window, r).paths[0] for r in range(4)}
+    assert len(paths) == 4 and all(Path(p).is_file() for p in paths)
+    assert simulator.created_tasks == 4
+
+
+def test_cancel_a_running_job(qtbot, window, simulator) -> None:
+    simulator.latency = 30.0  # the task stays "processing" until cancelled
+    generate(qtbot, window, "a slow one")
+    qtbot.waitUntil(lambda: row_record(window).task_id is not None, timeout=10000)
+    window.task_list.view.setCurrentIndex(window.task_model.index(0, 0))
+    cancel = window.task_list.cancel_button
+    assert cancel.isEnabled()
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    wait_states(qtbot, window, ["cancelled"], timeout=5000)
+    assert row_record(window).paths == []
+    assert window.library.job(row_record(window).job_id).state == "cancelled"
+
+
+def test_retry_a_failed_job(qtbot, window, simulator) -> None:
+    from app.simulator import Fault
+
+    simulator.inject(Fault(task_status="failed", error_message="GPU on fire", error_code=500))
+    generate(qtbot, window, "retry me")
+    wait_states(qtbot, window, ["failed"])
+    assert "GPU on fire" in row_record(window).error
+    window.task_list.view.setCurrentIndex(window.task_model.index(0, 0))
+    qtbot.mouseClick(window.task_list.retry_button, Qt.MouseButton.LeftButton)
+    wait_states(qtbot, window, ["completed", "failed"])
+    assert Path(row_record(window, 0).paths[0]).is_file()
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("bad_key", "API key was refused"),
+        ("refused", "safety system refused"),
+        ("dropped", "connection to the server was lost"),
+    ],
+)
+def test_errors_show_their_sentence_in_the_row(qtbot, open_window, simulator, monkeypatch, case, expected) -> None:
+    from app.simulator import Fault
+
+    monkeypatch.setenv("MOUNTSEA_API_KEY", "sk-wrong-key-000000" if case == "bad_key" else TEST_KEY)
+    window = open_window("--base-url", simulator.base_url)
+    if case == "dropped":
+        simulator.inject(Fault(drop=True), method="POST", path="/openai/images")
+    generate(qtbot, window, "something forbidden" if case == "refused" else "a harmless tree")
+    wait_states(qtbot, window, ["failed"])
+    record = row_record(window)
+    assert expected in record.error
+    assert "Traceback" not in record.error
+    # The list shows it too: the delegate's size grows to fit the sentence.
+    view = task_view(window)
+    assert view.sizeHintForIndex(window.task_model.index(0, 0)).height() > 90
+
+
+def test_compat_flavour_and_parameters_reach_the_server(qtbot, window, simulator) -> None:
+    window.findChild(QComboBox, "apiCombo").setCurrentIndex(1)  # Compat
+    fmt = window.findChild(QComboBox, "formatCombo")
+    fmt.setCurrentIndex(fmt.findData("webp"))
+    assert window.findChild(QSpinBox, "compressionSpin").isEnabled()
+    size = window.findChild(QComboBox, "sizeCombo")
+    size.setCurrentIndex(size.findData("1536x1024"))
+    generate(qtbot, window, "a wide webp")
+    wait_states(qtbot, window, ["completed"])
+    assert simulator.compat_calls == 1 and simulator.created_tasks == 0
+    record = row_record(window)
+    assert record.paths[0].endswith(".webp")
+    assert record.info["size"] == "1536x1024"
+
+
+def test_transparent_needs_png_or_webp(qtbot, window) -> None:
+    fmt = window.findChild(QComboBox, "formatCombo")
+    bg = window.findChild(QComboBox, "backgroundCombo")
+    bg.setCurrentIndex(bg.findData("transparent"))
+    fmt.setCurrentIndex(fmt.findData("jpeg"))
+    # Choosing JPEG moves the background off transparent and says why.
+    assert bg.currentData() == "auto"
+    assert window.prompt_panel.format_hint.isVisible()
+    transparent_item = bg.model().item(bg.findData("transparent"))
+    assert not transparent_item.isEnabled()
+    assert not window.findChild(QComboBox, "inputFidelityCombo").isEnabled()
+
+
+def test_custom_size_is_checked_live(qtbot, window) -> None:
+    size = window.findChild(QComboBox, "sizeCombo")
+    size.setCurrentIndex(size.findData("__custom__"))
+    window.findChild(QPlainTextEdit, "promptEdit").setPlainText("x")
+    custom = window.prompt_panel.custom_size_edit
+    qtbot.keyClicks(custom, "1000x1000")
+    button = window.findChild(QPushButton, "generateButton")
+    assert not button.isEnabled()
+    assert "multiples of 16" in window.prompt_panel.size_hint.text()
+    custom.setText("2048x1152")
+    assert button.isEnabled()
+    assert window.prompt_panel.request().size == "2048x1152"
+
+
+def test_last_choices_are_remembered(qtbot, open_window, simulator, monkeypatch, data_dir) -> None:
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    window = open_window("--base-url", simulator.base_url)
+    quality = window.findChild(QComboBox, "qualityCombo")
+    quality.setCurrentIndex(quality.findData("high"))
+    window.close()
+    saved = json.loads((data_dir / "settings.json").read_text())
+    assert saved["quality"] == "high"
+    assert TEST_KEY not in (data_dir / "settings.json").read_text()
+    again = open_window("--base-url", simulator.base_url)
+    assert again.findChild(QComboBox, "qualityCombo").currentData() == "high"
+
+
+def test_unfinished_async_task_is_landed_at_start_without_a_new_create(qtbot, open_window, simulator, monkeypatch, data_dir) -> None:
+    from app.core.api.cancel import CancelToken
+    from app.core.api.client import MountseaClient, make_http_client
+    from app.core.api.models import Flavour, ImageRequest
+    from app.core.library import Library
+
+    request = ImageRequest(prompt="left behind by a crash")
+    lib = Library.open(data_dir)
+    job_id = lib.begin_job(request, Flavour.tasks, simulator.base_url)
+    with make_http_client() as http:
+        task_id = MountseaClient(http, simulator.base_url, TEST_KEY).submit_task(request, CancelToken())
+    lib.set_task_id(job_id, task_id)
+    lib.update_job(job_id, state="running")
+    lib.close()
+    assert simulator.created_tasks == 1
+
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    window = open_window("--base-url", simulator.base_url)
+    wait_states(qtbot, window, ["completed"])
+    assert simulator.created_tasks == 1  # polled, never created again
+    record = row_record(window)
+    assert record.job_id == job_id and Path(record.paths[0]).is_file()
+
+
+def test_an_interrupted_compat_job_can_be_retried(qtbot, open_window, simulator, monkeypatch, data_dir) -> None:
+    from app.core.api.models import Flavour, ImageRequest
+    from app.core.library import Library
+
+    lib = Library.open(data_dir)
+    lib.begin_job(ImageRequest(prompt="cut off by a quit"), Flavour.compat, simulator.base_url)
+    lib.close()
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    window = open_window("--base-url", simulator.base_url)
+    wait_states(qtbot, window, ["interrupted"])
+    assert simulator.compat_calls == 0
+    window.runner.retry(row_record(window).key)
+    wait_states(qtbot, window, ["completed", "interrupted"])
+
+
+def test_offline_job_waits_for_the_network_then_runs(qtbot, open_window, monkeypatch) -> None:
+    from app.services.task_model import Roles
+    from app.simulator import Simulator
+
+    with socket.socket() as s:  # a port nothing listens on (yet)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    window = open_window("--base-url", f"http://127.0.0.1:{port}")
+    window.runner.probe_interval = 0.1
+    generate(qtbot, window, "patience")
+    model = window.task_model
+    qtbot.waitUntil(lambda: model.data(model.index(0, 0), Roles.DetailedState) == "waiting", timeout=15000)
+    assert states(window) == ["queued"]  # the contract's six states: waiting shows as queued
+    assert "network" in row_record(window).detail
+    sim = Simulator(api_keys=(TEST_KEY,))
+    sim.start(port)
+    try:
+        wait_states(qtbot, window, ["completed"])
+        assert sim.created_tasks == 1
+    finally:
+        sim.stop()
+
+
+def test_closing_stops_workers_and_closes_the_library(qtbot, window, simulator) -> None:
+    simulator.latency = 30.0
+    generate(qtbot, window, "still running at close", copies=2)
+    qtbot.waitUntil(lambda: all(row_record(window, r).task_id for r in range(2)), timeout=10000)
+    window.close()
+    assert window.runner.pool.activeThreadCount() == 0
+    assert window.library.closed
