@@ -380,7 +380,9 @@ class MountseaClient:
                     ErrorKind.network,
                     f"Could not connect to {host} ({_reason(exc)}). Check your internet connection "
                     "and the server address.",
+                    connect_failed=True,
                 )
+                error.__cause__ = exc
                 retryable = True
             except httpx.TimeoutException as exc:
                 if create:

@@ -35,6 +35,7 @@ class ApiError(Exception):
         raw: str | None = None,
         retry_after: float | None = None,
         task_id: str | None = None,
+        connect_failed: bool = False,
     ):
         super().__init__(message)
         self.kind = kind
@@ -46,6 +47,8 @@ class ApiError(Exception):
         self.raw = raw  # the unreadable body, secrets removed (for bug reports)
         self.retry_after = retry_after
         self.task_id = task_id
+        # True when the connection could not even be opened: the request certainly never arrived.
+        self.connect_failed = connect_failed
 
 
 class Cancelled(Exception):

@@ -155,6 +155,7 @@ def test_connection_refused_is_retried_then_reported(make_client, fake_time):
     client = make_client(base_url=f"http://127.0.0.1:{port}")
     err = fails(client, Flavour.tasks, fake_time)
     assert err.kind is ErrorKind.network and "Could not connect to 127.0.0.1" in err.message
+    assert err.connect_failed
     assert fake_time.waits == [0.5, 1.0]  # three attempts: a create that never arrived is safe to repeat
 
 
