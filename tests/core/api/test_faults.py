@@ -280,3 +280,14 @@ def test_closing_the_shared_client_stops_a_long_compat_call_at_once():
         assert not worker.is_alive() and time.monotonic() - began < 10
         assert len(outcome) == 1 and isinstance(outcome[0], Cancelled)
         assert len(sim.requests) == 1  # sent once, never again
+
+
+def test_polling_outlives_a_network_outage_within_the_deadline(client, simulator, fake_time):
+    simulator.inject(Fault(drop=True), method="GET", path=POLL, times=3)  # one poll_task's three attempts
+    events = []
+    result = client.run(REQ, Flavour.tasks, fake_time, events.append)
+    assert result.images
+    assert routes(simulator) == [f"POST {CREATE}"] + [f"GET {POLL}"] * 4
+    waiting = [e for e in events if e.stage == "waiting"]
+    assert len(waiting) == 1 and "Still trying until the deadline" in waiting[0].message
+    assert simulator.created_tasks == 1

@@ -82,3 +82,51 @@ def test_a_200_with_an_error_envelope_is_that_error(client, simulator, fake_time
     with pytest.raises(ApiError) as info:
         client.wait_task("some-task", fake_time)
     assert info.value.kind is ErrorKind.auth and "token invalid" in info.value.message
+
+
+def _url_result(client, sim, fake_time) -> str:
+    """A real file URL served by `sim` (a task finished with a URL result)."""
+    sim.inject(Fault(result_shape="url"), path=CREATE)
+    task_id = client.submit_task(REQ, fake_time)
+    client.poll_task(task_id, fake_time)
+    return sim.tasks[task_id].result["data"][0]["url"]
+
+
+def test_the_key_never_goes_to_another_host(make_client, simulator, fake_time):
+    from app.simulator import Simulator
+    from tests.conftest import TEST_KEY
+
+    with Simulator(api_keys=(TEST_KEY,)) as storage:
+        url = _url_result(make_client(base_url=storage.base_url), storage, fake_time)
+        client = make_client()
+        task_id = client.submit_task(REQ, fake_time)
+        simulator.inject(Fault(status=200, body={"taskId": task_id, "status": "completed", "result": {"url": url}}),
+                         method="GET", path=POLL)
+        [image] = client.wait_task(task_id, fake_time).images
+        [download] = [r for r in storage.requests if r.path.startswith("/files/")]
+        assert "authorization" not in download.headers
+        assert size_of(image.data) == (1024, 1536)
+
+
+def test_a_redirected_download_is_followed_by_hand(client, simulator, fake_time):
+    url = _url_result(client, simulator, fake_time)
+    hop = f"{simulator.base_url}/files/moved.png"
+    simulator.inject(Fault(status=302, body=b"", headers={"Location": url}), method="GET", path="/files/moved.png")
+    task_id = client.submit_task(REQ, fake_time)
+    simulator.inject(Fault(status=200, body={"taskId": task_id, "status": "completed", "result": hop}),
+                     method="GET", path=POLL)
+    [image] = client.wait_task(task_id, fake_time).images
+    assert [r.path for r in simulator.requests][-2:] == ["/files/moved.png", url.split(simulator.base_url)[1]]
+    assert size_of(image.data) == (1024, 1536)
+
+
+def test_a_redirect_to_a_local_file_is_refused(client, simulator, fake_time):
+    simulator.inject(Fault(status=302, body=b"", headers={"Location": "file:///etc/passwd"}),
+                     method="GET", path="/files/evil.png")
+    task_id = client.submit_task(REQ, fake_time)
+    simulator.inject(Fault(status=200, body={"taskId": task_id, "status": "completed",
+                                             "result": f"{simulator.base_url}/files/evil.png"}),
+                     method="GET", path=POLL)
+    with pytest.raises(ApiError) as info:
+        client.wait_task(task_id, fake_time)
+    assert info.value.kind is ErrorKind.malformed and "only http and" in info.value.message
