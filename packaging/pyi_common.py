@@ -26,6 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TRIM = os.environ.get("MOUNTSEA_PYI_NO_TRIM", "") in ("", "0")
 
+# Strip debug symbols from ELF binaries on Linux (the wheels ship libpython, cryptography's
+# Rust module and Pillow's extensions unstripped: ~25 MB of symbols). Not on macOS (it would
+# invalidate the wheels' signatures) nor Windows (PE files carry no such symbols).
+STRIP = TRIM and sys.platform.startswith("linux")
+
 # "<plugin type>/<plugin name>" globs; the name is the file name without "lib" prefix and
 # extension, so one entry covers qgtk3.dll / libqgtk3.so / libqgtk3.dylib.
 PLUGIN_EXCLUDES = (
@@ -91,6 +96,12 @@ PY_EXCLUDES = [
     "distutils",
     "setuptools",
     "pip",
+    # httpx's optional command-line client (httpx._main) imports pygments, rich and click
+    # (~2 MB); httpx falls back cleanly when they are missing and the app never runs it.
+    "httpx._main",
+    "pygments",
+    "rich",
+    "click",
     # Pillow extras the app doesn't need: AVIF brings libavif (~5 MB), Tk glue needs tkinter.
     "PIL._avif",
     "PIL.AvifImagePlugin",

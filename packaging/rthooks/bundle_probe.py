@@ -24,15 +24,33 @@ if _os.environ.get("MOUNTSEA_BUNDLE_PROBE") == "1":
         except Exception as exc:  # report, don't crash: the test reads the reason
             info["keyring_error"] = f"{type(exc).__name__}: {exc}"
         reasons = {}
-        for name in ("SecretService", "Windows", "macOS", "kwallet", "libsecret"):
-            module_name = f"keyring.backends.{name}"
+        backends = {
+            "SecretService": "Keyring",
+            "Windows": "WinVaultKeyring",
+            "macOS": "Keyring",
+            "kwallet": "DBusKeyring",
+            "libsecret": "Keyring",
+        }
+        for name, class_name in backends.items():
             try:
-                module = importlib.import_module(module_name)
-                priority = module.Keyring.priority  # raises with the reason when not viable
+                module = importlib.import_module(f"keyring.backends.{name}")
+                priority = getattr(module, class_name).priority  # raises the reason when not viable
                 reasons[name] = f"viable (priority {priority})"
             except Exception as exc:
                 reasons[name] = f"{type(exc).__name__}: {exc}"
         info["keyring_backends"] = reasons
+        if _os.environ.get("MOUNTSEA_BUNDLE_PROBE_ROUNDTRIP") == "1":
+            # Only for throwaway keyrings (the test runs it in its own D-Bus session).
+            try:
+                import secrets
+
+                value = secrets.token_hex(8)
+                keyring.set_password("mountsea-bundle-probe", "probe", value)
+                ok = keyring.get_password("mountsea-bundle-probe", "probe") == value
+                keyring.delete_password("mountsea-bundle-probe", "probe")
+                info["keyring_roundtrip"] = "ok" if ok else "mismatch"
+            except Exception as exc:
+                info["keyring_roundtrip"] = f"{type(exc).__name__}: {exc}"
         try:
             from app.resources import resources_dir
 
