@@ -1,4 +1,25 @@
-"""A local, faithful stand-in for Mountsea's gpt-image-2 service (no Qt): tests, demo mode, benchmarks."""
+"""A local, faithful stand-in for Mountsea's gpt-image-2 service (no Qt): tests, demo mode, benchmarks.
+
+    sim = Simulator(api_keys=("sk-test",), latency=0.0); base_url = sim.start(); ...; sim.stop()
+
+Choices where the real service is silent or where a simulator must decide:
+- Refusals: a prompt containing a whole word from MODERATION_TRIGGER_WORDS ("forbidden") is
+  refused with 400 `moderation_blocked` on Compat; an async task is accepted and then ends
+  `failed` with the same safety message and errorCode 400 (the model refuses when it runs).
+- Async validation: parameters and inline (data URL) images are checked at creation (400);
+  http(s) URL inputs are fetched when the task finishes, and a failed fetch fails the task.
+  URLs of the simulator's own /files route are resolved without a network.
+- Edits with size=auto keep the first image's pixel size (scaled down past 3840x2160);
+  `Simulator(edit_auto_size="nearest")` picks the closest standard size as the real model does.
+- Masked edits repaint where the mask's alpha is 0 and shift every other pixel by
+  painter.DRIFT_LEVELS levels; without a mask the whole picture is restyled.
+- Unknown multipart fields (e.g. `moderation` on an edit) get 400 "Unknown parameter"; unknown
+  JSON fields are ignored (Mountsea's note); `response_format` is accepted and ignored.
+- Faults: a `status` fault does no work; `delay`, `drop` and `malformed_json` answer after the
+  work is done (the task exists, the Compat call counted), as when a create reached the server.
+- Result URLs (/files/<id>) need no key, like signed storage URLs; every other route does.
+- Unknown task ids answer 404 in Mountsea's own shape: {"statusCode", "message", "error"}.
+"""
 
 from app.simulator.faults import RESULT_SHAPES, Fault
 from app.simulator.server import DEMO_KEY, RecordedRequest, Simulator, TaskRecord

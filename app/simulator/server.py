@@ -50,6 +50,18 @@ def canonical_path(path: str) -> str:
     return _ALIASES.get(path, path)
 
 
+def _content_type_of(body: object) -> str:
+    """What a raw fault body would be served as: a proxy's HTML page, plain text, or bytes."""
+    if isinstance(body, (dict, list)):
+        return "application/json"
+    if isinstance(body, str):
+        text = body.lstrip()
+        if text.startswith(("{", "[")):
+            return "application/json"
+        return "text/html; charset=utf-8" if text.startswith("<") else "text/plain; charset=utf-8"
+    return "application/octet-stream"
+
+
 def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -242,8 +254,8 @@ class Simulator:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._requests)
+        # The live list (appends are atomic), so a test may also clear() it between phases.
+        return self._requests
 
     def wait_for_requests(self, count: int, timeout: float = 10.0) -> bool:
         """Block until at least `count` requests have arrived (read in full); False on timeout."""
@@ -453,6 +465,7 @@ class Simulator:
 
     def _finish(self, record: TaskRecord) -> None:
         record.finished_at = _iso(record.created + record.duration)
+        decoded, record.decoded = record.decoded, None  # the inputs are not needed after this
         end = record.end_state
         if end is None and record.blocked is not None:
             end = "failed"
@@ -460,13 +473,18 @@ class Simulator:
             record.error_code = record.error_code if record.error_code is not None else 400
         if end is None:
             try:
-                if record.decoded is None and record.job.is_edit:
-                    record.decoded = service.decode_inputs(record.job)
-                out = service.make(record.job, edit_auto_size=self.edit_auto_size, decoded=record.decoded)
+                if decoded is None and record.job.is_edit:
+                    decoded = service.decode_inputs(record.job)
+                out = service.make(record.job, edit_auto_size=self.edit_auto_size, decoded=decoded)
             except ApiProblem as problem:  # e.g. an input URL that could not be fetched
                 end = "failed"
                 record.error_message = record.error_message or problem.message
                 record.error_code = record.error_code if record.error_code is not None else problem.status
+            except Exception as exc:  # a bug or an odd input must end the task, not break every poll
+                log.exception("simulated task %s failed", record.id)
+                end = "failed"
+                record.error_message = record.error_message or f"The image could not be generated: {exc}"
+                record.error_code = record.error_code if record.error_code is not None else 500
             else:
                 record.result = self._shape(out, record.result_shape, record.truncated_b64)
                 record._final = "completed"
@@ -593,7 +611,7 @@ class _Handler(BaseHTTPRequestHandler):
 
         if fault is not None and fault.status is not None:
             status, extra, err_body = error_answer(fault)
-            answer = Answer(status, err_body, extra)
+            answer = Answer(status, err_body, extra, content_type=_content_type_of(err_body))
         else:
             try:
                 answer = sim.handle(rec, route, request_id, fault)
@@ -624,12 +642,14 @@ class _Handler(BaseHTTPRequestHandler):
         if malformed:
             # What a proxy cutting the body short looks like: JSON that stops mid-way.
             payload = payload[: max(1, min(len(payload) // 2, 200))]
+        extra = {k: v for k, v in answer.headers.items() if k.lower() not in ("content-length", "content-type")}
+        content_type = next((v for k, v in answer.headers.items() if k.lower() == "content-type"), answer.content_type)
         try:
             self.send_response(answer.status)
-            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("x-request-id", request_id)
-            for name, value in answer.headers.items():
+            for name, value in extra.items():
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)

@@ -58,11 +58,19 @@ def test_status_headers_and_bodies_can_be_chosen(client, simulator) -> None:
     simulator.inject(Fault(status=400, error_message="custom words", code="invalid_value"))
     r = client.post("/openai/images", json={"prompt": "x"})
     assert r.headers["x-should-retry"] == "false" and r.headers["retry-after"] == "7"
-    assert client.post("/openai/images", json={"prompt": "x"}).text == "<html>Bad gateway</html>"
+    html = client.post("/openai/images", json={"prompt": "x"})
+    assert html.text == "<html>Bad gateway</html>" and html.headers["content-type"].startswith("text/html")
     assert client.post("/openai/images", json={"prompt": "x"}).json() == {"msg": "boom"}
-    assert client.post("/openai/images", json={"prompt": "x"}).content == b"\x00raw"
+    raw = client.post("/openai/images", json={"prompt": "x"})
+    assert raw.content == b"\x00raw" and raw.headers["content-type"] == "application/octet-stream"
     error = client.post("/openai/images", json={"prompt": "x"}).json()["error"]
     assert (error["message"], error["code"]) == ("custom words", "invalid_value")
+
+
+def test_a_fault_may_set_its_own_content_type(client, simulator) -> None:
+    simulator.inject(Fault(status=502, body="oops", headers={"Content-Type": "text/x-proxy"}))
+    r = client.post("/openai/images", json={"prompt": "x"})
+    assert r.headers.get_list("content-type") == ["text/x-proxy"]
 
 
 def test_times_and_fifo_order(client, simulator) -> None:

@@ -171,3 +171,17 @@ def test_unknown_fault_values_are_refused() -> None:
         Fault(task_status="exploded")
     with pytest.raises(ValueError):
         Fault(result_shape="jpeg")
+
+
+def test_an_unexpected_error_fails_the_task_instead_of_every_poll(client, monkeypatch) -> None:
+    from app.simulator import service
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("painter broke")
+
+    monkeypatch.setattr(service, "make", broken)
+    task_id = client.post("/openai/images", json={"prompt": "x"}).json()["taskId"]
+    for _ in range(2):
+        envelope = client.get("/openai/tasks", params={"taskId": task_id}).json()
+        assert envelope["status"] == "failed"
+        assert "painter broke" in envelope["errorMessage"] and envelope["errorCode"] == 500
