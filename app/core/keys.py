@@ -14,7 +14,7 @@ from enum import StrEnum
 import keyring
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail
-from keyring.errors import KeyringError, PasswordDeleteError
+from keyring.errors import PasswordDeleteError
 
 SERVICE = "Mountsea Image Studio"
 USERNAME = "api-key"
@@ -68,7 +68,7 @@ class KeyStore:
         if self.backend_available():
             try:
                 stored = keyring.get_password(SERVICE, USERNAME)
-            except KeyringError as exc:
+            except Exception as exc:  # backends raise their own types (dbus, locked keychain...)
                 log.warning("could not read the API key from the keyring: %s", type(exc).__name__)
                 stored = None
             if stored and stored.strip():
@@ -86,7 +86,7 @@ class KeyStore:
             )
         try:
             keyring.set_password(SERVICE, USERNAME, key)
-        except (KeyringError, NotImplementedError) as exc:
+        except Exception as exc:  # backends raise their own types (dbus, locked keychain...)
             log.warning("the keyring refused to store the API key: %s", type(exc).__name__)
             raise KeyStoreUnavailable(
                 f"The system keyring refused to store the API key ({type(exc).__name__}). "
@@ -103,7 +103,7 @@ class KeyStore:
             keyring.delete_password(SERVICE, USERNAME)
         except PasswordDeleteError:
             pass  # nothing stored: already the wanted state
-        except KeyringError as exc:
+        except Exception as exc:
             raise KeyStoreUnavailable(
                 f"The system keyring refused to forget the API key ({type(exc).__name__})."
             ) from None

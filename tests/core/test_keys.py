@@ -77,3 +77,18 @@ def test_backend_name_names_the_real_backend(memory_keyring):
 def test_repr_never_shows_the_key():
     store = KeyStore(env={"MOUNTSEA_API_KEY": "sk-visible?"})
     assert "sk-visible" not in repr(store)
+
+
+def test_a_keyring_that_fails_is_reported_not_crashed(memory_keyring, monkeypatch):
+    from keyring.errors import KeyringLocked
+
+    def locked(*_args):
+        raise KeyringLocked("the keychain is locked")
+
+    monkeypatch.setattr(memory_keyring, "set_password", locked)
+    monkeypatch.setattr(memory_keyring, "get_password", locked)
+    store = KeyStore(env={})
+    with pytest.raises(KeyStoreUnavailable) as info:
+        store.save("sk-whatever")
+    assert "KeyringLocked" in str(info.value) and "sk-whatever" not in str(info.value)
+    assert store.get() == (None, KeySource.none)
