@@ -83,3 +83,12 @@ def test_command_line_serves_until_terminated() -> None:
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert "sk-cli" not in err  # the key is never printed
+
+
+def test_the_simulator_never_imports_qt() -> None:
+    code = (
+        "import sys, app.simulator, app.simulator.__main__\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]"
