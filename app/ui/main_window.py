@@ -10,14 +10,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QMimeData, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QByteArray, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
-    QGuiApplication,
     QImage,
     QKeySequence,
 )
@@ -92,14 +91,6 @@ def _thumbnails(paths: list[tuple[str, str]]) -> list[tuple[str, QImage]]:
     return out
 
 
-def _encode_png(image: QImage) -> bytes:
-    from PySide6.QtCore import QBuffer, QIODevice
-
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    return bytes(buffer.data().data())
-
 
 class MainWindow(QMainWindow):
     endpoint_changed = Signal()  # the server/key jobs go to changed (demo <-> real)
@@ -162,6 +153,8 @@ class MainWindow(QMainWindow):
         self.demo_banner.action_clicked.connect(self.on_add_key)
         outer.addWidget(self.demo_banner)
         self.notice_banner = Banner("noticeBanner", parent=central)
+        self.notice_banner.action_clicked.connect(self.on_notice_action)
+        self._embedded: dict | None = None
         outer.addWidget(self.notice_banner)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, central)
@@ -229,6 +222,7 @@ class MainWindow(QMainWindow):
         panel = EditPanel(self)
         panel.sources_changed.connect(self.on_sources_changed)
         panel.message.connect(self.show_message)
+        panel.files_added.connect(self.on_files_added)
         return panel
 
     def _make_gallery(self) -> QWidget | None:
@@ -490,12 +484,11 @@ class MainWindow(QMainWindow):
         request = self.prompt_panel.request()
         snapshot = None
         feather = self.settings.feather
+        keep = self.settings.keep_unmasked
         if self.edit_panel is not None and self.edit_panel.has_sources():
             snapshot = self.edit_panel.snapshot()
-            feather = self.edit_panel.feather()
-            keep = self.edit_panel.keep_unmasked()
-        else:
-            keep = self.settings.keep_unmasked
+            if snapshot is not None:
+                feather, keep = snapshot.feather, snapshot.keep_unmasked
         if not self._budget_ok(request):
             return
         flavour = self.prompt_panel.flavour()
@@ -577,28 +570,51 @@ class MainWindow(QMainWindow):
         self.prompt_panel.prompt_edit.setFocus()
         self.show_message(self.tr("Settings restored: change the prompt or press Generate"))
 
-    @Slot(bytes, str)
-    def on_edit_source(self, data: bytes, name: str) -> None:
+    @Slot(str)
+    def on_edit_source(self, path: str) -> None:
+        """A result becomes the picture to edit (the first source, the one the mask applies to)."""
         if self.edit_panel is None:
             return
-        self.edit_panel.add_image_bytes(data, name)
+        self.edit_panel.use_as_source(path=path)
         self.tabs.setCurrentWidget(self.edit_panel)
 
     @Slot(int)
     def on_gallery_edit(self, item_id: int) -> None:
         lib = self.library
-
-        def read() -> tuple[bytes, str]:
-            item = lib.item(item_id)
-            return Path(item.path).read_bytes(), Path(item.path).name
-
-        self.runner.call(read, on_done=lambda r: self.on_edit_source(*r),
-                         on_error=lambda e: self.show_message(self.tr("Could not read the picture: {0}").format(e)))
+        self.runner.call(lambda: str(lib.item(item_id).path), on_done=self.on_edit_source,
+                         on_error=lambda e: self.show_message(self.tr("Could not find the picture: {0}").format(e)))
 
     @Slot()
     def on_sources_changed(self) -> None:
         if self.edit_panel is not None:
             self.prompt_panel.set_editing(self.edit_panel.has_sources())
+
+    @Slot(list)
+    def on_files_added(self, paths: list) -> None:
+        """A picture this app made carries its settings: offer to put them back in the form."""
+        if not paths:
+            return
+        from app.core.library import Library
+
+        self.runner.call(Library.read_embedded, Path(paths[0]), on_done=self.on_embedded_read,
+                         on_error=lambda e: log.info("no embedded settings: %r", e))
+
+    @Slot(object)
+    def on_embedded_read(self, params: Any) -> None:
+        if not params:
+            return
+        self._embedded = dict(params)
+        self.notice_banner.show_message(
+            self.tr("This picture was made with {0}. Restore its prompt and settings?").format(APP_NAME),
+            self.tr("Restore"),
+        )
+
+    @Slot()
+    def on_notice_action(self) -> None:
+        if self._embedded:
+            self.on_reuse(self._embedded)
+            self._embedded = None
+        self.notice_banner.hide()
 
     # ------------------------------------------------------------------ menus
 
@@ -618,18 +634,8 @@ class MainWindow(QMainWindow):
     def on_paste_image(self) -> None:
         if self.edit_panel is None:
             return
-        mime = QGuiApplication.clipboard().mimeData()
-        if mime is not None and mime.hasUrls():
-            paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
-            if paths:
-                self.edit_panel.add_files(paths)
-                self.tabs.setCurrentWidget(self.edit_panel)
-                return
-        image = QGuiApplication.clipboard().image()
-        if image.isNull():
-            self.show_message(self.tr("The clipboard holds no picture"))
-            return
-        self.runner.call(_encode_png, image, on_done=lambda data: self.on_edit_source(data, "pasted.png"))
+        self.edit_panel.paste()
+        self.tabs.setCurrentWidget(self.edit_panel)
 
     @Slot()
     def on_undo(self) -> None:
@@ -735,15 +741,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.edit_panel is not None and _has_local_files(event.mimeData()):
+        # Pictures dropped anywhere on the window go to the editor.
+        if self.edit_panel is not None and self.edit_panel.accepts_mime(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        if self.edit_panel is None:
-            return
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            self.edit_panel.add_files(paths)
+        if self.edit_panel is not None and self.edit_panel.take_mime(event.mimeData()):
             self.tabs.setCurrentWidget(self.edit_panel)
             event.acceptProposedAction()
 
@@ -767,7 +770,4 @@ class MainWindow(QMainWindow):
         log.info("closed cleanly")
         event.accept()
 
-
-def _has_local_files(mime: QMimeData) -> bool:
-    return mime.hasUrls() and any(u.isLocalFile() for u in mime.urls())
 

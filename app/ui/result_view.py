@@ -31,7 +31,7 @@ def _load_image(path: str) -> QImage:
 
 
 class ResultView(QWidget):
-    edit_source_requested = Signal(bytes, str)  # image bytes, file name
+    edit_source_requested = Signal(str)  # the file to edit
     reuse_requested = Signal(dict)
     message = Signal(str)
 
@@ -218,12 +218,7 @@ class ResultView(QWidget):
     def on_use_as_source(self) -> None:
         if not self._record or not self._record.paths:
             return
-        path = self._record.paths[0]
-        self._runner.call(
-            Path(path).read_bytes,
-            on_done=lambda data: self.edit_source_requested.emit(data, Path(path).name),
-            on_error=lambda e: self.message.emit(self.tr("Could not read the picture: {0}").format(e)),
-        )
+        self.edit_source_requested.emit(self._record.paths[0])
 
     @Slot()
     def on_reuse(self) -> None:

@@ -1,0 +1,125 @@
+"""The settings dialog stores, checks and removes the key through the keyring, never in settings.json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton
+
+from app.core.keys import SERVICE, USERNAME
+from app.main import create_window
+from app.ui.main_window import MainWindow
+from tests.conftest import TEST_KEY
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+@pytest.fixture
+def open_window(qtbot, data_dir: Path) -> Iterator[Callable[..., MainWindow]]:
+    windows: list[MainWindow] = []
+    (data_dir / "settings.json").write_text(json.dumps({"poll_interval": 0.05}))
+
+    def make(*argv: str) -> MainWindow:
+        window = create_window(["--data-dir", str(data_dir), *argv])
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        window.deleteLater()
+
+
+def open_dialog(qtbot, window: MainWindow):
+    dialog = window.open_settings()
+    qtbot.waitUntil(lambda: dialog.findChild(QLabel, "keyringBackendLabel").text() != dialog.tr("checking…"))
+    return dialog
+
+
+def click(qtbot, dialog, name: str) -> None:
+    button = dialog.findChild(QPushButton, name)
+    qtbot.waitUntil(button.isEnabled)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_stores_and_removes_the_key_in_the_keyring(qtbot, open_window, simulator, memory_keyring, data_dir) -> None:
+    window = open_window("--base-url", simulator.base_url)
+    qtbot.waitUntil(window.is_demo, timeout=10000)  # no key yet: demo mode
+    assert window.findChild(QLabel.__base__, "demoBanner").isVisible()
+    dialog = open_dialog(qtbot, window)
+    assert "demo" in dialog.findChild(QLabel, "keySourceLabel").text()
+    assert dialog.findChild(QLabel, "keyringBackendLabel").text()  # the backend's name
+    qtbot.keyClicks(dialog.findChild(QLineEdit, "apiKeyEdit"), TEST_KEY)
+    click(qtbot, dialog, "saveKeyButton")
+    qtbot.waitUntil(lambda: memory_keyring.passwords.get((SERVICE, USERNAME)) == TEST_KEY)
+    qtbot.waitUntil(lambda: not window.is_demo())
+    assert window.runner.endpoints.get().base_url == simulator.base_url  # switched without a restart
+    assert not window.findChild(QLabel.__base__, "demoBanner").isVisible()
+    assert "keyring" in dialog.findChild(QLabel, "keySourceLabel").text()
+    dialog.accept()
+    assert TEST_KEY not in (data_dir / "settings.json").read_text()
+    assert TEST_KEY not in "".join(p.read_text() for p in (data_dir / "logs").glob("*.log"))
+
+    dialog = open_dialog(qtbot, window)
+    click(qtbot, dialog, "removeKeyButton")
+    qtbot.waitUntil(lambda: (SERVICE, USERNAME) not in memory_keyring.passwords)
+    qtbot.waitUntil(window.is_demo, timeout=10000)
+    dialog.reject()
+
+
+def test_the_key_check_costs_nothing_and_tells_good_from_bad(qtbot, open_window, simulator) -> None:
+    window = open_window("--base-url", simulator.base_url)
+    dialog = open_dialog(qtbot, window)
+    status = dialog.findChild(QLabel, "keyStatusLabel")
+    dialog.findChild(QLineEdit, "apiKeyEdit").setText(TEST_KEY)
+    click(qtbot, dialog, "checkKeyButton")
+    qtbot.waitUntil(lambda: "accepts" in status.text(), timeout=10000)
+    dialog.findChild(QLineEdit, "apiKeyEdit").setText("sk-not-a-real-key-123")
+    click(qtbot, dialog, "checkKeyButton")
+    qtbot.waitUntil(lambda: "refused" in status.text(), timeout=10000)
+    assert simulator.created_tasks == 0 and simulator.compat_calls == 0
+    dialog.reject()
+
+
+def test_without_a_keyring_the_key_is_kept_for_the_session_only(qtbot, open_window, simulator) -> None:
+    keyring.set_keyring(fail.Keyring())  # a bare Linux: no backend at all
+    window = open_window("--base-url", simulator.base_url)
+    qtbot.waitUntil(window.is_demo, timeout=10000)
+    dialog = open_dialog(qtbot, window)
+    backend = dialog.findChild(QLabel, "keyringBackendLabel").text()
+    assert "no keyring" in backend
+    session = dialog.findChild(QCheckBox, "sessionOnlyCheck")
+    assert session.isChecked() and not session.isEnabled()
+    qtbot.keyClicks(dialog.findChild(QLineEdit, "apiKeyEdit"), TEST_KEY)
+    click(qtbot, dialog, "saveKeyButton")
+    qtbot.waitUntil(lambda: not window.is_demo())
+    assert "session" in dialog.findChild(QLabel, "keySourceLabel").text()
+    assert window.key_info() == ("session", False)
+    dialog.reject()
+
+
+def test_the_environment_key_wins_and_is_shown(qtbot, open_window, simulator, monkeypatch) -> None:
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    window = open_window("--base-url", simulator.base_url)
+    assert not window.is_demo()
+    dialog = open_dialog(qtbot, window)
+    assert "MOUNTSEA_API_KEY" in dialog.findChild(QLabel, "keySourceLabel").text()
+    assert not dialog.findChild(QPushButton, "removeKeyButton").isEnabled()
+    dialog.reject()
+
+
+def test_settings_are_saved_on_ok(qtbot, open_window, data_dir, simulator) -> None:
+    window = open_window("--base-url", simulator.base_url)
+    dialog = open_dialog(qtbot, window)
+    dialog.concurrency_spin.setValue(2)
+    dialog.feather_spin.setValue(3)
+    dialog.accept()
+    saved = json.loads((data_dir / "settings.json").read_text())
+    assert saved["concurrency"] == 2 and saved["feather"] == 3
+    assert window.runner.pool.maxThreadCount() == 2
