@@ -365,7 +365,13 @@ class MountseaClient:
         **kwargs: Any,
     ) -> RawResponse:
         attempt = 0
-        host = httpx.URL(url).host or url
+        try:
+            host = httpx.URL(url).host or url
+        except httpx.InvalidURL as exc:
+            raise ApiError(
+                ErrorKind.network,
+                f"The address {url} cannot be used ({_reason(exc)}). Check the server address in Settings.",
+            ) from None
         while True:
             cancel.raise_if_cancelled()
             headers_seen: dict[str, str] = {}

@@ -291,3 +291,10 @@ def test_polling_outlives_a_network_outage_within_the_deadline(client, simulator
     waiting = [e for e in events if e.stage == "waiting"]
     assert len(waiting) == 1 and "Still trying until the deadline" in waiting[0].message
     assert simulator.created_tasks == 1
+
+
+@pytest.mark.parametrize("base_url", ["ftp://example.com", "http://[::1", "not a url"])
+def test_an_unusable_server_address_is_one_clear_error(make_client, fake_time, base_url):
+    err = fails(make_client(base_url=base_url), Flavour.tasks, fake_time)
+    assert err.kind is ErrorKind.network and "cannot be used" in err.message
+    assert fake_time.waits == []
