@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,15 +50,11 @@ def _secret_service() -> object:
 def secret_service() -> Iterator[object]:
     backend = _secret_service()
     keyring.set_keyring(backend)  # the autouse memory keyring fixture puts its own back afterwards
-    try:
+    with contextlib.suppress(keyring.errors.PasswordDeleteError):
         keyring.delete_password(SERVICE, USERNAME)
-    except keyring.errors.PasswordDeleteError:
-        pass
     yield backend
-    try:
+    with contextlib.suppress(keyring.errors.PasswordDeleteError):
         keyring.delete_password(SERVICE, USERNAME)
-    except keyring.errors.PasswordDeleteError:
-        pass
 
 
 def test_key_round_trip_through_a_real_secret_service(qtbot, secret_service, simulator, data_dir: Path) -> None:
