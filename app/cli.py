@@ -47,14 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     def options(p: argparse.ArgumentParser) -> None:
         p.add_argument("prompt", help="what to draw (1 to 32,000 characters)")
-        p.add_argument("--size", default="auto", help="auto, 1024x1024, 1024x1536, 1536x1024 or WIDTHxHEIGHT")
-        p.add_argument("--quality", default="auto", help="auto, low, medium, high or standard")
-        p.add_argument("--background", default="auto", help="auto, opaque or transparent")
-        p.add_argument("--format", dest="output_format", default="png", help="png, jpeg or webp")
+        p.add_argument("--size", default="auto", metavar="S", help="auto, 1024x1024, 1024x1536, 1536x1024 or WIDTHxHEIGHT")
+        p.add_argument("--quality", default="auto", metavar="Q", help="auto, low, medium, high or standard")
+        p.add_argument("--background", default="auto", metavar="B", help="auto, opaque or transparent")
+        p.add_argument("--format", dest="output_format", default="png", metavar="png|jpeg|webp", help="png, jpeg or webp")
         p.add_argument("--compression", type=int, default=None, metavar="N", help="0-100, jpeg and webp only")
-        p.add_argument("--moderation", default="auto", help="auto or low")
-        p.add_argument("--model", default=DEFAULT_MODEL)
-        p.add_argument("--user", default=None, help="end-user id for abuse monitoring")
+        p.add_argument("--moderation", default="auto", metavar="auto|low", help="auto or low")
+        p.add_argument("--model", default=DEFAULT_MODEL, metavar="M", help=f"default {DEFAULT_MODEL}")
+        p.add_argument("--user", default=None, metavar="U", help="end-user id for abuse monitoring")
         p.add_argument("--api", choices=[f.value for f in Flavour], default=None,
                        help="async (a task polled until done) or compat (one long request); "
                             "default: the app's setting, else async")
@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a picture to edit (repeat for up to 16; the first one is the one masked)")
     edit.add_argument("--mask", type=Path, default=None, metavar="FILE",
                       help="PNG with alpha, the first image's size; transparent pixels are repainted")
-    edit.add_argument("--input-fidelity", default=None, help="high or low")
+    edit.add_argument("--input-fidelity", default=None, metavar="high|low", help="high or low")
     return parser
 
 
