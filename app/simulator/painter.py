@@ -101,6 +101,23 @@ def _caption(canvas: Image.Image, text: str) -> None:
         y += line_h
 
 
+def _label(img: Image.Image, text: str, box: tuple[int, int, int, int]) -> None:
+    """The prompt, outlined so it reads on any colour, wrapped into `box` (the repainted area)."""
+    left, top, right, bottom = box
+    width = right - left
+    size = max(12, min(img.width, img.height) // 40)
+    font = _font(size)
+    chars = max(8, int(width / (size * 0.55)) - 2)
+    lines = textwrap.wrap(" ".join(text.split()), chars, max_lines=3, placeholder=" …") or [""]
+    line_h = int(size * 1.3)
+    y = top + max(0, (bottom - top - line_h * len(lines)) // 2)
+    draw = ImageDraw.Draw(img)
+    for line in lines:
+        draw.text((left + size // 2, y), line, fill=(255, 255, 255), font=font, stroke_width=max(1, size // 10),
+                  stroke_fill=(20, 20, 20))
+        y += line_h
+
+
 def edit(
     prompt: str,
     images: list[Image.Image],
@@ -117,10 +134,6 @@ def edit(
         base = base.resize(size, Image.Resampling.BICUBIC)
     paint = _gradient(size, pal.start, pal.accent, pal.seed % 360)
     _stripes(paint, pal)
-    # The prompt is written on the new paint, so with a mask it only shows inside the repainted area.
-    paint = paint.convert("RGBA")
-    _caption(paint, prompt)
-    paint = paint.convert("RGB")
 
     if mask is not None:
         # Pixels with alpha 0 are repainted; partial alpha blends, like a soft brush edge.
@@ -128,11 +141,17 @@ def edit(
         if alpha.size != size:
             alpha = alpha.resize(size, Image.Resampling.BILINEAR)
         repaint = ImageOps.invert(alpha)
+        # The prompt goes on the new paint inside the repainted area, the only place it can show.
+        box = repaint.point(lambda v: 255 if v >= 128 else 0).getbbox()
+        if box:
+            _label(paint, prompt, box)
         drifted = _drift(base)
         result = Image.composite(_blend(base, paint, 0.8), drifted, repaint)
     else:
         # No mask: the whole picture is restyled, keeping its composition recognisable.
-        result = _blend(base, paint, 0.45)
+        paint = paint.convert("RGBA")
+        _caption(paint, prompt)
+        result = _blend(base, paint.convert("RGB"), 0.45)
         if len(images) > 1:
             _paste_references(result, images[1:])
     return result if keep_alpha else result.convert("RGB")
