@@ -26,5 +26,11 @@ from app.simulator.server import DEMO_KEY, RecordedRequest, Simulator, TaskRecor
 from app.simulator.service import MODERATION_TRIGGER_WORDS
 
 __all__ = [
-    "DEMO_KEY", "Fault", "MODERATION_TRIGGER_WORDS", "RESULT_SHAPES", "RecordedRequest", "Simulator", "TaskRecord",
+    "DEMO_KEY",
+    "Fault",
+    "MODERATION_TRIGGER_WORDS",
+    "RESULT_SHAPES",
+    "RecordedRequest",
+    "Simulator",
+    "TaskRecord",
 ]

@@ -12,10 +12,16 @@ from app.simulator.server import DEMO_KEY, Simulator
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.simulator", description="A local Mountsea gpt-image-2 simulator.")
+    parser = argparse.ArgumentParser(
+        prog="python -m app.simulator", description="A local Mountsea gpt-image-2 simulator."
+    )
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
-    parser.add_argument("--latency", type=float, default=3.0, help="seconds a Compat call or an async task takes")
-    parser.add_argument("--key", action="append", help=f"accepted API key (repeatable; default {DEMO_KEY})")
+    parser.add_argument(
+        "--latency", type=float, default=3.0, help="seconds a Compat call or an async task takes"
+    )
+    parser.add_argument(
+        "--key", action="append", help=f"accepted API key (repeatable; default {DEMO_KEY})"
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed for ids (reproducible runs)")
     args = parser.parse_args(argv)
 
@@ -29,8 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     sim.start(port=args.port)
     print(sim.base_url, flush=True)
-    print(f"serving Mountsea's API on {sim.base_url} (Compat base URL {sim.base_url}/openai/v1); Ctrl+C stops",
-          file=sys.stderr, flush=True)
+    print(
+        f"serving Mountsea's API on {sim.base_url} (Compat base URL {sim.base_url}/openai/v1); Ctrl+C stops",
+        file=sys.stderr,
+        flush=True,
+    )
     stop.wait()
     sim.stop()
     return 0

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-RESULT_SHAPES = ("images_response", "url", "data_url", "bare_b64", "images_list", "b64_field", "unrecognised")
+RESULT_SHAPES = (
+    "images_response",
+    "url",
+    "data_url",
+    "bare_b64",
+    "images_list",
+    "b64_field",
+    "unrecognised",
+)
 TASK_END_STATES = ("failed", "timeout", "cancelled")
 
 
@@ -42,29 +50,60 @@ class Fault:
 
     def __post_init__(self) -> None:
         if self.task_status is not None and self.task_status not in TASK_END_STATES:
-            raise ValueError(f"task_status must be one of {TASK_END_STATES}, not {self.task_status!r}")
+            raise ValueError(
+                f"task_status must be one of {TASK_END_STATES}, not {self.task_status!r}"
+            )
         if self.result_shape is not None and self.result_shape not in RESULT_SHAPES:
-            raise ValueError(f"result_shape must be one of {RESULT_SHAPES}, not {self.result_shape!r}")
+            raise ValueError(
+                f"result_shape must be one of {RESULT_SHAPES}, not {self.result_shape!r}"
+            )
         if self.delay < 0:
             raise ValueError("delay must not be negative")
 
 
 # OpenAI's own wording for the answers a client meets most.
 _DEFAULT_ERRORS: dict[int, tuple[str, str, str | None]] = {
-    400: ("Your request was rejected by the safety system. Your request may contain content that is not allowed by our safety system.",
-          "image_generation_user_error", "moderation_blocked"),
-    401: ("Incorrect API key provided. You can find your API key in your account settings.", "invalid_request_error", "invalid_api_key"),
-    403: ("You are not allowed to use this model or endpoint with this API key.", "invalid_request_error", "unsupported_country_region_territory"),
+    400: (
+        "Your request was rejected by the safety system. Your request may contain content that is not allowed by our safety system.",
+        "image_generation_user_error",
+        "moderation_blocked",
+    ),
+    401: (
+        "Incorrect API key provided. You can find your API key in your account settings.",
+        "invalid_request_error",
+        "invalid_api_key",
+    ),
+    403: (
+        "You are not allowed to use this model or endpoint with this API key.",
+        "invalid_request_error",
+        "unsupported_country_region_territory",
+    ),
     404: ("The requested resource was not found.", "invalid_request_error", None),
     408: ("The request timed out before the server could answer.", "timeout", None),
-    409: ("The request conflicts with another one in progress; try again.", "invalid_request_error", "conflict"),
-    429: ("Rate limit reached for gpt-image-2 on images per minute. Please try again in 1s.", "requests", "rate_limit_exceeded"),
-    500: ("The server had an error while processing your request. Sorry about that!", "server_error", None),
+    409: (
+        "The request conflicts with another one in progress; try again.",
+        "invalid_request_error",
+        "conflict",
+    ),
+    429: (
+        "Rate limit reached for gpt-image-2 on images per minute. Please try again in 1s.",
+        "requests",
+        "rate_limit_exceeded",
+    ),
+    500: (
+        "The server had an error while processing your request. Sorry about that!",
+        "server_error",
+        None,
+    ),
     502: ("Bad gateway.", "server_error", None),
     503: ("The engine is currently overloaded, please try again later.", "server_error", None),
     504: ("Gateway timeout.", "server_error", None),
 }
-_QUOTA = ("You exceeded your current quota, please check your plan and billing details.", "insufficient_quota", "insufficient_quota")
+_QUOTA = (
+    "You exceeded your current quota, please check your plan and billing details.",
+    "insufficient_quota",
+    "insufficient_quota",
+)
 
 
 def error_answer(fault: Fault) -> tuple[int, dict[str, str], bytes | str | dict[str, Any]]:
@@ -77,7 +116,12 @@ def error_answer(fault: Fault) -> tuple[int, dict[str, str], bytes | str | dict[
         message, type_, code = _QUOTA
     else:
         message, type_, code = _DEFAULT_ERRORS.get(
-            status, ("The server answered with an error.", "server_error" if status >= 500 else "invalid_request_error", None)
+            status,
+            (
+                "The server answered with an error.",
+                "server_error" if status >= 500 else "invalid_request_error",
+                None,
+            ),
         )
         if fault.code is not None:
             code = fault.code
@@ -88,5 +132,9 @@ def error_answer(fault: Fault) -> tuple[int, dict[str, str], bytes | str | dict[
         message = fault.error_message
     if fault.headers is not None:
         headers = dict(fault.headers)
-    body = fault.body if fault.body is not None else {"error": {"message": message, "type": type_, "param": None, "code": code}}
+    body = (
+        fault.body
+        if fault.body is not None
+        else {"error": {"message": message, "type": type_, "param": None, "code": code}}
+    )
     return status, headers, body

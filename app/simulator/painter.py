@@ -51,9 +51,13 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _gradient(size: tuple[int, int], a: tuple[int, int, int], b: tuple[int, int, int], angle: int) -> Image.Image:
+def _gradient(
+    size: tuple[int, int], a: tuple[int, int, int], b: tuple[int, int, int], angle: int
+) -> Image.Image:
     # Build the ramp at 256x256 and scale it: painting a 4K canvas pixel by pixel would be slow.
-    ramp = Image.linear_gradient("L").rotate(angle, resample=Image.Resampling.BILINEAR, expand=False)
+    ramp = Image.linear_gradient("L").rotate(
+        angle, resample=Image.Resampling.BILINEAR, expand=False
+    )
     ramp = ImageOps.autocontrast(ramp.crop((48, 48, 208, 208)))
     ramp = ramp.resize(size, Image.Resampling.BILINEAR)
     return ImageOps.colorize(ramp, black=a, white=b)
@@ -78,7 +82,9 @@ def render(prompt: str, size: tuple[int, int], *, transparent: bool = False) -> 
     bx = w - bar_w - unit // 10
     by = h * (15 + (pal.seed >> 32) % 30) // 100
     draw.rounded_rectangle(
-        (bx, by, bx + bar_w, by + unit // 8), radius=unit // 40, fill=(*pal.end, 230) if transparent else (*pal.start, 230)
+        (bx, by, bx + bar_w, by + unit // 8),
+        radius=unit // 40,
+        fill=(*pal.end, 230) if transparent else (*pal.start, 230),
     )
     _caption(canvas, prompt)
     return canvas if transparent else canvas.convert("RGB")
@@ -113,8 +119,14 @@ def _label(img: Image.Image, text: str, box: tuple[int, int, int, int]) -> None:
     y = top + max(0, (bottom - top - line_h * len(lines)) // 2)
     draw = ImageDraw.Draw(img)
     for line in lines:
-        draw.text((left + size // 2, y), line, fill=(255, 255, 255), font=font, stroke_width=max(1, size // 10),
-                  stroke_fill=(20, 20, 20))
+        draw.text(
+            (left + size // 2, y),
+            line,
+            fill=(255, 255, 255),
+            font=font,
+            stroke_width=max(1, size // 10),
+            stroke_fill=(20, 20, 20),
+        )
         y += line_h
 
 
@@ -128,7 +140,9 @@ def edit(
 ) -> Image.Image:
     """The first image repainted where the mask is transparent (everywhere without a mask)."""
     pal = Palette.from_prompt(prompt)
-    keep_alpha = transparent or images[0].mode in ("RGBA", "LA", "PA") or "transparency" in images[0].info
+    keep_alpha = (
+        transparent or images[0].mode in ("RGBA", "LA", "PA") or "transparency" in images[0].info
+    )
     base = images[0].convert("RGBA" if keep_alpha else "RGB")
     if base.size != size:
         base = base.resize(size, Image.Resampling.BICUBIC)
@@ -137,7 +151,11 @@ def edit(
 
     if mask is not None:
         # Pixels with alpha 0 are repainted; partial alpha blends, like a soft brush edge.
-        alpha = mask.getchannel("A") if mask.mode in ("RGBA", "LA", "PA") else mask.convert("RGBA").getchannel("A")
+        alpha = (
+            mask.getchannel("A")
+            if mask.mode in ("RGBA", "LA", "PA")
+            else mask.convert("RGBA").getchannel("A")
+        )
         if alpha.size != size:
             alpha = alpha.resize(size, Image.Resampling.BILINEAR)
         repaint = ImageOps.invert(alpha)

@@ -63,7 +63,9 @@ def _content_type_of(body: object) -> str:
 
 
 def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return (
+        datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
 
 
 @dataclass
@@ -141,14 +143,18 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], sim: Simulator):
+    def __init__(
+        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], sim: Simulator
+    ):
         self.sim = sim
         self.live: dict[threading.Thread, socket.socket] = {}
         self.live_lock = threading.Lock()
         super().__init__(address, handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        t = threading.Thread(target=self._serve, args=(request, client_address), daemon=True, name="simulator-conn")
+        t = threading.Thread(
+            target=self._serve, args=(request, client_address), daemon=True, name="simulator-conn"
+        )
         with self.live_lock:
             self.live[t] = request
         t.start()
@@ -210,8 +216,12 @@ class Simulator:
             return self.base_url
         self._stopping.clear()
         self._server = _Server(("127.0.0.1", port), _Handler, self)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.5},
-                                        daemon=True, name="simulator")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.5},
+            daemon=True,
+            name="simulator",
+        )
         self._thread.start()  # the socket already listens: connections queue until served
         return self.base_url
 
@@ -224,7 +234,10 @@ class Simulator:
         closer.start()
         # serve_forever only notices shutdown between polls; a connection wakes it at once.
         while closer.is_alive():
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=1),
+            ):
                 pass
             closer.join(0.05)
         thread.join()
@@ -270,11 +283,15 @@ class Simulator:
     def compat_calls(self) -> int:
         return self._compat_calls
 
-    def inject(self, fault: Fault, *, method: str = "POST", path: str = TASKS_CREATE, times: int = 1) -> None:
+    def inject(
+        self, fault: Fault, *, method: str = "POST", path: str = TASKS_CREATE, times: int = 1
+    ) -> None:
         if times < 1:
             raise ValueError("times must be at least 1")
         with self._lock:
-            self._faults.setdefault((method.upper(), canonical_path(path)), deque()).append([fault, times])
+            self._faults.setdefault((method.upper(), canonical_path(path)), deque()).append(
+                [fault, times]
+            )
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -321,12 +338,18 @@ class Simulator:
             )
         if key.strip() not in self.api_keys:
             # The key itself is never echoed, not even masked.
-            raise ApiProblem(401, "Incorrect API key provided. Check the key in the app's settings.", code="invalid_api_key")
+            raise ApiProblem(
+                401,
+                "Incorrect API key provided. Check the key in the app's settings.",
+                code="invalid_api_key",
+            )
 
-    def handle(self, rec: RecordedRequest, route: str, request_id: str, fault: Fault | None) -> Answer:
+    def handle(
+        self, rec: RecordedRequest, route: str, request_id: str, fault: Fault | None
+    ) -> Answer:
         if rec.method == "GET" and route.startswith(FILES):
             # Result URLs work without the key, like a signed storage URL would.
-            return self._file(route[len(FILES):])
+            return self._file(route[len(FILES) :])
         self._check_key(rec.headers)
         if rec.method == "POST" and route == GENERATIONS:
             return self._compat(self._json_object(rec), None, request_id, fault)
@@ -349,7 +372,13 @@ class Simulator:
             )
         return rec.json
 
-    def _compat(self, params: dict[str, Any] | None, rec: RecordedRequest | None, request_id: str, fault: Fault | None) -> Answer:
+    def _compat(
+        self,
+        params: dict[str, Any] | None,
+        rec: RecordedRequest | None,
+        request_id: str,
+        fault: Fault | None,
+    ) -> Answer:
         began = time.monotonic()
         if rec is not None:
             job = self._multipart_job(rec)
@@ -367,7 +396,9 @@ class Simulator:
         truncated = bool(fault and fault.truncated_b64)
         if shape or truncated:
             # json.dumps so that a bare string shape is still a JSON document.
-            return Answer(200, json.dumps(self._shape(out, shape or "images_response", truncated)).encode())
+            return Answer(
+                200, json.dumps(self._shape(out, shape or "images_response", truncated)).encode()
+            )
         return Answer(200, out.response)
 
     def _multipart_job(self, rec: RecordedRequest) -> Job:
@@ -381,10 +412,16 @@ class Simulator:
         images = form.files.get("image", []) + form.files.get("image[]", [])
         if not images:
             if "image" in form.fields or "image[]" in form.fields:
-                raise bad("Invalid 'image': expected a file upload, not a text field.", "image", "invalid_type")
+                raise bad(
+                    "Invalid 'image': expected a file upload, not a text field.",
+                    "image",
+                    "invalid_type",
+                )
             raise bad("Missing required parameter: 'image'.", "image", "missing_required_parameter")
         if "mask" in form.fields:
-            raise bad("Invalid 'mask': expected a file upload, not a text field.", "mask", "invalid_type")
+            raise bad(
+                "Invalid 'mask': expected a file upload, not a text field.", "mask", "invalid_type"
+            )
         params = {k: v[-1] for k, v in form.fields.items()}
         job = service.read_job(params, from_form=True, edit=True)
         job.images = [SourceImage(data=data, param="image") for _, _, data in images]
@@ -399,22 +436,31 @@ class Simulator:
         job = service.read_job(params, from_form=False, edit=edit)
         values = image if isinstance(image, list) else [] if image is None else [image]
         if edit and not values:
-            raise bad("Invalid 'image': empty array. Leave 'image' out for text-to-image.", "image", "empty_array")
+            raise bad(
+                "Invalid 'image': empty array. Leave 'image' out for text-to-image.",
+                "image",
+                "empty_array",
+            )
         if len(values) > service.MAX_IMAGES:
             raise bad(
                 f"Invalid 'image': array too long. Expected an array with maximum length {service.MAX_IMAGES}, "
                 f"but got an array with length {len(values)} instead.",
-                "image", "array_above_max_length",
+                "image",
+                "array_above_max_length",
             )
         many = isinstance(image, list)
-        job.images = [service.source_from_string(v, f"image[{i}]" if many else "image", self._own_file)
-                      for i, v in enumerate(values)]
+        job.images = [
+            service.source_from_string(v, f"image[{i}]" if many else "image", self._own_file)
+            for i, v in enumerate(values)
+        ]
         if params.get("mask") is not None:
             if not edit:
                 raise bad("'mask' needs an 'image' to apply to.", "mask")
             job.mask = service.source_from_string(params["mask"], "mask", self._own_file)
         decoded = None
-        if edit and all(s.data is not None for s in [*job.images, *([job.mask] if job.mask else [])]):
+        if edit and all(
+            s.data is not None for s in [*job.images, *([job.mask] if job.mask else [])]
+        ):
             decoded = service.decode_inputs(job)  # inline inputs are checked now, as a 400
         step = self.task_step_delay
         record = TaskRecord(
@@ -442,26 +488,36 @@ class Simulator:
 
     def _poll(self, task_id: str | None) -> Answer:
         if not task_id:
-            raise bad("Missing required query parameter: 'taskId'.", "taskId", "missing_required_parameter")
+            raise bad(
+                "Missing required query parameter: 'taskId'.",
+                "taskId",
+                "missing_required_parameter",
+            )
         record = self.tasks.get(task_id)
         if record is None:
             # Mountsea's own (non-OpenAI) endpoints answer in their own shape.
-            return Answer(404, {"statusCode": 404, "message": f"Task not found: {task_id}", "error": "Not Found"})
+            return Answer(
+                404,
+                {"statusCode": 404, "message": f"Task not found: {task_id}", "error": "Not Found"},
+            )
         with record.lock:
             record.polls += 1
             if record._final is None and record.walk_status() == "final":
                 self._finish(record)
             status = record.status
-            return Answer(200, {
-                "taskId": record.id,
-                "status": status,
-                "result": record.result if status == "completed" else None,
-                "errorMessage": record.error_message if status in _TASK_END_DEFAULTS else None,
-                "errorCode": record.error_code if status in _TASK_END_DEFAULTS else None,
-                "createdAt": _iso(record.created),
-                "finishedAt": record.finished_at,
-                "traceId": record.trace_id,
-            })
+            return Answer(
+                200,
+                {
+                    "taskId": record.id,
+                    "status": status,
+                    "result": record.result if status == "completed" else None,
+                    "errorMessage": record.error_message if status in _TASK_END_DEFAULTS else None,
+                    "errorCode": record.error_code if status in _TASK_END_DEFAULTS else None,
+                    "createdAt": _iso(record.created),
+                    "finishedAt": record.finished_at,
+                    "traceId": record.trace_id,
+                },
+            )
 
     def _finish(self, record: TaskRecord) -> None:
         record.finished_at = _iso(record.created + record.duration)
@@ -479,11 +535,17 @@ class Simulator:
             except ApiProblem as problem:  # e.g. an input URL that could not be fetched
                 end = "failed"
                 record.error_message = record.error_message or problem.message
-                record.error_code = record.error_code if record.error_code is not None else problem.status
-            except Exception as exc:  # a bug or an odd input must end the task, not break every poll
+                record.error_code = (
+                    record.error_code if record.error_code is not None else problem.status
+                )
+            except (
+                Exception
+            ) as exc:  # a bug or an odd input must end the task, not break every poll
                 log.exception("simulated task %s failed", record.id)
                 end = "failed"
-                record.error_message = record.error_message or f"The image could not be generated: {exc}"
+                record.error_message = (
+                    record.error_message or f"The image could not be generated: {exc}"
+                )
                 record.error_code = record.error_code if record.error_code is not None else 500
             else:
                 record.result = self._shape(out, record.result_shape, record.truncated_b64)
@@ -511,7 +573,9 @@ class Simulator:
             file_id = f"{self.new_id('hex')}.{out.fmt}"
             with self._lock:
                 self._files[file_id] = (mime, data)
-            response["data"] = [{"url": f"{self.base_url}{FILES}{file_id}", "revised_prompt": revised}]
+            response["data"] = [
+                {"url": f"{self.base_url}{FILES}{file_id}", "revised_prompt": revised}
+            ]
             return response
         if shape == "data_url":
             response["data"] = [{"url": f"data:{mime};base64,{b64}", "revised_prompt": revised}]
@@ -530,14 +594,24 @@ class Simulator:
         if not url.startswith(prefix):
             return None
         with self._lock:
-            entry = self._files.get(url[len(prefix):])
+            entry = self._files.get(url[len(prefix) :])
         return entry[1] if entry else None
 
     def _file(self, file_id: str) -> Answer:
         with self._lock:
             entry = self._files.get(file_id)
         if entry is None:
-            return Answer(404, {"error": {"message": "File not found.", "type": "invalid_request_error", "param": None, "code": None}})
+            return Answer(
+                404,
+                {
+                    "error": {
+                        "message": "File not found.",
+                        "type": "invalid_request_error",
+                        "param": None,
+                        "code": None,
+                    }
+                },
+            )
         return Answer(200, entry[1], content_type=entry[0])
 
 
@@ -601,8 +675,14 @@ class _Handler(BaseHTTPRequestHandler):
             except multipart.MultipartError:
                 pass
         rec = RecordedRequest(
-            method=self.command, path=split.path, query=dict(parse_qsl(split.query)),
-            headers=headers, json=parsed_json, form=form, files=files, body=body,
+            method=self.command,
+            path=split.path,
+            query=dict(parse_qsl(split.query)),
+            headers=headers,
+            json=parsed_json,
+            form=form,
+            files=files,
+            body=body,
         )
         sim._record(rec)
         route = canonical_path(split.path)
@@ -619,8 +699,17 @@ class _Handler(BaseHTTPRequestHandler):
                 answer = Answer(problem.status, problem.body(), problem.headers)
             except Exception:
                 log.exception("simulator failed on %s %s", self.command, split.path)
-                answer = Answer(500, {"error": {"message": "The simulator failed on this request.",
-                                                "type": "server_error", "param": None, "code": None}})
+                answer = Answer(
+                    500,
+                    {
+                        "error": {
+                            "message": "The simulator failed on this request.",
+                            "type": "server_error",
+                            "param": None,
+                            "code": None,
+                        }
+                    },
+                )
         if fault is not None:
             sim.wait(fault.delay)
             if fault.drop:
@@ -629,7 +718,11 @@ class _Handler(BaseHTTPRequestHandler):
         if sim._stopping.is_set():
             self.close_connection = True
             return
-        self._send(answer, request_id, malformed=bool(fault and fault.malformed_json and fault.status is None))
+        self._send(
+            answer,
+            request_id,
+            malformed=bool(fault and fault.malformed_json and fault.status is None),
+        )
 
     def _send(self, answer: Answer, request_id: str, *, malformed: bool) -> None:
         body = answer.body
@@ -642,8 +735,15 @@ class _Handler(BaseHTTPRequestHandler):
         if malformed:
             # What a proxy cutting the body short looks like: JSON that stops mid-way.
             payload = payload[: max(1, min(len(payload) // 2, 200))]
-        extra = {k: v for k, v in answer.headers.items() if k.lower() not in ("content-length", "content-type")}
-        content_type = next((v for k, v in answer.headers.items() if k.lower() == "content-type"), answer.content_type)
+        extra = {
+            k: v
+            for k, v in answer.headers.items()
+            if k.lower() not in ("content-length", "content-type")
+        }
+        content_type = next(
+            (v for k, v in answer.headers.items() if k.lower() == "content-type"),
+            answer.content_type,
+        )
         try:
             self.send_response(answer.status)
             self.send_header("Content-Type", content_type)

@@ -49,11 +49,26 @@ SAFETY_MESSAGE = (
 )
 
 # Fields of CreateImageEditRequest in the spec, plus the SDK's repeated-part name `image[]`.
-EDIT_MULTIPART_FIELDS = frozenset({
-    "image", "image[]", "prompt", "mask", "background", "model", "n", "size", "response_format",
-    "output_format", "output_compression", "user", "input_fidelity", "stream", "partial_images",
-    "quality",
-})
+EDIT_MULTIPART_FIELDS = frozenset(
+    {
+        "image",
+        "image[]",
+        "prompt",
+        "mask",
+        "background",
+        "model",
+        "n",
+        "size",
+        "response_format",
+        "output_format",
+        "output_compression",
+        "user",
+        "input_fidelity",
+        "stream",
+        "partial_images",
+        "quality",
+    }
+)
 RESPONSE_FORMATS = ("url", "b64_json")
 
 # Output tokens OpenAI publishes for a 1024x1024 image at each quality; other sizes scale by area.
@@ -83,7 +98,14 @@ class ApiProblem(Exception):
         self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
-        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+        return {
+            "error": {
+                "message": self.message,
+                "type": self.type,
+                "param": self.param,
+                "code": self.code,
+            }
+        }
 
 
 def bad(message: str, param: str | None, code: str | None = "invalid_value") -> ApiProblem:
@@ -144,7 +166,11 @@ def _integer(value: Any, param: str, *, from_form: bool) -> int:
             pass
     elif isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise bad(f"Invalid type for '{param}': expected an integer, but got {type(value).__name__} instead.", param, "invalid_type")
+    raise bad(
+        f"Invalid type for '{param}': expected an integer, but got {type(value).__name__} instead.",
+        param,
+        "invalid_type",
+    )
 
 
 def read_job(params: dict[str, Any], *, from_form: bool, edit: bool) -> Job:
@@ -153,14 +179,23 @@ def read_job(params: dict[str, Any], *, from_form: bool, edit: bool) -> Job:
     if prompt is None:
         raise bad("Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter")
     if not isinstance(prompt, str):
-        raise bad(f"Invalid type for 'prompt': expected a string, but got {type(prompt).__name__} instead.", "prompt", "invalid_type")
+        raise bad(
+            f"Invalid type for 'prompt': expected a string, but got {type(prompt).__name__} instead.",
+            "prompt",
+            "invalid_type",
+        )
     if not prompt.strip():
-        raise bad("Invalid 'prompt': empty string. Expected a string with minimum length 1, but got an empty string instead.", "prompt", "empty_string")
+        raise bad(
+            "Invalid 'prompt': empty string. Expected a string with minimum length 1, but got an empty string instead.",
+            "prompt",
+            "empty_string",
+        )
     if len(prompt) > MAX_PROMPT_CHARS:
         raise bad(
             f"Invalid 'prompt': string too long. Expected a string with maximum length {MAX_PROMPT_CHARS}, "
             f"but got a string with length {len(prompt)} instead.",
-            "prompt", "string_above_max_length",
+            "prompt",
+            "string_above_max_length",
         )
     job = Job(prompt=prompt)
 
@@ -172,12 +207,17 @@ def read_job(params: dict[str, Any], *, from_form: bool, edit: bool) -> Job:
         if not isinstance(model, str) or not model.strip():
             raise bad("Invalid 'model': expected a non-empty string.", "model")
         if not model.startswith(("gpt-image", "chatgpt-image")):
-            raise bad(f"Invalid value: '{model}'. This endpoint serves the GPT image models only (e.g. 'gpt-image-2').", "model")
+            raise bad(
+                f"Invalid value: '{model}'. This endpoint serves the GPT image models only (e.g. 'gpt-image-2').",
+                "model",
+            )
         job.model = model
     if present("n"):
         n = _integer(params["n"], "n", from_form=from_form)
         if n != 1:
-            raise bad(f"Invalid 'n': only n=1 is supported (got {n}); send one request per image.", "n")
+            raise bad(
+                f"Invalid 'n': only n=1 is supported (got {n}); send one request per image.", "n"
+            )
     if present("quality"):
         job.quality = _enum(params["quality"], "quality", QUALITIES)
     if present("background"):
@@ -200,14 +240,28 @@ def read_job(params: dict[str, Any], *, from_form: bool, edit: bool) -> Job:
     if present("output_compression"):
         c = _integer(params["output_compression"], "output_compression", from_form=from_form)
         if c > 100:
-            raise bad(f"Invalid 'output_compression': integer above maximum value. Expected a value <= 100, but got {c} instead.", "output_compression", "integer_above_max_value")
+            raise bad(
+                f"Invalid 'output_compression': integer above maximum value. Expected a value <= 100, but got {c} instead.",
+                "output_compression",
+                "integer_above_max_value",
+            )
         if c < 0:
-            raise bad(f"Invalid 'output_compression': integer below minimum value. Expected a value >= 0, but got {c} instead.", "output_compression", "integer_below_min_value")
+            raise bad(
+                f"Invalid 'output_compression': integer below minimum value. Expected a value >= 0, but got {c} instead.",
+                "output_compression",
+                "integer_below_min_value",
+            )
         if job.output_format == "png":
-            raise bad("output_compression is only supported with the 'jpeg' and 'webp' output formats, not 'png'.", "output_compression")
+            raise bad(
+                "output_compression is only supported with the 'jpeg' and 'webp' output formats, not 'png'.",
+                "output_compression",
+            )
         job.output_compression = c
     if job.background == "transparent" and job.output_format == "jpeg":
-        raise bad("Transparent backgrounds are not supported with the 'jpeg' output format; use 'png' or 'webp'.", "background")
+        raise bad(
+            "Transparent backgrounds are not supported with the 'jpeg' output format; use 'png' or 'webp'.",
+            "background",
+        )
     if present("size"):
         size = params["size"]
         if not isinstance(size, str):
@@ -223,8 +277,11 @@ def read_job(params: dict[str, Any], *, from_form: bool, edit: bool) -> Job:
 def moderation_problem(job: Job, request_id: str) -> ApiProblem | None:
     if _TRIGGER_RE.search(job.prompt):
         return ApiProblem(
-            400, SAFETY_MESSAGE.format(request_id=request_id),
-            type="image_generation_user_error", param=None, code="moderation_blocked",
+            400,
+            SAFETY_MESSAGE.format(request_id=request_id),
+            type="image_generation_user_error",
+            param=None,
+            code="moderation_blocked",
         )
     return None
 
@@ -235,25 +292,44 @@ def moderation_problem(job: Job, request_id: str) -> ApiProblem | None:
 def data_url_bytes(value: str, param: str) -> bytes:
     head, sep, payload = value.partition(",")
     if not sep or not head.startswith("data:") or not head.endswith(";base64"):
-        raise bad(f"Invalid '{param}': expected a base64 data URL (data:image/png;base64,...).", param, "invalid_image_url")
+        raise bad(
+            f"Invalid '{param}': expected a base64 data URL (data:image/png;base64,...).",
+            param,
+            "invalid_image_url",
+        )
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise bad(f"Invalid '{param}': the data URL's base64 payload does not decode.", param, "invalid_image_url") from None
+        raise bad(
+            f"Invalid '{param}': the data URL's base64 payload does not decode.",
+            param,
+            "invalid_image_url",
+        ) from None
 
 
-def source_from_string(value: Any, param: str, resolve_own: Callable[[str], bytes | None]) -> SourceImage:
+def source_from_string(
+    value: Any, param: str, resolve_own: Callable[[str], bytes | None]
+) -> SourceImage:
     if not isinstance(value, str) or not value:
-        raise bad(f"Invalid type for '{param}': expected a data URL or an https URL.", param, "invalid_type")
+        raise bad(
+            f"Invalid type for '{param}': expected a data URL or an https URL.",
+            param,
+            "invalid_type",
+        )
     if value.startswith("data:"):
         return SourceImage(data=data_url_bytes(value, param), param=param)
     if value.startswith(("https://", "http://")):
         own = resolve_own(value)
-        return SourceImage(data=own, param=param) if own is not None else SourceImage(url=value, param=param)
+        return (
+            SourceImage(data=own, param=param)
+            if own is not None
+            else SourceImage(url=value, param=param)
+        )
     raise bad(
         f"Invalid '{param}': expected a full data URL (data:image/png;base64,...) or an https URL; "
         "bare base64 and file paths are not accepted.",
-        param, "invalid_image_url",
+        param,
+        "invalid_image_url",
     )
 
 
@@ -264,9 +340,17 @@ def fetch(source: SourceImage, limit: int) -> bytes:
         with urllib.request.urlopen(source.url, timeout=10) as resp:  # noqa: S310 - http(s) only, checked above
             data = resp.read(limit + 1)
     except Exception as exc:  # any network failure is the task's failure, as on the real service
-        raise bad(f"Failed to download '{source.param}' from {source.url}: {exc}", source.param, "image_download_failed") from None
+        raise bad(
+            f"Failed to download '{source.param}' from {source.url}: {exc}",
+            source.param,
+            "image_download_failed",
+        ) from None
     if len(data) > limit:
-        raise bad(f"Invalid '{source.param}': the file is larger than {limit // (1024 * 1024)} MB.", source.param, "file_too_large")
+        raise bad(
+            f"Invalid '{source.param}': the file is larger than {limit // (1024 * 1024)} MB.",
+            source.param,
+            "file_too_large",
+        )
     return data
 
 
@@ -276,46 +360,66 @@ def decode_inputs(job: Job) -> tuple[list[Image.Image], Image.Image | None]:
         raise bad(
             f"Invalid 'image': array too long. Expected an array with maximum length {MAX_IMAGES}, "
             f"but got an array with length {len(job.images)} instead.",
-            "image", "array_above_max_length",
+            "image",
+            "array_above_max_length",
         )
     images = []
     for i, src in enumerate(job.images):
         data = src.data if src.data is not None else fetch(src, MAX_IMAGE_BYTES)
         if len(data) > MAX_IMAGE_BYTES:
-            raise bad(f"Invalid '{src.param}': image {i + 1} is larger than 50 MB.", src.param, "file_too_large")
+            raise bad(
+                f"Invalid '{src.param}': image {i + 1} is larger than 50 MB.",
+                src.param,
+                "file_too_large",
+            )
         fmt = sniff_format(data)
         if fmt is None:
             raise bad(
                 f"Invalid file '{src.param}': unsupported image format for image {i + 1}. "
                 "Supported file formats are 'image/jpeg', 'image/png', and 'image/webp'.",
-                src.param, "unsupported_file_mimetype",
+                src.param,
+                "unsupported_file_mimetype",
             )
         try:
             images.append(painter.decode(data))
         except Exception:
-            raise bad(f"Invalid image file for image {i + 1}: it could not be read as {fmt}.", src.param, "invalid_image_file") from None
+            raise bad(
+                f"Invalid image file for image {i + 1}: it could not be read as {fmt}.",
+                src.param,
+                "invalid_image_file",
+            ) from None
     mask = None
     if job.mask is not None:
         src = job.mask
         data = src.data if src.data is not None else fetch(src, MAX_MASK_BYTES)
         if len(data) > MAX_MASK_BYTES:
-            raise bad("Invalid 'mask': the mask must be smaller than 4 MB.", "mask", "file_too_large")
+            raise bad(
+                "Invalid 'mask': the mask must be smaller than 4 MB.", "mask", "file_too_large"
+            )
         if sniff_format(data) != "png":
-            raise bad("Invalid mask image format - the mask must be a PNG file with an alpha channel.", "mask", "invalid_image_file")
+            raise bad(
+                "Invalid mask image format - the mask must be a PNG file with an alpha channel.",
+                "mask",
+                "invalid_image_file",
+            )
         try:
             mask = painter.decode(data)
         except Exception:
-            raise bad("Invalid mask image: it could not be read as a PNG.", "mask", "invalid_image_file") from None
+            raise bad(
+                "Invalid mask image: it could not be read as a PNG.", "mask", "invalid_image_file"
+            ) from None
         if mask.mode not in ("RGBA", "LA", "PA") and "transparency" not in mask.info:
             raise bad(
                 f"Invalid mask image format - the mask must have an alpha channel (got mode {mask.mode}).",
-                "mask", "invalid_image_file",
+                "mask",
+                "invalid_image_file",
             )
         if mask.size != images[0].size:
             raise bad(
                 f"Invalid mask image: the mask is {mask.width}x{mask.height} but the first image is "
                 f"{images[0].width}x{images[0].height}; they must be the same size.",
-                "mask", "invalid_image_file",
+                "mask",
+                "invalid_image_file",
             )
     return images, mask
 
@@ -333,7 +437,10 @@ def output_size(job: Job, first: Image.Image | None, edit_auto_size: str) -> tup
     if edit_auto_size == "nearest":
         # The real service picks the standard size whose shape is closest to the source's.
         ratio = w / h
-        return min(((1024, 1024), (1536, 1024), (1024, 1536)), key=lambda s: abs(math.log(ratio * s[1] / s[0])))
+        return min(
+            ((1024, 1024), (1536, 1024), (1024, 1536)),
+            key=lambda s: abs(math.log(ratio * s[1] / s[0])),
+        )
     # Keep the source's pixel size, scaled down only when it exceeds what gpt-image-2 can make.
     scale = min(1.0, MAX_LONG_SIDE / max(w, h), math.sqrt(MAX_PIXELS / (w * h)))
     return (max(1, int(w * scale)), max(1, int(h * scale)))
@@ -372,7 +479,11 @@ def make(
     if job.background == "transparent":
         transparent = True
     elif job.background == "auto" and images:
-        transparent = transparent_ok and images[0].mode in ("RGBA", "LA", "PA") and _has_transparency(images[0])
+        transparent = (
+            transparent_ok
+            and images[0].mode in ("RGBA", "LA", "PA")
+            and _has_transparency(images[0])
+        )
     else:
         transparent = False
     if images:
@@ -391,7 +502,12 @@ def make(
     output_tokens = max(1, round(_OUTPUT_TOKENS_1024[quality] * size[0] * size[1] / (1024 * 1024)))
     response: dict[str, Any] = {
         "created": int(time.time()),
-        "data": [{"b64_json": base64.b64encode(data).decode("ascii"), "revised_prompt": revise(job.prompt)}],
+        "data": [
+            {
+                "b64_json": base64.b64encode(data).decode("ascii"),
+                "revised_prompt": revise(job.prompt),
+            }
+        ],
         "background": "transparent" if transparent else "opaque",
         "output_format": job.output_format,
         "quality": quality,

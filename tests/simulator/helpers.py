@@ -19,10 +19,16 @@ from tests.conftest import TEST_KEY
 SPEC = Path(__file__).with_name("openai-images.openapi.json")
 
 
-def png(size: tuple[int, int] = (1024, 1024), colour: tuple[int, ...] = (90, 120, 200), mode: str = "RGB") -> bytes:
+def png(
+    size: tuple[int, int] = (1024, 1024),
+    colour: tuple[int, ...] = (90, 120, 200),
+    mode: str = "RGB",
+) -> bytes:
     img = Image.new(mode, size, colour)
     # A second colour so the picture is not flat: drift and repaint show up in both.
-    ImageDraw.Draw(img).rectangle((size[0] // 8, size[1] // 8, size[0] // 3, size[1] // 3), fill=(230, 200, 60)[: len(colour)])
+    ImageDraw.Draw(img).rectangle(
+        (size[0] // 8, size[1] // 8, size[0] // 3, size[1] // 3), fill=(230, 200, 60)[: len(colour)]
+    )
     out = io.BytesIO()
     img.save(out, "PNG")
     return out.getvalue()
@@ -34,7 +40,12 @@ def encoded(size: tuple[int, int], fmt: str) -> bytes:
     return out.getvalue()
 
 
-def mask_png(size: tuple[int, int] = (1024, 1024), hole: tuple[int, int, int, int] = (256, 256, 768, 768), *, alpha: bool = True) -> bytes:
+def mask_png(
+    size: tuple[int, int] = (1024, 1024),
+    hole: tuple[int, int, int, int] = (256, 256, 768, 768),
+    *,
+    alpha: bool = True,
+) -> bytes:
     """Opaque everywhere except `hole` (alpha 0: the part to repaint)."""
     img = Image.new("RGBA", size, (0, 0, 0, 255))
     ImageDraw.Draw(img).rectangle(hole, fill=(0, 0, 0, 0))

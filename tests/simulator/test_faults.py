@@ -31,7 +31,11 @@ def test_429_insufficient_quota(client, simulator) -> None:
     simulator.inject(Fault(status=429, code="insufficient_quota"))
     r = client.post("/openai/images", json={"prompt": "x"})
     error = r.json()["error"]
-    assert (r.status_code, error["code"], error["type"]) == (429, "insufficient_quota", "insufficient_quota")
+    assert (r.status_code, error["code"], error["type"]) == (
+        429,
+        "insufficient_quota",
+        "insufficient_quota",
+    )
     assert "quota" in error["message"]
     assert "retry-after" not in r.headers
 
@@ -59,7 +63,9 @@ def test_status_headers_and_bodies_can_be_chosen(client, simulator) -> None:
     r = client.post("/openai/images", json={"prompt": "x"})
     assert r.headers["x-should-retry"] == "false" and r.headers["retry-after"] == "7"
     html = client.post("/openai/images", json={"prompt": "x"})
-    assert html.text == "<html>Bad gateway</html>" and html.headers["content-type"].startswith("text/html")
+    assert html.text == "<html>Bad gateway</html>" and html.headers["content-type"].startswith(
+        "text/html"
+    )
     assert client.post("/openai/images", json={"prompt": "x"}).json() == {"msg": "boom"}
     raw = client.post("/openai/images", json={"prompt": "x"})
     assert raw.content == b"\x00raw" and raw.headers["content-type"] == "application/octet-stream"
@@ -102,7 +108,10 @@ def test_clear_faults(client, simulator) -> None:
 
 def test_delay_makes_a_create_time_out_after_the_work_was_done(simulator) -> None:
     simulator.inject(Fault(delay=2.0))
-    with http_client(simulator.base_url, timeout=httpx.Timeout(5, read=0.2)) as c, pytest.raises(httpx.ReadTimeout):
+    with (
+        http_client(simulator.base_url, timeout=httpx.Timeout(5, read=0.2)) as c,
+        pytest.raises(httpx.ReadTimeout),
+    ):
         c.post("/openai/images", json={"prompt": "x"})
     assert simulator.created_tasks == 1  # it reached the server: a blind re-send would pay twice
 
@@ -133,7 +142,9 @@ def test_drop_on_compat_after_the_work(client, simulator) -> None:
     assert simulator.compat_calls == 1
 
 
-@pytest.mark.parametrize(("method", "path"), [("POST", "/openai/images"), ("POST", GEN), ("GET", "/openai/tasks")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/openai/images"), ("POST", GEN), ("GET", "/openai/tasks")]
+)
 def test_malformed_json_is_a_200_that_does_not_parse(client, simulator, method, path) -> None:
     task_id = client.post("/openai/images", json={"prompt": "x"}).json()["taskId"]
     simulator.inject(Fault(malformed_json=True), method=method, path=path)
@@ -165,7 +176,11 @@ def test_truncated_b64_on_compat(client, simulator) -> None:
 def test_truncated_b64_on_task(client, simulator) -> None:
     simulator.inject(Fault(truncated_b64=True))
     task_id = client.post("/openai/images", json={"prompt": "x"}).json()["taskId"]
-    _truncated_image_fails(client.get("/openai/tasks", params={"taskId": task_id}).json()["result"]["data"][0]["b64_json"])
+    _truncated_image_fails(
+        client.get("/openai/tasks", params={"taskId": task_id}).json()["result"]["data"][0][
+            "b64_json"
+        ]
+    )
 
 
 def test_result_shape_on_compat_changes_the_whole_body(client, simulator) -> None:
@@ -216,5 +231,9 @@ def test_compat_latency_blocks_then_answers() -> None:
         started = time.monotonic()
         assert c.post(GEN, json={"prompt": "x"}).status_code == 200
         assert time.monotonic() - started >= 0.3
-        r = c.post("/openai/v1/images/edits", files={"image": ("a.png", png(), "image/png")}, data={"prompt": "y"})
+        r = c.post(
+            "/openai/v1/images/edits",
+            files={"image": ("a.png", png(), "image/png")},
+            data={"prompt": "y"},
+        )
         assert r.status_code == 200

@@ -16,10 +16,16 @@ def _generate(client, **fields):
     return r.json(), decode_b64(r.json()["data"][0]["b64_json"])
 
 
-@pytest.mark.parametrize(("size", "expected"), [
-    ("auto", (1024, 1024)), ("1024x1024", (1024, 1024)), ("1024x1536", (1024, 1536)),
-    ("1536x1024", (1536, 1024)), ("1536x864", (1536, 864)),
-])
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ("auto", (1024, 1024)),
+        ("1024x1024", (1024, 1024)),
+        ("1024x1536", (1024, 1536)),
+        ("1536x1024", (1536, 1024)),
+        ("1536x864", (1536, 864)),
+    ],
+)
 def test_size_is_as_requested(client, size, expected) -> None:
     body, img = _generate(client, size=size)
     assert img.size == expected
@@ -35,7 +41,9 @@ def test_format_is_as_requested(client, fmt) -> None:
 
 @pytest.mark.parametrize("fmt", ["jpeg", "webp"])
 def test_output_compression_changes_the_bytes(client, fmt) -> None:
-    high = len(_generate(client, output_format=fmt, output_compression=100)[0]["data"][0]["b64_json"])
+    high = len(
+        _generate(client, output_format=fmt, output_compression=100)[0]["data"][0]["b64_json"]
+    )
     low = len(_generate(client, output_format=fmt, output_compression=10)[0]["data"][0]["b64_json"])
     assert low < high * 0.7
 
@@ -67,7 +75,16 @@ def test_pictures_differ_by_prompt_and_repeat_for_the_same_prompt(client) -> Non
     assert sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3 > 20
 
 
-@pytest.mark.parametrize(("quality", "reported"), [("auto", "high"), ("low", "low"), ("medium", "medium"), ("high", "high"), ("standard", "medium")])
+@pytest.mark.parametrize(
+    ("quality", "reported"),
+    [
+        ("auto", "high"),
+        ("low", "low"),
+        ("medium", "medium"),
+        ("high", "high"),
+        ("standard", "medium"),
+    ],
+)
 def test_quality_is_resolved_and_priced(client, quality, reported) -> None:
     body, _ = _generate(client, quality=quality)
     assert body["quality"] == reported
@@ -83,7 +100,9 @@ def _edit(client, source: bytes, mask: bytes | None = None, **fields):
     files = [("image", ("src.png", source, "image/png"))]
     if mask is not None:
         files.append(("mask", ("mask.png", mask, "image/png")))
-    r = client.post("/openai/v1/images/edits", files=files, data={"prompt": "a full moon", **fields})
+    r = client.post(
+        "/openai/v1/images/edits", files=files, data={"prompt": "a full moon", **fields}
+    )
     assert r.status_code == 200, r.text
     return r.json(), decode_b64(r.json()["data"][0]["b64_json"])
 
@@ -92,9 +111,16 @@ def test_masked_edit_repaints_the_hole_and_drifts_the_rest(client) -> None:
     source = png()
     hole = (256, 256, 768, 768)
     _, result = _edit(client, source, mask_png(hole=hole))
-    diff = ImageChops.difference(Image.open(io.BytesIO(source)).convert("RGB"), result.convert("RGB"))
+    diff = ImageChops.difference(
+        Image.open(io.BytesIO(source)).convert("RGB"), result.convert("RGB")
+    )
     inside = _mean(diff, (hole[0] + 4, hole[1] + 4, hole[2] - 4, hole[3] - 4))
-    outside_boxes = [(0, 0, 1024, 250), (0, 774, 1024, 1024), (0, 0, 250, 1024), (774, 0, 1024, 1024)]
+    outside_boxes = [
+        (0, 0, 1024, 250),
+        (0, 774, 1024, 1024),
+        (0, 0, 250, 1024),
+        (774, 0, 1024, 1024),
+    ]
     outside = max(_mean(diff, box) for box in outside_boxes)
     assert inside > 30  # visibly repainted
     assert 0.5 < outside < 4  # changed, but only slightly: the model redraws the whole picture
@@ -104,7 +130,9 @@ def test_masked_edit_repaints_the_hole_and_drifts_the_rest(client) -> None:
 def test_unmasked_edit_restyles_everything(client) -> None:
     source = png()
     _, result = _edit(client, source)
-    diff = ImageChops.difference(Image.open(io.BytesIO(source)).convert("RGB"), result.convert("RGB"))
+    diff = ImageChops.difference(
+        Image.open(io.BytesIO(source)).convert("RGB"), result.convert("RGB")
+    )
     for box in [(0, 0, 512, 512), (512, 512, 1024, 900)]:
         assert _mean(diff, box) > 20
 
@@ -124,7 +152,10 @@ def test_edit_size_auto_nearest_standard_size() -> None:
     from app.simulator import Simulator
     from tests.simulator.helpers import http_client
 
-    with Simulator(api_keys=("k",), edit_auto_size="nearest") as sim, http_client(sim.base_url, key="k") as c:
+    with (
+        Simulator(api_keys=("k",), edit_auto_size="nearest") as sim,
+        http_client(sim.base_url, key="k") as c,
+    ):
         _, result = _edit(c, png((800, 600)))
         assert result.size == (1536, 1024)
 
@@ -144,10 +175,20 @@ def test_edit_to_jpeg_is_opaque(client) -> None:
 def test_async_masked_edit_changes_the_hole_more(client) -> None:
     source = png((1024, 1536))
     hole = (0, 0, 512, 512)
-    body = {"prompt": "a cat", "image": data_url(source), "mask": data_url(mask_png((1024, 1536), hole))}
+    body = {
+        "prompt": "a cat",
+        "image": data_url(source),
+        "mask": data_url(mask_png((1024, 1536), hole)),
+    }
     task_id = client.post("/openai/images", json=body).json()["taskId"]
-    result = decode_b64(client.get("/openai/tasks", params={"taskId": task_id}).json()["result"]["data"][0]["b64_json"])
-    diff = ImageChops.difference(Image.open(io.BytesIO(source)).convert("RGB"), result.convert("RGB"))
+    result = decode_b64(
+        client.get("/openai/tasks", params={"taskId": task_id}).json()["result"]["data"][0][
+            "b64_json"
+        ]
+    )
+    diff = ImageChops.difference(
+        Image.open(io.BytesIO(source)).convert("RGB"), result.convert("RGB")
+    )
     assert _mean(diff, (8, 8, 500, 500)) > 30
     assert 0.5 < _mean(diff, (600, 600, 1024, 1536)) < 4
 

@@ -20,7 +20,9 @@ ROUTES = [
 @pytest.mark.parametrize("auth", [None, "Bearer sk-wrong", "Basic abc", "Bearer"])
 def test_every_route_refuses_a_missing_or_wrong_key(simulator, method, path, auth) -> None:
     headers = {"Authorization": auth} if auth else {}
-    r = httpx.request(method, simulator.base_url + path, headers=headers, json={"prompt": "x"}, verify=SSL_CONTEXT)
+    r = httpx.request(
+        method, simulator.base_url + path, headers=headers, json={"prompt": "x"}, verify=SSL_CONTEXT
+    )
     assert r.status_code == 401
     assert r.json()["error"]["type"] == "invalid_request_error"
     assert r.json()["error"]["code"] == "invalid_api_key"
@@ -29,13 +31,25 @@ def test_every_route_refuses_a_missing_or_wrong_key(simulator, method, path, aut
 
 
 def test_generation_answers_an_images_response(client) -> None:
-    r = client.post("/openai/v1/images/generations", json={"prompt": "a lighthouse", "model": "gpt-image-2"})
+    r = client.post(
+        "/openai/v1/images/generations", json={"prompt": "a lighthouse", "model": "gpt-image-2"}
+    )
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/json"
     assert r.headers["x-request-id"].startswith("req_")
     body = r.json()
-    assert set(body) == {"created", "data", "background", "output_format", "quality", "size", "usage"}
-    assert body["size"] == "1024x1024" and body["quality"] == "high" and body["background"] == "opaque"
+    assert set(body) == {
+        "created",
+        "data",
+        "background",
+        "output_format",
+        "quality",
+        "size",
+        "usage",
+    }
+    assert (
+        body["size"] == "1024x1024" and body["quality"] == "high" and body["background"] == "opaque"
+    )
     assert body["data"][0]["revised_prompt"].startswith("a lighthouse")
     assert decode_b64(body["data"][0]["b64_json"]).size == (1024, 1024)
     usage = body["usage"]
@@ -46,7 +60,9 @@ def test_generation_answers_an_images_response(client) -> None:
 def test_routes_under_plain_v1_work_too(client, simulator) -> None:
     r = client.post("/v1/images/generations", json={"prompt": "a lighthouse"})
     assert r.status_code == 200
-    r = client.post("/v1/images/edits", files={"image": ("a.png", png(), "image/png")}, data={"prompt": "night"})
+    r = client.post(
+        "/v1/images/edits", files={"image": ("a.png", png(), "image/png")}, data={"prompt": "night"}
+    )
     assert r.status_code == 200
     assert simulator.compat_calls == 2
 
@@ -54,8 +70,16 @@ def test_routes_under_plain_v1_work_too(client, simulator) -> None:
 def test_multipart_edit_with_single_image_and_mask(client, simulator) -> None:
     r = client.post(
         "/openai/v1/images/edits",
-        files=[("image", ("src.png", png(), "image/png")), ("mask", ("mask.png", mask_png(), "image/png"))],
-        data={"prompt": "a moon", "model": "gpt-image-2", "size": "1024x1024", "input_fidelity": "high"},
+        files=[
+            ("image", ("src.png", png(), "image/png")),
+            ("mask", ("mask.png", mask_png(), "image/png")),
+        ],
+        data={
+            "prompt": "a moon",
+            "model": "gpt-image-2",
+            "size": "1024x1024",
+            "input_fidelity": "high",
+        },
     )
     assert r.status_code == 200, r.text
     usage = r.json()["usage"]
@@ -75,12 +99,23 @@ def test_multipart_edit_with_repeated_image_parts(client, simulator) -> None:
 
 
 def test_async_create_then_poll(client, simulator) -> None:
-    r = client.post("/openai/images", json={"prompt": "a harbour", "model": "gpt-image-2", "size": "1024x1536"})
+    r = client.post(
+        "/openai/images", json={"prompt": "a harbour", "model": "gpt-image-2", "size": "1024x1536"}
+    )
     assert r.status_code == 200
     task_id = r.json()["taskId"]
     assert simulator.created_tasks == 1
     envelope = client.get("/openai/tasks", params={"taskId": task_id}).json()
-    assert set(envelope) == {"taskId", "status", "result", "errorMessage", "errorCode", "createdAt", "finishedAt", "traceId"}
+    assert set(envelope) == {
+        "taskId",
+        "status",
+        "result",
+        "errorMessage",
+        "errorCode",
+        "createdAt",
+        "finishedAt",
+        "traceId",
+    }
     assert envelope["taskId"] == task_id
     assert envelope["status"] == "completed"
     assert envelope["errorMessage"] is None and envelope["errorCode"] is None
@@ -93,8 +128,11 @@ def test_async_create_then_poll(client, simulator) -> None:
 
 def test_async_edit_with_data_urls(client) -> None:
     src = png((1536, 1024))
-    body = {"prompt": "snow", "image": [data_url(src), data_url(png((512, 512)))],
-            "mask": data_url(mask_png((1536, 1024)))}
+    body = {
+        "prompt": "snow",
+        "image": [data_url(src), data_url(png((512, 512)))],
+        "mask": data_url(mask_png((1536, 1024))),
+    }
     task_id = client.post("/openai/images", json=body).json()["taskId"]
     envelope = client.get("/openai/tasks", params={"taskId": task_id}).json()
     assert envelope["status"] == "completed"
@@ -102,7 +140,9 @@ def test_async_edit_with_data_urls(client) -> None:
 
 
 def test_async_edit_with_a_single_string_image(client) -> None:
-    task_id = client.post("/openai/images", json={"prompt": "snow", "image": data_url(png())}).json()["taskId"]
+    task_id = client.post(
+        "/openai/images", json={"prompt": "snow", "image": data_url(png())}
+    ).json()["taskId"]
     assert client.get("/openai/tasks", params={"taskId": task_id}).json()["status"] == "completed"
 
 
@@ -112,7 +152,9 @@ def test_async_edit_from_a_url_of_the_simulators_own(client, simulator) -> None:
     simulator.inject(Fault(result_shape="url"))
     first = client.post("/openai/images", json={"prompt": "a boat"}).json()["taskId"]
     url = client.get("/openai/tasks", params={"taskId": first}).json()["result"]["data"][0]["url"]
-    second = client.post("/openai/images", json={"prompt": "at night", "image": url}).json()["taskId"]
+    second = client.post("/openai/images", json={"prompt": "at night", "image": url}).json()[
+        "taskId"
+    ]
     assert client.get("/openai/tasks", params={"taskId": second}).json()["status"] == "completed"
 
 
@@ -135,7 +177,11 @@ def test_unknown_route_is_404_in_openai_shape(client) -> None:
 
 
 def test_non_json_body_is_400(client) -> None:
-    r = client.post("/openai/images", content=b"prompt=hi", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = client.post(
+        "/openai/images",
+        content=b"prompt=hi",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert r.status_code == 400
     assert "JSON" in r.json()["error"]["message"]
 
@@ -156,7 +202,9 @@ def test_chunked_request_bodies_are_read(client) -> None:
         yield b'{"prompt": '
         yield b'"chunked"}'
 
-    r = client.post("/openai/images", content=chunks(), headers={"Content-Type": "application/json"})
+    r = client.post(
+        "/openai/images", content=chunks(), headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 200, r.text
 
 
@@ -165,5 +213,10 @@ def test_demo_key_is_the_default(monkeypatch) -> None:
 
     assert DEMO_KEY == "sk-demo"
     with Simulator(latency=0) as sim:
-        r = httpx.post(sim.base_url + "/openai/images", json={"prompt": "x"}, headers={"Authorization": "Bearer sk-demo"}, verify=SSL_CONTEXT)
+        r = httpx.post(
+            sim.base_url + "/openai/images",
+            json={"prompt": "x"},
+            headers={"Authorization": "Bearer sk-demo"},
+            verify=SSL_CONTEXT,
+        )
         assert r.status_code == 200

@@ -18,12 +18,18 @@ def test_eight_concurrent_requests_all_succeed() -> None:
     # Compat calls hold their connection for 0.2 s, so all eight are in flight at once;
     # tasks finish at once so the pollers do not spin.
     with Simulator(api_keys=("k",), latency=0.2, task_step_delay=0) as sim:
+
         def one(i: int) -> tuple[int, tuple[int, int]]:
             with http_client(sim.base_url, key="k", timeout=30) as c:
                 if i % 2:
-                    r = c.post("/openai/v1/images/generations", json={"prompt": f"job {i}", "size": "1536x1024"})
+                    r = c.post(
+                        "/openai/v1/images/generations",
+                        json={"prompt": f"job {i}", "size": "1536x1024"},
+                    )
                     return r.status_code, decode_b64(r.json()["data"][0]["b64_json"]).size
-                task_id = c.post("/openai/images", json={"prompt": f"job {i}", "image": data_url(png())}).json()["taskId"]
+                task_id = c.post(
+                    "/openai/images", json={"prompt": f"job {i}", "image": data_url(png())}
+                ).json()["taskId"]
                 while True:
                     envelope = c.get("/openai/tasks", params={"taskId": task_id}).json()
                     if envelope["status"] == "completed":
@@ -31,7 +37,9 @@ def test_eight_concurrent_requests_all_succeed() -> None:
 
         with ThreadPoolExecutor(8) as pool:
             results = list(pool.map(one, range(8)))
-        assert results == [(200, (1024, 1024)) if i % 2 == 0 else (200, (1536, 1024)) for i in range(8)]
+        assert results == [
+            (200, (1024, 1024)) if i % 2 == 0 else (200, (1536, 1024)) for i in range(8)
+        ]
         assert sim.created_tasks == 4 and sim.compat_calls == 4
         assert len({r.json.get("prompt") for r in sim.requests if r.json}) == 8
 
@@ -61,7 +69,9 @@ def test_context_manager_and_restart() -> None:
 def test_ids_follow_the_seed() -> None:
     def ids() -> list[str]:
         with Simulator(api_keys=("k",), seed=7) as sim, http_client(sim.base_url, key="k") as c:
-            return [c.post("/openai/images", json={"prompt": "x"}).json()["taskId"] for _ in range(2)]
+            return [
+                c.post("/openai/images", json={"prompt": "x"}).json()["taskId"] for _ in range(2)
+            ]
 
     assert ids() == ids()
 
@@ -69,7 +79,10 @@ def test_ids_follow_the_seed() -> None:
 def test_command_line_serves_until_terminated() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.simulator", "--port", "0", "--latency", "0", "--key", "sk-cli"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         base_url = proc.stdout.readline().strip()
@@ -90,5 +103,12 @@ def test_the_simulator_never_imports_qt() -> None:
         "import sys, app.simulator, app.simulator.__main__\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6')))"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert out.stdout.strip() == "[]"

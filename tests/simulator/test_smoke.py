@@ -12,8 +12,12 @@ from tests.conftest import TEST_KEY
 
 
 def test_generation_and_task_round_trip(simulator) -> None:
-    with httpx.Client(base_url=simulator.base_url, headers={"Authorization": f"Bearer {TEST_KEY}"}) as client:
-        r = client.post("/openai/v1/images/generations", json={"prompt": "a red fox", "size": "1536x1024"})
+    with httpx.Client(
+        base_url=simulator.base_url, headers={"Authorization": f"Bearer {TEST_KEY}"}
+    ) as client:
+        r = client.post(
+            "/openai/v1/images/generations", json={"prompt": "a red fox", "size": "1536x1024"}
+        )
         assert r.status_code == 200
         img = Image.open(io.BytesIO(base64.b64decode(r.json()["data"][0]["b64_json"])))
         assert img.size == (1536, 1024)

@@ -19,24 +19,34 @@ def _check(body) -> None:
     assert not errors, [e.message for e in errors]
 
 
-@pytest.mark.parametrize("fields", [
-    {},
-    {"size": "1536x1024", "quality": "low", "output_format": "jpeg", "output_compression": 50},
-    {"size": "1024x1536", "background": "transparent", "output_format": "webp"},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"size": "1536x1024", "quality": "low", "output_format": "jpeg", "output_compression": 50},
+        {"size": "1024x1536", "background": "transparent", "output_format": "webp"},
+    ],
+)
 def test_generation_answers_validate(client, fields) -> None:
     _check(client.post("/openai/v1/images/generations", json={"prompt": "a fox", **fields}).json())
 
 
 def test_edit_answers_validate(client) -> None:
-    r = client.post("/openai/v1/images/edits", files=[("image", ("a.png", png(), "image/png")),
-                                                      ("mask", ("m.png", mask_png(), "image/png"))],
-                    data={"prompt": "a moon"})
+    r = client.post(
+        "/openai/v1/images/edits",
+        files=[
+            ("image", ("a.png", png(), "image/png")),
+            ("mask", ("m.png", mask_png(), "image/png")),
+        ],
+        data={"prompt": "a moon"},
+    )
     _check(r.json())
 
 
 def test_task_results_validate(client) -> None:
-    task_id = client.post("/openai/images", json={"prompt": "a fox", "image": data_url(png())}).json()["taskId"]
+    task_id = client.post(
+        "/openai/images", json={"prompt": "a fox", "image": data_url(png())}
+    ).json()["taskId"]
     _check(client.get("/openai/tasks", params={"taskId": task_id}).json()["result"])
 
 
@@ -47,18 +57,28 @@ def test_errors_validate(client) -> None:
 
 def test_the_schema_check_is_not_vacuous() -> None:
     assert list(validator("ImagesResponse").iter_errors({"data": []}))  # no `created`
-    assert list(validator("ImagesResponse").iter_errors({"created": 1, "usage": {"input_tokens": 1}}))
+    assert list(
+        validator("ImagesResponse").iter_errors({"created": 1, "usage": {"input_tokens": 1}})
+    )
 
 
 @pytest.fixture
 def sdk(simulator):
-    with openai.OpenAI(api_key=TEST_KEY, base_url=simulator.base_url + "/openai/v1", max_retries=0) as client:
+    with openai.OpenAI(
+        api_key=TEST_KEY, base_url=simulator.base_url + "/openai/v1", max_retries=0
+    ) as client:
         yield client
 
 
 def test_sdk_generate(sdk, simulator) -> None:
-    response = sdk.images.generate(model="gpt-image-2", prompt="A cat in a space helmet", size="1024x1536",
-                                   quality="high", n=1, output_format="png")
+    response = sdk.images.generate(
+        model="gpt-image-2",
+        prompt="A cat in a space helmet",
+        size="1024x1536",
+        quality="high",
+        n=1,
+        output_format="png",
+    )
     assert decode_b64(response.data[0].b64_json).size == (1024, 1536)
     assert response.usage.total_tokens > 0
     sent = simulator.requests[-1]
@@ -94,6 +114,8 @@ def test_sdk_sees_errors_as_its_own_exceptions(sdk, simulator) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         sdk.images.generate(model="gpt-image-2", prompt="something forbidden")
     assert caught.value.code == "moderation_blocked"
-    bad_key = openai.OpenAI(api_key="sk-nope", base_url=simulator.base_url + "/openai/v1", max_retries=0)
+    bad_key = openai.OpenAI(
+        api_key="sk-nope", base_url=simulator.base_url + "/openai/v1", max_retries=0
+    )
     with bad_key, pytest.raises(openai.AuthenticationError):
         bad_key.images.generate(model="gpt-image-2", prompt="x")

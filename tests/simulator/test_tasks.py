@@ -27,7 +27,10 @@ def _poll_until_final(client, task_id: str, deadline: float = 10.0) -> tuple[lis
 
 
 def test_the_walk_is_observable_through_polls() -> None:
-    with Simulator(api_keys=("k",), task_step_delay=0.08) as sim, http_client(sim.base_url, key="k") as c:
+    with (
+        Simulator(api_keys=("k",), task_step_delay=0.08) as sim,
+        http_client(sim.base_url, key="k") as c,
+    ):
         task_id = c.post("/openai/images", json={"prompt": "slowly"}).json()["taskId"]
         seen, envelope = _poll_until_final(c, task_id)
     assert seen == ORDER
@@ -53,9 +56,25 @@ def test_walk_follows_the_clock() -> None:
     from app.simulator.server import TaskRecord
     from app.simulator.service import Job
 
-    record = TaskRecord(id="t", job=Job(prompt="p"), request={}, created=0, started=100.0, duration=10,
-                        step=None, trace_id="x")
-    at = {0: "pending", 0.99: "pending", 1: "ready", 2.5: "assigned", 3: "processing", 9.9: "processing", 10: "final"}
+    record = TaskRecord(
+        id="t",
+        job=Job(prompt="p"),
+        request={},
+        created=0,
+        started=100.0,
+        duration=10,
+        step=None,
+        trace_id="x",
+    )
+    at = {
+        0: "pending",
+        0.99: "pending",
+        1: "ready",
+        2.5: "assigned",
+        3: "processing",
+        9.9: "processing",
+        10: "final",
+    }
     assert {dt: record.walk_status(100.0 + dt) for dt in at} == at
     del sim
 
@@ -80,14 +99,19 @@ def test_task_can_end_badly(client, simulator, end, code) -> None:
 
 
 def test_failure_message_and_code_can_be_chosen(client, simulator) -> None:
-    simulator.inject(Fault(task_status="failed", error_message="upstream exploded", error_code=1234))
+    simulator.inject(
+        Fault(task_status="failed", error_message="upstream exploded", error_code=1234)
+    )
     task_id = client.post("/openai/images", json={"prompt": "doomed"}).json()["taskId"]
     envelope = client.get("/openai/tasks", params={"taskId": task_id}).json()
     assert (envelope["errorMessage"], envelope["errorCode"]) == ("upstream exploded", 1234)
 
 
 def test_failure_comes_only_at_the_end_of_the_walk() -> None:
-    with Simulator(api_keys=("k",), task_step_delay=0.05) as sim, http_client(sim.base_url, key="k") as c:
+    with (
+        Simulator(api_keys=("k",), task_step_delay=0.05) as sim,
+        http_client(sim.base_url, key="k") as c,
+    ):
         sim.inject(Fault(task_status="timeout"))
         task_id = c.post("/openai/images", json={"prompt": "doomed"}).json()["taskId"]
         seen, _ = _poll_until_final(c, task_id)
@@ -111,7 +135,9 @@ def test_result_is_stable_across_polls(client) -> None:
 
 def _result(client, simulator, shape: str, **fault):
     simulator.inject(Fault(result_shape=shape, **fault))
-    task_id = client.post("/openai/images", json={"prompt": "shaped", "output_format": "webp"}).json()["taskId"]
+    task_id = client.post(
+        "/openai/images", json={"prompt": "shaped", "output_format": "webp"}
+    ).json()["taskId"]
     envelope = client.get("/openai/tasks", params={"taskId": task_id}).json()
     assert envelope["status"] == "completed"
     return envelope["result"]
@@ -159,11 +185,24 @@ def test_shape_b64_field(client, simulator) -> None:
 
 def test_shape_unrecognised(client, simulator) -> None:
     result = _result(client, simulator, "unrecognised")
-    assert "data" not in result and "b64_json" not in result and "images" not in result and "url" not in result
+    assert (
+        "data" not in result
+        and "b64_json" not in result
+        and "images" not in result
+        and "url" not in result
+    )
 
 
 def test_every_documented_shape_is_tested() -> None:
-    assert set(RESULT_SHAPES) == {"images_response", "url", "data_url", "bare_b64", "images_list", "b64_field", "unrecognised"}
+    assert set(RESULT_SHAPES) == {
+        "images_response",
+        "url",
+        "data_url",
+        "bare_b64",
+        "images_list",
+        "b64_field",
+        "unrecognised",
+    }
 
 
 def test_unknown_fault_values_are_refused() -> None:

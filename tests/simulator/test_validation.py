@@ -27,8 +27,18 @@ JSON_CASES = [
     ({"moderation": "high"}, "moderation", "invalid_value", "'auto', and 'low'"),
     ({"response_format": "file"}, "response_format", "invalid_value", "Supported values"),
     ({"output_compression": 80}, "output_compression", "invalid_value", "not 'png'"),
-    ({"output_format": "jpeg", "output_compression": 101}, "output_compression", "integer_above_max_value", "<= 100"),
-    ({"output_format": "webp", "output_compression": -1}, "output_compression", "integer_below_min_value", ">= 0"),
+    (
+        {"output_format": "jpeg", "output_compression": 101},
+        "output_compression",
+        "integer_above_max_value",
+        "<= 100",
+    ),
+    (
+        {"output_format": "webp", "output_compression": -1},
+        "output_compression",
+        "integer_below_min_value",
+        ">= 0",
+    ),
     ({"output_format": "jpeg", "background": "transparent"}, "background", "invalid_value", "jpeg"),
     ({"model": "dall-e-3"}, "model", "invalid_value", "gpt-image-2"),
     ({"stream": True}, "stream", "invalid_value", "Streaming"),
@@ -57,27 +67,40 @@ def test_json_requests_are_checked(client, simulator, path, extra, param, code, 
     assert simulator.created_tasks == 0 and simulator.compat_calls == 0
 
 
-@pytest.mark.parametrize("size", ["auto", "1024x1024", "1024x1536", "1536x1024", "1536x864", "2560x1440", "3840x2160"])
+@pytest.mark.parametrize(
+    "size", ["auto", "1024x1024", "1024x1536", "1536x1024", "1536x864", "2560x1440", "3840x2160"]
+)
 def test_documented_and_custom_sizes_are_accepted(client, size) -> None:
     assert client.post("/openai/images", json={**GOOD, "size": size}).status_code == 200
 
 
 def test_accepted_extras_are_ignored(client) -> None:
     # response_format is accepted for DALL-E compatibility; unknown JSON fields are ignored (Mountsea's note).
-    r = client.post("/openai/v1/images/generations", json={**GOOD, "response_format": "url", "style": "vivid", "foo": 1})
+    r = client.post(
+        "/openai/v1/images/generations",
+        json={**GOOD, "response_format": "url", "style": "vivid", "foo": 1},
+    )
     assert r.status_code == 200
     assert "b64_json" in r.json()["data"][0]
 
 
 def _edit(client, *, images=None, mask=None, **fields):
-    files = [("image", ("src.png", data, "image/png")) for data in (images if images is not None else [png()])]
+    files = [
+        ("image", ("src.png", data, "image/png"))
+        for data in (images if images is not None else [png()])
+    ]
     if mask is not None:
         files.append(("mask", ("mask.png", mask, "image/png")))
     return client.post("/openai/v1/images/edits", files=files, data={"prompt": "a moon", **fields})
 
 
 def test_multipart_moderation_is_an_unknown_parameter(client) -> None:
-    _assert_400(_edit(client, moderation="low"), "moderation", "unknown_parameter", "Unknown parameter: 'moderation'.")
+    _assert_400(
+        _edit(client, moderation="low"),
+        "moderation",
+        "unknown_parameter",
+        "Unknown parameter: 'moderation'.",
+    )
 
 
 def test_multipart_unknown_field_is_refused(client) -> None:
@@ -96,12 +119,23 @@ def test_multipart_without_image_is_refused(client) -> None:
 
 def test_multipart_form_values_are_checked_like_json(client) -> None:
     _assert_400(_edit(client, n="3"), "n", "invalid_value", "only n=1")
-    _assert_400(_edit(client, output_format="jpeg", output_compression="abc"), "output_compression", "invalid_type", "integer")
-    _assert_400(_edit(client, input_fidelity="max"), "input_fidelity", "invalid_value", "'high', and 'low'")
+    _assert_400(
+        _edit(client, output_format="jpeg", output_compression="abc"),
+        "output_compression",
+        "invalid_type",
+        "integer",
+    )
+    _assert_400(
+        _edit(client, input_fidelity="max"), "input_fidelity", "invalid_value", "'high', and 'low'"
+    )
 
 
 def test_multipart_garbage_is_refused(client) -> None:
-    r = client.post("/openai/v1/images/edits", content=b"--x\r\nnonsense", headers={"Content-Type": "multipart/form-data; boundary=x"})
+    r = client.post(
+        "/openai/v1/images/edits",
+        content=b"--x\r\nnonsense",
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
     assert r.status_code == 400 and "multipart" in r.json()["error"]["message"]
 
 
@@ -111,34 +145,54 @@ def test_jpeg_and_webp_inputs_are_accepted(client, fmt) -> None:
 
 
 def test_input_that_is_not_an_image_is_refused(client) -> None:
-    _assert_400(_edit(client, images=[b"GIF89a not allowed"]), "image", "unsupported_file_mimetype", "image/png")
+    _assert_400(
+        _edit(client, images=[b"GIF89a not allowed"]),
+        "image",
+        "unsupported_file_mimetype",
+        "image/png",
+    )
 
 
 def test_corrupt_png_is_refused(client) -> None:
-    _assert_400(_edit(client, images=[png()[:60]]), "image", "invalid_image_file", "could not be read")
+    _assert_400(
+        _edit(client, images=[png()[:60]]), "image", "invalid_image_file", "could not be read"
+    )
 
 
 def test_more_than_16_images_are_refused(client) -> None:
     small = png((64, 64))
-    _assert_400(_edit(client, images=[small] * 17), "image", "array_above_max_length", "maximum length 16")
+    _assert_400(
+        _edit(client, images=[small] * 17), "image", "array_above_max_length", "maximum length 16"
+    )
     assert _edit(client, images=[small] * 16).status_code == 200
 
 
 def test_mask_must_be_png(client) -> None:
-    _assert_400(_edit(client, mask=encoded((1024, 1024), "jpeg")), "mask", "invalid_image_file", "PNG")
+    _assert_400(
+        _edit(client, mask=encoded((1024, 1024), "jpeg")), "mask", "invalid_image_file", "PNG"
+    )
 
 
 def test_mask_must_have_alpha(client) -> None:
-    _assert_400(_edit(client, mask=mask_png(alpha=False)), "mask", "invalid_image_file", "alpha channel")
+    _assert_400(
+        _edit(client, mask=mask_png(alpha=False)), "mask", "invalid_image_file", "alpha channel"
+    )
 
 
 def test_mask_must_match_the_first_image(client) -> None:
-    _assert_400(_edit(client, mask=mask_png((512, 512), (0, 0, 100, 100))), "mask", "invalid_image_file", "512x512")
+    _assert_400(
+        _edit(client, mask=mask_png((512, 512), (0, 0, 100, 100))),
+        "mask",
+        "invalid_image_file",
+        "512x512",
+    )
 
 
 def test_async_image_must_be_a_data_url_or_https_url(client, simulator) -> None:
     raw = png()
-    r = client.post("/openai/images", json={**GOOD, "image": __import__("base64").b64encode(raw).decode()})
+    r = client.post(
+        "/openai/images", json={**GOOD, "image": __import__("base64").b64encode(raw).decode()}
+    )
     _assert_400(r, "image", "invalid_image_url", "bare base64")
     r = client.post("/openai/images", json={**GOOD, "image": ["/home/me/cat.png"]})
     _assert_400(r, "image[0]", "invalid_image_url", "data URL")
@@ -154,7 +208,10 @@ def test_async_image_must_be_a_data_url_or_https_url(client, simulator) -> None:
 def test_async_inline_images_are_checked_at_once(client, simulator) -> None:
     r = client.post("/openai/images", json={**GOOD, "image": [data_url(png())] * 17})
     _assert_400(r, "image", "array_above_max_length", "16")
-    r = client.post("/openai/images", json={**GOOD, "image": data_url(png()), "mask": data_url(mask_png(alpha=False))})
+    r = client.post(
+        "/openai/images",
+        json={**GOOD, "image": data_url(png()), "mask": data_url(mask_png(alpha=False))},
+    )
     _assert_400(r, "mask", "invalid_image_file", "alpha")
     r = client.post("/openai/images", json={**GOOD, "mask": data_url(mask_png())})
     _assert_400(r, "mask", "invalid_value", "needs an 'image'")
@@ -163,7 +220,9 @@ def test_async_inline_images_are_checked_at_once(client, simulator) -> None:
 
 def test_async_unreachable_url_fails_the_task(client) -> None:
     # Nothing listens on port 9 of 127.0.0.1: the download fails at once, and so does the task.
-    task_id = client.post("/openai/images", json={**GOOD, "image": "http://127.0.0.1:9/cat.png"}).json()["taskId"]
+    task_id = client.post(
+        "/openai/images", json={**GOOD, "image": "http://127.0.0.1:9/cat.png"}
+    ).json()["taskId"]
     envelope = client.get("/openai/tasks", params={"taskId": task_id}).json()
     assert envelope["status"] == "failed"
     assert "Failed to download" in envelope["errorMessage"]
@@ -172,7 +231,9 @@ def test_async_unreachable_url_fails_the_task(client) -> None:
 
 class TestModeration:
     def test_compat_refusal(self, client, simulator) -> None:
-        r = client.post("/openai/v1/images/generations", json={**GOOD, "prompt": "a Forbidden door"})
+        r = client.post(
+            "/openai/v1/images/generations", json={**GOOD, "prompt": "a Forbidden door"}
+        )
         assert r.status_code == 400
         error = r.json()["error"]
         assert error["code"] == "moderation_blocked"
@@ -186,11 +247,18 @@ class TestModeration:
         assert r.json()["error"]["code"] == "moderation_blocked"
 
     def test_only_the_whole_word_triggers(self, client) -> None:
-        assert client.post("/openai/v1/images/generations", json={**GOOD, "prompt": "unforbiddenish"}).status_code == 200
+        assert (
+            client.post(
+                "/openai/v1/images/generations", json={**GOOD, "prompt": "unforbiddenish"}
+            ).status_code
+            == 200
+        )
 
     def test_async_refusal_fails_the_task(self, client) -> None:
         # The task is accepted at once; the model refuses when it runs, as on the real service.
-        task_id = client.post("/openai/images", json={**GOOD, "prompt": "forbidden"}).json()["taskId"]
+        task_id = client.post("/openai/images", json={**GOOD, "prompt": "forbidden"}).json()[
+            "taskId"
+        ]
         envelope = client.get("/openai/tasks", params={"taskId": task_id}).json()
         assert envelope["status"] == "failed"
         assert "safety system" in envelope["errorMessage"]
