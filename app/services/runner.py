@@ -239,6 +239,7 @@ class _Ctx(NamedTuple):
     http: Callable[[], Any]
     client_options: dict[str, Any]
     probe_interval: float
+    stopping: threading.Event  # set at shutdown: a cancel then is not the user's
 
 
 def _result_info(result: Any) -> dict[str, Any]:
@@ -316,9 +317,15 @@ def execute(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, 
                     _wait_for_network(job_id, endpoint.base_url, cancel, lib, send, ctx.probe_interval)
                     continue
                 raise
-        late = cancel.cancelled
+        late = cancel.cancelled and not ctx.stopping.is_set()
         _land(spec, job_id, request, result, late, lib, send)
     except Cancelled:
+        if ctx.stopping.is_set():
+            # The app is closing: leave the journal as it is, so the next start resumes the
+            # async task by its id (or offers a Compat job as interrupted).
+            log.info("job %s stopped by shutdown", job_id)
+            send(state=INTERRUPTED, detail=None, finished=time.time())
+            return
         if job_id is not None:
             _safe(lib.update_job, job_id, state="cancelled")
         send(state=CANCELLED, detail=None, finished=time.time())
@@ -499,6 +506,7 @@ class JobRunner(QObject):
         self._calls: dict[int, tuple[Callable | None, Callable | None]] = {}
         self._call_ids = itertools.count(1)
         self._shut = False
+        self._stopping = threading.Event()
         self._event.connect(self.on_event)
         self._call_done.connect(self.on_call_done)
 
@@ -517,7 +525,7 @@ class JobRunner(QObject):
             return self._http
 
     def _ctx(self) -> _Ctx:
-        return _Ctx(self.library, self.endpoints, self.http, self._client_options, self.probe_interval)
+        return _Ctx(self.library, self.endpoints, self.http, self._client_options, self.probe_interval, self._stopping)
 
     def set_concurrency(self, n: int) -> None:
         self.pool.setMaxThreadCount(max(1, n))
@@ -774,6 +782,7 @@ class JobRunner(QObject):
         if self._shut:
             return
         self._shut = True
+        self._stopping.set()
         for record in self._records.values():
             record.cancel.cancel()
         self.pool.clear()

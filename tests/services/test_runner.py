@@ -1,0 +1,166 @@
+"""The job runner without any window: real library, real simulator, real sockets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.core.api.errors import ApiError, ErrorKind
+from app.core.api.models import ImageRequest
+from app.core.library import Library
+from app.services.runner import Endpoint, JobRunner, cannot_connect, error_sentence
+from app.simulator import Fault
+from tests.conftest import TEST_KEY
+
+
+@pytest.fixture
+def library(data_dir: Path) -> Iterator[Library]:
+    lib = Library.open(data_dir)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def runner(qtbot, library: Library, simulator) -> Iterator[JobRunner]:
+    r = JobRunner(library, concurrency=2, client_options={"poll_interval": 0.05})
+    r.endpoints.set(Endpoint(simulator.base_url, TEST_KEY, demo=False))
+    yield r
+    r.shutdown()
+
+
+def finish(qtbot, runner: JobRunner, key: str, timeout: int = 15000) -> None:
+    record = runner.record(key)
+    if record.state in ("completed", "failed", "cancelled", "interrupted"):
+        return
+    with qtbot.waitSignal(runner.job_finished, timeout=timeout, check_params_cb=lambda k: k == key):
+        pass
+
+
+def test_a_job_is_journaled_saved_and_thumbnailed(qtbot, runner: JobRunner, library: Library, simulator) -> None:
+    key = runner.submit(ImageRequest(prompt="a red kite", output_format="jpeg"), "async")
+    finish(qtbot, runner, key)
+    record = runner.record(key)
+    assert record.state == "completed", record.error
+    job = library.job(record.job_id)
+    assert job.state == "completed" and job.task_id == record.task_id and job.item_ids == record.item_ids
+    assert Path(record.paths[0]).suffix == ".jpg" and Path(record.paths[0]).is_file()
+    assert record.thumbnail is not None and max(record.thumbnail.width(), record.thumbnail.height()) <= 128
+    assert record.preview is not None and not record.preview.isNull()
+    assert record.info["output_tokens"] > 0
+
+
+def test_a_queued_job_cancelled_before_it_starts_sends_nothing(qtbot, library: Library, simulator) -> None:
+    runner = JobRunner(library, concurrency=1, client_options={"poll_interval": 0.05})
+    runner.endpoints.set(Endpoint(simulator.base_url, TEST_KEY, demo=False))
+    try:
+        simulator.latency = 30.0
+        first = runner.submit(ImageRequest(prompt="first"), "async")
+        second = runner.submit(ImageRequest(prompt="second"), "async")
+        runner.cancel(second)
+        assert runner.record(second).state == "cancelled"
+        qtbot.waitUntil(lambda: runner.record(first).task_id is not None, timeout=10000)
+        runner.cancel(first)
+        finish(qtbot, runner, first)
+        assert runner.record(first).state == "cancelled"
+        assert simulator.created_tasks == 1
+        assert runner.record(second).job_id is None  # never journaled: nothing was sent
+    finally:
+        runner.shutdown()
+
+
+def test_a_compat_result_that_arrives_after_cancel_is_saved_and_marked(qtbot, runner: JobRunner, library, simulator) -> None:
+    simulator.inject(Fault(delay=1.0), method="POST", path="/openai/v1/images/generations")
+    key = runner.submit(ImageRequest(prompt="paid for anyway"), "compat")
+    qtbot.waitUntil(lambda: runner.record(key).server_status == "sending", timeout=10000)
+    runner.cancel(key)
+    finish(qtbot, runner, key)
+    record = runner.record(key)
+    assert record.state == "cancelled" and record.late_result
+    assert Path(record.paths[0]).is_file()
+    assert library.item(record.item_ids[0]).cancelled
+
+
+def test_a_failed_write_keeps_the_result_for_save_again(qtbot, runner: JobRunner, library, monkeypatch) -> None:
+    real_save = library.save_result
+    calls = []
+
+    def failing_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(28, "No space left on device")
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(library, "save_result", failing_once)
+    key = runner.submit(ImageRequest(prompt="disk full"), "async")
+    finish(qtbot, runner, key)
+    record = runner.record(key)
+    assert record.state == "failed" and "No space left" in record.error and record.unsaved is not None
+    runner.save_again(key)
+    qtbot.waitUntil(lambda: runner.record(key).state == "completed", timeout=10000)
+    assert Path(runner.record(key).paths[0]).is_file() and runner.record(key).unsaved is None
+
+
+def test_retry_uses_the_journaled_request(qtbot, runner: JobRunner, simulator) -> None:
+    simulator.inject(Fault(status=400, code="moderation_blocked"), method="POST", path="/openai/images")
+    key = runner.submit(ImageRequest(prompt="try twice", quality="low"), "async")
+    finish(qtbot, runner, key)
+    assert runner.record(key).state == "failed"
+    again = runner.retry(key)
+    finish(qtbot, runner, again)
+    assert runner.record(again).state == "completed"
+    assert runner.record(again).params["quality"] == "low"
+    bodies = [r for r in simulator.requests if r.method == "POST"]
+    assert len(bodies) == 2
+
+
+def test_jobs_wait_for_an_endpoint(qtbot, library, simulator) -> None:
+    runner = JobRunner(library, client_options={"poll_interval": 0.05})
+    try:
+        key = runner.submit(ImageRequest(prompt="before the key is known"), "async")
+        qtbot.waitUntil(lambda: runner.record(key).state == "waiting", timeout=5000)
+        runner.endpoints.set(Endpoint(simulator.base_url, TEST_KEY, demo=False))
+        finish(qtbot, runner, key)
+        assert runner.record(key).state == "completed"
+    finally:
+        runner.shutdown()
+
+
+def test_background_calls_report_on_the_gui_thread(qtbot, runner: JobRunner) -> None:
+    import threading
+
+    results = []
+    gui = threading.get_ident()
+    runner.call(lambda: threading.get_ident(), on_done=lambda tid: results.append((tid != gui, threading.get_ident() == gui)))
+    runner.call(lambda: 1 / 0, on_error=lambda e: results.append(type(e).__name__))
+    qtbot.waitUntil(lambda: len(results) == 2)
+    assert (True, True) in results and "ZeroDivisionError" in results
+
+
+def test_error_sentences_and_connect_failures() -> None:
+    auth = ApiError(ErrorKind.auth, "bad key", status=401, code="invalid_api_key", trace_id="t1")
+    text = error_sentence(auth)
+    assert "API key was refused" in text and "invalid_api_key" in text and "t1" in text
+    assert "safety system" in error_sentence(ApiError(ErrorKind.refused, "no", detail="blocked words"))
+    assert "blocked words" in error_sentence(ApiError(ErrorKind.refused, "no", detail="blocked words"))
+    assert "Could not write" in error_sentence(OSError(13, "Permission denied"))
+    assert cannot_connect(ApiError(ErrorKind.network, "Could not connect to x (refused)."))
+    assert not cannot_connect(ApiError(ErrorKind.network, "The connection to x was lost."))
+    try:
+        raise ApiError(ErrorKind.network, "x") from ConnectionRefusedError()
+    except ApiError as exc:
+        assert cannot_connect(exc)
+
+
+def test_shutdown_stops_running_jobs(qtbot, library, simulator) -> None:
+    runner = JobRunner(library, client_options={"poll_interval": 0.05})
+    runner.endpoints.set(Endpoint(simulator.base_url, TEST_KEY, demo=False))
+    simulator.latency = 60.0
+    keys = [runner.submit(ImageRequest(prompt=f"long {i}"), "async") for i in range(3)]
+    qtbot.waitUntil(lambda: all(runner.record(k).task_id for k in keys), timeout=10000)
+    runner.shutdown()
+    assert runner.pool.activeThreadCount() == 0
+    # The async tasks stay in the journal as unfinished: the next start resumes them.
+    unfinished = {j.job_id: j for j in library.unfinished_jobs()}
+    assert all(unfinished[runner.record(k).job_id].resumable for k in keys)

@@ -1,0 +1,69 @@
+"""The task list model: newest first, the contract's state role, one ticking timer for running rows only."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.core.library import Library
+from app.services.runner import JobRunner
+from app.services.task_model import Roles, TaskModel, format_elapsed
+
+STATE = Qt.ItemDataRole.UserRole + 1
+
+
+@pytest.fixture
+def runner(qtbot, data_dir: Path) -> Iterator[JobRunner]:
+    lib = Library.open(data_dir)
+    r = JobRunner(lib)
+    yield r
+    r.shutdown()
+    lib.close()
+
+
+def journal_job(prompt: str, state: str = "completed") -> SimpleNamespace:
+    return SimpleNamespace(
+        job_id=prompt, flavour="async", task_id=None, state=state, server_status=None, error_kind=None,
+        error_message=None, params={"prompt": prompt, "size": "1024x1024", "output_format": "png"},
+        item_ids=[], parent_item_id=None, base_url="http://x",
+    )
+
+
+def test_rows_are_newest_first_with_the_contract_states(qtbot, runner: JobRunner) -> None:
+    model = TaskModel(runner)
+    a = runner.add_history(journal_job("older"), "completed")
+    b = runner.add_history(journal_job("newer"), "failed", error="It broke. Retry.")
+    assert model.rowCount() == 2
+    assert [model.data(model.index(r, 0)) for r in range(2)] == ["newer", "older"]
+    assert [model.data(model.index(r, 0), STATE) for r in range(2)] == ["failed", "completed"]
+    assert model.data(model.index(0, 0), Roles.Error) == "It broke. Retry."
+    # "waiting" is not one of the contract's six: the state role says queued, the detailed role says waiting.
+    runner.on_event(a, {"state": "waiting", "detail": "waiting for the network"})
+    row = model.index_of(a).row()
+    assert model.data(model.index(row, 0), STATE) == "queued"
+    assert model.data(model.index(row, 0), Roles.DetailedState) == "waiting"
+    runner.remove(b)
+    assert model.rowCount() == 1 and model.key_at(0) == a
+
+
+def test_elapsed_ticks_only_for_running_rows(qtbot, runner: JobRunner) -> None:
+    model = TaskModel(runner)
+    done = runner.add_history(journal_job("done"), "completed")
+    running = runner.add_history(journal_job("running"), "completed")
+    runner.on_event(running, {"state": "running", "started": time.time() - 65, "finished": None})
+    assert model._ticker.isActive()
+    assert model.data(model.index_of(running), Roles.Elapsed) >= 65
+    assert format_elapsed(65.2) == "1:05" and format_elapsed(3725) == "1:02:05"
+    changed_rows: list[int] = []
+    model.dataChanged.connect(lambda top, bottom, roles=(): changed_rows.append(top.row()))
+    with qtbot.waitSignal(model.dataChanged, timeout=3000):
+        pass
+    assert set(changed_rows) == {model.index_of(running).row()}
+    assert model.index_of(done).row() not in changed_rows
+    runner.on_event(running, {"state": "completed", "finished": time.time()})
+    assert not model._ticker.isActive()  # nothing runs: no timer

@@ -1,0 +1,120 @@
+"""The composition root: command line, smoke test, logging that never shows a key, settings file."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.core.settings import SETTINGS, Settings
+from app.main import RedactingFilter, main, parse_args, setup_logging
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("MOUNTSEA_API_KEY", None)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    # Never read the developer's real keyring from a test.
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    return env
+
+
+def test_smoke_test_exits_zero(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "--smoke-test", "--data-dir", str(data)],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (data / "library.sqlite3").exists()
+    assert "closed cleanly" in (data / "logs" / "app.log").read_text()
+
+
+def test_smoke_test_fails_loudly_when_it_cannot_start(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "--smoke-test", "--data-dir", str(blocker)],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode != 0
+
+
+def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        parse_args(["--api", "soap"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_generate_and_edit_go_to_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.cli
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(app.cli, "main", lambda argv: seen.append(list(argv)) or 7)
+    assert main(["generate", "a cat", "--demo"]) == 7
+    assert main(["edit", "a hat", "--image", "x.png"]) == 7
+    assert seen == [["generate", "a cat", "--demo"], ["edit", "a hat", "--image", "x.png"]]
+
+
+def test_options_are_parsed(tmp_path: Path) -> None:
+    opts = parse_args(["--data-dir", str(tmp_path), "--demo", "--base-url", "http://x", "--api", "compat"])
+    assert opts.data_dir == tmp_path.resolve() and opts.demo and opts.base_url == "http://x" and opts.api == "compat"
+
+
+def test_the_log_never_holds_a_key(tmp_path: Path) -> None:
+    setup_logging(tmp_path)
+    RedactingFilter.add_secret("plainsecretvalue123")
+    log = logging.getLogger("app.test")
+    log.warning("key %s and header Authorization: Bearer %s", "sk-abcdef0123456789", "tok_987654321")
+    log.warning("a known key: plainsecretvalue123")
+    try:
+        raise ValueError("boom sk-zzzzzzzzzzzzzz")
+    except ValueError:
+        log.exception("failure")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = (tmp_path / "logs" / "app.log").read_text()
+    assert "sk-abcdef0123456789" not in text and "tok_987654321" not in text
+    assert "plainsecretvalue123" not in text and "sk-zzzzzzzzzzzzzz" not in text
+    assert text.count("[redacted]") >= 4
+
+
+def test_settings_round_trip_and_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    settings, reset = Settings.load(path)
+    assert reset == [] and settings.concurrency == 4 and settings.api_flavour == "async"
+    settings.quality = "high"
+    settings.remember_custom_size("2048x1152")
+    settings.save()
+    again, reset = Settings.load(path)
+    assert reset == [] and again.quality == "high" and again.custom_sizes == ["2048x1152"]
+    assert {s.name for s in SETTINGS} == set(json.loads(path.read_text())) - {"_version"}
+    assert not list(tmp_path.glob(".settings-*"))  # no temp file left behind
+
+
+def test_settings_load_tolerates_a_bad_file(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text("{not json")
+    settings, reset = Settings.load(path)
+    assert reset and settings.concurrency == 4
+    path.write_text(json.dumps({"concurrency": "many", "quality": "ultra", "feather": True,
+                                "old_setting": 1, "model": "m2"}))
+    settings, reset = Settings.load(path)
+    assert sorted(reset) == ["concurrency", "feather", "quality"]
+    assert settings.concurrency == 4 and settings.model == "m2"
+
+
+def test_settings_refuse_wrong_values() -> None:
+    settings = Settings()
+    with pytest.raises(ValueError):
+        settings.concurrency = 0
+    with pytest.raises(AttributeError):
+        settings.api_key = "never here"  # type: ignore[attr-defined]
