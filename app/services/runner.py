@@ -182,11 +182,15 @@ def error_sentence(exc: BaseException) -> str:
 
 def cannot_connect(exc: BaseException) -> bool:
     """True when the request certainly never reached the server (refused, no route, DNS)."""
-    if isinstance(exc, ApiError) and exc.kind == ErrorKind.network and exc.status is None:
-        # The client raises a fresh ApiError (no exception chain) when the connection could not
-        # even be opened; its sentence is the only mark. Anything else may have reached the server.
-        if exc.message.startswith("Could not connect to") or getattr(exc, "connect_failed", False):
-            return True
+    # The client raises a fresh ApiError (no exception chain) when the connection could not even
+    # be opened; its sentence is the only mark. Anything else may have reached the server.
+    if (
+        isinstance(exc, ApiError)
+        and exc.kind == ErrorKind.network
+        and exc.status is None
+        and (exc.message.startswith("Could not connect to") or getattr(exc, "connect_failed", False))
+    ):
+        return True
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
