@@ -186,6 +186,8 @@ class Simulator:
         task_step_delay: float | None = None,
         seed: int | None = None,
         edit_auto_size: str = "source",
+        max_recorded: int = 1000,
+        task_ttl: float = 3600.0,
     ):
         if edit_auto_size not in ("source", "nearest"):
             raise ValueError("edit_auto_size must be 'source' or 'nearest'")
@@ -195,6 +197,11 @@ class Simulator:
         # "source": an edit with size=auto keeps the first image's pixel size (handy for
         # compositing); "nearest": the standard size closest in shape, as the real model does.
         self.edit_auto_size = edit_auto_size
+        # Bounds for a long demo session: only the newest requests are kept (with their bodies),
+        # and finished tasks expire (404) after task_ttl seconds, as on the real service.
+        self.max_recorded = max_recorded
+        self.task_ttl = task_ttl
+        self._request_count = 0
         self._random = random.Random(seed)
         self._id_lock = threading.Lock()
         self._lock = threading.Lock()
@@ -273,7 +280,12 @@ class Simulator:
     def wait_for_requests(self, count: int, timeout: float = 10.0) -> bool:
         """Block until at least `count` requests have arrived (read in full); False on timeout."""
         with self._lock:
-            return self._arrived.wait_for(lambda: len(self._requests) >= count, timeout)
+            return self._arrived.wait_for(lambda: self._request_count >= count, timeout)
+
+    @property
+    def request_count(self) -> int:
+        """Requests received since start, including any no longer kept in `requests`."""
+        return self._request_count
 
     @property
     def created_tasks(self) -> int:
@@ -313,6 +325,9 @@ class Simulator:
     def _record(self, rec: RecordedRequest) -> None:
         with self._lock:
             self._requests.append(rec)
+            self._request_count += 1
+            if len(self._requests) > self.max_recorded:
+                del self._requests[: len(self._requests) - self.max_recorded]
             self._arrived.notify_all()
 
     def new_id(self, kind: str = "uuid") -> str:
@@ -482,9 +497,17 @@ class Simulator:
             record.result_shape = fault.result_shape or "images_response"
             record.truncated_b64 = fault.truncated_b64
         with self._lock:
+            self._expire_tasks(record.started)
             self.tasks[record.id] = record
             self._created_tasks += 1
         return Answer(200, {"taskId": record.id})
+
+    def _expire_tasks(self, now: float) -> None:
+        expired = [
+            t.id for t in self.tasks.values() if now - t.started - t.duration > self.task_ttl
+        ]
+        for task_id in expired:
+            del self.tasks[task_id]
 
     def _poll(self, task_id: str | None) -> Answer:
         if not task_id:

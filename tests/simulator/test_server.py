@@ -112,3 +112,20 @@ def test_the_simulator_never_imports_qt() -> None:
         check=True,
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_recording_is_bounded_for_long_sessions() -> None:
+    with Simulator(api_keys=("k",), max_recorded=3) as sim, http_client(sim.base_url, key="k") as c:
+        for i in range(5):
+            c.get("/openai/tasks", params={"taskId": str(i)})
+        assert [r.query["taskId"] for r in sim.requests] == ["2", "3", "4"]
+        assert sim.request_count == 5
+        assert sim.wait_for_requests(5, timeout=0)
+
+
+def test_finished_tasks_expire() -> None:
+    with Simulator(api_keys=("k",), task_ttl=0) as sim, http_client(sim.base_url, key="k") as c:
+        first = c.post("/openai/images", json={"prompt": "a"}).json()["taskId"]
+        assert c.get("/openai/tasks", params={"taskId": first}).status_code == 200
+        c.post("/openai/images", json={"prompt": "b"})  # creating work sweeps expired tasks
+        assert c.get("/openai/tasks", params={"taskId": first}).status_code == 404
