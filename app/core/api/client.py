@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import random as _random
 import time
 from collections.abc import Callable
@@ -49,6 +50,8 @@ from app.core.api.parse import (
     task_failure,
 )
 
+log = logging.getLogger(__name__)
+
 __all__ = ["MountseaClient", "ProgressEvent", "make_http_client", "compat_root", "DEFAULT_BASE_URL"]
 
 # Generous: a Compat answer carries the images as base64 inside JSON.
@@ -56,7 +59,6 @@ MAX_API_BODY = 512 * 1024 * 1024
 MAX_REDIRECTS = 5
 # A task id no server has: polling it costs nothing and proves whether the key is accepted.
 PROBE_TASK_ID = "00000000-0000-4000-8000-000000000000"
-COMPLETED_ALIASES = frozenset({"completed", "succeeded", "success", "done", "finished"})
 # Poll at the base interval this long, then back off gently (Mountsea: every 3-5 s, slower for long tasks).
 STEADY_POLL_SECONDS = 60.0
 POLL_GROWTH = 1.25
@@ -288,7 +290,7 @@ class MountseaClient:
                     "polling", task_id=task_id, server_status=status.status,
                     elapsed=self._clock() - start, deadline=deadline,
                 ))
-                if status.status in COMPLETED_ALIASES:
+                if status.status == "completed":
                     if status.result is None:
                         raise malformed("the task is completed but carries no result", status.__dict__, self._secrets)
                     return self._read_result(status.result, cancel, on_event, start, task_id=task_id)
@@ -435,6 +437,7 @@ class MountseaClient:
                     error.args = (error.message,)
                     raise error
             if not retryable or attempt >= self.max_retries:
+                log.info("%s %s failed: %s (HTTP %s)", method, host, error.kind, error.status)
                 raise error
             retry_after = retry_after_seconds(headers_seen) if headers_seen else None
             delay = retry_after if retry_after is not None else backoff_delay(attempt, self._random)
@@ -442,6 +445,8 @@ class MountseaClient:
                 "retrying", elapsed=self._clock() - start,
                 message=f"{error.message} Trying again in {delay:.1f} s.",
             ))
+            log.info("%s %s: %s (HTTP %s); retry %d in %.2f s", method, host, error.kind, error.status,
+                     attempt + 1, delay)
             if cancel.wait(delay):
                 raise Cancelled()
             attempt += 1

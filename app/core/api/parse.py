@@ -395,6 +395,14 @@ def parse_task_id(payload: object, body: bytes, secrets: Iterable[str | None] = 
     raise malformed("no task id in the answer to the create call", body, secrets)
 
 
+# Spellings other task services use for the documented final states.
+_STATUS_ALIASES = {
+    "success": "completed", "succeeded": "completed", "done": "completed", "finished": "completed",
+    "failure": "failed", "error": "failed", "errored": "failed",
+    "canceled": "cancelled", "timed_out": "timeout", "expired": "timeout",
+}
+
+
 def parse_task(payload: object, task_id: str, body: bytes, secrets: Iterable[str | None] = ()) -> TaskStatus:
     source = _unwrap(payload, ("status", "state"))
     if source is None:
@@ -409,7 +417,7 @@ def parse_task(payload: object, task_id: str, body: bytes, secrets: Iterable[str
         message = error_fields({"error": source["error"]})[0]
     return TaskStatus(
         task_id=str(source.get("taskId") or source.get("task_id") or task_id),
-        status=status.strip().lower(),
+        status=_STATUS_ALIASES.get(status.strip().lower(), status.strip().lower()),
         result=source.get("result"),
         error_message=redact(message, secrets, limit=1000) if isinstance(message, str) and message else None,
         error_code=code if isinstance(code, str | int) and not isinstance(code, bool) else None,

@@ -176,3 +176,10 @@ def test_error_kinds():
     assert _err(500, {}).kind is ErrorKind.server
     bad = _err(400, {"error": {"message": "Invalid size"}})
     assert bad.kind is ErrorKind.invalid_request and "Invalid size" in bad.message
+
+
+def test_other_spellings_of_final_states_are_understood():
+    for raw, status in (("SUCCESS", "completed"), ("failure", "failed"), ("canceled", "cancelled"),
+                        ("Ready", "ready")):
+        assert parse_task({"status": raw}, "t", b"").status == status
+    assert not parse_task({"status": "ready"}, "t", b"").is_final
