@@ -295,3 +295,15 @@ def test_an_unusable_server_address_is_one_clear_error(make_client, fake_time, b
     err = fails(make_client(base_url=base_url), Flavour.tasks, fake_time)
     assert err.kind is ErrorKind.network and "cannot be used" in err.message
     assert fake_time.waits == []
+
+
+def test_the_key_never_reaches_a_log(client, simulator, fake_time, caplog):
+    import logging
+
+    simulator.inject(Fault(status=500), path=CREATE)
+    simulator.inject(Fault(status=401), method="GET", path=POLL)
+    with caplog.at_level(logging.DEBUG):
+        err = fails(client, Flavour.tasks, fake_time)
+    assert err.kind is ErrorKind.auth
+    assert "retry 1" in caplog.text  # the log does say what happened
+    assert TEST_KEY not in caplog.text and TEST_KEY not in err.message and TEST_KEY not in repr(client)
