@@ -28,7 +28,7 @@ def _poll_until_final(client, task_id: str, deadline: float = 10.0) -> tuple[lis
 
 def test_the_walk_is_observable_through_polls() -> None:
     with (
-        Simulator(api_keys=("k",), task_step_delay=0.08) as sim,
+        Simulator(api_keys=("k",), task_step_delay=0.15) as sim,
         http_client(sim.base_url, key="k") as c,
     ):
         task_id = c.post("/openai/images", json={"prompt": "slowly"}).json()["taskId"]
@@ -38,14 +38,15 @@ def test_the_walk_is_observable_through_polls() -> None:
 
 
 def test_latency_spreads_the_walk_over_that_time() -> None:
-    with Simulator(api_keys=("k",), latency=0.4) as sim, http_client(sim.base_url, key="k") as c:
+    # Long enough that a loaded machine still sees the early states: processing takes 0.42 s.
+    with Simulator(api_keys=("k",), latency=0.6) as sim, http_client(sim.base_url, key="k") as c:
         started = time.monotonic()
         task_id = c.post("/openai/images", json={"prompt": "slowly"}).json()["taskId"]
         first = c.get("/openai/tasks", params={"taskId": task_id}).json()
-        assert first["status"] == "pending"
+        assert first["status"] in ("pending", "ready", "assigned")
         assert first["result"] is None and first["finishedAt"] is None
         seen, _ = _poll_until_final(c, task_id)
-        assert time.monotonic() - started >= 0.4
+        assert time.monotonic() - started >= 0.6
     assert seen[-1] == "completed"
     assert "processing" in seen
     assert seen == sorted(seen, key=ORDER.index)  # never goes backwards
@@ -109,13 +110,14 @@ def test_failure_message_and_code_can_be_chosen(client, simulator) -> None:
 
 def test_failure_comes_only_at_the_end_of_the_walk() -> None:
     with (
-        Simulator(api_keys=("k",), task_step_delay=0.05) as sim,
+        Simulator(api_keys=("k",), task_step_delay=0.1) as sim,
         http_client(sim.base_url, key="k") as c,
     ):
         sim.inject(Fault(task_status="timeout"))
         task_id = c.post("/openai/images", json={"prompt": "doomed"}).json()["taskId"]
         seen, _ = _poll_until_final(c, task_id)
-    assert seen == ["pending", "ready", "assigned", "processing", "timeout"]
+    assert seen[-1] == "timeout"
+    assert "processing" in seen and seen[0] in ("pending", "ready")  # it walked before it failed
 
 
 def test_a_fault_applies_to_one_task_only(client, simulator) -> None:
