@@ -338,6 +338,13 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     except KeyboardInterrupt:
         print("Interrupted.", file=stderr, flush=True)
         return EXIT_INTERRUPTED
+    except OSError as exc:  # e.g. the disk filled up while saving
+        print(f"error: {exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''}.", file=stderr, flush=True)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug: still one sentence, never a traceback
+        print(f"error: something unexpected went wrong ({type(exc).__name__}: {exc}). Please report it.",
+              file=stderr, flush=True)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -233,3 +233,13 @@ def test_ctrl_c_exits_130_and_names_the_task(data_dir):
         assert job.state is JobState.cancelled and job.task_id
     finally:
         lib.close()
+
+
+def test_a_failure_while_saving_is_a_sentence_not_a_traceback(simulator, data_dir, keyed, monkeypatch):
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Library, "save_result", disk_full)
+    code, out, err = run_cli("generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    assert code == 1 and out == ""
+    assert "error: No space left on device." in err and "Traceback" not in err
