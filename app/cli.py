@@ -159,9 +159,9 @@ def _out_paths(out: Path, count: int, names: list[Path]) -> list[Path]:
     return [out.with_name(f"{out.stem}-{i}{out.suffix}") for i in range(1, count + 1)]
 
 
-def _composites(request: ImageRequest, result: ImageResult) -> list[bytes | None] | None:
-    """Masked edits keep the untouched pixels of the source, as the app does by default."""
-    if request.mask is None or not request.images:
+def _composites(request: ImageRequest, result: ImageResult, settings) -> list[bytes | None] | None:
+    """Masked edits keep the untouched pixels of the source, as the app does (same settings)."""
+    if request.mask is None or not request.images or not settings.keep_unmasked:
         return None
     from app.core import imaging
 
@@ -169,7 +169,7 @@ def _composites(request: ImageRequest, result: ImageResult) -> list[bytes | None
     for image in result.images:
         try:
             out.append(imaging.keep_unmasked(
-                request.images[0].data, request.mask.data, image.data, 0, image.format,
+                request.images[0].data, request.mask.data, image.data, int(settings.feather), image.format,
             ))
         except (imaging.ImageError, OSError, ValueError):
             out.append(None)  # the raw result is still saved
@@ -227,7 +227,9 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         except OSError as exc:
             raise UsageError(f"Cannot use the data folder {data_dir}: {exc.strerror or exc}.") from None
 
-        client = MountseaClient(http, base_url, api_key, poll_interval=DEMO_POLL_INTERVAL if args.demo else 3.0)
+        client = MountseaClient(
+            http, base_url, api_key, poll_interval=DEMO_POLL_INTERVAL if args.demo else float(settings.poll_interval),
+        )
         token = CancelToken()
         host = "the demo simulator" if args.demo else (base_url.split("://", 1)[-1].split("/", 1)[0])
         progress = Progress(stderr, host, flavour)
@@ -270,7 +272,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         error = outcome.get("error")
         if isinstance(result, ImageResult):
             items = lib.save_result(
-                job_id, result, cancelled=token.cancelled, composited=_composites(request, result)
+                job_id, result, cancelled=token.cancelled, composited=_composites(request, result, settings)
             )
             paths = [Path(item.path) for item in items]
             for path in paths:

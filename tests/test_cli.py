@@ -243,3 +243,27 @@ def test_a_failure_while_saving_is_a_sentence_not_a_traceback(simulator, data_di
     code, out, err = run_cli("generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir))
     assert code == 1 and out == ""
     assert "error: No space left on device." in err and "Traceback" not in err
+
+
+def test_the_apps_settings_are_followed(simulator, data_dir, keyed, tmp_path):
+    from app.core.settings import Settings
+    from tests.core.api.imgs import mask, picture
+
+    images = tmp_path / "elsewhere"
+    Settings(values={"base_url": simulator.base_url, "api_flavour": "compat", "keep_unmasked": False,
+                     "images_dir": str(images)}).save(data_dir / "settings.json")
+    src = tmp_path / "photo.png"
+    src.write_bytes(picture(128, 128))
+    hole = tmp_path / "mask.png"
+    hole.write_bytes(mask(128, 128))
+    code, out, err = run_cli("edit", "a moon", "--image", str(src), "--mask", str(hole), "--data-dir", str(data_dir))
+    assert code == 0, err
+    assert [r.path for r in simulator.requests] == ["/openai/v1/images/edits"]
+    path = Path(out.strip())
+    assert path.is_relative_to(images)
+    lib = Library.open(data_dir, images_dir=images)
+    try:
+        [job] = lib.recent_jobs()
+        assert lib.item(job.item_ids[0]).raw_path is None  # not pasted back: the server's picture is the file
+    finally:
+        lib.close()
