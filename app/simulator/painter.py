@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import textwrap
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
 
@@ -46,9 +46,16 @@ def _vivid(raw: bytes) -> tuple[int, int, int]:
     return tuple(40 + (b - lo) * 190 // span for b in raw)  # type: ignore[return-value]
 
 
-@lru_cache(maxsize=8)
+_fonts = threading.local()
+
+
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+    # One font object per thread: a FreeType face must not be used by two threads at once,
+    # and the server paints for several requests in parallel.
+    cache = _fonts.__dict__.setdefault("by_size", {})
+    if size not in cache:
+        cache[size] = ImageFont.load_default(size=size)
+    return cache[size]
 
 
 def _gradient(
