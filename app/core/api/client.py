@@ -21,6 +21,7 @@ import httpx
 from app.core.api.cancel import CancelToken
 from app.core.api.errors import ApiError, Cancelled, ErrorKind
 from app.core.api.http import (
+    GATEWAY_TIMEOUTS,
     MAX_RETRY_AFTER,
     RawResponse,
     backoff_delay,
@@ -29,6 +30,7 @@ from app.core.api.http import (
     make_http_client,
     retry_after_seconds,
     same_origin,
+    should_retry_header,
     status_is_retryable,
 )
 from app.core.api.models import (
@@ -426,6 +428,12 @@ class MountseaClient:
                 headers_seen = resp.headers
                 retry_after = retry_after_seconds(resp.headers)
                 error = error_from_response(resp.status, resp.body, secrets=self._secrets, retry_after=retry_after)
+                if (
+                    create
+                    and resp.status in GATEWAY_TIMEOUTS
+                    and should_retry_header(resp.headers) is not True
+                ):
+                    raise self._lost_create(create, None, timed_out=True, status=resp.status)
                 if resp.status == 404 and retry_404:
                     retryable = True
                 else:
@@ -462,18 +470,27 @@ class MountseaClient:
                 raise Cancelled() from None
             raise
 
-    def _lost_create(self, flavour: str, exc: Exception, *, timed_out: bool) -> ApiError:
-        what = "did not answer in time" if timed_out else f"dropped the connection ({_reason(exc)})"
+    def _lost_create(
+        self, flavour: str, exc: Exception | None, *, timed_out: bool, status: int | None = None
+    ) -> ApiError:
+        if status is not None:
+            what = f"(a gateway on the way) gave up waiting (HTTP {status})"
+        elif timed_out or exc is None:
+            what = "did not answer in time"
+        else:
+            what = f"dropped the connection ({_reason(exc)})"
         if flavour == "compat":
             return ApiError(
                 ErrorKind.maybe_billed,
                 f"The server {what} after the request was sent; the server may still have billed this. "
                 "Check your usage before trying again. The Async API copes better with long jobs.",
+                status=status,
             )
         return ApiError(
             ErrorKind.timeout if timed_out else ErrorKind.network,
             f"The server {what} after the job was sent, so the task may exist anyway. "
             "It was not sent again to avoid paying twice; you can retry it yourself.",
+            status=status,
         )
 
     def _read_result(

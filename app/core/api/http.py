@@ -25,6 +25,8 @@ CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 600.0
 MAX_RETRY_AFTER = 120.0
 CHUNK = 64 * 1024
+# Gateway timeouts (504; Cloudflare's 524): the request reached the service, which may still be working.
+GATEWAY_TIMEOUTS = frozenset({504, 524})
 
 USER_AGENT = f"MountseaImageStudio/{_app_version}"
 
@@ -156,6 +158,9 @@ def status_is_retryable(status: int, code: str | int | None, headers: Mapping[st
         return False
     if status == 429:
         return str(code).lower() != "insufficient_quota"
+    if status in GATEWAY_TIMEOUTS and create:
+        # A proxy gave up waiting while the service may still be making (and billing) the picture.
+        return False
     if status >= 500:
         return True
     if status in (408, 409):

@@ -307,3 +307,20 @@ def test_the_key_never_reaches_a_log(client, simulator, fake_time, caplog):
     assert err.kind is ErrorKind.auth
     assert "retry 1" in caplog.text  # the log does say what happened
     assert TEST_KEY not in caplog.text and TEST_KEY not in err.message and TEST_KEY not in repr(client)
+
+
+@pytest.mark.parametrize(("flavour", "path", "kind"), [
+    (Flavour.compat, GENERATIONS, ErrorKind.maybe_billed),
+    (Flavour.tasks, CREATE, ErrorKind.timeout),
+])
+def test_a_gateway_timeout_on_a_create_is_not_sent_again(client, simulator, fake_time, flavour, path, kind):
+    simulator.inject(Fault(status=504), path=path)
+    err = fails(client, flavour, fake_time)
+    assert err.kind is kind and err.status == 504 and "gave up waiting" in err.message
+    assert routes(simulator) == [f"POST {path}"]
+
+
+def test_a_gateway_timeout_on_a_poll_is_retried(client, simulator, fake_time):
+    simulator.inject(Fault(status=504), method="GET", path=POLL)
+    assert client.run(REQ, Flavour.tasks, fake_time).images
+    assert routes(simulator) == [f"POST {CREATE}", f"GET {POLL}", f"GET {POLL}"]
