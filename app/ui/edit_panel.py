@@ -349,7 +349,9 @@ class EditPanel(QWidget):
         self.open_action = self._action(
             tr("Open image…"),
             self.open_dialog,
-            QKeySequence.StandardKey.Open,
+            # No Ctrl+O here: the main window's File menu has it, and the same key on two
+            # live actions is an "ambiguous shortcut" that fires neither.
+            None,
             tr("Open one or more pictures to edit"),
         )
         self.paste_action = self._action(
@@ -398,7 +400,7 @@ class EditPanel(QWidget):
             tr("Fit"), self.canvas.zoom_fit, "Ctrl+0", tr("Fit the picture in view")
         )
         self.actual_action = self._action(
-            tr("100 %"), self.canvas.zoom_actual, "Ctrl+1", tr("Show the picture at its real size")
+            tr("100 %"), self.canvas.zoom_actual, "1", tr("Show the picture at its real size")
         )
         self.save_mask_action = self._action(
             tr("Save mask…"), self.save_mask_dialog, None, tr("Save the mask as a PNG to reuse it")
@@ -710,13 +712,14 @@ class EditPanel(QWidget):
                     self.tr("The mask was cleared: the first picture has another size.")
                 )
         count = self.strip.count()
-        self.strip_hint.setText(
-            self.tr("Drop, paste or open pictures to edit.")
-            if count == 0
-            else self.tr(
-                "%n picture(s). The first is the one you paint on; drag to reorder.", "", count
-            )
-        )
+        if count == 0:
+            hint = self.tr("Drop, paste or open pictures to edit.")
+        elif count == 1:
+            hint = self.tr("Paint over the part of the picture to change. Add more pictures as references.")
+        else:
+            # English plural by hand: no English .qm ships to turn "%n picture(s)" into words.
+            hint = self.tr("%1 pictures. The first is the one you paint on; drag to reorder.").replace("%1", str(count))
+        self.strip_hint.setText(hint)
         self._update_actions()
         self.sources_changed.emit()
 

@@ -359,3 +359,22 @@ def test_keep_unmasked_keeps_the_source_alpha_and_writes_webp_lossless() -> None
         keep_unmasked(encode(source), export_mask(painted, size), encode(result), 2, "jpeg")
     )
     assert jpeg.format == "JPEG" and jpeg.mode == "RGB"
+
+
+def test_keep_unmasked_scales_only_the_needed_part_yet_matches_a_full_scale() -> None:
+    size = (150, 100)
+    source = Image.merge("RGB", [Image.effect_noise(size, 40) for _ in range(3)])
+    result = Image.merge("RGB", [Image.effect_noise((300, 200), 60) for _ in range(3)])
+    painted = Image.new("L", size, 0)
+    ImageDraw.Draw(painted).ellipse((-20, 60, 40, 120), fill=255)  # touches two edges
+    feather = 5
+    out = decode(keep_unmasked(encode(source), export_mask(painted, size), encode(result), feather))
+    full = Image.composite(result.resize(size, Image.Resampling.LANCZOS), source, blend_weights(painted, feather))
+    assert ImageChops.difference(out, full).getbbox() is None
+
+
+def test_keep_unmasked_with_an_empty_mask_returns_the_source() -> None:
+    source = Image.merge("RGB", [Image.effect_noise((64, 64), 40) for _ in range(3)])
+    empty = export_mask(Image.new("L", (64, 64), 0), (64, 64))
+    out = decode(keep_unmasked(encode(source), empty, encode(Image.new("RGB", (64, 64))), 8))
+    assert ImageChops.difference(out, source).getbbox() is None
