@@ -1,4 +1,5 @@
-"""app/core and app/simulator stay plain Python: no PySide6, however it is imported."""
+"""The layers of design.md, checked on the source: app/core and app/simulator stay plain Python
+(no PySide6, however it is imported) and arrows only point down."""
 
 from __future__ import annotations
 
@@ -43,3 +44,35 @@ def test_the_checker_catches_every_import_form(tmp_path):
         "importlib.import_module('PySide6.QtGui')\n__import__('shiboken6')\n"
     )
     assert len(qt_imports(sample, tmp_path)) == 4
+
+
+def app_imports(path: Path) -> list[tuple[int, str]]:
+    """Every absolute import of an app.* module in `path` (including `from app import x`)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "app"]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "app":
+                found += [(node.lineno, f"app.{a.name}") for a in node.names]
+            elif node.module.split(".")[0] == "app":
+                found.append((node.lineno, node.module))
+    return found
+
+
+# What each plain layer must never reach up to (design.md: ui -> services -> core, simulator -> core, cli -> core).
+FORBIDDEN = {
+    "core": ("app.ui", "app.services", "app.simulator", "app.cli", "app.main"),
+    "simulator": ("app.ui", "app.services", "app.cli", "app.main"),
+}
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_arrows_point_down(package):
+    offenders = [
+        f"{f.relative_to(APP.parent)}:{line}: {name}"
+        for f in sorted((APP / package).rglob("*.py"))
+        for line, name in app_imports(f)
+        if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN[package])
+    ]
+    assert offenders == []
