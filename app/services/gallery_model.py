@@ -1,0 +1,264 @@
+"""The gallery's list model: one row per item of the current search, fetched lazily.
+
+Only the ids of the current search are in memory (a Python list of ints: ~4 MB at 100,000);
+row details come from SQLite a page at a time when a row is first painted, and only a
+bounded number of pages is kept.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QUrl,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QColor, QPixmap
+
+from app.core.library import Cell, Item, Library
+from app.services.thumbnails import ThumbnailLoader
+
+ItemIdRole = Qt.ItemDataRole.UserRole + 1
+PathRole = Qt.ItemDataRole.UserRole + 2
+PromptRole = Qt.ItemDataRole.UserRole + 3
+FavouriteRole = Qt.ItemDataRole.UserRole + 4
+CreatedRole = Qt.ItemDataRole.UserRole + 5
+ItemRole = Qt.ItemDataRole.UserRole + 6  # the whole Item
+
+PAGE_SIZE = 200
+MAX_PAGES = 50  # at most 10,000 rows' details in memory
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass
+class Query:
+    text: str = ""
+    favourites: bool = False
+    collection: str | None = None
+    edits_only: bool = False
+    since: float | None = None
+    until: float | None = None
+    order: str = "newest"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def kwargs(self) -> dict[str, Any]:
+        return {
+            "favourites": self.favourites,
+            "collection": self.collection,
+            "edits_only": self.edits_only,
+            "since": self.since,
+            "until": self.until,
+            "order": self.order,
+        }
+
+
+class GalleryModel(QAbstractListModel):
+    query_changed = Signal()
+    count_changed = Signal(int)
+
+    def __init__(
+        self, library: Library, thumbnails: ThumbnailLoader, parent: QObject | None = None
+    ):
+        super().__init__(parent)
+        self.library = library
+        self.thumbnails = thumbnails
+        self.query = Query()
+        self._ids: list[int] = []
+        self._row_of: dict[int, int] | None = None  # built on demand only
+        self._requested: dict[int, int] = {}  # item id -> row, for thumbnails asked for
+        self._pages: OrderedDict[int, dict[int, Cell]] = OrderedDict()
+        self._placeholder = self._make_placeholder(thumbnails.icon_size)
+        self._broken = self._make_placeholder(thumbnails.icon_size, QColor(120, 60, 60))
+        thumbnails.ready.connect(self.on_thumbnail_ready)
+
+    @staticmethod
+    def _make_placeholder(size: QSize, colour: QColor | None = None) -> QPixmap:
+        pm = QPixmap(size)
+        pm.fill(colour or QColor(90, 90, 90, 60))
+        return pm
+
+    # --- queries -------------------------------------------------------------------------
+
+    def set_query(self, query: Query) -> None:
+        self.query = query
+        self.refresh()
+        self.query_changed.emit()
+
+    @Slot()
+    def refresh(self) -> None:
+        ids = self.library.search(self.query.text, **self.query.kwargs())
+        self.beginResetModel()
+        self._ids = ids
+        self._row_of = None
+        self._requested.clear()
+        self._pages.clear()
+        self.endResetModel()
+        self.count_changed.emit(len(ids))
+
+    @Slot(int)
+    def item_added(self, item_id: int) -> None:
+        """A new result landed: insert its row in place (keeps selection and scroll) when it
+        matches the current search, else leave the view alone."""
+        ids = self.library.search(self.query.text, **self.query.kwargs())
+        if item_id not in ids:
+            return
+        pos = ids.index(item_id)
+        if ids[:pos] + ids[pos + 1 :] != self._ids:
+            self._reset_to(ids)
+            return
+        self.beginInsertRows(QModelIndex(), pos, pos)
+        self._ids = ids
+        self._row_of = None
+        self._requested.clear()
+        self._pages.clear()
+        self.endInsertRows()
+        self.count_changed.emit(len(ids))
+
+    @Slot(list)
+    def items_changed(self, item_ids: list[int]) -> None:
+        """Favourite/collection changed, or items deleted/restored: re-run the search when the
+        visible set may differ, else just repaint the rows."""
+        for page in self._pages.values():
+            for i in item_ids:
+                page.pop(i, None)
+        self._pages.clear()
+        ids = self.library.search(self.query.text, **self.query.kwargs())
+        if ids != self._ids:
+            self._reset_to(ids)
+            return
+        for i in item_ids:
+            row = self.row_of(i)
+            if row is not None:
+                idx = self.index(row)
+                self.dataChanged.emit(idx, idx)
+
+    def _reset_to(self, ids: list[int]) -> None:
+        self.beginResetModel()
+        self._ids = ids
+        self._row_of = None
+        self._requested.clear()
+        self._pages.clear()
+        self.endResetModel()
+        self.count_changed.emit(len(ids))
+
+    # --- lookups -------------------------------------------------------------------------
+
+    def ids(self) -> list[int]:
+        return self._ids
+
+    def item_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, item_id: int) -> int | None:
+        if self._row_of is None:
+            self._row_of = {i: r for r, i in enumerate(self._ids)}
+        return self._row_of.get(item_id)
+
+    def item(self, row: int) -> Item | None:
+        """The full record (for the details panel): one query."""
+        if not 0 <= row < len(self._ids):
+            return None
+        try:
+            return self.library.item(self._ids[row])
+        except KeyError:
+            return None
+
+    def cell_at(self, row: int) -> Cell | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        page_no = row // PAGE_SIZE
+        page = self._pages.get(page_no)
+        if page is None:
+            start = page_no * PAGE_SIZE
+            page = self.library.cells(self._ids[start : start + PAGE_SIZE])
+            self._pages[page_no] = page
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_no)
+        return page.get(self._ids[row])
+
+    # --- Qt model ------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        item_id = self._ids[index.row()]
+        if role == ItemIdRole:
+            return item_id
+        if role == Qt.ItemDataRole.DecorationRole:
+            pm = self.thumbnails.pixmap(item_id)
+            if pm is not None:
+                return pm
+            if self.thumbnails.failed(item_id):
+                return self._broken
+            cell = self.cell_at(index.row())
+            if cell is not None:
+                self._requested[item_id] = index.row()
+                self.thumbnails.request(
+                    item_id, Path(cell.path), self.library.thumbnail_path(item_id)
+                )
+            return self._placeholder
+        if role == Qt.ItemDataRole.SizeHintRole:
+            return None
+        if role == ItemRole:
+            return self.item(index.row())
+        cell = self.cell_at(index.row())
+        if cell is None:
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = cell.prompt or Path(cell.path).name
+            return text if len(text) <= 300 else text[:300] + "…"
+        if role == PromptRole:
+            return cell.prompt
+        if role == PathRole:
+            return cell.path
+        if role == FavouriteRole:
+            return cell.favourite
+        if role == CreatedRole:
+            return cell.created_at
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        )
+
+    def mimeTypes(self) -> list[str]:
+        return ["text/uri-list"]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+        """Dragging items out of the gallery drops their files (into a folder, another app)."""
+        mime = QMimeData()
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        ids = [self._ids[r] for r in rows]
+        cells = self.library.cells(ids)
+        mime.setUrls([QUrl.fromLocalFile(cells[i].path) for i in ids if i in cells])
+        return mime
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    @Slot(int)
+    def on_thumbnail_ready(self, item_id: int) -> None:
+        row = self._requested.pop(item_id, None)
+        if row is not None and row < len(self._ids) and self._ids[row] == item_id:
+            idx = self.index(row)
+            self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])

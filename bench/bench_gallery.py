@@ -1,0 +1,322 @@
+"""Gallery benchmark at 100,000 items: python bench/bench_gallery.py [--n 100000] [--dir DIR]
+
+Prints, each with its target:
+  open    time from opening the library to the first screen of thumbnails painted (cached)
+  search  FTS search latency, p50 / p95 over many queries (library call, and search-to-grid)
+  scroll  the worst GUI-thread stall (5 ms heartbeat timer) while scrolling the grid
+  memory  RSS with 100,000 items minus RSS with an empty library (same actions)
+Each case runs in its own process, so timings and memory are not polluted by the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+QUERIES = [
+    "cat",
+    "red cat",
+    "lighthouse",
+    "lighthouse dusk",
+    "watercolor",
+    "misty harbour",
+    "gol",
+    "ancient castle",
+    "a",
+    "neon city rain",
+    "robot",
+    "koi pond",
+    "oil painting",
+    "zebra",
+    "frozen lake",
+    "pixel",
+    "tiny room",
+    "ukiyo",
+    "glowing lantern",
+    "whale under water",
+]
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _gallery(data_dir: Path):  # noqa: ANN202
+    import _pyside_none
+
+    _pyside_none.keep_none_alive()
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    return app
+
+
+def _painted_rows(panel) -> list[int]:  # noqa: ANN001
+    vp = panel.view.viewport().rect()
+    return [
+        r
+        for r in panel.visible_rows()
+        if panel.view.visualRect(panel.model.index(r)).intersects(vp)
+    ]
+
+
+def _wait_thumbs(app, panel, timeout: float = 10.0) -> bool:  # noqa: ANN001
+    from PySide6.QtCore import QEventLoop
+
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        rows = _painted_rows(panel)
+        if rows and all(panel.thumbnails.pixmap(panel.model.item_id(r)) is not None for r in rows):
+            # one more round so the last pixmaps are painted, not just loaded
+            app.processEvents()
+            return True
+    return False
+
+
+def _open(app, data_dir: Path):  # noqa: ANN001, ANN202
+    from app.core.library import Library
+    from app.ui.gallery import GalleryPanel
+
+    lib = Library.open(data_dir)
+    panel = GalleryPanel(lib)
+    panel.resize(1280, 800)
+    panel.show()
+    return lib, panel
+
+
+def case_open(data_dir: Path, screenshot: str | None) -> dict:
+    app = _gallery(data_dir)
+    t0 = time.perf_counter()
+    lib, panel = _open(app, data_dir)
+    ok = _wait_thumbs(app, panel)
+    ms = (time.perf_counter() - t0) * 1000
+    out = {
+        "open_ms": ms,
+        "ok": ok,
+        "rows_on_screen": len(_painted_rows(panel)),
+        "items": panel.model.rowCount(),
+    }
+    if screenshot:
+        panel.select_ids([panel.model.item_id(1)], scroll=False)
+        panel.on_selection_changed()
+        _wait_thumbs(app, panel)
+        Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+        panel.grab().save(screenshot)
+    panel.shutdown()
+    panel.close()
+    lib.close()
+    return out
+
+
+def case_search(data_dir: Path) -> dict:
+    app = _gallery(data_dir)
+    lib, panel = _open(app, data_dir)
+    _wait_thumbs(app, panel)
+    raw, full = [], []
+    for _ in range(5):
+        for q in QUERIES:
+            t = time.perf_counter()
+            lib.search(q)
+            raw.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            panel.search.setText(q)
+            panel.apply_query()  # what the debounce timer calls: search + model reset
+            full.append((time.perf_counter() - t) * 1000)
+            app.processEvents()
+    panel.shutdown()
+    panel.close()
+    lib.close()
+
+    def pct(v: list[float], p: float) -> float:
+        return statistics.quantiles(v, n=100)[int(p) - 1]
+
+    return {
+        "lib_p50": pct(raw, 50),
+        "lib_p95": pct(raw, 95),
+        "lib_max": max(raw),
+        "grid_p50": pct(full, 50),
+        "grid_p95": pct(full, 95),
+        "grid_max": max(full),
+        "n": len(raw),
+    }
+
+
+def case_scroll(data_dir: Path) -> dict:
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    app = _gallery(data_dir)
+    lib, panel = _open(app, data_dir)
+    _wait_thumbs(app, panel)
+    bar = panel.view.verticalScrollBar()
+    rng = random.Random(3)
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.nsecsElapsed()]
+
+    def beat() -> None:
+        now = clock.nsecsElapsed()
+        gaps.append((now - last[0]) / 1e6)
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(5)
+    heartbeat.setTimerType(__import__("PySide6.QtCore").QtCore.Qt.TimerType.PreciseTimer)
+    heartbeat.timeout.connect(beat)
+    steps = {"n": 0}
+    plan = ["wheel"] * 400 + ["jump"] * 40 + ["wheel"] * 200
+
+    def scroll() -> None:
+        i = steps["n"]
+        if i >= len(plan):
+            driver.stop()
+            app.quit()
+            return
+        if plan[i] == "wheel":
+            bar.setValue(bar.value() + 240)  # about two wheel notches
+        else:
+            bar.setValue(rng.randrange(bar.maximum() + 1))  # dragging the scroll bar
+        steps["n"] = i + 1
+
+    driver = QTimer()
+    driver.setInterval(16)
+    driver.timeout.connect(scroll)
+    heartbeat.start()
+    driver.start()
+    last[0] = clock.nsecsElapsed()
+    app.exec()
+    heartbeat.stop()
+    loaded = len(panel.thumbnails._cache)
+    panel.shutdown()
+    panel.close()
+    lib.close()
+    gaps.sort()
+    return {
+        "worst_ms": gaps[-1],
+        "p99_ms": gaps[int(len(gaps) * 0.99)],
+        "beats": len(gaps),
+        "scrolled_to": bar.maximum(),
+        "thumbs_in_memory": loaded,
+    }
+
+
+def case_memory(data_dir: Path) -> dict:
+    app = _gallery(data_dir)
+    lib, panel = _open(app, data_dir)
+    _wait_thumbs(app, panel)
+    bar = panel.view.verticalScrollBar()
+    rng = random.Random(5)
+    for _ in range(60):  # look around: thumbnails and row pages get cached
+        bar.setValue(rng.randrange(bar.maximum() + 1))
+        _wait_thumbs(app, panel, timeout=2)
+    for q in QUERIES[:8]:
+        panel.search.setText(q)
+        panel.apply_query()
+        app.processEvents()
+    panel.search.setText("")
+    panel.apply_query()
+    _wait_thumbs(app, panel)
+    out = {"rss_mb": rss_mb(), "items": lib.count()}
+    panel.shutdown()
+    panel.close()
+    lib.close()
+    return out
+
+
+def run_case(case: str, data_dir: Path, *extra: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--case", case, "--dir", str(data_dir), *extra],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=600,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"case {case} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--dir", type=Path, default=ROOT / "bench" / "out")
+    ap.add_argument("--case")
+    ap.add_argument("--screenshot")
+    args = ap.parse_args()
+    if args.case:
+        fn = {
+            "open": lambda: case_open(args.dir, args.screenshot),
+            "search": lambda: case_search(args.dir),
+            "scroll": lambda: case_scroll(args.dir),
+            "memory": lambda: case_memory(args.dir),
+        }[args.case]
+        print(json.dumps(fn()))
+        return
+
+    from fill_library import fill
+
+    full = args.dir / f"library-{args.n}"
+    empty = args.dir / "library-empty"
+    if not (full / "library.sqlite3").exists():
+        print(f"filling {args.n} items into {full} ...", flush=True)
+        print(f"  filled in {fill(args.n, full):.1f} s", flush=True)
+    empty.mkdir(parents=True, exist_ok=True)
+
+    run_case(
+        "open", full
+    )  # warm the OS file cache once: "thumbnails cached" means on disk and read before
+    opens = [
+        run_case(
+            "open",
+            full,
+            *(["--screenshot", str(ROOT / "screenshots" / "gallery.png")] if i == 0 else []),
+        )
+        for i in range(3)
+    ]
+    o = sorted(opens, key=lambda r: r["open_ms"])[1]
+    print(
+        f"open     first screen of thumbnails: {o['open_ms']:.0f} ms (median of 3; {o['rows_on_screen']} cells, "
+        f"{o['items']} items)   target < 300 ms"
+    )
+    s = run_case("search", full)
+    print(
+        f"search   library FTS p50 {s['lib_p50']:.1f} ms, p95 {s['lib_p95']:.1f} ms, max {s['lib_max']:.1f} ms "
+        f"({s['n']} searches)   target < 50 ms"
+    )
+    print(
+        f"         search to grid updated p50 {s['grid_p50']:.1f} ms, p95 {s['grid_p95']:.1f} ms, "
+        f"max {s['grid_max']:.1f} ms"
+    )
+    sc = run_case("scroll", full)
+    print(
+        f"scroll   worst GUI stall {sc['worst_ms']:.1f} ms, p99 heartbeat {sc['p99_ms']:.1f} ms "
+        f"({sc['beats']} beats of 5 ms)   target < 16 ms"
+    )
+    m_empty = run_case("memory", empty)
+    m_full = run_case("memory", full)
+    print(
+        f"memory   RSS {m_full['rss_mb']:.0f} MB with {m_full['items']} items vs {m_empty['rss_mb']:.0f} MB empty: "
+        f"+{m_full['rss_mb'] - m_empty['rss_mb']:.0f} MB   target < 150 MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
