@@ -54,7 +54,7 @@ from app.core.api.parse import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MountseaClient", "ProgressEvent", "make_http_client", "compat_root", "DEFAULT_BASE_URL"]
+__all__ = ["MountseaClient", "ProgressEvent", "make_http_client", "compat_root", "tasks_root", "DEFAULT_BASE_URL"]
 
 # Generous: a Compat answer carries the images as base64 inside JSON.
 MAX_API_BODY = 512 * 1024 * 1024
@@ -81,11 +81,25 @@ class ProgressEvent:
 EventSink = Callable[[ProgressEvent], None] | None
 
 
+def _path(url: str) -> str:
+    try:
+        return httpx.URL(url).path.rstrip("/")
+    except httpx.InvalidURL:
+        return ""  # reported as one clear error when the request is made
+
+
 def compat_root(base_url: str) -> str:
     """Where /images/generations lives: the base itself when it already ends in /v1."""
     base = base_url.rstrip("/")
-    path = httpx.URL(base).path.rstrip("/")
+    path = _path(base)
     return base if path.endswith("/v1") else base + "/openai/v1"
+
+
+def tasks_root(base_url: str) -> str:
+    """Where /openai/images and /openai/tasks live: a pasted Compat root (.../openai/v1) is stepped out of."""
+    base = base_url.rstrip("/")
+    path = _path(base)
+    return base[: -len("/openai/v1")] if path.endswith("/openai/v1") else base
 
 
 def data_url(image: InputImage) -> str:
@@ -156,11 +170,11 @@ class MountseaClient:
 
     @property
     def tasks_create_url(self) -> str:
-        return self.base_url + "/openai/images"
+        return tasks_root(self.base_url) + "/openai/images"
 
     @property
     def tasks_poll_url(self) -> str:
-        return self.base_url + "/openai/tasks"
+        return tasks_root(self.base_url) + "/openai/tasks"
 
     # --- the whole job ------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ import email.utils
 import httpx
 import pytest
 
-from app.core.api.client import compat_root
+from app.core.api.client import compat_root, tasks_root
 from app.core.api.http import (
     backoff_delay,
     make_http_client,
@@ -66,6 +66,18 @@ def test_which_statuses_are_retried(status, code, headers, create, expected):
 )
 def test_compat_root(base, root):
     assert compat_root(base) == root
+
+
+@pytest.mark.parametrize(
+    ("base", "root"),
+    [
+        ("https://api.mountsea.ai", "https://api.mountsea.ai"),
+        ("https://api.mountsea.ai/openai/v1/", "https://api.mountsea.ai"),
+        ("http://127.0.0.1:9/proxy", "http://127.0.0.1:9/proxy"),
+    ],
+)
+def test_tasks_root_steps_out_of_a_pasted_compat_root(base, root):
+    assert tasks_root(base) == root
 
 
 def test_shared_client_settings():

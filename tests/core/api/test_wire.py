@@ -190,3 +190,11 @@ def test_check_key_costs_nothing(make_client, simulator):
     assert info.value.kind is ErrorKind.auth
     assert [r.path for r in simulator.requests] == ["/openai/tasks", "/openai/tasks"]
     assert simulator.created_tasks == 0 and simulator.compat_calls == 0
+
+
+def test_a_pasted_compat_root_still_serves_both_flavours(make_client, simulator, fake_time):
+    client = make_client(base_url=simulator.base_url + "/openai/v1/")
+    client.run(ImageRequest(prompt="a cat"), Flavour.compat, fake_time)
+    client.run(ImageRequest(prompt="a cat"), Flavour.tasks, fake_time)
+    assert [r.path for r in simulator.requests] == [
+        "/openai/v1/images/generations", "/openai/images", "/openai/tasks"]
