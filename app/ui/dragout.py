@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDrag, QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import QWidget
 
@@ -61,4 +61,26 @@ def copy_file_to_clipboard(path: str) -> bool:
     mime = file_mime(path)
     mime.setImageData(image)
     QGuiApplication.clipboard().setMimeData(mime)
+    _release_at_quit()
     return True
+
+
+_release_connected = False
+
+
+def _release_at_quit() -> None:
+    # PySide6 6.12: a QMimeData made in Python and still held by the clipboard when the
+    # application object is destroyed crashes the process at exit (segfault after Python has
+    # shut down). Drop it while Python is still alive; plain image copies (setImage) are safe.
+    global _release_connected
+    app = QCoreApplication.instance()
+    if app is not None and not _release_connected:
+        app.aboutToQuit.connect(release_clipboard)
+        _release_connected = True
+
+
+def release_clipboard() -> None:
+    """Clear the clipboard if it still holds what this app put there (see _release_at_quit)."""
+    clipboard = QGuiApplication.clipboard()
+    if clipboard.ownsClipboard():
+        clipboard.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,19 @@ from PySide6.QtWidgets import QApplication
 from app.ui.compare import CompareView
 from app.ui.dragout import copy_file_to_clipboard, file_mime
 from app.ui.edit_panel import EditPanel
+from tests.ui import _pyside_refcount  # noqa: F401  (see its docstring)
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 RED, BLUE = QColor(220, 0, 0), QColor(0, 0, 220)
+
+
+@pytest.fixture
+def clean_clipboard() -> Iterator[None]:
+    # A QMimeData set from Python and still on the clipboard at exit crashes PySide6 6.12
+    # after the tests have passed (see app.ui.dragout.release_clipboard).
+    yield
+    QGuiApplication.clipboard().clear()
 
 
 def solid(w: int, h: int, color: QColor) -> QImage:
@@ -128,7 +138,7 @@ def test_a_dragged_out_file_carries_its_url_and_bytes_and_drops_back_in(
     QThreadPool.globalInstance().waitForDone(5000)
 
 
-def test_copy_to_clipboard(tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_copy_to_clipboard(tmp_path: Path, qtbot, clean_clipboard) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "r.png"
     Image.new("RGB", (12, 10), (0, 200, 0)).save(path)
     assert copy_file_to_clipboard(str(path))

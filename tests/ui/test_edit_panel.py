@@ -17,11 +17,20 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QSpinBox
 from app.core.api.models import MAX_IMAGES
 from app.ui.edit_panel import EditPanel
 from app.ui.mask_canvas import MaskCanvas
+from tests.ui import _pyside_refcount  # noqa: F401  (see its docstring)
 
 # Qt's offscreen platform warns whenever a shown top-level's minimum size changes (it cannot
 # pass size hints to a window manager); it is not a problem of the panel. Other warnings
 # still fail the tests.
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+@pytest.fixture
+def clean_clipboard() -> Iterator[None]:
+    # A QMimeData set from Python and still on the clipboard at exit crashes PySide6 6.12
+    # after the tests have passed (see app.ui.dragout.release_clipboard).
+    yield
+    QGuiApplication.clipboard().clear()
 
 
 def write_png(
@@ -123,7 +132,9 @@ def test_dropping_raw_png_bytes_loads_them_untouched(panel: EditPanel, qtbot) ->
     assert panel.sources()[0].prepared.data == buf.getvalue()
 
 
-def test_paste_an_image_and_a_copied_file(panel: EditPanel, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_paste_an_image_and_a_copied_file(
+    panel: EditPanel, qtbot, clean_clipboard, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     image = QImage(30, 20, QImage.Format.Format_RGB32)
     image.fill(QColor(0, 0, 255))
     QGuiApplication.clipboard().setImage(image)
