@@ -15,6 +15,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TEST_KEY = "sk-test-0123456789abcdef"
 
+# The published OpenAI Images spec lives in shared/, beside the checkout (CI clones it there too).
+SPEC_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "openai-images.openapi.json"
+
 
 class MemoryKeyring(KeyringBackend):
     """A keyring that lives in this process only: tests never touch the user's real keyring."""

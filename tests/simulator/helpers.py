@@ -7,16 +7,14 @@ import io
 import json
 import ssl
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import httpx
 from PIL import Image, ImageDraw
 
-from tests.conftest import TEST_KEY
-
 # A copy of the shared spec extract (MIT, OpenAI; commit noted inside) so a fresh clone has it.
-SPEC = Path(__file__).with_name("openai-images.openapi.json")
+from tests.conftest import SPEC_PATH as SPEC
+from tests.conftest import TEST_KEY
 
 
 def png(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -13,11 +12,12 @@ from referencing.jsonschema import DRAFT202012
 
 from app.core.api.errors import ApiError, Cancelled, ErrorKind
 from app.core.api.models import Flavour, ImageRequest, InputImage
-from tests.conftest import TEST_KEY
-from tests.core.api.imgs import mask, picture, size_of
 
 # A copy of the shared spec extract (MIT, OpenAI; commit noted inside) so a fresh clone has it.
-SPEC = json.loads(Path(__file__).with_name("openai-images.openapi.json").read_text(encoding="utf-8"))
+from tests.conftest import SPEC_PATH, TEST_KEY
+from tests.core.api.imgs import mask, picture, size_of
+
+SPEC = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
 SCHEMAS = SPEC["components"]["schemas"]
 REGISTRY = Registry().with_resource("urn:spec", Resource(contents=SPEC, specification=DRAFT202012))
 
