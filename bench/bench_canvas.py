@@ -36,7 +36,8 @@ def _keep_none_alive() -> None:
     if sys.version_info < (3, 12):
         import ctypes
 
-        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+        for obj in (None, True, False):
+            ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
 
 
 _keep_none_alive()
@@ -54,15 +55,20 @@ def scene(size: tuple[int, int], seed: int = 7) -> Image.Image:
     """A photo-like landscape: sky gradient, sun, layered hills, a lake, fine grain."""
     w, h = size
     sky = Image.linear_gradient("L").resize((w, h))
-    im = Image.merge("RGB", (
-        sky.point(lambda v: 70 + v * 150 // 255),
-        sky.point(lambda v: 120 + v * 90 // 255),
-        sky.point(lambda v: 210 - v * 60 // 255),
-    ))
+    im = Image.merge(
+        "RGB",
+        (
+            sky.point(lambda v: 70 + v * 150 // 255),
+            sky.point(lambda v: 120 + v * 90 // 255),
+            sky.point(lambda v: 210 - v * 60 // 255),
+        ),
+    )
     d = ImageDraw.Draw(im)
     s = w / 1000
     d.ellipse((690 * s, 120 * s, 830 * s, 260 * s), fill=(255, 236, 170))
-    for i, (base, colour) in enumerate(((560, (96, 120, 150)), (620, (70, 110, 80)), (700, (46, 86, 52)))):
+    for i, (base, colour) in enumerate(
+        ((560, (96, 120, 150)), (620, (70, 110, 80)), (700, (46, 86, 52)))
+    ):
         points = [(0, h)]
         for x in range(0, 1001, 10):
             y = base + 40 * math.sin(x / (70 + 25 * i) + seed * (i + 1)) + 18 * math.sin(x / 23 + i)
@@ -95,11 +101,19 @@ class PaintCounter(QObject):
         return False
 
 
-def post_moves(app: QApplication, widget: QWidget, points: list[QPointF], buttons: Qt.MouseButton) -> list[float]:
+def post_moves(
+    app: QApplication, widget: QWidget, points: list[QPointF], buttons: Qt.MouseButton
+) -> list[float]:
     times = []
     for p in points:
-        event = QMouseEvent(QEvent.Type.MouseMove, p, widget.mapToGlobal(p), Qt.MouseButton.NoButton, buttons,
-                            Qt.KeyboardModifier.NoModifier)
+        event = QMouseEvent(
+            QEvent.Type.MouseMove,
+            p,
+            widget.mapToGlobal(p),
+            Qt.MouseButton.NoButton,
+            buttons,
+            Qt.KeyboardModifier.NoModifier,
+        )
         t0 = time.perf_counter()
         app.postEvent(widget, event)
         app.processEvents()
@@ -137,7 +151,9 @@ def bench_painting(app: QApplication, moves: int, screenshot: bool) -> None:
     picture = scene((4096, 4096))
     buf = io.BytesIO()
     picture.save(buf, "PNG", compress_level=1)
-    print(f"made a 4096x4096 picture ({len(buf.getvalue()) / 1e6:.1f} MB PNG) in {time.perf_counter() - t:.1f} s")
+    print(
+        f"made a 4096x4096 picture ({len(buf.getvalue()) / 1e6:.1f} MB PNG) in {time.perf_counter() - t:.1f} s"
+    )
     t = time.perf_counter()
     panel.add_image_bytes(buf.getvalue(), "landscape-4096.png")
     wait_until(app, panel.has_sources)
@@ -168,45 +184,80 @@ def bench_painting(app: QApplication, moves: int, screenshot: bool) -> None:
         canvas.set_brush_size(brush)
         app.processEvents()
         points = path(centre, min(canvas.width(), canvas.height()) * 0.3, moves, step)
-        press = QMouseEvent(QEvent.Type.MouseButtonPress, points[0], canvas.mapToGlobal(points[0]),
-                            Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        press = QMouseEvent(
+            QEvent.Type.MouseButtonPress,
+            points[0],
+            canvas.mapToGlobal(points[0]),
+            Qt.MouseButton.LeftButton,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
         app.postEvent(canvas, press)
         app.processEvents()
         paints = counter.paints
         times = post_moves(app, canvas, points, Qt.MouseButton.LeftButton)
-        release = QMouseEvent(QEvent.Type.MouseButtonRelease, points[-1], canvas.mapToGlobal(points[-1]),
-                              Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+        release = QMouseEvent(
+            QEvent.Type.MouseButtonRelease,
+            points[-1],
+            canvas.mapToGlobal(points[-1]),
+            Qt.MouseButton.LeftButton,
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
         app.postEvent(canvas, release)
         app.processEvents()
         extra = statistics.fmean(times) - statistics.fmean(base)
-        print(f"painting {label:<28}{summary(times)}   (+{extra:.3f} ms over baseline, "
-              f"{counter.paints - paints} repaints)")
+        print(
+            f"painting {label:<28}{summary(times)}   (+{extra:.3f} ms over baseline, "
+            f"{counter.paints - paints} repaints)"
+        )
         t = time.perf_counter()
         canvas.undo()
         app.processEvents()
-        print(f"  undo of that {len(points)}-move stroke: {(time.perf_counter() - t) * 1000:.1f} ms")
+        print(
+            f"  undo of that {len(points)}-move stroke: {(time.perf_counter() - t) * 1000:.1f} ms"
+        )
     baseline_widget.close()
 
     if screenshot:
         canvas.zoom_fit()
         canvas.set_brush_size(90)
+
         # Paint over the sun and a stretch of the lake, as a user about to replace them would.
         def image_to_widget(x: float, y: float) -> QPointF:
             return canvas.map_from_image(QPointF(x * 4096 / 1000, y * 4096 / 1000))
 
-        spiral = [(80 - a * 0.5, a / 6) for a in range(0, 150)]  # (radius, angle): over the whole sun
+        spiral = [
+            (80 - a * 0.5, a / 6) for a in range(0, 150)
+        ]  # (radius, angle): over the whole sun
         strokes = [
             [image_to_widget(760 + r * math.cos(t), 190 + r * math.sin(t)) for r, t in spiral],
             [image_to_widget(150 + x * 4, 880 + 25 * math.sin(x / 8)) for x in range(0, 90)],
         ]
         for stroke in strokes:
-            app.postEvent(canvas, QMouseEvent(QEvent.Type.MouseButtonPress, stroke[0], canvas.mapToGlobal(stroke[0]),
-                                              Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton,
-                                              Qt.KeyboardModifier.NoModifier))
+            app.postEvent(
+                canvas,
+                QMouseEvent(
+                    QEvent.Type.MouseButtonPress,
+                    stroke[0],
+                    canvas.mapToGlobal(stroke[0]),
+                    Qt.MouseButton.LeftButton,
+                    Qt.MouseButton.LeftButton,
+                    Qt.KeyboardModifier.NoModifier,
+                ),
+            )
             post_moves(app, canvas, stroke, Qt.MouseButton.LeftButton)
-            app.postEvent(canvas, QMouseEvent(QEvent.Type.MouseButtonRelease, stroke[-1], canvas.mapToGlobal(stroke[-1]),
-                                              Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton,
-                                              Qt.KeyboardModifier.NoModifier))
+            app.postEvent(
+                canvas,
+                QMouseEvent(
+                    QEvent.Type.MouseButtonRelease,
+                    stroke[-1],
+                    canvas.mapToGlobal(stroke[-1]),
+                    Qt.MouseButton.LeftButton,
+                    Qt.MouseButton.NoButton,
+                    Qt.KeyboardModifier.NoModifier,
+                ),
+            )
             app.processEvents()
         # Leave the brush ring visible, as a user would see it.
         post_moves(app, canvas, [image_to_widget(420, 300)], Qt.MouseButton.NoButton)
@@ -244,12 +295,16 @@ def bench_composite(runs: int = 7) -> None:
             worker.start()
             worker.join()
             times.append(box["ms"])
-        print(f"keep_unmasked 1536x1024, feather {feather:>2} px, {fmt:<4}: median {statistics.median(times):6.1f} ms"
-              f"   min {min(times):6.1f} ms   max {max(times):6.1f} ms")
+        print(
+            f"keep_unmasked 1536x1024, feather {feather:>2} px, {fmt:<4}: median {statistics.median(times):6.1f} ms"
+            f"   min {min(times):6.1f} ms   max {max(times):6.1f} ms"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--moves", type=int, default=600)
     parser.add_argument("--no-screenshot", action="store_true")
     args = parser.parse_args()

@@ -369,7 +369,9 @@ def test_keep_unmasked_scales_only_the_needed_part_yet_matches_a_full_scale() ->
     ImageDraw.Draw(painted).ellipse((-20, 60, 40, 120), fill=255)  # touches two edges
     feather = 5
     out = decode(keep_unmasked(encode(source), export_mask(painted, size), encode(result), feather))
-    full = Image.composite(result.resize(size, Image.Resampling.LANCZOS), source, blend_weights(painted, feather))
+    full = Image.composite(
+        result.resize(size, Image.Resampling.LANCZOS), source, blend_weights(painted, feather)
+    )
     assert ImageChops.difference(out, full).getbbox() is None
 
 
@@ -378,3 +380,43 @@ def test_keep_unmasked_with_an_empty_mask_returns_the_source() -> None:
     empty = export_mask(Image.new("L", (64, 64), 0), (64, 64))
     out = decode(keep_unmasked(encode(source), empty, encode(Image.new("RGB", (64, 64))), 8))
     assert ImageChops.difference(out, source).getbbox() is None
+
+
+@pytest.mark.parametrize("flavour", ["async", "compat"])
+def test_an_edit_with_a_painted_mask_through_the_simulator_keeps_the_unmasked_pixels(
+    simulator, flavour: str
+) -> None:  # type: ignore[no-untyped-def]
+    from app.core.api.cancel import CancelToken
+    from app.core.api.client import MountseaClient, make_http_client
+    from app.core.api.models import Flavour, ImageRequest
+    from app.core.mask import MaskModel
+    from tests.conftest import TEST_KEY
+
+    size = (1024, 1024)
+    source = Image.merge(
+        "RGB", [Image.linear_gradient("L").resize(size).point(lambda v: 40 + v // 2)] * 3
+    )
+    ref = PreparedImage(encode(picture((64, 64))), 64, 64, "png", [], "ref.png")
+    first = prepare_source(encode(source, compress_level=1), "photo.png")
+    model = MaskModel(*size)
+    model.brush([(300, 300), (700, 500)], radius=60)
+    snap = EditSnapshot([first, ref], model.tobytes(), model.size, feather=6)
+    images, mask = snap.build()
+    assert mask is not None
+    request = ImageRequest(prompt="a red kite", images=images, mask=mask, size="1024x1024")
+    http = make_http_client()
+    try:
+        client = MountseaClient(http, simulator.base_url, TEST_KEY, poll_interval=0.01)
+        result = client.run(request, Flavour(flavour), CancelToken())
+    finally:
+        http.close()
+    raw = decode(result.images[0].data).convert("RGB")
+    # The service redrew everything: outside the mask the raw result has drifted.
+    far = blend_weights(model.image, 6).point(lambda v: 255 if v == 0 else 0)
+    black = Image.new("RGB", size)
+    assert Image.composite(ImageChops.difference(raw, source), black, far).getbbox() is not None
+    kept = decode(snap.composite(result.images[0].data, mask.data)).convert("RGB")
+    assert Image.composite(ImageChops.difference(kept, source), black, far).getbbox() is None
+    inside = Image.composite(ImageChops.difference(kept, raw), black, model.image)
+    assert inside.getbbox() is None  # the painted area is the service's, untouched
+    assert ImageChops.difference(kept, source).getbbox() is not None
