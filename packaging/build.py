@@ -115,8 +115,12 @@ def linux_tarball(dist: Path, version: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--baseline", action="store_true", help="build the one-window baseline instead")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--baseline", action="store_true", help="build the one-window baseline instead"
+    )
     parser.add_argument("--clean", action="store_true", help="clear PyInstaller's cache first")
     parser.add_argument("--no-tarball", action="store_true", help="Linux: skip the tarball")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
@@ -147,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "pyside6": _version_of("PySide6_Essentials"),
         "trimmed": pyi_common.TRIM,
         "build_seconds": round(seconds, 1),
+        "clean_build": args.clean,
         "folder": str(folder),
         "executable": str(exe),
         "bytes": folder_size(folder),

@@ -149,7 +149,9 @@ def qt_modules_used_by_app(app_dir: Path = ROOT / "app") -> set[str]:
             if match.group(1):
                 used.add(match.group(1))
             else:
-                used.update(n.strip() for n in match.group(2).split(",") if n.strip().startswith("Qt"))
+                used.update(
+                    n.strip() for n in match.group(2).split(",") if n.strip().startswith("Qt")
+                )
     return used
 
 

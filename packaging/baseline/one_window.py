@@ -21,7 +21,18 @@ def main(argv: list[str]) -> int:
     window.resize(640, 480)
     window.show()
     if "--smoke-test" in argv[1:]:
-        QTimer.singleShot(0, app.quit)
+        # Same settling as app.main's smoke test: a chain of five zero-timers, then close.
+        remaining = [5]
+
+        def tick() -> None:
+            remaining[0] -= 1
+            if remaining[0] > 0:
+                QTimer.singleShot(0, tick)
+            else:
+                window.close()
+                app.quit()
+
+        QTimer.singleShot(0, tick)
     return app.exec()
 
 

@@ -13,7 +13,9 @@ filesystem = "HFS+"
 size = None  # computed from the contents
 files = [application]
 symlinks = {"Applications": "/Applications"}
-icon = os.path.join(os.path.dirname(os.path.abspath(application)), appname, "Contents", "Resources", "app.icns")
+icon = os.path.join(
+    os.path.dirname(os.path.abspath(application)), appname, "Contents", "Resources", "app.icns"
+)
 if not os.path.exists(icon):
     icon = None
 

@@ -11,7 +11,10 @@ if _os.environ.get("MOUNTSEA_BUNDLE_PROBE") == "1":
     import sys
 
     def _probe() -> dict:
-        info: dict = {"frozen": bool(getattr(sys, "frozen", False)), "meipass": getattr(sys, "_MEIPASS", None)}
+        info: dict = {
+            "frozen": bool(getattr(sys, "frozen", False)),
+            "meipass": getattr(sys, "_MEIPASS", None),
+        }
         try:
             import keyring
             import keyring.backend
@@ -19,7 +22,8 @@ if _os.environ.get("MOUNTSEA_BUNDLE_PROBE") == "1":
             chosen = keyring.get_keyring()
             info["keyring_backend"] = f"{type(chosen).__module__}.{type(chosen).__qualname__}"
             info["keyring_viable"] = sorted(
-                f"{type(k).__module__}.{type(k).__qualname__}" for k in keyring.backend.get_all_keyring()
+                f"{type(k).__module__}.{type(k).__qualname__}"
+                for k in keyring.backend.get_all_keyring()
             )
         except Exception as exc:  # report, don't crash: the test reads the reason
             info["keyring_error"] = f"{type(exc).__name__}: {exc}"

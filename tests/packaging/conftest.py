@@ -7,7 +7,10 @@ import pytest
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if "packaging" in (config.option.markexpr or "") and "not packaging" not in config.option.markexpr:
+    if (
+        "packaging" in (config.option.markexpr or "")
+        and "not packaging" not in config.option.markexpr
+    ):
         return
     skip = pytest.mark.skip(reason="builds the bundle; run with -m packaging")
     for item in items:

@@ -92,7 +92,9 @@ def clean_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("PYTHON", "PYTEST", "VIRTUAL_ENV", "CONDA", "PIP_", "MOUNTSEA_", "DBUS_"))
+        if not k.startswith(
+            ("PYTHON", "PYTEST", "VIRTUAL_ENV", "CONDA", "PIP_", "MOUNTSEA_", "DBUS_")
+        )
     }
     home = tmp_path / "home"
     home.mkdir()
@@ -117,7 +119,9 @@ def clean_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     yield env
 
 
-def _run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], env: dict[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         args,
         env=env,
@@ -143,14 +147,20 @@ def _probe(frozen: Frozen, env: dict[str, str], wrapper: list[str] | None = None
 
 
 def test_smoke_test_exits_zero(frozen: Frozen, clean_env: dict[str, str], tmp_path: Path) -> None:
-    result = _run([str(frozen.gui), "--smoke-test", "--data-dir", str(tmp_path / "data")], clean_env)
+    result = _run(
+        [str(frozen.gui), "--smoke-test", "--data-dir", str(tmp_path / "data")], clean_env
+    )
     assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     assert "Traceback" not in result.stderr
 
 
-def test_generate_demo_saves_a_png(frozen: Frozen, clean_env: dict[str, str], tmp_path: Path) -> None:
+def test_generate_demo_saves_a_png(
+    frozen: Frozen, clean_env: dict[str, str], tmp_path: Path
+) -> None:
     data = tmp_path / "data"
-    result = _run([str(frozen.cli), "generate", "a red fox", "--demo", "--data-dir", str(data)], clean_env)
+    result = _run(
+        [str(frozen.cli), "generate", "a red fox", "--demo", "--data-dir", str(data)], clean_env
+    )
     assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     paths = [Path(line.strip()) for line in result.stdout.splitlines() if line.strip()]
     assert paths, f"no path printed; stderr:\n{result.stderr}"
@@ -202,7 +212,9 @@ def _secret_service_wrapper(tmp_path: Path) -> list[str]:
     bus_daemon = shutil.which("dbus-daemon")
     daemon = shutil.which("gnome-keyring-daemon")
     if not (dbus and bus_daemon and daemon):
-        pytest.skip("needs dbus-run-session and gnome-keyring-daemon (apt install dbus gnome-keyring)")
+        pytest.skip(
+            "needs dbus-run-session and gnome-keyring-daemon (apt install dbus gnome-keyring)"
+        )
     script = tmp_path / "with-secret-service.sh"
     script.write_text(
         "#!/bin/sh\n"
@@ -244,10 +256,13 @@ def test_bundle_is_trimmed(frozen: Frozen) -> None:
             assert not pyi_common._plugin_excluded(plugin_type, plugin.name), plugin
     translations = sorted(p.name for p in (qt / "translations").glob("*.qm"))
     assert translations and all(
-        any(fnmatch.fnmatchcase(name, keep) for keep in pyi_common.QT_TRANSLATIONS_KEEP) for name in translations
+        any(fnmatch.fnmatchcase(name, keep) for keep in pyi_common.QT_TRANSLATIONS_KEEP)
+        for name in translations
     ), translations
     heavy_modules = ["QtQml", "QtQuick", "QtDesigner", "QtPdf", "QtWebEngineCore"]
-    heavy_modules += [m.split(".", 1)[1] for m in pyi_common.qt_module_excludes() if m.endswith("QtNetwork")]
+    heavy_modules += [
+        m.split(".", 1)[1] for m in pyi_common.qt_module_excludes() if m.endswith("QtNetwork")
+    ]
     for heavy in heavy_modules:
         assert not list(frozen.internal.rglob(f"*{heavy}.*")), f"{heavy} was bundled"
     assert not list(frozen.internal.rglob("*gtk-3*")), "GTK was bundled (platformthemes/qgtk3)"
@@ -299,7 +314,9 @@ def test_linux_tarball_has_app_desktop_entry_and_icons(frozen: Frozen) -> None:
 
 
 @pytest.mark.skipif(not LINUX, reason="the tarball is the Linux artefact")
-def test_install_desktop_entry_script_points_at_the_unpacked_app(frozen: Frozen, tmp_path: Path) -> None:
+def test_install_desktop_entry_script_points_at_the_unpacked_app(
+    frozen: Frozen, tmp_path: Path
+) -> None:
     tarball = Path(frozen.info["tarball"])
     unpack = tmp_path / "unpack dir"  # a space, on purpose
     unpack.mkdir()
@@ -309,11 +326,20 @@ def test_install_desktop_entry_script_points_at_the_unpacked_app(frozen: Frozen,
     top = unpack / tarball.name.removesuffix(".tar.gz")
     data_home = tmp_path / "share"
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(data_home)}
-    subprocess.run([str(top / "install-desktop-entry.sh")], env=env, check=True, capture_output=True)
-    entry = (data_home / "applications" / "mountsea-image-studio.desktop").read_text(encoding="utf-8")
-    assert f'Exec="{top}/MountseaImageStudio"' in entry
-    assert (data_home / "icons" / "hicolor" / "48x48" / "apps" / "mountsea-image-studio.png").is_file()
     subprocess.run(
-        [str(top / "install-desktop-entry.sh"), "--uninstall"], env=env, check=True, capture_output=True
+        [str(top / "install-desktop-entry.sh")], env=env, check=True, capture_output=True
+    )
+    entry = (data_home / "applications" / "mountsea-image-studio.desktop").read_text(
+        encoding="utf-8"
+    )
+    assert f'Exec="{top}/MountseaImageStudio"' in entry
+    assert (
+        data_home / "icons" / "hicolor" / "48x48" / "apps" / "mountsea-image-studio.png"
+    ).is_file()
+    subprocess.run(
+        [str(top / "install-desktop-entry.sh"), "--uninstall"],
+        env=env,
+        check=True,
+        capture_output=True,
     )
     assert not (data_home / "applications" / "mountsea-image-studio.desktop").exists()
