@@ -118,3 +118,21 @@ def test_settings_refuse_wrong_values() -> None:
         settings.concurrency = 0
     with pytest.raises(AttributeError):
         settings.api_key = "never here"  # type: ignore[attr-defined]
+
+
+def test_many_emits_do_not_free_true() -> None:
+    """PySide6 6.12.0 on Python 3.11 loses a reference to True per emit; the guard keeps the app alive."""
+    from PySide6.QtCore import QObject, Signal
+
+    from app.main import guard_pyside_emit_leak
+
+    guard_pyside_emit_leak()
+
+    class Emitter(QObject):
+        ping = Signal(int)
+
+    emitter = Emitter()
+    before = sys.getrefcount(True)
+    for i in range(20_000):  # well past True's natural reference count (~1,500)
+        emitter.ping.emit(i)
+    assert sys.getrefcount(True) > 1_000_000 or sys.getrefcount(True) >= before

@@ -1,0 +1,206 @@
+"""GUI benchmarks for issue 3 (prints figures; not a test).
+
+(a) GUI-thread stalls while 8 jobs return 1536x1024 PNGs. The simulator runs in its own
+    process (`python -m app.simulator`) so its image work is not on our GIL; a 5 ms heartbeat
+    QTimer on the GUI thread measures how late each tick is. Target: worst < 16 ms.
+(b) Start-up: `python -m app --smoke-test` against a bare PySide6 window doing the same
+    idle-and-quit dance, median of N runs each, same machine, same run. Target: <= 1.3x.
+
+    .venv/bin/python bench/bench_gui.py [--runs 5] [--jobs 8] [--skip-startup] [--skip-stalls]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout: `python bench/bench_gui.py`
+BENCH_KEY = "sk-bench-0123456789"
+
+BARE_WINDOW = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv)
+w = QMainWindow()
+w.setWindowTitle("bare")
+w.resize(1200, 800)
+w.show()
+left = [5]
+def tick():
+    left[0] -= 1
+    if left[0] > 0:
+        QTimer.singleShot(0, tick)
+    else:
+        w.close(); app.quit()
+QTimer.singleShot(0, tick)
+app.exec()
+"""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env.pop("MOUNTSEA_API_KEY", None)
+    # Same keyring cost for every run: none (a real desktop keyring adds a D-Bus round trip).
+    env.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    return env
+
+
+def bench_startup(runs: int) -> None:
+    env = _env()
+
+    def timed(cmd: list[str]) -> float:
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        elapsed = time.perf_counter() - start
+        if proc.returncode != 0:
+            raise SystemExit(f"{cmd} failed ({proc.returncode}):\n{proc.stderr}")
+        return elapsed
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app_cmd = [
+            sys.executable,
+            "-m",
+            "app",
+            "--smoke-test",
+            "--data-dir",
+            str(Path(tmp) / "data"),
+        ]
+        bare_cmd = [sys.executable, "-c", BARE_WINDOW]
+        timed(app_cmd)  # first run creates the data dir and warms the disk cache
+        timed(bare_cmd)
+        app_times, bare_times = [], []
+        for _ in range(runs):  # interleaved, so drift hits both alike
+            bare_times.append(timed(bare_cmd))
+            app_times.append(timed(app_cmd))
+    app_med, bare_med = statistics.median(app_times), statistics.median(bare_times)
+    print(f"start-up (median of {runs}, platform {env['QT_QPA_PLATFORM']}):")
+    print(
+        f"  python -m app --smoke-test : {app_med * 1000:7.0f} ms   (runs: {', '.join(f'{t * 1000:.0f}' for t in app_times)})"
+    )
+    print(
+        f"  bare PySide6 window        : {bare_med * 1000:7.0f} ms   (runs: {', '.join(f'{t * 1000:.0f}' for t in bare_times)})"
+    )
+    print(f"  ratio                      : {app_med / bare_med:7.2f}x   (target <= 1.30x)")
+
+
+def bench_stalls(jobs: int) -> None:
+    os.environ.update({k: v for k, v in _env().items() if k == "QT_QPA_PLATFORM"})
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "app.simulator", "--latency", "2.0", "--key", BENCH_KEY],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert sim.stdout is not None
+        base_url = sim.stdout.readline().strip()
+        _run_stalls(base_url, jobs)
+    finally:
+        sim.terminate()
+        sim.wait(10)
+
+
+def _run_stalls(base_url: str, jobs: int) -> None:
+    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.main import _make_application, create_window
+
+    os.environ["MOUNTSEA_API_KEY"] = BENCH_KEY
+    tmp = tempfile.TemporaryDirectory()
+    data = Path(tmp.name) / "data"
+    data.mkdir()
+    (data / "settings.json").write_text(json.dumps({"poll_interval": 0.5, "concurrency": jobs}))
+    argv = ["--data-dir", str(data), "--base-url", base_url]
+    app = QApplication.instance() or _make_application(argv)
+    window = create_window(argv)
+
+    clock = QElapsedTimer()
+    gaps: list[float] = []
+    last = [0]
+    beat = QTimer()
+    beat.setTimerType(Qt.TimerType.PreciseTimer)
+    beat.setInterval(5)
+
+    def on_beat() -> None:
+        now = clock.nsecsElapsed()
+        if last[0]:
+            gaps.append((now - last[0]) / 1e6)
+        last[0] = now
+
+    beat.timeout.connect(on_beat)
+    started = [0.0]
+
+    def start_jobs() -> None:
+        panel = window.prompt_panel
+        panel.size_combo.setCurrentIndex(panel.size_combo.findData("1536x1024"))
+        panel.format_combo.setCurrentIndex(panel.format_combo.findData("png"))
+        panel.copies_spin.setValue(jobs)
+        panel.prompt_edit.setPlainText("benchmark: a wide landscape with many details")
+        clock.start()
+        beat.start()
+        started[0] = time.perf_counter()
+        panel.generate_button.click()
+        QTimer.singleShot(100, check)
+
+    def check() -> None:
+        records = window.runner.records()
+        done = [r for r in records if r.state in ("completed", "failed", "cancelled")]
+        if len(done) < jobs:
+            QTimer.singleShot(100, check)
+            return
+        # Keep measuring a little after the last landing (thumbnails, result view, gallery).
+        QTimer.singleShot(1000, finish)
+
+    def finish() -> None:
+        beat.stop()
+        elapsed = time.perf_counter() - started[0]
+        failed = [r.error for r in window.runner.records() if r.state != "completed"]
+        stalls = sorted(g - 5.0 for g in gaps)
+        worst = stalls[-1] if stalls else 0.0
+        p99 = stalls[int(len(stalls) * 0.99) - 1] if stalls else 0.0
+        over = sum(1 for s in stalls if s > 16.0)
+        print(
+            f"GUI-thread stalls while {jobs} jobs return 1536x1024 PNGs ({elapsed:.1f} s, {len(gaps)} beats):"
+        )
+        print(f"  worst stall : {worst:6.1f} ms   (target < 16 ms)")
+        print(f"  p99 stall   : {p99:6.1f} ms")
+        print(f"  stalls > 16 ms: {over}")
+        if failed:
+            print(f"  NOTE: {len(failed)} job(s) did not complete: {failed[:2]}")
+        window.close()
+        app.quit()
+
+    QTimer.singleShot(500, start_jobs)  # let start-up work settle first
+    app.exec()
+    tmp.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=8)
+    parser.add_argument("--skip-startup", action="store_true")
+    parser.add_argument("--skip-stalls", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_startup:
+        bench_startup(args.runs)
+    if not args.skip_stalls:
+        bench_stalls(args.jobs)
+
+
+if __name__ == "__main__":
+    main()
