@@ -112,14 +112,20 @@ def open_image(data: bytes, filename: str = "") -> Image.Image:
 # -- normalising -------------------------------------------------------------------------
 
 
+def _band_extrema(im: Image.Image) -> tuple[float, float]:
+    """getextrema() of a single-band image (typed: Pillow's stub is a union)."""
+    lo, hi = im.getextrema()
+    return float(lo), float(hi)  # type: ignore[arg-type]
+
+
 def _to_8bit_grey(im: Image.Image) -> Image.Image:
     """16-bit or float greyscale to 8-bit L, scaling rather than clipping."""
     if im.mode == "F":
-        lo, hi = im.getextrema()
+        lo, hi = _band_extrema(im)
         scale = 255.0 / (hi - lo) if hi > lo else 0.0
         return im.point(lambda v: v * scale - lo * scale).convert("L")  # type: ignore[arg-type]
     im = im.convert("I")
-    lo, hi = im.getextrema()
+    lo, hi = _band_extrema(im)
     # Most 16-bit files use the full 0..65535 range; 32-bit integer ones may not.
     top = 65535 if hi > 255 else 255
     return im.point(lambda v: v * (255.0 / top)).convert("L")  # type: ignore[arg-type]
@@ -157,7 +163,7 @@ def normalise(im: Image.Image, notes: list[str] | None = None) -> Image.Image:
     if _has_transparency(im):
         im = im.convert("RGBA")
         # A fully opaque alpha channel only costs bytes and forces PNG.
-        if im.getchannel("A").getextrema() == (255, 255):
+        if _band_extrema(im.getchannel("A")) == (255, 255):
             im = im.convert("RGB")
     elif im.mode != "RGB":
         im = im.convert("RGB")
@@ -305,7 +311,7 @@ def painted_from_mask(mask_png: bytes, size: tuple[int, int] | None = None) -> I
     im = open_image(mask_png, "the mask")
     if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info:
         alpha = im.convert("RGBA").getchannel("A")
-        if alpha.getextrema()[0] < 255:
+        if _band_extrema(alpha)[0] < 255:
             painted = alpha.point(lambda v: 255 if v < 128 else 0)
         else:
             painted = im.convert("L").point(lambda v: 255 if v >= 128 else 0)

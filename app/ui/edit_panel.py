@@ -28,6 +28,7 @@ from PySide6.QtCore import (
     QThreadPool,
     QUrl,
     Signal,
+    SignalInstance,
     Slot,
 )
 from PySide6.QtGui import (
@@ -115,14 +116,14 @@ def _decode_for_display(prepared: PreparedImage) -> list[QImage]:
 def _qimage_to_png(image: QImage) -> bytes:
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG", 1)  # fast: prepare_source re-encodes if needed anyway
+    image.save(buffer, b"PNG", 1)  # fast: prepare_source re-encodes if needed anyway
     return bytes(buffer.data().data())
 
 
-def _emit(signal: Signal, *args: object) -> None:  # type: ignore[valid-type]
+def _emit(signal: SignalInstance, *args: object) -> None:
     # The panel may have been closed while the worker ran: then nobody is left to tell.
     with contextlib.suppress(RuntimeError):
-        signal.emit(*args)  # type: ignore[attr-defined]
+        signal.emit(*args)
 
 
 class _LoadTask(QRunnable):
@@ -284,9 +285,12 @@ class EditPanel(QWidget):
     sources_changed = Signal()
     mask_changed = Signal()
     message = Signal(str)  # a sentence for the status bar
-    files_added = Signal(
-        list
-    )  # paths of files that loaded: the main window may offer to restore their settings
+    # Paths of files that loaded: the main window may offer to restore their settings.
+    files_added = Signal(list)
+    # The user changed an option worth remembering (the main window may keep it in settings).
+    feather_changed = Signal(int)
+    keep_unmasked_changed = Signal(bool)
+    brush_size_changed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None, pool: QThreadPool | None = None):
         super().__init__(parent)
@@ -314,6 +318,9 @@ class EditPanel(QWidget):
         self._build_layout()
         self.canvas.mask_changed.connect(self.on_canvas_mask_changed)
         self.canvas.brush_size_changed.connect(self.brush_spin.setValue)
+        self.brush_spin.valueChanged.connect(self.brush_size_changed)
+        self.feather_spin.valueChanged.connect(self.feather_changed)
+        self.keep_check.toggled.connect(self.keep_unmasked_changed)
         self.canvas.zoom_changed.connect(self.on_zoom_changed)
         self.canvas.open_requested.connect(self.open_dialog)
         self.strip.order_changed.connect(self.on_order_changed)
@@ -326,7 +333,7 @@ class EditPanel(QWidget):
         self,
         text: str,
         slot,
-        shortcut: QKeySequence | str | None = None,  # type: ignore[no-untyped-def]
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,  # type: ignore[no-untyped-def]
         tip: str | None = None,
         checkable: bool = False,
     ) -> QAction:
@@ -538,8 +545,20 @@ class EditPanel(QWidget):
     def feather(self) -> int:
         return self.feather_spin.value()
 
+    def set_feather(self, pixels: int) -> None:
+        self.feather_spin.setValue(int(pixels))
+
     def keep_unmasked(self) -> bool:
         return self.keep_check.isChecked()
+
+    def set_keep_unmasked(self, keep: bool) -> None:
+        self.keep_check.setChecked(bool(keep))
+
+    def brush_size(self) -> int:
+        return self.brush_spin.value()
+
+    def set_brush_size(self, pixels: int) -> None:
+        self.brush_spin.setValue(int(pixels))
 
     def has_mask(self) -> bool:
         model = self.canvas.model
@@ -715,10 +734,14 @@ class EditPanel(QWidget):
         if count == 0:
             hint = self.tr("Drop, paste or open pictures to edit.")
         elif count == 1:
-            hint = self.tr("Paint over the part of the picture to change. Add more pictures as references.")
+            hint = self.tr(
+                "Paint over the part of the picture to change. Add more pictures as references."
+            )
         else:
             # English plural by hand: no English .qm ships to turn "%n picture(s)" into words.
-            hint = self.tr("%1 pictures. The first is the one you paint on; drag to reorder.").replace("%1", str(count))
+            hint = self.tr(
+                "%1 pictures. The first is the one you paint on; drag to reorder."
+            ).replace("%1", str(count))
         self.strip_hint.setText(hint)
         self._update_actions()
         self.sources_changed.emit()

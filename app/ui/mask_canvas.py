@@ -306,7 +306,7 @@ class MaskCanvas(QWidget):
         x0, y0, x1, y1 = rect
         w = x1 - x0
         data = self._model.image.crop(rect).tobytes()
-        bits = self._overlay.bits()
+        bits: memoryview = self._overlay.bits()  # type: ignore[assignment]
         bpl = self._overlay.bytesPerLine()
         if x0 == 0 and w == bpl:
             bits[y0 * bpl : y1 * bpl] = data
