@@ -116,7 +116,7 @@ def _decode_for_display(prepared: PreparedImage) -> list[QImage]:
 def _qimage_to_png(image: QImage) -> bytes:
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, b"PNG", 1)  # fast: prepare_source re-encodes if needed anyway
+    image.save(buffer, "PNG", 1)  # type: ignore[call-overload]  # the stub wants bytes, Qt wants str  # fast: prepare_source re-encodes if needed anyway
     return bytes(buffer.data().data())
 
 
