@@ -314,6 +314,20 @@ def test_linux_tarball_has_app_desktop_entry_and_icons(frozen: Frozen) -> None:
 
 
 @pytest.mark.skipif(not LINUX, reason="the tarball is the Linux artefact")
+def test_unpacked_tarball_runs_from_anywhere(
+    frozen: Frozen, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    tarball = Path(frozen.info["tarball"])
+    unpack = tmp_path / "somewhere else"
+    unpack.mkdir()
+    with tarfile.open(tarball) as archive:
+        archive.extractall(unpack, filter="data")
+    exe = unpack / tarball.name.removesuffix(".tar.gz") / "MountseaImageStudio"
+    result = _run([str(exe), "--smoke-test", "--data-dir", str(tmp_path / "data")], clean_env)
+    assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+
+
+@pytest.mark.skipif(not LINUX, reason="the tarball is the Linux artefact")
 def test_install_desktop_entry_script_points_at_the_unpacked_app(
     frozen: Frozen, tmp_path: Path
 ) -> None:
