@@ -14,6 +14,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 from PySide6.QtCore import (
@@ -47,11 +48,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSizePolicy,
     QSlider,
     QSpinBox,
@@ -91,6 +94,7 @@ class Source:
     thumb: QImage
     path: str | None = None
     notes: list[str] = field(default_factory=list)
+    record: dict[str, Any] | None = None  # the app's own settings embedded in the file, if any
 
 
 class _Signals(QObject):
@@ -186,7 +190,25 @@ class _LoadTask(QRunnable):
             Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation,
         )
-        return Source(0, prepared, levels, thumb, self.path, list(prepared.notes))
+        return Source(
+            0,
+            prepared,
+            levels,
+            thumb,
+            self.path,
+            list(prepared.notes),
+            _embedded_record(data or b""),
+        )
+
+
+def _embedded_record(data: bytes) -> dict[str, Any] | None:
+    """The prompt and settings this app embedded in a file it made (a cheap chunk scan)."""
+    try:
+        from app.core.library import metadata
+    except ImportError:  # a build without the library
+        return None
+    record = metadata.extract(data)
+    return record if record and isinstance(record.get("params"), dict) else None
 
 
 class _SaveMaskTask(QRunnable):
@@ -291,6 +313,9 @@ class EditPanel(QWidget):
     feather_changed = Signal(int)
     keep_unmasked_changed = Signal(bool)
     brush_size_changed = Signal(int)
+    # The user accepted to restore the prompt and settings embedded in a dropped file; the
+    # dict is the file's "params" (ImageRequest.parameters()), as the gallery's reuse sends.
+    reuse_requested = Signal(dict)
 
     def __init__(self, parent: QWidget | None = None, pool: QThreadPool | None = None):
         super().__init__(parent)
@@ -311,6 +336,7 @@ class EditPanel(QWidget):
         self._loaded_paths: list[str] = []
         self._first_id: int | None = None
         self._last_dir = str(Path.home())
+        self._restore_params: dict[str, Any] | None = None
 
         self.canvas = MaskCanvas(self)
         self.strip = ReferenceStrip(self)
@@ -523,11 +549,29 @@ class EditPanel(QWidget):
         strip_row.addWidget(self.strip, 3)
         strip_row.addLayout(strip_side, 1)
 
+        self.restore_bar = QFrame(self)
+        self.restore_bar.setObjectName("restoreBar")
+        self.restore_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        self.restore_label = QLabel(self.restore_bar)
+        self.restore_label.setWordWrap(True)
+        restore = QPushButton(tr("Restore settings"), self.restore_bar)
+        restore.setObjectName("restoreButton")
+        restore.clicked.connect(self.on_restore_clicked)
+        dismiss = QPushButton(tr("Not now"), self.restore_bar)
+        dismiss.clicked.connect(self.restore_bar.hide)
+        bar = QHBoxLayout(self.restore_bar)
+        bar.setContentsMargins(8, 4, 8, 4)
+        bar.addWidget(self.restore_label, 1)
+        bar.addWidget(restore)
+        bar.addWidget(dismiss)
+        self.restore_bar.hide()
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(tools)
         layout.addLayout(options)
+        layout.addWidget(self.restore_bar)
         layout.addWidget(self.canvas, 1)
         layout.addLayout(strip_row)
 
@@ -696,6 +740,27 @@ class EditPanel(QWidget):
         paths = [s.path for s in added if s.path]
         if paths:
             self.files_added.emit(paths)
+        made_here = [s for s in added if s.record is not None]
+        if made_here:
+            self._offer_restore(made_here[-1])
+
+    def _offer_restore(self, source: Source) -> None:
+        self._restore_params = dict(source.record["params"]) if source.record else None
+        prompt = str((self._restore_params or {}).get("prompt") or "")
+        short = prompt if len(prompt) <= 60 else prompt[:57] + "…"
+        self.restore_label.setText(
+            self.tr("“%1” was made with this app (“%2”). Restore its prompt and settings?")
+            .replace("%1", source.prepared.filename)
+            .replace("%2", short)
+        )
+        self.restore_bar.show()
+
+    @Slot()
+    def on_restore_clicked(self) -> None:
+        params = self._restore_params
+        self.restore_bar.hide()
+        if params is not None:
+            self.reuse_requested.emit(params)
 
     def _item(self, source: Source) -> QListWidgetItem:
         item = QListWidgetItem(QIcon(QPixmap.fromImage(source.thumb)), "")

@@ -296,3 +296,42 @@ def test_clear_sources_empties_the_canvas(panel: EditPanel, qtbot, tmp_path) -> 
     assert panel.snapshot() is None and not panel.canvas.has_image()
     # and the empty canvas still paints (its hint text) without complaint
     assert not panel.canvas.grab().isNull()
+
+
+def test_a_file_made_by_the_app_offers_to_restore_its_settings(
+    panel: EditPanel, qtbot, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QPushButton
+
+    from app.core.library import metadata
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 40), (5, 5, 5)).save(buf, "PNG")
+    params = {"prompt": "a lighthouse at dusk", "size": "1024x1024", "quality": "high"}
+    made = tmp_path / "made.png"
+    made.write_bytes(metadata.embed(buf.getvalue(), {"params": params}))
+    plain = write_png(tmp_path / "plain.png")
+    panel.add_files([str(plain)])
+    qtbot.waitUntil(panel.has_sources)
+    assert not panel.restore_bar.isVisible()
+    panel.add_files([str(made)])
+    qtbot.waitUntil(panel.restore_bar.isVisible)
+    assert "lighthouse" in panel.restore_label.text()
+    with qtbot.waitSignal(panel.reuse_requested) as sig:
+        qtbot.mouseClick(panel.findChild(QPushButton, "restoreButton"), Qt.MouseButton.LeftButton)
+    assert sig.args[0]["prompt"] == "a lighthouse at dusk" and sig.args[0]["quality"] == "high"
+    assert not panel.restore_bar.isVisible()
+
+
+def test_escape_cancels_a_stroke_in_progress(panel: EditPanel, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    panel.add_files([str(write_png(tmp_path / "a.png"))])
+    qtbot.waitUntil(panel.has_sources)
+    c = panel.canvas
+    a = c.map_from_image(QPointF(20.5, 20.5)).toPoint()
+    b = c.map_from_image(QPointF(80.5, 40.5)).toPoint()
+    QTest.mousePress(c, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    QTest.mouseMove(c, b)
+    assert not c.model.is_empty  # type: ignore[union-attr]
+    QTest.keyClick(c, Qt.Key.Key_Escape)
+    QTest.mouseRelease(c, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+    assert c.model.is_empty and not c.model.can_undo  # type: ignore[union-attr]
