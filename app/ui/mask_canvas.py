@@ -14,6 +14,7 @@ from enum import StrEnum
 from PIL import Image
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QImage,
     QKeyEvent,
@@ -98,6 +99,7 @@ class MaskCanvas(QWidget):
         self._rect_from: QPointF | None = None  # image coordinates
         self._rect_to: QPointF | None = None
         self._lasso: list[QPointF] = []  # image coordinates
+        self._checker_brush: QBrush | None = None
         self._update_cursor_shape()
 
     # -- picture and mask ----------------------------------------------------------------
@@ -359,6 +361,17 @@ class MaskCanvas(QWidget):
 
     # -- painting ------------------------------------------------------------------------
 
+    def _checker(self) -> QBrush:
+        if self._checker_brush is None:
+            tile = QImage(16, 16, QImage.Format.Format_RGB32)
+            tile.fill(QColor(204, 204, 204))
+            p = QPainter(tile)
+            p.fillRect(0, 0, 8, 8, QColor(153, 153, 153))
+            p.fillRect(8, 8, 8, 8, QColor(153, 153, 153))
+            p.end()
+            self._checker_brush = QBrush(tile)
+        return self._checker_brush
+
     def _level_for(self, scale: float) -> QImage:
         """The smallest mipmap that still has at least one pixel per screen pixel."""
         full = self._levels[0].width()
@@ -399,6 +412,9 @@ class MaskCanvas(QWidget):
             rx = level.width() / full.width()
             ry = level.height() / full.height()
             painter.setClipRect(exposed)
+            if full.hasAlphaChannel():
+                # A checkerboard under transparent parts, so they read as transparent.
+                painter.fillRect(target, self._checker())
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, s < 1.0)
             painter.drawImage(
                 target, level, QRectF(x0 * rx, y0 * ry, (x1 - x0) * rx, (y1 - y0) * ry)

@@ -235,3 +235,17 @@ def test_a_new_picture_of_the_same_size_keeps_the_mask(canvas: MaskCanvas) -> No
 def test_mipmaps_halve_down_to_the_smallest_level() -> None:
     levels = mipmaps(grey_picture(4000, 1000), smallest=1024)
     assert [lv.width() for lv in levels] == [4000, 2000, 1000]
+
+
+def test_transparent_parts_show_a_checkerboard(qtbot) -> None:  # type: ignore[no-untyped-def]
+    c = MaskCanvas()
+    qtbot.addWidget(c)
+    c.resize(300, 300)
+    image = QImage(100, 100, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    c.set_image(image)
+    c.zoom_actual()
+    shot = c.grab().toImage()
+    origin = c.map_from_image(QPointF(0, 0)).toPoint()
+    colours = {shot.pixelColor(origin.x() + dx, origin.y() + 2).name() for dx in (2, 10)}
+    assert colours == {"#999999", "#cccccc"}
