@@ -83,6 +83,7 @@ MAX_READ_BYTES = 512 * 1024 * 1024
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
 RAW_IMAGE_MIME = ("image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp")
 THUMB = 72
+MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 ROLE_ID = Qt.ItemDataRole.UserRole + 7
 
 
@@ -140,6 +141,7 @@ class _LoadTask(QRunnable):
         path: str | None = None,
         data: bytes | None = None,
         image: QImage | None = None,
+        url: str | None = None,
     ):
         super().__init__()
         self.signals = signals
@@ -148,6 +150,7 @@ class _LoadTask(QRunnable):
         self.path = path
         self.data = data
         self.image = image
+        self.url = url
 
     def run(self) -> None:
         try:
@@ -182,6 +185,8 @@ class _LoadTask(QRunnable):
             if self.image.isNull():
                 raise ImageError("The pasted or dropped picture is empty.")
             data = _qimage_to_png(self.image)
+        elif self.url is not None:
+            data = download(self.url, self.name)
         prepared = prepare_source(data or b"", self.name)
         levels = _decode_for_display(prepared)
         thumb = levels[-1].scaled(
@@ -199,6 +204,38 @@ class _LoadTask(QRunnable):
             list(prepared.notes),
             _embedded_record(data or b""),
         )
+
+
+def download(url: str, name: str, limit: int = MAX_DOWNLOAD_BYTES, timeout: float = 20.0) -> bytes:
+    """Fetch a picture dragged from a web page (browsers often drag only its address)."""
+    import httpx
+
+    try:
+        with (
+            httpx.Client(follow_redirects=True, timeout=timeout) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code >= 400:
+                raise ImageError(
+                    f"“{name}” could not be downloaded: the server answered {response.status_code}. "
+                    "Save the picture from the browser, then drop the file."
+                )
+            chunks: list[bytes] = []
+            total = 0
+            for chunk in response.iter_bytes():
+                total += len(chunk)
+                if total > limit:
+                    raise ImageError(
+                        f"“{name}” is larger than {limit // (1024 * 1024)} MB: too large to download. "
+                        "Save it from the browser, then drop the file."
+                    )
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.HTTPError as exc:
+        raise ImageError(
+            f"“{name}” could not be downloaded ({type(exc).__name__}). Check the connection, "
+            "or save the picture from the browser and drop the file."
+        ) from None
 
 
 def _embedded_record(data: bytes) -> dict[str, Any] | None:
@@ -684,13 +721,16 @@ class EditPanel(QWidget):
         path: str | None = None,
         data: bytes | None = None,
         image: QImage | None = None,
+        url: str | None = None,
         queue: bool = True,
     ) -> int:
         token = self._next_token
         self._next_token += 1
         if queue:
             self._order.append(token)
-        self._pool.start(_LoadTask(self._signals, token, name, path=path, data=data, image=image))
+        self._pool.start(
+            _LoadTask(self._signals, token, name, path=path, data=data, image=image, url=url)
+        )
         return token
 
     @Slot(int, object)
@@ -869,13 +909,12 @@ class EditPanel(QWidget):
             if isinstance(image, QImage) and not image.isNull():
                 self.add_image(image, self.tr("pasted picture"))
                 return True
-        if any(u.scheme() in ("http", "https") for u in mime.urls()):
-            self.message.emit(
-                self.tr(
-                    "Pictures from the web can't be dropped directly: save the picture first, then drop the file."
-                )
-            )
-            return False
+        web = [u for u in mime.urls() if u.scheme() in ("http", "https")]
+        if web:
+            for url in self._take([u.toString() for u in web]):
+                name = QUrl(url).fileName() or QUrl(url).host() or self.tr("web picture")
+                self._start(name, url=url)
+            return True
         self.message.emit(self.tr("There is no picture in what was dropped or pasted."))
         return False
 

@@ -335,3 +335,41 @@ def test_escape_cancels_a_stroke_in_progress(panel: EditPanel, qtbot, tmp_path) 
     QTest.keyClick(c, Qt.Key.Key_Escape)
     QTest.mouseRelease(c, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
     assert c.model.is_empty and not c.model.can_undo  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def web_server(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_a_picture_dragged_from_a_web_page_is_downloaded(
+    panel: EditPanel, qtbot, tmp_path, web_server: str
+) -> None:  # type: ignore[no-untyped-def]
+    write_png(tmp_path / "cat.png", (33, 22))
+    mime = QMimeData()
+    mime.setUrls([QUrl(f"{web_server}/cat.png")])
+    with qtbot.waitSignal(panel.sources_changed, timeout=10000):
+        drop(panel.canvas, mime)
+    assert panel.sources()[0].prepared.size == (33, 22)
+    assert panel.sources()[0].prepared.filename == "cat.png"
+    missing = QMimeData()
+    missing.setUrls([QUrl(f"{web_server}/gone.png")])
+    with qtbot.waitSignal(panel.message, timeout=10000) as sig:
+        drop(panel, missing)
+    assert "could not be downloaded" in sig.args[0] and "404" in sig.args[0]
