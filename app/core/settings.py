@@ -81,6 +81,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("custom_sizes", list, [], "Custom WxH sizes used before, newest first."),
     Setting("images_dir", _OPT_STR, None, "Folder for saved results (None: images/ in the data dir)."),
     Setting("feather", int, 8, "Feather radius in pixels when pasting an edit back (0 = hard edge).", minimum=0, maximum=256),
+    Setting("brush_size", int, 40, "Mask brush size in picture pixels.", minimum=1, maximum=1000),
     Setting("keep_unmasked", bool, True, "Paste edits back onto the source outside the mask."),
     Setting("overlay_opacity", _NUM, 0.5, "Opacity of the mask overlay on the canvas.", minimum=0.0, maximum=1.0),
     Setting("mask_colour", str, "#ff3b6b", "Colour of the mask overlay."),

@@ -43,10 +43,6 @@ COMPLETED, FAILED, CANCELLED, INTERRUPTED = "completed", "failed", "cancelled", 
 FINAL_STATES = frozenset({COMPLETED, FAILED, CANCELLED, INTERRUPTED})
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("JobRunner", text)
-
-
 # --- plain values ------------------------------------------------------------------------------
 
 
@@ -149,35 +145,35 @@ def error_sentence(exc: BaseException) -> str:
     """One translated sentence for the user, with the server's own words when it gave any."""
     if isinstance(exc, ApiError):
         base = {
-            ErrorKind.invalid_request: tr("The server refused the request as invalid."),
-            ErrorKind.auth: tr("The API key was refused. Check it in Settings, then retry."),
-            ErrorKind.refused: tr("The safety system refused this prompt. Rephrase it and try again."),
-            ErrorKind.quota: tr("Your account has run out of credit. Top it up, then retry."),
-            ErrorKind.rate_limited: tr("Too many requests right now. Wait a minute, then retry."),
-            ErrorKind.server: tr("The server had a problem. Retry in a moment."),
-            ErrorKind.network: tr("The connection to the server was lost. Check your network, then retry."),
-            ErrorKind.timeout: tr("The server did not answer in time. Retry later."),
-            ErrorKind.maybe_billed: tr(
+            ErrorKind.invalid_request: QCoreApplication.translate("JobRunner", "The server refused the request as invalid."),
+            ErrorKind.auth: QCoreApplication.translate("JobRunner", "The API key was refused. Check it in Settings, then retry."),
+            ErrorKind.refused: QCoreApplication.translate("JobRunner", "The safety system refused this prompt. Rephrase it and try again."),
+            ErrorKind.quota: QCoreApplication.translate("JobRunner", "Your account has run out of credit. Top it up, then retry."),
+            ErrorKind.rate_limited: QCoreApplication.translate("JobRunner", "Too many requests right now. Wait a minute, then retry."),
+            ErrorKind.server: QCoreApplication.translate("JobRunner", "The server had a problem. Retry in a moment."),
+            ErrorKind.network: QCoreApplication.translate("JobRunner", "The connection to the server was lost. Check your network, then retry."),
+            ErrorKind.timeout: QCoreApplication.translate("JobRunner", "The server did not answer in time. Retry later."),
+            ErrorKind.maybe_billed: QCoreApplication.translate("JobRunner",
                 "The server stopped answering after it got the request; it may still have billed it. "
                 "Check your account before retrying."
             ),
-            ErrorKind.not_found: tr("The server no longer knows this task (unknown or expired)."),
-            ErrorKind.task_failed: tr("The server reported that the task failed."),
-            ErrorKind.deadline: tr("The task took longer than the time limit. Retry later."),
-            ErrorKind.malformed: tr("The server's answer could not be read. The details are in the log."),
-            ErrorKind.cancelled: tr("Cancelled."),
-        }.get(exc.kind, tr("The job failed."))
+            ErrorKind.not_found: QCoreApplication.translate("JobRunner", "The server no longer knows this task (unknown or expired)."),
+            ErrorKind.task_failed: QCoreApplication.translate("JobRunner", "The server reported that the task failed."),
+            ErrorKind.deadline: QCoreApplication.translate("JobRunner", "The task took longer than the time limit. Retry later."),
+            ErrorKind.malformed: QCoreApplication.translate("JobRunner", "The server's answer could not be read. The details are in the log."),
+            ErrorKind.cancelled: QCoreApplication.translate("JobRunner", "Cancelled."),
+        }.get(exc.kind, QCoreApplication.translate("JobRunner", "The job failed."))
         extras = []
         if exc.detail:
-            extras.append(tr("Server said: {0}").format(exc.detail.strip()[:300]))
+            extras.append(QCoreApplication.translate("JobRunner", "Server said: {0}").format(exc.detail.strip()[:300]))
         if exc.code not in (None, ""):
-            extras.append(tr("code {0}").format(exc.code))
+            extras.append(QCoreApplication.translate("JobRunner", "code {0}").format(exc.code))
         if exc.trace_id:
-            extras.append(tr("trace {0}").format(exc.trace_id))
+            extras.append(QCoreApplication.translate("JobRunner", "trace {0}").format(exc.trace_id))
         return " ".join([base, *(f"({e})" if i else e for i, e in enumerate(extras))]) if extras else base
     if isinstance(exc, OSError):
-        return tr("Could not write the image: {0}.").format(exc.strerror or exc)
-    return tr("Something unexpected went wrong ({0}). The details are in the log.").format(type(exc).__name__)
+        return QCoreApplication.translate("JobRunner", "Could not write the image: {0}.").format(exc.strerror or exc)
+    return QCoreApplication.translate("JobRunner", "Something unexpected went wrong ({0}). The details are in the log.").format(type(exc).__name__)
 
 
 def cannot_connect(exc: BaseException) -> bool:
@@ -380,7 +376,7 @@ def _wait_endpoint(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, send: Callable
 
     current = ctx.endpoints.get()
     if current is None or not accept(current):
-        send(state=WAITING, detail=tr("waiting for an API key"))
+        send(state=WAITING, detail=QCoreApplication.translate("JobRunner", "waiting for an API key"))
         endpoint = ctx.endpoints.wait(cancel, accept)
         send(state=RUNNING, detail=None)
         return endpoint
@@ -392,7 +388,7 @@ def _wait_for_network(
 ) -> None:
     log.info("job %s: server unreachable, waiting for the network", job_id)
     _safe(lib.update_job, job_id, state="waiting")
-    send(state=WAITING, detail=tr("waiting for the network"))
+    send(state=WAITING, detail=QCoreApplication.translate("JobRunner", "waiting for the network"))
     while not probe(base_url):
         if cancel.wait(interval):
             raise Cancelled()
@@ -424,7 +420,7 @@ def _land(
         log.exception("job %s: saving the result failed", job_id)
         send(
             state=FAILED,
-            error=tr("Could not save the image ({0}). It is kept in memory: use Save again.").format(
+            error=QCoreApplication.translate("JobRunner", "Could not save the image ({0}). It is kept in memory: use Save again.").format(
                 exc.strerror or exc
             ),
             error_kind="save",
@@ -638,7 +634,7 @@ class JobRunner(QObject):
             record.runnable = None
             self._apply(record, {"state": CANCELLED, "finished": time.time(), "detail": None})
         else:
-            self._apply(record, {"detail": tr("cancelling…")})
+            self._apply(record, {"detail": QCoreApplication.translate("JobRunner", "cancelling…")})
 
     def retry(self, key: str) -> str | None:
         """A new job with the same inputs (the journal's saved request when there is one)."""
@@ -697,7 +693,7 @@ class JobRunner(QObject):
             job_id=job.job_id,
             task_id=job.task_id,
             spec=spec,
-            detail=tr("resuming"),
+            detail=QCoreApplication.translate("JobRunner", "resuming"),
         )
         self._add(record)
         self._start(record)
@@ -741,7 +737,7 @@ class JobRunner(QObject):
             return
         (result, composited), job_id, late = record.unsaved, record.job_id, record.late_result
         spec = record.spec or JobSpec(key=key, flavour=record.flavour)
-        self._apply(record, {"detail": tr("saving…")})
+        self._apply(record, {"detail": QCoreApplication.translate("JobRunner", "saving…")})
         lib = self.library
         emit = self._event.emit
 

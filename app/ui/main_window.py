@@ -153,8 +153,6 @@ class MainWindow(QMainWindow):
         self.demo_banner.action_clicked.connect(self.on_add_key)
         outer.addWidget(self.demo_banner)
         self.notice_banner = Banner("noticeBanner", parent=central)
-        self.notice_banner.action_clicked.connect(self.on_notice_action)
-        self._embedded: dict | None = None
         outer.addWidget(self.notice_banner)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, central)
@@ -220,9 +218,17 @@ class MainWindow(QMainWindow):
             log.info("the edit panel is not available in this build: %s", exc)
             return None
         panel = EditPanel(self)
+        s = self.settings
+        panel.set_feather(s.feather)
+        panel.set_keep_unmasked(s.keep_unmasked)
+        panel.set_brush_size(s.brush_size)
         panel.sources_changed.connect(self.on_sources_changed)
         panel.message.connect(self.show_message)
-        panel.files_added.connect(self.on_files_added)
+        # The panel offers to restore the settings a dropped file carries, and says when accepted.
+        panel.reuse_requested.connect(self.on_reuse)
+        panel.feather_changed.connect(self.on_feather_changed)
+        panel.keep_unmasked_changed.connect(self.on_keep_unmasked_changed)
+        panel.brush_size_changed.connect(self.on_brush_size_changed)
         return panel
 
     def _make_gallery(self) -> QWidget | None:
@@ -589,32 +595,17 @@ class MainWindow(QMainWindow):
         if self.edit_panel is not None:
             self.prompt_panel.set_editing(self.edit_panel.has_sources())
 
-    @Slot(list)
-    def on_files_added(self, paths: list) -> None:
-        """A picture this app made carries its settings: offer to put them back in the form."""
-        if not paths:
-            return
-        from app.core.library import Library
+    @Slot(int)
+    def on_feather_changed(self, pixels: int) -> None:
+        self.settings.feather = max(0, min(256, int(pixels)))
 
-        self.runner.call(Library.read_embedded, Path(paths[0]), on_done=self.on_embedded_read,
-                         on_error=lambda e: log.info("no embedded settings: %r", e))
+    @Slot(bool)
+    def on_keep_unmasked_changed(self, keep: bool) -> None:
+        self.settings.keep_unmasked = bool(keep)
 
-    @Slot(object)
-    def on_embedded_read(self, params: Any) -> None:
-        if not params:
-            return
-        self._embedded = dict(params)
-        self.notice_banner.show_message(
-            self.tr("This picture was made with {0}. Restore its prompt and settings?").format(APP_NAME),
-            self.tr("Restore"),
-        )
-
-    @Slot()
-    def on_notice_action(self) -> None:
-        if self._embedded:
-            self.on_reuse(self._embedded)
-            self._embedded = None
-        self.notice_banner.hide()
+    @Slot(int)
+    def on_brush_size_changed(self, pixels: int) -> None:
+        self.settings.brush_size = max(1, min(1000, int(pixels)))
 
     # ------------------------------------------------------------------ menus
 
@@ -725,6 +716,9 @@ class MainWindow(QMainWindow):
                 self.runner.endpoints.set(Endpoint(new_base, self._api_key, demo=False))
         if s.images_dir:
             self.runner.call(self.library.set_images_dir, Path(s.images_dir))
+        if self.edit_panel is not None:
+            self.edit_panel.set_feather(s.feather)
+            self.edit_panel.set_keep_unmasked(s.keep_unmasked)
         self._update_endpoint_label()
         self.save_settings()
 

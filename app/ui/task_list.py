@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QEvent,
     QMimeData,
     QModelIndex,
@@ -60,8 +61,6 @@ STATE_COLOURS = {
 
 
 def state_label(state: str, late: bool = False) -> str:
-    from PySide6.QtCore import QCoreApplication
-
     labels = {
         "queued": QCoreApplication.translate("TaskList", "Queued"),
         WAITING: QCoreApplication.translate("TaskList", "Waiting"),
@@ -81,7 +80,7 @@ def params_summary(record: JobRecord) -> str:
     p = record.params
     parts = ["Async" if record.flavour == "async" else "Compat"]
     if record.is_edit:
-        parts.append(QCoreApplicationTr("edit"))
+        parts.append(QCoreApplication.translate("TaskList", "edit"))
     for name in ("size", "quality"):
         value = p.get(name)
         if value and value != "auto":
@@ -90,14 +89,8 @@ def params_summary(record: JobRecord) -> str:
     if fmt:
         parts.append(str(fmt).upper())
     if p.get("background") == "transparent":
-        parts.append(QCoreApplicationTr("transparent"))
+        parts.append(QCoreApplication.translate("TaskList", "transparent"))
     return " · ".join(parts)
-
-
-def QCoreApplicationTr(text: str) -> str:  # noqa: N802 - keeps lupdate's context simple
-    from PySide6.QtCore import QCoreApplication
-
-    return QCoreApplication.translate("TaskList", text)
 
 
 class TaskDelegate(QStyledItemDelegate):

@@ -282,3 +282,32 @@ def test_closing_stops_workers_and_closes_the_library(qtbot, window, simulator) 
     window.close()
     assert window.runner.pool.activeThreadCount() == 0
     assert window.library.closed
+
+
+def test_a_result_edited_with_a_mask_keeps_the_unmasked_pixels(qtbot, window, simulator) -> None:
+    from PIL import Image
+
+    generate(qtbot, window, "a plain square")
+    wait_states(qtbot, window, ["completed"])
+    source_path = row_record(window).paths[0]
+    qtbot.mouseClick(window.result_view.edit_button, Qt.MouseButton.LeftButton)
+    panel = window.edit_panel
+    assert window.tabs.currentWidget() is panel
+    qtbot.waitUntil(panel.has_sources, timeout=10000)
+    qtbot.waitUntil(lambda: panel.canvas.model is not None, timeout=10000)
+    assert window.findChild(QComboBox, "inputFidelityCombo").isEnabled()  # editing now
+    assert window.findChild(QPushButton, "generateButton").text() == "Edit"
+    panel.set_feather(0)
+    panel.canvas.fill_rect((0, 0, 256, 256))  # repaint only the top-left corner
+    generate(qtbot, window, "a red corner")
+    wait_states(qtbot, window, ["completed", "completed"])
+    edit = row_record(window, 0)
+    assert edit.is_edit
+    posts = [r for r in simulator.requests if r.method == "POST"]
+    assert len(posts) == 2 and b"mask" in posts[-1].body
+    with Image.open(source_path) as before, Image.open(edit.paths[0]) as after:
+        assert after.size == before.size
+        # Outside the mask the picture is the source, pixel for pixel.
+        box = (512, 512, before.width, before.height)
+        assert before.convert("RGB").crop(box).tobytes() == after.convert("RGB").crop(box).tobytes()
+    assert edit.raw_paths[0] and Path(edit.raw_paths[0]).is_file()  # the raw result is kept too

@@ -1,0 +1,2077 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+    <context>
+        <name>Banner</name>
+        <message>
+            <location filename="../../app/ui/banner.py" line="32" />
+            <source>Hide this message</source>
+            <translation>隐藏此消息</translation>
+        </message>
+    </context>
+    <context>
+        <name>CompareView</name>
+        <message>
+            <location filename="../../app/ui/compare.py" line="141" />
+            <source>Nothing to compare yet.</source>
+            <translation>暂无可对比的内容。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/compare.py" line="149" />
+            <location filename="../../app/ui/compare.py" line="176" />
+            <source>Before</source>
+            <translation>之前</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/compare.py" line="149" />
+            <location filename="../../app/ui/compare.py" line="177" />
+            <source>After</source>
+            <translation>之后</translation>
+        </message>
+    </context>
+    <context>
+        <name>DetailsPanel</name>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="190" />
+            <source>Edit lineage</source>
+            <translation>编辑谱系</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/gallery.py" line="211" />
+            <source>%n image(s) selected</source>
+            <translation>
+                <numerusform>已选择 %n 张图片</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="218" />
+            <source>Select an image to see how it was made.</source>
+            <translation>选择一张图片，查看它是如何生成的。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="222" />
+            <source>Image details</source>
+            <translation>图片详情</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="224" />
+            <source>—</source>
+            <translation>—</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="228" />
+            <source>%1 in (%2 text, %3 image), %4 out</source>
+            <translation>输入 %1（文本 %2，图片 %3），输出 %4</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="238" />
+            <source>%1 (server made %2)</source>
+            <translation>%1（服务器生成 %2）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="242" />
+            <source>Prompt</source>
+            <translation>提示词</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="243" />
+            <source>Revised prompt</source>
+            <translation>修订后的提示词</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="244" />
+            <source>Size</source>
+            <translation>尺寸</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="247" />
+            <source>Pixels</source>
+            <translation>像素</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="250" />
+            <source>Quality</source>
+            <translation>质量</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="253" />
+            <source>Background</source>
+            <translation>背景</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="258" />
+            <source>Format</source>
+            <translation>格式</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="263" />
+            <source>Compression</source>
+            <translation>压缩</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="266" />
+            <source>Moderation</source>
+            <translation>审核</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="267" />
+            <source>Input fidelity</source>
+            <translation>输入保真度</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="268" />
+            <source>User id</source>
+            <translation>用户 ID</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="269" />
+            <source>Model</source>
+            <translation>模型</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="272" />
+            <source>API</source>
+            <translation>API</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="273" />
+            <source>Async task</source>
+            <translation>异步任务</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="273" />
+            <source>Compat (synchronous)</source>
+            <translation>兼容（同步）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="277" />
+            <source>Endpoint</source>
+            <translation>接口地址</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="278" />
+            <source>Tokens</source>
+            <translation>Token</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="281" />
+            <source>Created</source>
+            <translation>创建时间</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="284" />
+            <source>Task id</source>
+            <translation>任务 ID</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="285" />
+            <source>Job id</source>
+            <translation>作业 ID</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="288" />
+            <source>Favourite</source>
+            <translation>收藏</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="289" />
+            <source>yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="289" />
+            <location filename="../../app/ui/gallery.py" line="297" />
+            <source>no</source>
+            <translation>否</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="291" />
+            <source>Collection</source>
+            <translation>合集</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="294" />
+            <source>Cancelled</source>
+            <translation>已取消</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="295" />
+            <source>yes: it finished after you cancelled (and was paid for)</source>
+            <translation>是：它在你取消后才完成（已计费）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="299" />
+            <source>File</source>
+            <translation>文件</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="302" />
+            <source>File size</source>
+            <translation>文件大小</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="307" />
+            <source>As the server sent it</source>
+            <translation>服务器原样返回的图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="312" />
+            <source>Source and mask</source>
+            <translation>源图与蒙版</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="335" />
+            <source>(no prompt)</source>
+            <translation>（无提示词）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="346" />
+            <source>from:</source>
+            <translation>来自：</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="347" />
+            <source>this:</source>
+            <translation>本图：</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="349" />
+            <source>edited into:</source>
+            <translation>编辑为：</translation>
+        </message>
+    </context>
+    <context>
+        <name>EditPanel</name>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="666" />
+            <location filename="../../app/ui/edit_panel.py" line="670" />
+            <location filename="../../app/ui/edit_panel.py" line="898" />
+            <location filename="../../app/ui/edit_panel.py" line="905" />
+            <source>pasted picture</source>
+            <translation>粘贴的图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="678" />
+            <source>result</source>
+            <translation>结果</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/edit_panel.py" line="701" />
+            <source>An edit takes at most %n pictures; remove one first.</source>
+            <translation>
+                <numerusform>一次编辑最多 %n 张图片；请先移除一张。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/edit_panel.py" line="707" />
+            <source>An edit takes at most %n pictures; only the first ones were added.</source>
+            <translation>
+                <numerusform>一次编辑最多 %n 张图片；只添加了前面的几张。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="774" />
+            <source>%1: %2</source>
+            <translation>%1：%2</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="787" />
+            <source>“%1” was made with this app (“%2”). Restore its prompt and settings?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="812" />
+            <source>%1 · mask</source>
+            <translation>%1 · 蒙版</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="818" />
+            <source>The mask applies to this picture.</source>
+            <translation>蒙版作用于这张图片。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="831" />
+            <source>The mask was cleared: the first picture has another size.</source>
+            <translation>蒙版已清除：第一张图片的尺寸不同。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="835" />
+            <source>Drop, paste or open pictures to edit.</source>
+            <translation>拖入、粘贴或打开要编辑的图片。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="838" />
+            <source>Paint over the part of the picture to change. Add more pictures as references.</source>
+            <translation>涂抹图片中要修改的部分。可以再添加图片作为参考。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="843" />
+            <source>%1 pictures. The first is the one you paint on; drag to reorder.</source>
+            <translation>%1 张图片。第一张是你涂抹的那张；拖动可调整顺序。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="910" />
+            <source>web picture</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="913" />
+            <source>There is no picture in what was dropped or pasted.</source>
+            <translation>拖入或粘贴的内容中没有图片。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="939" />
+            <source>The clipboard is empty.</source>
+            <translation>剪贴板是空的。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="947" />
+            <source>Open pictures to edit</source>
+            <translation>打开要编辑的图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="949" />
+            <source>Pictures (%1);;All files (*)</source>
+            <translation>图片 (%1);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="961" />
+            <source>There is no mask to save: paint over the picture first.</source>
+            <translation>没有可保存的蒙版：请先在图片上涂抹。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="965" />
+            <source>Save mask</source>
+            <translation>保存蒙版</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="967" />
+            <source>PNG mask (*.png)</source>
+            <translation>PNG 蒙版 (*.png)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="984" />
+            <source>Mask saved to %1.</source>
+            <translation>蒙版已保存到 %1。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="985" />
+            <source>The mask could not be saved to %1: %2</source>
+            <translation>蒙版无法保存到 %1：%2</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="992" />
+            <source>Open a picture first: a mask belongs to a picture.</source>
+            <translation>请先打开图片：蒙版属于某张图片。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="995" />
+            <source>Load mask</source>
+            <translation>载入蒙版</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="995" />
+            <source>PNG mask (*.png);;All files (*)</source>
+            <translation>PNG 蒙版 (*.png);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="1011" />
+            <source>Mask loaded.</source>
+            <translation>蒙版已载入。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="1028" />
+            <source>%1 %</source>
+            <translation>%1 %</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="417" />
+            <source>Open image…</source>
+            <translation>打开图片…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="422" />
+            <source>Open one or more pictures to edit</source>
+            <translation>打开一张或多张要编辑的图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="425" />
+            <source>Paste</source>
+            <translation>粘贴</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="428" />
+            <source>Paste a picture or a copied file</source>
+            <translation>粘贴图片或已复制的文件</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="433" />
+            <location filename="../../app/ui/edit_panel.py" line="554" />
+            <source>Brush</source>
+            <translation>画笔</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="433" />
+            <source>Paint the area to change; right-drag erases</source>
+            <translation>涂抹要修改的区域；右键拖动为擦除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="434" />
+            <source>Eraser</source>
+            <translation>橡皮擦</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="434" />
+            <source>Erase paint; right-drag paints</source>
+            <translation>擦除涂抹；右键拖动为涂抹</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="435" />
+            <source>Rectangle</source>
+            <translation>矩形</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="435" />
+            <source>Drag a rectangle to fill; right-drag clears it</source>
+            <translation>拖出矩形进行填充；右键拖动清除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="436" />
+            <source>Lasso</source>
+            <translation>套索</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="436" />
+            <source>Draw an outline to fill; right-drag clears it</source>
+            <translation>画出轮廓进行填充；右键拖动清除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="444" />
+            <source>Undo</source>
+            <translation>撤销</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="444" />
+            <source>Undo the last stroke</source>
+            <translation>撤销上一笔</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="446" />
+            <source>Redo</source>
+            <translation>重做</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="450" />
+            <source>Clear</source>
+            <translation>清除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="450" />
+            <source>Remove all paint</source>
+            <translation>清除全部涂抹</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="453" />
+            <source>Invert</source>
+            <translation>反选</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="456" />
+            <source>Paint what is clear and clear what is painted</source>
+            <translation>涂抹未涂的部分，清除已涂的部分</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="459" />
+            <source>Show mask</source>
+            <translation>显示蒙版</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="462" />
+            <source>Show or hide the painted mask</source>
+            <translation>显示或隐藏涂抹的蒙版</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="467" />
+            <source>Fit</source>
+            <translation>适应窗口</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="467" />
+            <source>Fit the picture in view</source>
+            <translation>让图片适应视图</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="470" />
+            <source>100 %</source>
+            <translation>100 %</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="470" />
+            <source>Show the picture at its real size</source>
+            <translation>按实际大小显示图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="473" />
+            <source>Save mask…</source>
+            <translation>保存蒙版…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="473" />
+            <source>Save the mask as a PNG to reuse it</source>
+            <translation>将蒙版保存为 PNG 以便再次使用</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="476" />
+            <source>Load mask…</source>
+            <translation>载入蒙版…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="479" />
+            <source>Load a mask saved earlier (transparent or white = change)</source>
+            <translation>载入之前保存的蒙版（透明或白色 = 修改）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="482" />
+            <source>Remove</source>
+            <translation>移除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="485" />
+            <source>Remove the selected pictures from the edit</source>
+            <translation>从编辑中移除所选图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="488" />
+            <source>Remove all</source>
+            <translation>全部移除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="488" />
+            <source>Remove every picture from the edit</source>
+            <translation>从编辑中移除所有图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="493" />
+            <source>Mask tools</source>
+            <translation>蒙版工具</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="513" />
+            <location filename="../../app/ui/edit_panel.py" line="530" />
+            <source> px</source>
+            <translation> 像素</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="515" />
+            <source>Brush size in picture pixels ([ and ] change it)</source>
+            <translation>画笔大小（图片像素，[ 和 ] 可调整）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="523" />
+            <source>How strongly the mask is shown over the picture</source>
+            <translation>蒙版在图片上的显示强度</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="532" />
+            <source>Width of the soft edge where the result blends into the original (0 = hard edge)</source>
+            <translation>结果与原图融合的柔和边缘宽度（0 = 硬边）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="535" />
+            <source>Keep unmasked pixels</source>
+            <translation>保留未涂抹的像素</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="540" />
+            <source>The model redraws the whole picture; with this on, only the painted area (and the feather around it) is taken from the result, everything else stays exactly as it was</source>
+            <translation>模型会重绘整张图片；开启此项后，只从结果中取涂抹区域（及其周围的羽化），其余部分保持原样</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="555" />
+            <source>Overlay</source>
+            <translation>叠加</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="556" />
+            <source>Feather</source>
+            <translation>羽化</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="591" />
+            <source>Restore settings</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="594" />
+            <source>Not now</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>GalleryPanel</name>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="399" />
+            <source>Search prompts…</source>
+            <translation>搜索提示词…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="401" />
+            <source>Favourites</source>
+            <translation>收藏</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="408" />
+            <source>Any time</source>
+            <translation>任意时间</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="409" />
+            <source>Today</source>
+            <translation>今天</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="410" />
+            <source>Last 7 days</source>
+            <translation>最近 7 天</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="411" />
+            <source>Last 30 days</source>
+            <translation>最近 30 天</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="412" />
+            <source>Last 12 months</source>
+            <translation>最近 12 个月</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="415" />
+            <source>Edits only</source>
+            <translation>仅编辑结果</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="419" />
+            <source>Newest first</source>
+            <translation>最新优先</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="420" />
+            <source>Oldest first</source>
+            <translation>最早优先</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="421" />
+            <source>Best match</source>
+            <translation>最佳匹配</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="505" />
+            <source>Undo</source>
+            <translation>撤销</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="548" />
+            <source>Open</source>
+            <translation>打开</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="551" />
+            <source>Edit…</source>
+            <translation>编辑…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="554" />
+            <source>Reuse settings</source>
+            <translation>复用设置</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="557" />
+            <source>Favourite</source>
+            <translation>收藏</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="560" />
+            <source>Add to collection…</source>
+            <translation>加入合集…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="562" />
+            <source>Show in folder</source>
+            <translation>在文件夹中显示</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="563" />
+            <source>Export…</source>
+            <translation>导出…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="566" />
+            <source>Delete</source>
+            <translation>删除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="571" />
+            <source>Undo delete</source>
+            <translation>撤销删除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="573" />
+            <source>Rebuild library</source>
+            <translation>重建图库</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="575" />
+            <source>Re-read the images folder: picks up files added by hand</source>
+            <translation>重新读取图片文件夹：收录手动添加的文件</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="607" />
+            <source>All collections</source>
+            <translation>所有合集</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/gallery.py" line="642" />
+            <source>%n image(s)</source>
+            <translation>
+                <numerusform>%n 张图片</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="697" />
+            <source>That image is no longer in the library.</source>
+            <translation>该图片已不在图库中。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="804" />
+            <source>This image has no recorded settings to reuse.</source>
+            <translation>这张图片没有可复用的设置记录。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="807" />
+            <source>Settings restored from the selected image.</source>
+            <translation>已从所选图片恢复设置。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="828" />
+            <source>Add to collection</source>
+            <translation>加入合集</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="829" />
+            <source>Collection (type a new name to create one):</source>
+            <translation>合集（输入新名称即可新建）：</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/gallery.py" line="848" />
+            <source>Added %n image(s) to “%1”.</source>
+            <translation>
+                <numerusform>已将 %n 张图片加入“%1”。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="869" />
+            <source>ZIP archive (*.zip)</source>
+            <translation>ZIP 压缩包 (*.zip)</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/gallery.py" line="872" />
+            <source>Export %n image(s)</source>
+            <translation>
+                <numerusform>导出 %n 张图片</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="882" />
+            <source>Copy the images into…</source>
+            <translation>将图片复制到…</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/gallery.py" line="891" />
+            <source>Exporting %n image(s)…</source>
+            <translation>
+                <numerusform>正在导出 %n 张图片…</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/gallery.py" line="904" />
+            <source>Deleted %n image(s).</source>
+            <translation>
+                <numerusform>已删除 %n 张图片。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/gallery.py" line="908" />
+            <source>Deleted %n image(s). Press Undo to bring them back.</source>
+            <translation>
+                <numerusform>已删除 %n 张图片。按“撤销”可恢复。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/gallery.py" line="921" />
+            <source>Restored %n image(s).</source>
+            <translation>
+                <numerusform>已恢复 %n 张图片。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="937" />
+            <source>Rebuilding the library from the images folder…</source>
+            <translation>正在根据图片文件夹重建图库…</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/gallery.py" line="959" />
+            <source>Exported %n image(s) to %1.</source>
+            <translation>
+                <numerusform>已将 %n 张图片导出到 %1。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="968" />
+            <source>Library rebuilt: %1 added, %2 removed, %3 unchanged.</source>
+            <translation>图库已重建：新增 %1，移除 %2，未变 %3。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="983" />
+            <source>Export failed</source>
+            <translation>导出失败</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="984" />
+            <source>Rebuilding the library failed</source>
+            <translation>重建图库失败</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="985" />
+            <source>Removing deleted images failed</source>
+            <translation>清除已删除的图片失败</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="988" />
+            <source>%1: %2. Check that the folder exists and you may write to it.</source>
+            <translation>%1：%2。请确认文件夹存在且你有写入权限。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="1034" />
+            <source>%1 carries no settings from this app.</source>
+            <translation>%1 不包含本应用的设置。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="1038" />
+            <source>Settings restored from %1.</source>
+            <translation>已从 %1 恢复设置。</translation>
+        </message>
+    </context>
+    <context>
+        <name>JobRunner</name>
+        <message>
+            <location filename="../../app/services/runner.py" line="148" />
+            <source>The server refused the request as invalid.</source>
+            <translation>服务器认为请求无效并拒绝了它。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="149" />
+            <source>The API key was refused. Check it in Settings, then retry.</source>
+            <translation>API 密钥被拒绝。请在设置中检查后重试。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="150" />
+            <source>The safety system refused this prompt. Rephrase it and try again.</source>
+            <translation>安全系统拒绝了这个提示词。请换个说法再试。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="151" />
+            <source>Your account has run out of credit. Top it up, then retry.</source>
+            <translation>你的账户余额不足。请充值后重试。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="152" />
+            <source>Too many requests right now. Wait a minute, then retry.</source>
+            <translation>当前请求过多。请稍等一分钟再重试。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="153" />
+            <source>The server had a problem. Retry in a moment.</source>
+            <translation>服务器出现问题。请稍后重试。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="154" />
+            <source>The connection to the server was lost. Check your network, then retry.</source>
+            <translation>与服务器的连接中断。请检查网络后重试。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="155" />
+            <source>The server did not answer in time. Retry later.</source>
+            <translation>服务器未能及时响应。请稍后重试。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="156" />
+            <source>The server stopped answering after it got the request; it may still have billed it. Check your account before retrying.</source>
+            <translation>服务器收到请求后停止了响应；这次请求可能仍已计费。重试前请先查看你的账户。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="160" />
+            <source>The server no longer knows this task (unknown or expired).</source>
+            <translation>服务器已找不到这个任务（未知或已过期）。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="161" />
+            <source>The server reported that the task failed.</source>
+            <translation>服务器报告任务失败。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="162" />
+            <source>The task took longer than the time limit. Retry later.</source>
+            <translation>任务超出了时间限制。请稍后重试。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="163" />
+            <source>The server's answer could not be read. The details are in the log.</source>
+            <translation>无法读取服务器的响应。详情见日志。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="164" />
+            <source>Cancelled.</source>
+            <translation>已取消。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="165" />
+            <source>The job failed.</source>
+            <translation>作业失败。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="168" />
+            <source>Server said: {0}</source>
+            <translation>服务器返回：{0}</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="170" />
+            <source>code {0}</source>
+            <translation>代码 {0}</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="172" />
+            <source>trace {0}</source>
+            <translation>追踪 {0}</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="175" />
+            <source>Could not write the image: {0}.</source>
+            <translation>无法写入图片：{0}。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="176" />
+            <source>Something unexpected went wrong ({0}). The details are in the log.</source>
+            <translation>发生了意外错误（{0}）。详情见日志。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="379" />
+            <source>waiting for an API key</source>
+            <translation>等待 API 密钥</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="391" />
+            <source>waiting for the network</source>
+            <translation>等待网络</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="423" />
+            <source>Could not save the image ({0}). It is kept in memory: use Save again.</source>
+            <translation>无法保存图片（{0}）。图片已保留在内存中：请使用“重新保存”。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="637" />
+            <source>cancelling…</source>
+            <translation>正在取消…</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="696" />
+            <source>resuming</source>
+            <translation>正在恢复</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/runner.py" line="740" />
+            <source>saving…</source>
+            <translation>正在保存…</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="177" />
+            <source>Create / Edit</source>
+            <translation>创建 / 编辑</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="179" />
+            <source>Result</source>
+            <translation>结果</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="182" />
+            <source>Gallery</source>
+            <translation>图库</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="191" />
+            <source>Tasks</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="242" />
+            <source>&amp;File</source>
+            <translation>文件(&amp;F)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="243" />
+            <source>&amp;Open image to edit…</source>
+            <translation>打开要编辑的图片(&amp;O)…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="247" />
+            <source>&amp;Settings…</source>
+            <translation>设置(&amp;S)…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="249" />
+            <source>Open the &amp;data folder</source>
+            <translation>打开数据文件夹(&amp;D)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="251" />
+            <source>&amp;Quit</source>
+            <translation>退出(&amp;Q)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="253" />
+            <source>&amp;Edit</source>
+            <translation>编辑(&amp;E)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="254" />
+            <source>&amp;Undo</source>
+            <translation>撤销(&amp;U)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="255" />
+            <source>&amp;Redo</source>
+            <translation>重做(&amp;R)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="257" />
+            <source>&amp;Paste image as edit source</source>
+            <translation>粘贴图片作为编辑源(&amp;P)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="260" />
+            <source>&amp;View</source>
+            <translation>视图(&amp;V)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="262" />
+            <source>&amp;Fit picture</source>
+            <translation>适应窗口(&amp;F)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="263" />
+            <source>&amp;Actual size (100 %)</source>
+            <translation>实际大小（100 %）(&amp;A)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="265" />
+            <source>Create / &amp;Edit</source>
+            <translation>创建 / 编辑(&amp;E)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="267" />
+            <source>&amp;Result</source>
+            <translation>结果(&amp;R)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="270" />
+            <source>&amp;Gallery</source>
+            <translation>图库(&amp;G)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="276" />
+            <source>&amp;Spend…</source>
+            <translation>花费(&amp;S)…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="280" />
+            <source>&amp;Help</source>
+            <translation>帮助(&amp;H)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="281" />
+            <source>Open the &amp;log folder</source>
+            <translation>打开日志文件夹(&amp;L)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="282" />
+            <source>&amp;About</source>
+            <translation>关于(&amp;A)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="310" />
+            <source>Some settings could not be read and were reset to their defaults: {0}.</source>
+            <translation>部分设置无法读取，已恢复为默认值：{0}。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="323" />
+            <source>Looking up the API key…</source>
+            <translation>正在查找 API 密钥…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="372" />
+            <source>Demo mode: pictures come from the built-in simulator and nothing is sent to Mountsea. Add your API key to make real images.</source>
+            <translation>演示模式：图片来自内置模拟器，不会向 Mountsea 发送任何内容。添加你的 API 密钥即可生成真实图片。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="375" />
+            <location filename="../../app/ui/main_window.py" line="398" />
+            <source>Add API key…</source>
+            <translation>添加 API 密钥…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="380" />
+            <source>Starting the demo server…</source>
+            <translation>正在启动演示服务器…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="397" />
+            <source>The demo server could not start ({0}). Add your API key to make images.</source>
+            <translation>演示服务器无法启动（{0}）。添加你的 API 密钥即可生成图片。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="415" />
+            <source>Demo server</source>
+            <translation>演示服务器</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="417" />
+            <source>key from MOUNTSEA_API_KEY</source>
+            <translation>密钥来自 MOUNTSEA_API_KEY</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="417" />
+            <source>key from the keyring</source>
+            <translation>密钥来自系统钥匙串</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="418" />
+            <source>key for this session</source>
+            <translation>仅本次会话的密钥</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="449" />
+            <source>Interrupted when the app last closed. Retry runs it again (and is billed again).</source>
+            <translation>上次关闭应用时被中断。重试会重新运行（并再次计费）。</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/main_window.py" line="458" />
+            <source>Resuming %n unfinished task(s) from last time</source>
+            <translation>
+                <numerusform>正在恢复上次未完成的 %n 个任务</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/main_window.py" line="499" />
+            <source>Started %n job(s)</source>
+            <translation>
+                <numerusform>已开始 %n 个作业</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="516" />
+            <source>This job would likely take this month's spend past your budget. Start it anyway?</source>
+            <translation>这个作业很可能使本月花费超出预算。仍要开始吗？</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="531" />
+            <source>Finished: {0}</source>
+            <translation>已完成：{0}</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="533" />
+            <source>Failed: {0}</source>
+            <translation>失败：{0}</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/main_window.py" line="559" />
+            <source>%n job(s) running</source>
+            <translation>
+                <numerusform>%n 个作业正在运行</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="571" />
+            <source>Settings restored: change the prompt or press Generate</source>
+            <translation>设置已恢复：修改提示词或按“生成”</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="585" />
+            <source>Could not find the picture: {0}</source>
+            <translation>找不到图片：{0}</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="608" />
+            <source>This picture was made with {0}. Restore its prompt and settings?</source>
+            <translation>这张图片由 {0} 生成。要恢复它的提示词和设置吗？</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="609" />
+            <source>Restore</source>
+            <translation>恢复</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="626" />
+            <source>Open pictures to edit</source>
+            <translation>打开要编辑的图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="627" />
+            <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
+            <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="694" />
+            <source>About {0}</source>
+            <translation>关于 {0}</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="695" />
+            <source>{0} {1}
+
+A desktop client for Mountsea's gpt-image-2 image service.
+Your data folder: {2}</source>
+            <translation>{0} {1}
+
+Mountsea gpt-image-2 图像服务的桌面客户端。
+你的数据文件夹：{2}</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="735" />
+            <source>Could not save the settings: {0}</source>
+            <translation>无法保存设置：{0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>MaskCanvas</name>
+        <message>
+            <location filename="../../app/ui/mask_canvas.py" line="396" />
+            <source>Drop a picture here, paste one (Ctrl+V) or click to open one.
+Then paint over the part to change.</source>
+            <translation>把图片拖到这里、粘贴（Ctrl+V）或点击打开。
+然后涂抹要修改的部分。</translation>
+        </message>
+    </context>
+    <context>
+        <name>PromptPanel</name>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="79" />
+            <source>&amp;Prompt</source>
+            <translation>提示词(&amp;P)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="84" />
+            <source>Describe the picture you want, or what to change in the picture you are editing…</source>
+            <translation>描述你想要的图片，或正在编辑的图片中要修改的内容…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="87" />
+            <source>Ctrl+Enter starts the job</source>
+            <translation>Ctrl+Enter 开始作业</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="95" />
+            <source>Parameters</source>
+            <translation>参数</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="101" />
+            <source>The four sizes Mountsea documents, or a custom WxH (advanced)</source>
+            <translation>Mountsea 文档中的四种尺寸，或自定义 宽x高（高级）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="102" />
+            <source>&amp;Size</source>
+            <translation>尺寸(&amp;S)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="105" />
+            <source>e.g. 2048x1152</source>
+            <translation>例如 2048x1152</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="107" />
+            <source>Width x height: multiples of 16, ratio within 1:3 and 3:1, at most 3840x2160</source>
+            <translation>宽 x 高：16 的倍数，宽高比在 1:3 到 3:1 之间，最大 3840x2160</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="114" />
+            <location filename="../../app/ui/prompt_panel.py" line="121" />
+            <location filename="../../app/ui/prompt_panel.py" line="141" />
+            <location filename="../../app/ui/prompt_panel.py" line="219" />
+            <source>Auto</source>
+            <translation>自动</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="114" />
+            <source>Low (fast, cheap)</source>
+            <translation>低（快、便宜）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="114" />
+            <source>Medium</source>
+            <translation>中</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="115" />
+            <location filename="../../app/ui/prompt_panel.py" line="149" />
+            <source>High</source>
+            <translation>高</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="115" />
+            <source>Standard</source>
+            <translation>标准</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="117" />
+            <source>Higher quality takes longer and uses more output tokens</source>
+            <translation>质量越高，耗时越长，输出 token 越多</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="118" />
+            <source>&amp;Quality</source>
+            <translation>质量(&amp;Q)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="121" />
+            <source>Opaque</source>
+            <translation>不透明</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="121" />
+            <source>Transparent</source>
+            <translation>透明</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="123" />
+            <source>Transparent needs PNG or WebP output</source>
+            <translation>透明背景需要 PNG 或 WebP 输出</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="124" />
+            <source>&amp;Background</source>
+            <translation>背景(&amp;B)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="129" />
+            <source>&amp;Format</source>
+            <translation>格式(&amp;F)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="137" />
+            <source>Compression level for JPEG and WebP (0-100)</source>
+            <translation>JPEG 和 WebP 的压缩级别（0-100）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="138" />
+            <source>&amp;Compression</source>
+            <translation>压缩(&amp;C)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="141" />
+            <source>Low (less strict)</source>
+            <translation>低（较宽松）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="144" />
+            <source>How strict the content filter is. Not sent with Compat edits, which have no such field</source>
+            <translation>内容过滤的严格程度。兼容模式的编辑请求没有此字段，因此不会发送</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="146" />
+            <source>&amp;Moderation</source>
+            <translation>审核(&amp;M)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="149" />
+            <source>Low</source>
+            <translation>低</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="152" />
+            <source>How closely an edit follows the source picture (only when editing)</source>
+            <translation>编辑结果与源图的贴近程度（仅编辑时可用）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="154" />
+            <source>Input &amp;fidelity</source>
+            <translation>输入保真度(&amp;F)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="157" />
+            <source>Async task (recommended)</source>
+            <translation>异步任务（推荐）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="157" />
+            <source>Compat (synchronous)</source>
+            <translation>兼容（同步）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="160" />
+            <source>Async tasks survive long jobs, restarts and lost connections; Compat waits on one request</source>
+            <translation>异步任务能应对长时间作业、重启和断网；兼容模式在单个请求上等待</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="162" />
+            <source>&amp;API</source>
+            <translation>API(&amp;A)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="167" />
+            <source>Model name sent with the request</source>
+            <translation>随请求发送的模型名称</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="168" />
+            <source>M&amp;odel</source>
+            <translation>模型(&amp;O)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="172" />
+            <source>optional</source>
+            <translation>可选</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="173" />
+            <source>An end-user id the service may use for abuse monitoring</source>
+            <translation>服务可用于滥用监控的终端用户 ID</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="174" />
+            <source>&amp;User id</source>
+            <translation>用户 ID(&amp;U)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="179" />
+            <source>How many images to make; each is its own job and billed on its own</source>
+            <translation>要生成几张图片；每张都是独立的作业，单独计费</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="180" />
+            <source>Co&amp;pies</source>
+            <translation>数量(&amp;P)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="186" />
+            <location filename="../../app/ui/prompt_panel.py" line="412" />
+            <source>Generate</source>
+            <translation>生成</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="189" />
+            <source>Start the job (Ctrl+Enter)</source>
+            <translation>开始作业（Ctrl+Enter）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="220" />
+            <source>1024 × 1024 (square)</source>
+            <translation>1024 × 1024（方形）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="221" />
+            <source>1024 × 1536 (portrait)</source>
+            <translation>1024 × 1536（竖版）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="222" />
+            <source>1536 × 1024 (landscape)</source>
+            <translation>1536 × 1024（横版）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="231" />
+            <source>Custom…</source>
+            <translation>自定义…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="284" />
+            <location filename="../../app/ui/prompt_panel.py" line="410" />
+            <source>Write a prompt first.</source>
+            <translation>请先填写提示词。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="286" />
+            <source>The prompt is too long: at most 32,000 characters.</source>
+            <translation>提示词太长：最多 32,000 个字符。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="289" />
+            <source>Enter a custom size such as 2048x1152.</source>
+            <translation>请输入自定义尺寸，例如 2048x1152。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="293" />
+            <source>A transparent background needs PNG or WebP.</source>
+            <translation>透明背景需要 PNG 或 WebP。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="350" />
+            <source>Background set to Auto: JPEG has no transparency.</source>
+            <translation>背景已设为自动：JPEG 不支持透明。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="398" />
+            <source>Above 2560x1440 is experimental; Mountsea documents only the four sizes.</source>
+            <translation>超过 2560x1440 属于实验性；Mountsea 文档只列出四种尺寸。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="403" />
+            <source>{0} / {1}</source>
+            <translation>{0} / {1}</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="412" />
+            <source>Edit</source>
+            <translation>编辑</translation>
+        </message>
+    </context>
+    <context>
+        <name>ResultView</name>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="50" />
+            <source>Fit</source>
+            <translation>适应窗口</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="50" />
+            <source>Fit the picture to the view</source>
+            <translation>让图片适应视图</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="51" />
+            <source>100 %</source>
+            <translation>100 %</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="51" />
+            <source>Show the picture pixel for pixel</source>
+            <translation>逐像素显示图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="52" />
+            <source>Before / after</source>
+            <translation>前后对比</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="53" />
+            <source>Compare the edit with its source</source>
+            <translation>将编辑结果与源图对比</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="54" />
+            <source>Save as…</source>
+            <translation>另存为…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="54" />
+            <source>Save a copy of the file elsewhere</source>
+            <translation>将文件另存一份到其他位置</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="55" />
+            <source>Copy</source>
+            <translation>复制</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="55" />
+            <source>Copy the picture to the clipboard</source>
+            <translation>将图片复制到剪贴板</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="56" />
+            <source>Reveal</source>
+            <translation>显示文件</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="56" />
+            <source>Show the file in its folder</source>
+            <translation>在文件夹中显示该文件</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="57" />
+            <source>Use as edit source</source>
+            <translation>作为编辑源</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="58" />
+            <source>Edit this picture: it becomes the source on the Create / Edit tab</source>
+            <translation>编辑这张图片：它会成为“创建 / 编辑”页的源图</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="59" />
+            <source>Reuse settings</source>
+            <translation>复用设置</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="60" />
+            <source>Put this job's prompt and parameters back into the form</source>
+            <translation>将这个作业的提示词和参数填回表单</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="73" />
+            <source>Finished pictures show here. Write a prompt on the left and press Generate (Ctrl+Enter).</source>
+            <translation>完成的图片显示在这里。在左侧填写提示词，然后按“生成”（Ctrl+Enter）。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="85" />
+            <source>The server did not revise the prompt.</source>
+            <translation>服务器没有修订提示词。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="86" />
+            <source>Revised prompt</source>
+            <translation>修订后的提示词</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="89" />
+            <source>Returned</source>
+            <translation>实际返回</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="92" />
+            <source>Tokens</source>
+            <translation>Token</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="97" />
+            <source>File</source>
+            <translation>文件</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="141" />
+            <location filename="../../app/ui/result_view.py" line="149" />
+            <source>not reported</source>
+            <translation>未报告</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="144" />
+            <source>{0} text in + {1} image in, {2} out</source>
+            <translation>输入文本 {0} + 图片 {1}，输出 {2}</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="152" />
+            <source>{0} (arrived after you cancelled; saved anyway)</source>
+            <translation>{0}（在你取消后才返回；仍已保存）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="153" />
+            <source>not saved</source>
+            <translation>未保存</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="197" />
+            <source>Save the picture as</source>
+            <translation>图片另存为</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="202" />
+            <source>Saved a copy to {0}</source>
+            <translation>已将副本保存到 {0}</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="203" />
+            <source>Could not save the copy: {0}</source>
+            <translation>无法保存副本：{0}</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="210" />
+            <source>Picture copied to the clipboard</source>
+            <translation>图片已复制到剪贴板</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="266" />
+            <source>Could not load the source: {0}</source>
+            <translation>无法载入源图：{0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="46" />
+            <source>Settings</source>
+            <translation>设置</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="53" />
+            <source>Server</source>
+            <translation>服务器</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="59" />
+            <source>Mountsea, or any OpenAI-compatible server (Compat API)</source>
+            <translation>Mountsea，或任何兼容 OpenAI 的服务器（兼容 API）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="61" />
+            <source>Mountsea</source>
+            <translation>Mountsea</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="62" />
+            <source>Use Mountsea's address</source>
+            <translation>使用 Mountsea 的地址</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="65" />
+            <source>Base &amp;URL</source>
+            <translation>基础 URL(&amp;U)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="68" />
+            <source>API key</source>
+            <translation>API 密钥</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="74" />
+            <source>Paste your Mountsea API key</source>
+            <translation>粘贴你的 Mountsea API 密钥</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="76" />
+            <source>Show</source>
+            <translation>显示</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="79" />
+            <source>&amp;Key</source>
+            <translation>密钥(&amp;K)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="83" />
+            <source>In use</source>
+            <translation>当前使用</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="84" />
+            <source>checking…</source>
+            <translation>正在检查…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="87" />
+            <source>Keyring</source>
+            <translation>钥匙串</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="88" />
+            <source>Keep the key for this session only (not stored)</source>
+            <translation>仅在本次会话中保留密钥（不存储）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="92" />
+            <source>Save key</source>
+            <translation>保存密钥</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="94" />
+            <source>Remove key</source>
+            <translation>移除密钥</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="96" />
+            <source>Check key</source>
+            <translation>检查密钥</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="98" />
+            <source>Asks the server whether it accepts the key; costs nothing</source>
+            <translation>询问服务器是否接受此密钥；不产生费用</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="108" />
+            <source>Jobs and files</source>
+            <translation>作业与文件</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="114" />
+            <source>How many jobs run at the same time</source>
+            <translation>同时运行的作业数</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="115" />
+            <source>Jobs at &amp;once</source>
+            <translation>同时作业数(&amp;O)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="121" />
+            <source>Browse…</source>
+            <translation>浏览…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="124" />
+            <source>&amp;Images folder</source>
+            <translation>图片文件夹(&amp;I)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="130" />
+            <source>Soft edge when an edit is pasted back onto the source (0 = hard edge)</source>
+            <translation>编辑结果贴回源图时的柔和边缘（0 = 硬边）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="131" />
+            <source>Default &amp;feather</source>
+            <translation>默认羽化(&amp;F)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="132" />
+            <source>Keep the unmasked pixels of edits exactly</source>
+            <translation>编辑时严格保留未涂抹的像素</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="135" />
+            <source>Notify me when a job finishes in the background</source>
+            <translation>作业在后台完成时通知我</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="140" />
+            <source>System language</source>
+            <translation>系统语言</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="144" />
+            <source>Takes effect the next time the app starts</source>
+            <translation>下次启动应用时生效</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="145" />
+            <source>&amp;Language</source>
+            <translation>语言(&amp;L)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="176" />
+            <source>This system has no keyring, so the key cannot be stored. It can be kept for this session only, or set MOUNTSEA_API_KEY.</source>
+            <translation>此系统没有钥匙串，无法存储密钥。可以仅在本次会话中保留，或设置 MOUNTSEA_API_KEY。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="185" />
+            <source>from the MOUNTSEA_API_KEY environment variable (it wins over a stored key)</source>
+            <translation>来自环境变量 MOUNTSEA_API_KEY（优先于已存储的密钥）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="186" />
+            <source>stored in the system keyring</source>
+            <translation>存储在系统钥匙串中</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="187" />
+            <source>kept for this session only</source>
+            <translation>仅在本次会话中保留</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="188" />
+            <source>none: the app runs in demo mode</source>
+            <translation>无：应用运行在演示模式</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="200" />
+            <source>Paste a key first.</source>
+            <translation>请先粘贴密钥。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="216" />
+            <source>Saved. MOUNTSEA_API_KEY is set, so that key stays in use.</source>
+            <translation>已保存。由于设置了 MOUNTSEA_API_KEY，仍使用该密钥。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="220" />
+            <source>Saved in the system keyring.</source>
+            <translation>已保存到系统钥匙串。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="221" />
+            <source>Kept for this session only.</source>
+            <translation>仅在本次会话中保留。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="234" />
+            <source>Could not save the key: {0}</source>
+            <translation>无法保存密钥：{0}</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="255" />
+            <source>The key was removed.</source>
+            <translation>密钥已移除。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="262" />
+            <source>There is no key to check yet.</source>
+            <translation>还没有可检查的密钥。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="266" />
+            <source>Checking…</source>
+            <translation>正在检查…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="272" />
+            <source>The server accepts this key.</source>
+            <translation>服务器接受此密钥。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/settings_dialog.py" line="290" />
+            <source>Folder for new pictures</source>
+            <translation>新图片的保存文件夹</translation>
+        </message>
+    </context>
+    <context>
+        <name>TaskList</name>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="65" />
+            <source>Queued</source>
+            <translation>排队中</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="66" />
+            <source>Waiting</source>
+            <translation>等待中</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="67" />
+            <source>Running</source>
+            <translation>运行中</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="68" />
+            <source>Completed</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="69" />
+            <source>Failed</source>
+            <translation>失败</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="70" />
+            <source>Cancelled</source>
+            <translation>已取消</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="71" />
+            <source>Interrupted</source>
+            <translation>已中断</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="75" />
+            <source>Cancelled (result saved)</source>
+            <translation>已取消（结果已保存）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="83" />
+            <source>edit</source>
+            <translation>编辑</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="92" />
+            <source>transparent</source>
+            <translation>透明</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="240" />
+            <location filename="../../app/ui/task_list.py" line="336" />
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="240" />
+            <source>Cancel the selected jobs</source>
+            <translation>取消所选作业</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="241" />
+            <source>Retry</source>
+            <translation>重试</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="241" />
+            <source>Run the selected jobs again with the same inputs</source>
+            <translation>用相同的输入重新运行所选作业</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="242" />
+            <location filename="../../app/ui/task_list.py" line="328" />
+            <source>Open</source>
+            <translation>打开</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="242" />
+            <source>Show the result</source>
+            <translation>显示结果</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="243" />
+            <source>Remove</source>
+            <translation>移除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="243" />
+            <source>Remove finished jobs from this list (the images stay in the gallery)</source>
+            <translation>从列表中移除已结束的作业（图片仍保留在图库中）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="272" />
+            <source>Jobs appear here while they run. Several can run at once; each can be cancelled or retried.</source>
+            <translation>运行中的作业会显示在这里。可同时运行多个；每个都可以取消或重试。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="331" />
+            <source>Open in the default viewer</source>
+            <translation>用默认查看器打开</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="333" />
+            <source>Reveal in folder</source>
+            <translation>在文件夹中显示</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="338" />
+            <source>Retry with the same inputs</source>
+            <translation>用相同的输入重试</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="340" />
+            <source>Fetch the result anyway</source>
+            <translation>仍然获取结果</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="342" />
+            <source>Save again</source>
+            <translation>重新保存</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="345" />
+            <source>Copy the error message</source>
+            <translation>复制错误信息</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="348" />
+            <source>Copy the task id</source>
+            <translation>复制任务 ID</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="351" />
+            <source>Remove from list</source>
+            <translation>从列表中移除</translation>
+        </message>
+    </context>
+    <context>
+        <name>main</name>
+        <message>
+            <location filename="../../app/main.py" line="308" />
+            <source>Something went wrong inside the app. Your images and jobs are safe; the details are in the log file.</source>
+            <translation>应用内部出现了问题。你的图片和作业是安全的；详情见日志文件。</translation>
+        </message>
+    </context>
+</TS>

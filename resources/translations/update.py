@@ -1,0 +1,125 @@
+"""Refresh the Simplified Chinese translation: lupdate over app/ui, app/services and app/main.py,
+then lrelease to the .qm the app loads.
+
+    .venv/bin/python resources/translations/update.py
+
+lupdate cannot see the class of `tr = self.tr; tr("...")` or of a module-level helper and
+files such strings under an empty context, where `self.tr` would never find them at run time.
+This script moves each of them to the class that encloses its line, and keeps every existing
+translation (looked up by context and source, then by source alone). It prints what is left
+untranslated.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+TS = HERE / "mountsea_zh_CN.ts"
+QM = HERE / "mountsea_zh_CN.qm"
+BIN = Path(sys.executable).parent
+
+
+def sources() -> list[Path]:
+    files = sorted((ROOT / "app" / "ui").glob("*.py")) + sorted((ROOT / "app" / "services").glob("*.py"))
+    return [*files, ROOT / "app" / "main.py"]
+
+
+def known_translations() -> tuple[dict[tuple[str, str], ET.Element], dict[str, ET.Element]]:
+    by_key: dict[tuple[str, str], ET.Element] = {}
+    by_source: dict[str, ET.Element] = {}
+    if not TS.exists():
+        return by_key, by_source
+    for ctx in ET.parse(TS).getroot().iter("context"):
+        name = ctx.findtext("name") or ""
+        for msg in ctx.iter("message"):
+            tr = msg.find("translation")
+            if tr is None or tr.get("type") in ("unfinished", "obsolete", "vanished"):
+                continue
+            if not (tr.text or len(tr)):
+                continue
+            source = msg.findtext("source") or ""
+            by_key[(name, source)] = tr
+            by_source.setdefault(source, tr)
+    return by_key, by_source
+
+
+def enclosing_class(path: Path, line: int, cache: dict[Path, list[tuple[int, int, str]]]) -> str | None:
+    if path not in cache:
+        spans = []
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                spans.append((node.lineno, node.end_lineno or node.lineno, node.name))
+        cache[path] = spans
+    inner = [s for s in cache[path] if s[0] <= line <= s[1]]
+    return min(inner, key=lambda s: s[1] - s[0])[2] if inner else None
+
+
+def main() -> int:
+    by_key, by_source = known_translations()
+    subprocess.run(
+        [str(BIN / "pyside6-lupdate"), *map(str, sources()), "-ts", str(TS),
+         "-source-language", "en", "-target-language", "zh_CN", "-no-obsolete"],
+        check=True, cwd=ROOT,
+    )
+    tree = ET.parse(TS)
+    root = tree.getroot()
+    contexts = {ctx.findtext("name") or "": ctx for ctx in root.findall("context")}
+    cache: dict[Path, list[tuple[int, int, str]]] = {}
+    empty = contexts.get("")
+    if empty is not None:
+        for msg in list(empty.findall("message")):
+            loc = msg.find("location")
+            if loc is None:
+                continue
+            path = (TS.parent / loc.get("filename", "")).resolve()
+            owner = enclosing_class(path, int(loc.get("line", "0")), cache)
+            if owner is None:
+                continue
+            target = contexts.get(owner)
+            if target is None:
+                target = ET.SubElement(root, "context")
+                ET.SubElement(target, "name").text = owner
+                contexts[owner] = target
+            empty.remove(msg)
+            if not any(m.findtext("source") == msg.findtext("source") for m in target.findall("message")):
+                target.append(msg)
+        if not empty.findall("message"):
+            root.remove(empty)
+    missing = []
+    for ctx in root.findall("context"):
+        name = ctx.findtext("name") or ""
+        for msg in ctx.findall("message"):
+            tr = msg.find("translation")
+            if tr is None:
+                continue
+            if tr.get("type") == "unfinished" or not (tr.text or len(tr)):
+                source = msg.findtext("source") or ""
+                known = by_key.get((name, source)) or by_source.get(source)
+                if known is None:
+                    missing.append(f"{name}: {source}")
+                    continue
+                tr.text = known.text
+                for child in list(tr):
+                    tr.remove(child)
+                for child in known:
+                    ET.SubElement(tr, child.tag).text = child.text
+                tr.attrib.pop("type", None)
+    ET.indent(tree, space="    ")
+    body = ET.tostring(root, encoding="unicode")
+    TS.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n", encoding="utf-8")
+    subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(QM)], check=True, cwd=ROOT)
+    if missing:
+        print(f"{len(missing)} string(s) still need a translation:")
+        for line in missing:
+            print("  " + line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
