@@ -84,6 +84,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".ti
 RAW_IMAGE_MIME = ("image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp")
 THUMB = 72
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
+TRIM_PIXELS = 2048 * 2048  # references larger than this keep no full-size display copy
 ROLE_ID = Qt.ItemDataRole.UserRole + 7
 
 
@@ -104,6 +105,7 @@ class _Signals(QObject):
     loaded = Signal(int, object)  # token, Source (without id)
     failed = Signal(int, str)  # token, the sentence to show
     mask_loaded = Signal(object)  # PIL L image, already the first picture's size
+    decoded = Signal(int, object)  # source id, display levels (list[QImage])
     saved = Signal(str)  # message
 
 
@@ -248,6 +250,23 @@ def _embedded_record(data: bytes) -> dict[str, Any] | None:
     return record if record and isinstance(record.get("params"), dict) else None
 
 
+class _DecodeTask(QRunnable):
+    """Decode a picture again for display when it becomes the first one."""
+
+    def __init__(self, signals: _Signals, source_id: int, prepared: PreparedImage):
+        super().__init__()
+        self.signals, self.source_id, self.prepared = signals, source_id, prepared
+
+    def run(self) -> None:
+        try:
+            levels = _decode_for_display(self.prepared)
+        except Exception as exc:  # it decoded once already: only memory can fail here
+            log.exception("decoding %s again failed", self.prepared.filename)
+            _emit(self.signals.failed, -1, f"“{self.prepared.filename}” could not be shown: {exc}.")
+            return
+        _emit(self.signals.decoded, self.source_id, levels)
+
+
 class _SaveMaskTask(QRunnable):
     def __init__(
         self,
@@ -363,6 +382,7 @@ class EditPanel(QWidget):
         self._signals.loaded.connect(self.on_loaded)
         self._signals.failed.connect(self.on_failed)
         self._signals.mask_loaded.connect(self.on_mask_loaded)
+        self._signals.decoded.connect(self.on_decoded)
         self._signals.saved.connect(self.message)
         self._sources: dict[int, Source] = {}
         self._next_id = 1
@@ -449,6 +469,13 @@ class EditPanel(QWidget):
         self.redo_action = self._action(tr("Redo"), self.canvas.redo, "Ctrl+Shift+Z", tr("Redo"))
         # Ctrl+Y as well, as on Windows.
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        # Also on the panel, so the keys work whatever part of it has the focus.
+        self.bigger_action = self._action(
+            tr("Bigger brush"), self.on_bigger_brush, "]", tr("Bigger brush")
+        )
+        self.smaller_action = self._action(
+            tr("Smaller brush"), self.on_smaller_brush, "[", tr("Smaller brush")
+        )
         self.clear_action = self._action(
             tr("Clear"), self.canvas.clear_mask, None, tr("Remove all paint")
         )
@@ -652,6 +679,9 @@ class EditPanel(QWidget):
             return None
         model = self.canvas.model
         mask = self.canvas.mask_bytes()
+        if model is None or model.size != sources[0].prepared.size:
+            # The first picture is still being decoded for display: its mask is not painted yet.
+            mask = None
         return EditSnapshot(
             sources=[s.prepared for s in sources],
             mask=mask,
@@ -828,13 +858,12 @@ class EditPanel(QWidget):
                 self.canvas.clear_image()
             self._first_id = None
         elif first.id != self._first_id:
-            had_mask = self.has_mask()
             self._first_id = first.id
-            kept = self.canvas.set_image(first.levels[0], first.levels, keep_mask=True)
-            if had_mask and not kept:
-                self.message.emit(
-                    self.tr("The mask was cleared: the first picture has another size.")
-                )
+            if first.levels:
+                self._show_first(first)
+            else:
+                self._pool.start(_DecodeTask(self._signals, first.id, first.prepared))
+        self._trim_levels()
         count = self.strip.count()
         if count == 0:
             hint = self.tr("Drop, paste or open pictures to edit.")
@@ -850,6 +879,30 @@ class EditPanel(QWidget):
         self.strip_hint.setText(hint)
         self._update_actions()
         self.sources_changed.emit()
+
+    def _show_first(self, first: Source) -> None:
+        had_mask = self.has_mask()
+        kept = self.canvas.set_image(first.levels[0], first.levels, keep_mask=True)
+        if had_mask and not kept:
+            self.message.emit(self.tr("The mask was cleared: the first picture has another size."))
+
+    @Slot(int, object)
+    def on_decoded(self, source_id: int, levels: list[QImage]) -> None:
+        source = self._sources.get(source_id)
+        if source is None or source_id != self._first_id:
+            return  # removed or moved back while it was decoding
+        source.levels = levels
+        self._show_first(source)
+        self.sources_changed.emit()
+
+    def _trim_levels(self) -> None:
+        """Only the first picture keeps its full-size display copy (a 4096x4096 one is 85 MB
+        with its halves); the others are decoded again if they become first."""
+        for source in self._sources.values():
+            if source.id != self._first_id and source.levels:
+                w, h = source.prepared.size
+                if w * h > TRIM_PIXELS:
+                    source.levels = []
 
     @Slot()
     def on_order_changed(self) -> None:
@@ -1016,6 +1069,14 @@ class EditPanel(QWidget):
         self.message.emit(self.tr("Mask loaded."))
 
     # -- state ---------------------------------------------------------------------------
+
+    @Slot()
+    def on_bigger_brush(self) -> None:
+        self.canvas.grow_brush(1)
+
+    @Slot()
+    def on_smaller_brush(self) -> None:
+        self.canvas.grow_brush(-1)
 
     @Slot()
     def on_tool_action(self) -> None:

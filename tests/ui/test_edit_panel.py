@@ -373,3 +373,29 @@ def test_a_picture_dragged_from_a_web_page_is_downloaded(
     with qtbot.waitSignal(panel.message, timeout=10000) as sig:
         drop(panel, missing)
     assert "could not be downloaded" in sig.args[0] and "404" in sig.args[0]
+
+
+def test_large_references_are_decoded_again_when_they_become_first(
+    panel: EditPanel, qtbot, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from app.ui import edit_panel
+
+    monkeypatch.setattr(edit_panel, "TRIM_PIXELS", 100)
+    panel.add_files(
+        [
+            str(write_png(tmp_path / "a.png", (60, 60))),
+            str(write_png(tmp_path / "b.png", (50, 30), (250, 0, 0))),
+        ]
+    )
+    qtbot.waitUntil(lambda: panel.source_count() == 2)
+    first, second = panel.sources()
+    assert first.levels and not second.levels  # only the shown picture keeps a display copy
+    paint_dot(panel, 30, 30)
+    with qtbot.waitSignal(panel.sources_changed):
+        panel.move_source(1, 0)
+    # Until it is decoded again the snapshot sends no mask of the wrong size.
+    snap = panel.snapshot()
+    assert snap is not None and (not snap.has_mask or snap.mask_size == (50, 30))
+    qtbot.waitUntil(lambda: panel.canvas.image_size().toTuple() == (50, 30))
+    assert panel.canvas.image().pixelColor(1, 1) == QColor(250, 0, 0)
+    assert not panel.sources()[1].levels
