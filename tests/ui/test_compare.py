@@ -145,3 +145,27 @@ def test_copy_to_clipboard(tmp_path: Path, qtbot, clean_clipboard) -> None:  # t
     mime = QGuiApplication.clipboard().mimeData()
     assert mime.hasImage() and mime.urls()[0].toLocalFile() == str(path)
     assert not copy_file_to_clipboard(str(tmp_path / "missing.png"))
+
+
+def test_start_file_drag_offers_the_file(qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QDrag
+    from PySide6.QtWidgets import QLabel
+
+    from app.ui.dragout import start_file_drag
+
+    path = tmp_path / "out.webp"
+    Image.new("RGB", (300, 200), (1, 2, 3)).save(path, "WEBP")
+    seen = {}
+
+    def fake_exec(drag: QDrag, actions) -> Qt.DropAction:  # type: ignore[no-untyped-def]
+        seen["urls"] = [u.toLocalFile() for u in drag.mimeData().urls()]
+        seen["webp"] = bytes(drag.mimeData().data("image/webp").data())
+        seen["pixmap"] = drag.pixmap().size().toTuple()
+        return Qt.DropAction.CopyAction
+
+    monkeypatch.setattr(QDrag, "exec", fake_exec)
+    source = QLabel()
+    qtbot.addWidget(source)
+    assert start_file_drag(source, str(path), QImage(str(path))) == Qt.DropAction.CopyAction
+    assert seen["urls"] == [str(path)] and seen["webp"] == path.read_bytes()
+    assert max(seen["pixmap"]) == 128
