@@ -176,6 +176,55 @@ def normalise(im: Image.Image, notes: list[str] | None = None) -> Image.Image:
     return im
 
 
+def _is_srgb(icc: bytes | None) -> bool:
+    """True without a profile (sRGB is assumed) or with an sRGB one."""
+    if not icc:
+        return True
+    try:
+        from PIL import ImageCms
+
+        name = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))) or ""
+    except Exception:
+        return False
+    return "srgb" in name.lower()
+
+
+# JPEG segments that carry camera and editing details but nothing that changes the pixels:
+# APP1 (EXIF, XMP) and APP13 (Photoshop IPTC). ICC profiles (APP2) and Adobe (APP14) stay.
+_JPEG_DROP = {0xE1, 0xED}
+
+
+def strip_jpeg_metadata(data: bytes) -> bytes:
+    """The JPEG without EXIF/XMP/IPTC segments, every other byte unchanged; the input itself
+    when it cannot be walked safely."""
+    if not data.startswith(b"\xff\xd8"):
+        return data
+    out = [data[:2]]
+    i = 2
+    n = len(data)
+    while i + 4 <= n:
+        if data[i] != 0xFF:
+            return data
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0xDA or marker == 0xD9:  # start of scan / end: the rest is image data
+            out.append(data[i:])
+            return b"".join(out)
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # no length field
+            out.append(data[i : i + 2])
+            i += 2
+            continue
+        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
+        if length < 2 or i + 2 + length > n:
+            return data
+        if marker not in _JPEG_DROP:
+            out.append(data[i : i + 2 + length])
+        i += 2 + length
+    return data
+
+
 def _icc_to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image | None:
     if not icc:
         return None
@@ -306,10 +355,17 @@ def prepare_source(data: bytes, filename: str = "") -> PreparedImage:
         and frames == 1
         and im.mode in ("RGB", "RGBA")
         and _orientation(im) in (0, 1)
-        and not im.info.get("icc_profile")
+        and _is_srgb(im.info.get("icc_profile"))
         and len(data) <= MAX_IMAGE_BYTES
     )
     if untouched:
+        if original_format == "jpeg":
+            stripped = strip_jpeg_metadata(data)
+            if len(stripped) < len(data):
+                notes.append(
+                    "Removed the camera details (EXIF/XMP, e.g. the location) before upload."
+                )
+                data = stripped
         return PreparedImage(data, im.width, im.height, original_format or "png", notes, filename)
     im = normalise(im, notes)
     if im.mode == "RGBA" or original_format != "jpeg":

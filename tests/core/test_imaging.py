@@ -442,3 +442,26 @@ def test_big_pngs_are_split_into_idat_pieces(monkeypatch: pytest.MonkeyPatch) ->
     data = imaging.encode(im, "png")
     assert data.count(b"IDAT") > 5
     assert decode(data).tobytes() == im.tobytes()
+
+
+def test_camera_details_are_removed_from_a_jpeg_without_touching_its_pixels() -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 5.0)}  # GPS
+    data = encode(picture((80, 60)), "JPEG", quality=90, exif=exif.tobytes())
+    assert b"PhoneMaker" in data
+    prepared = prepare_source(data, "holiday.jpg")
+    assert prepared.format == "jpeg" and b"PhoneMaker" not in prepared.data
+    assert not decode(prepared.data).getexif()
+    # Not re-encoded: the compressed image data is byte for byte the original's.
+    assert prepared.data[prepared.data.index(b"\xff\xda") :] == data[data.index(b"\xff\xda") :]
+    assert any("location" in n for n in prepared.notes)
+    assert decode(prepared.data).tobytes() == decode(data).tobytes()
+
+
+def test_a_jpeg_with_an_srgb_profile_is_not_re_encoded() -> None:
+    from PIL import ImageCms
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = encode(picture(), "JPEG", quality=90, icc_profile=srgb)
+    assert prepare_source(data, "x.jpg").data == data
