@@ -29,11 +29,18 @@ _IDAT_PIECE = 1 << 20
 
 
 class ImageError(ValueError):
-    """A picture that cannot be used; `message` says what is wrong and what to do."""
+    """A picture that cannot be used; `message` says what is wrong and what to do (English).
 
-    def __init__(self, message: str):
+    `kind` and `name`/`detail` let a UI say the same in the user's language: kinds are
+    "empty", "unreadable", "incomplete", "damaged", "too_large", "mask_too_detailed",
+    "io" (could not be read or downloaded) and "other"."""
+
+    def __init__(self, message: str, kind: str = "other", name: str = "", detail: str = ""):
         super().__init__(message)
         self.message = message
+        self.kind = kind
+        self.name = name
+        self.detail = detail
 
 
 @dataclass
@@ -67,7 +74,7 @@ def open_image(data: bytes, filename: str = "") -> Image.Image:
     """Open and fully decode `data`, turning every way it can fail into an ImageError."""
     what = _describe(filename)
     if not data:
-        raise ImageError(f"{what} is empty (0 bytes). Choose another file.")
+        raise ImageError(f"{what} is empty (0 bytes). Choose another file.", "empty", filename)
     try:
         with warnings.catch_warnings():
             # Pillow warns (and later raises) on huge headers; both mean the same to us.
@@ -91,21 +98,31 @@ def open_image(data: bytes, filename: str = "") -> Image.Image:
             dims = ""
         raise ImageError(
             f"{what} is too large{dims}: at most {MAX_SOURCE_PIXELS // 1_000_000} megapixels "
-            "can be used. Scale it down in an image editor first."
+            "can be used. Scale it down in an image editor first.",
+            "too_large",
+            filename,
+            dims.strip(" ()"),
         ) from None
     except Image.UnidentifiedImageError:
         raise ImageError(
-            f"{what} is not a picture this app can read. Use a PNG, JPEG or WebP file."
+            f"{what} is not a picture this app can read. Use a PNG, JPEG or WebP file.",
+            "unreadable",
+            filename,
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error) as exc:
         text = str(exc).lower()
         if "truncated" in text or "end of file" in text or isinstance(exc, EOFError):
             raise ImageError(
                 f"{what} is incomplete (the file was cut short, perhaps by an unfinished "
-                "download or copy). Get the file again."
+                "download or copy). Get the file again.",
+                "incomplete",
+                filename,
             ) from None
         raise ImageError(
-            f"{what} is damaged and cannot be read ({exc}). Try another file."
+            f"{what} is damaged and cannot be read ({exc}). Try another file.",
+            "damaged",
+            filename,
+            str(exc),
         ) from None
     return im
 
@@ -401,7 +418,8 @@ def export_mask(painted: Image.Image, size: tuple[int, int]) -> bytes:
         if len(out) > MAX_MASK_BYTES:
             raise ImageError(
                 "The mask is too detailed to send (over 4 MB as a PNG). "
-                "Simplify it, for example with a rectangle or lasso fill."
+                "Simplify it, for example with a rectangle or lasso fill.",
+                "mask_too_detailed",
             )
     return out
 

@@ -19,6 +19,7 @@ from typing import Any
 from PIL import Image
 from PySide6.QtCore import (
     QBuffer,
+    QCoreApplication,
     QIODevice,
     QMimeData,
     QModelIndex,
@@ -66,6 +67,7 @@ from PySide6.QtWidgets import (
 
 from app.core.api.models import MAX_IMAGES
 from app.core.imaging import (
+    MAX_SOURCE_PIXELS,
     EditSnapshot,
     ImageError,
     PreparedImage,
@@ -133,6 +135,45 @@ def _emit(signal: SignalInstance, *args: object) -> None:
         signal.emit(*args)
 
 
+def _translate(text: str) -> str:
+    # QCoreApplication.translate is thread-safe: workers may call it.
+    return QCoreApplication.translate("EditPanel", text)
+
+
+def error_text(exc: ImageError) -> str:
+    """An ImageError from app.core.imaging in the user's language."""
+    if not exc.name:
+        return exc.message
+    translate = QCoreApplication.translate
+    templates = {
+        "empty": translate("EditPanel", "“%1” is empty (0 bytes). Choose another file."),
+        "unreadable": translate(
+            "EditPanel", "“%1” is not a picture this app can read. Use a PNG, JPEG or WebP file."
+        ),
+        "incomplete": translate(
+            "EditPanel",
+            "“%1” is incomplete (the file was cut short, perhaps by an unfinished download or "
+            "copy). Get the file again.",
+        ),
+        "damaged": translate(
+            "EditPanel", "“%1” is damaged and cannot be read (%2). Try another file."
+        ),
+        "too_large": translate(
+            "EditPanel",
+            "“%1” is too large (%2): at most %3 megapixels can be used. Scale it down in an image "
+            "editor first.",
+        ),
+    }
+    template = templates.get(exc.kind)
+    if template is None:
+        return exc.message
+    return (
+        template.replace("%1", exc.name)
+        .replace("%2", exc.detail)
+        .replace("%3", str(MAX_SOURCE_PIXELS // 1_000_000))
+    )
+
+
 class _LoadTask(QRunnable):
     def __init__(
         self,
@@ -159,7 +200,7 @@ class _LoadTask(QRunnable):
             result: object = self._load()
             ok = True
         except ImageError as exc:
-            result, ok = exc.message, False
+            result, ok = error_text(exc), False
         except Exception as exc:  # a bug must not kill the worker silently
             log.exception("loading %s failed", self.name)
             result, ok = f"“{self.name}” could not be opened: {exc}.", False
@@ -175,17 +216,20 @@ class _LoadTask(QRunnable):
                 size = os.path.getsize(self.path)
                 if size > MAX_READ_BYTES:
                     raise ImageError(
-                        f"“{self.name}” is {size / 1e9:.1f} GB: too large to use. "
-                        "Save a smaller copy first."
+                        _translate("“%1” is %2 GB: too large to use. Save a smaller copy first.")
+                        .replace("%1", self.name)
+                        .replace("%2", f"{size / 1e9:.1f}")
                     )
                 data = Path(self.path).read_bytes()
             except OSError as exc:
                 raise ImageError(
-                    f"“{self.name}” could not be read: {exc.strerror or exc}."
+                    _translate("“%1” could not be read: %2.")
+                    .replace("%1", self.name)
+                    .replace("%2", str(exc.strerror or exc))
                 ) from None
         elif self.image is not None:
             if self.image.isNull():
-                raise ImageError("The pasted or dropped picture is empty.")
+                raise ImageError(_translate("The pasted or dropped picture is empty."))
             data = _qimage_to_png(self.image)
         elif self.url is not None:
             data = download(self.url, self.name)
@@ -219,8 +263,12 @@ def download(url: str, name: str, limit: int = MAX_DOWNLOAD_BYTES, timeout: floa
         ):
             if response.status_code >= 400:
                 raise ImageError(
-                    f"“{name}” could not be downloaded: the server answered {response.status_code}. "
-                    "Save the picture from the browser, then drop the file."
+                    _translate(
+                        "“%1” could not be downloaded: the server answered %2. "
+                        "Save the picture from the browser, then drop the file."
+                    )
+                    .replace("%1", name)
+                    .replace("%2", str(response.status_code))
                 )
             chunks: list[bytes] = []
             total = 0
@@ -228,15 +276,23 @@ def download(url: str, name: str, limit: int = MAX_DOWNLOAD_BYTES, timeout: floa
                 total += len(chunk)
                 if total > limit:
                     raise ImageError(
-                        f"“{name}” is larger than {limit // (1024 * 1024)} MB: too large to download. "
-                        "Save it from the browser, then drop the file."
+                        _translate(
+                            "“%1” is larger than %2 MB: too large to download. "
+                            "Save it from the browser, then drop the file."
+                        )
+                        .replace("%1", name)
+                        .replace("%2", str(limit // (1024 * 1024)))
                     )
                 chunks.append(chunk)
             return b"".join(chunks)
     except httpx.HTTPError as exc:
         raise ImageError(
-            f"“{name}” could not be downloaded ({type(exc).__name__}). Check the connection, "
-            "or save the picture from the browser and drop the file."
+            _translate(
+                "“%1” could not be downloaded (%2). Check the connection, "
+                "or save the picture from the browser and drop the file."
+            )
+            .replace("%1", name)
+            .replace("%2", type(exc).__name__)
         ) from None
 
 
@@ -308,7 +364,7 @@ class _LoadMaskTask(QRunnable):
             _emit(self.signals.mask_loaded, painted)
             return
         except ImageError as exc:
-            message = exc.message
+            message = error_text(exc)
         except OSError as exc:
             message = f"“{name}” could not be read: {exc.strerror or exc}."
         _emit(self.signals.failed, -1, message)

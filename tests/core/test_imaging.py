@@ -180,6 +180,7 @@ def test_truncated_png_is_refused_with_a_clear_sentence() -> None:
     with pytest.raises(ImageError) as info:
         prepare_source(data[: len(data) // 2], "half.png")
     assert "“half.png” is incomplete" in info.value.message
+    assert (info.value.kind, info.value.name) == ("incomplete", "half.png")  # for translated UIs
     assert "again" in info.value.message
 
 
@@ -192,6 +193,7 @@ def test_text_file_named_png_is_refused() -> None:
     with pytest.raises(ImageError) as info:
         prepare_source(b"hello, I am not a picture\n" * 10, "notes.png")
     assert "not a picture" in info.value.message and "PNG, JPEG or WebP" in info.value.message
+    assert info.value.kind == "unreadable"
 
 
 @pytest.mark.parametrize(
