@@ -58,6 +58,8 @@ class EndpointBox:
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._value: Endpoint | None = None
+        # What a job shows while it waits for an endpoint (set by the window, read by workers).
+        self.waiting_reason = QCoreApplication.translate("JobRunner", "waiting for an API key")
 
     def set(self, endpoint: Endpoint | None) -> None:
         with self._cond:
@@ -376,7 +378,7 @@ def _wait_endpoint(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, send: Callable
 
     current = ctx.endpoints.get()
     if current is None or not accept(current):
-        send(state=WAITING, detail=QCoreApplication.translate("JobRunner", "waiting for an API key"))
+        send(state=WAITING, detail=ctx.endpoints.waiting_reason)
         endpoint = ctx.endpoints.wait(cancel, accept)
         send(state=RUNNING, detail=None)
         return endpoint
@@ -482,6 +484,7 @@ class JobRunner(QObject):
     job_changed = Signal(str)
     job_removed = Signal(str)
     job_finished = Signal(str)  # reached completed / failed / cancelled / interrupted
+    endpoint_needed = Signal()  # a job starts and no server is known yet (demo: start the simulator)
     # From worker threads (queued to the GUI thread by Qt):
     _event = Signal(str, object)
     _call_done = Signal(int, object, object)
@@ -623,6 +626,8 @@ class JobRunner(QObject):
         runnable = _JobRunnable(record.spec, record.cancel, self._ctx(), self._event.emit)
         record.runnable = runnable
         self.pool.start(runnable)
+        if self.endpoints.get() is None:
+            self.endpoint_needed.emit()
 
     def cancel(self, key: str) -> None:
         record = self._records.get(key)

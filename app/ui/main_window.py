@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +69,13 @@ def _start_simulator() -> Any:
     return sim, DEMO_KEY
 
 
-def _read_journal(library: Any) -> tuple[list[Any], list[Any], dict[int, Any]]:
-    unfinished = library.unfinished_jobs()
+def _read_journal(library: Any, before: float) -> tuple[list[Any], list[Any], dict[int, Any]]:
+    # Only jobs from earlier runs: this session's first jobs may already be journaled by now.
+    unfinished = [j for j in library.unfinished_jobs() if j.created_at < before]
     unfinished_ids = {j.job_id for j in unfinished}
-    recent = [j for j in library.recent_jobs(limit=HISTORY_ROWS) if j.job_id not in unfinished_ids]
+    recent = [
+        j for j in library.recent_jobs(limit=HISTORY_ROWS) if j.job_id not in unfinished_ids and j.created_at < before
+    ]
     item_ids = [j.item_ids[0] for j in recent if j.item_ids]
     items = library.items(item_ids) if item_ids else {}
     return unfinished, recent, items
@@ -114,6 +118,8 @@ class MainWindow(QMainWindow):
         self._demo_forced = demo
         self._base_url = (base_url_override or settings.base_url or DEFAULT_BASE_URL).rstrip("/")
         self._simulator: Any = None
+        self._simulator_starting = False
+        self._demo_mode = False
         self._demo_key: str | None = None
         self._key_store: Any = None
         self._key_source = "none"
@@ -138,6 +144,7 @@ class MainWindow(QMainWindow):
         self._build_ui(api_override)
         self._build_menus()
         self.runner.job_finished.connect(self.on_job_finished)
+        self.runner.endpoint_needed.connect(self.on_endpoint_needed)
         self.runner.job_added.connect(self.on_jobs_changed)
         self.runner.job_changed.connect(self.on_jobs_changed)
         self._restore_geometry()
@@ -328,9 +335,8 @@ class MainWindow(QMainWindow):
             else:
                 self.status_endpoint.setText(self.tr("Looking up the API key…"))
                 self.runner.call(self._lookup_key, on_done=self.on_key_looked_up, on_error=self.on_key_lookup_failed)
-        self.runner.call(_read_journal, self.library, on_done=self.on_journal_read,
+        self.runner.call(_read_journal, self.library, time.time(), on_done=self.on_journal_read,
                          on_error=lambda e: log.error("could not read the journal: %r", e))
-        self._warm_up()
 
     def key_store(self) -> Any:
         if self._key_store is None:
@@ -342,11 +348,6 @@ class MainWindow(QMainWindow):
     def _lookup_key(self) -> tuple[str | None, str]:
         key, source = self.key_store().get()
         return key, str(source)
-
-    def _warm_up(self) -> None:
-        # Importing httpx and making the client takes a moment: do it now, off the GUI thread,
-        # so the first Generate does not wait for it.
-        self.runner.call(self.runner.http)
 
     @Slot(object)
     def on_key_looked_up(self, found: Any) -> None:
@@ -367,6 +368,7 @@ class MainWindow(QMainWindow):
         self._api_key = key
         self._key_source = source
         self._demo_forced = False
+        self._demo_mode = False
         self.runner.endpoints.set(Endpoint(self._base_url, key, demo=False))
         self.demo_banner.hide()
         self._update_endpoint_label()
@@ -380,24 +382,39 @@ class MainWindow(QMainWindow):
             ),
             self.tr("Add API key…"),
         )
+        self._demo_mode = True
+        self.runner.endpoints.waiting_reason = self.tr("starting the demo server")
         if self._simulator is not None:
             self._set_demo_endpoint()
+        else:
+            # The simulator starts when the first job needs it: start-up stays lean.
+            self.runner.endpoints.set(None)
+            self._update_endpoint_label()
+            if self.runner.busy:
+                self.on_endpoint_needed()
+
+    @Slot()
+    def on_endpoint_needed(self) -> None:
+        if not self._demo_mode or self._simulator is not None or self._simulator_starting or self._closed:
             return
+        self._simulator_starting = True
         self.status_endpoint.setText(self.tr("Starting the demo server…"))
         self.runner.call(_start_simulator, on_done=self.on_simulator_started, on_error=self.on_simulator_failed)
 
     @Slot(object)
     def on_simulator_started(self, started: Any) -> None:
         sim, demo_key = started
+        self._simulator_starting = False
         if self._closed:
             sim.stop()
             return
         self._simulator = sim
         self._demo_key = demo_key
-        if self._api_key is None:
+        if self._demo_mode:
             self._set_demo_endpoint()
 
     def on_simulator_failed(self, error: BaseException) -> None:
+        self._simulator_starting = False
         log.error("the demo server did not start: %r", error)
         self.demo_banner.show_message(
             self.tr("The demo server could not start ({0}). Add your API key to make images.").format(error),
@@ -410,12 +427,13 @@ class MainWindow(QMainWindow):
         self.endpoint_changed.emit()
 
     def is_demo(self) -> bool:
-        endpoint = self.runner.endpoints.get()
-        return bool(endpoint and endpoint.demo)
+        return self._demo_mode
 
     def _update_endpoint_label(self) -> None:
         endpoint = self.runner.endpoints.get()
-        if endpoint is None:
+        if self._demo_mode:
+            text = self.tr("Demo server")
+        elif endpoint is None:
             text = ""
         elif endpoint.demo:
             text = self.tr("Demo server")

@@ -74,7 +74,11 @@ def generate(qtbot, window: MainWindow, prompt: str, copies: int = 1) -> None:
 
 
 def wait_states(qtbot, window: MainWindow, expected: list[str], timeout: int = 20000) -> None:
-    qtbot.waitUntil(lambda: states(window) == expected, timeout=timeout)
+    def check() -> None:
+        records = [window.task_model.record_at(r) for r in range(window.task_model.rowCount())]
+        assert states(window) == expected, [(r.state, r.detail, r.error) for r in records]
+
+    qtbot.waitUntil(check, timeout=timeout)
 
 
 def test_demo_mode_generates_a_file_on_disk(qtbot, open_window, data_dir) -> None:
