@@ -203,8 +203,19 @@ def _dest(entry) -> str:  # type: ignore[no-untyped-def]
     return str(entry[0]).replace("\\", "/")
 
 
+# Sources of resources that the app reads only in compiled form (or never).
+RESOURCE_EXCLUDES = (
+    "resources/translations/*.ts",
+    "resources/*.py",
+    "resources/*/*.py",
+    "*/__pycache__/*",
+)
+
+
 def _drop(dest: str) -> bool:
     name = dest.rsplit("/", 1)[-1]
+    if dest.startswith("resources/"):
+        return any(fnmatch.fnmatchcase(dest, pattern) for pattern in RESOURCE_EXCLUDES)
     if "/Qt/translations/" in f"/{dest}" or "/Qt6/translations/" in f"/{dest}":
         return not any(fnmatch.fnmatchcase(name, keep) for keep in QT_TRANSLATIONS_KEEP)
     return any(fnmatch.fnmatchcase(name.lower(), pattern) for pattern in BINARY_EXCLUDES)

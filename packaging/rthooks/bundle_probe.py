@@ -62,6 +62,21 @@ if _os.environ.get("MOUNTSEA_BUNDLE_PROBE") == "1":
             info["resources_ok"] = (resources_dir() / "icons" / "app-256.png").is_file()
         except Exception as exc:
             info["resources_error"] = f"{type(exc).__name__}: {exc}"
+        try:
+            from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+            qt_translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+            info["qt_translations_path"] = qt_translations
+            info["qt_zh_CN_loads"] = QTranslator().load(
+                QLocale("zh_CN"), "qtbase", "_", qt_translations
+            )
+            if "resources_dir" in info:
+                ours = str(resources_dir() / "translations")
+                info["app_zh_CN_loads"] = QTranslator().load(
+                    QLocale("zh_CN"), "mountsea", "_", ours
+                )
+        except Exception as exc:
+            info["qt_error"] = f"{type(exc).__name__}: {exc}"
         return info
 
     sys.stdout.write(json.dumps(_probe()) + "\n")

@@ -111,6 +111,8 @@ def test_translation_filter_keeps_only_shipped_languages() -> None:
             ("PySide6/Qt/translations/qt_help_zh_CN.qm", "src", "DATA"),
             ("PySide6\\opengl32sw.dll", "src", "BINARY"),
             ("resources/translations/app_zh_CN.qm", "src", "DATA"),
+            ("resources/translations/app_zh_CN.ts", "src", "DATA"),
+            ("resources\\translations\\update.py", "src", "DATA"),
         ]
     )
     assert [entry[0] for entry in kept] == [

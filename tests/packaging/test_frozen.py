@@ -184,6 +184,15 @@ def test_frozen_app_runs_from_its_own_bundle(frozen: Frozen, clean_env: dict[str
     assert Path(info["resources_dir"]).resolve() == (frozen.internal / "resources").resolve()
 
 
+def test_translations_load_frozen(frozen: Frozen, clean_env: dict[str, str]) -> None:
+    """Ours from resources/translations, Qt's own (standard dialogs) from the trimmed Qt."""
+    info = _probe(frozen, clean_env)
+    assert "qt_error" not in info, info
+    assert info["app_zh_CN_loads"] is True, info
+    assert info["qt_zh_CN_loads"] is True, info
+    assert frozen.internal.resolve() in Path(info["qt_translations_path"]).resolve().parents
+
+
 # --- keyring ------------------------------------------------------------------------
 
 NOT_BUNDLED = ("ModuleNotFoundError", "ImportError", "No module named", "SecretStorage required")
