@@ -394,6 +394,9 @@ def _wait_for_network(
     while not probe(base_url):
         if cancel.wait(interval):
             raise Cancelled()
+    # "waiting" in the journal promises that nothing was sent: leave it before sending again,
+    # so a crash from here on is never mistaken for a job that is safe to send once more.
+    _safe(lib.update_job, job_id, state="running")
     send(state=RUNNING, detail=None)
 
 
@@ -677,8 +680,9 @@ class JobRunner(QObject):
         self._apply(record, {"state": QUEUED, "finished": None, "error": None, "detail": None})
         self._start(record)
 
-    def resume(self, job: Any) -> str:
-        """Land an unfinished async task from the journal by polling its saved id."""
+    def resume(self, job: Any, *, keep_unmasked: bool = True, feather: int = 8) -> str:
+        """Carry on a journaled job: poll its async task by the saved id (never create it
+        again), or send a job the journal says never left (it waited for the network)."""
         key = uuid.uuid4().hex
         params = dict(job.params or {})
         spec = JobSpec(
@@ -688,6 +692,8 @@ class JobRunner(QObject):
             resume_task_id=job.task_id,
             resume_base_url=job.base_url,
             parent_item_id=job.parent_item_id,
+            keep_unmasked=keep_unmasked,
+            feather=feather,
         )
         record = JobRecord(
             key=key,

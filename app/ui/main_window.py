@@ -465,8 +465,11 @@ class MainWindow(QMainWindow):
                 record.late_result = bool(item.cancelled)
         for job in unfinished:
             own_demo_gone = is_loopback(job.base_url) and job.base_url.rstrip("/") != self._base_url
-            if job.resumable and not own_demo_gone:
-                self.runner.resume(job)
+            # A job journaled as "waiting" never reached the server (no network): sending it now
+            # cannot bill twice. An async task with an id is polled, never created again.
+            never_sent = str(job.state) == "waiting" and not job.task_id
+            if (job.resumable or never_sent) and not own_demo_gone:
+                self.runner.resume(job, keep_unmasked=self.settings.keep_unmasked, feather=self.settings.feather)
             else:
                 interrupted.append(job.job_id)
                 self.runner.add_history(job, INTERRUPTED, error=self.tr(

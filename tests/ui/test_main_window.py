@@ -240,6 +240,21 @@ def test_unfinished_async_task_is_landed_at_start_without_a_new_create(qtbot, op
     assert record.job_id == job_id and Path(record.paths[0]).is_file()
 
 
+def test_a_job_that_waited_for_the_network_is_sent_at_the_next_start(qtbot, open_window, simulator, monkeypatch, data_dir) -> None:
+    from app.core.api.models import Flavour, ImageRequest
+    from app.core.library import Library
+
+    lib = Library.open(data_dir)
+    job_id = lib.begin_job(ImageRequest(prompt="offline when the app quit"), Flavour.tasks, simulator.base_url)
+    lib.update_job(job_id, state="waiting")
+    lib.close()
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    window = open_window("--base-url", simulator.base_url)
+    wait_states(qtbot, window, ["completed"])
+    assert simulator.created_tasks == 1
+    assert window.library.job(job_id).state == "completed"
+
+
 def test_an_interrupted_compat_job_can_be_retried(qtbot, open_window, simulator, monkeypatch, data_dir) -> None:
     from app.core.api.models import Flavour, ImageRequest
     from app.core.library import Library
