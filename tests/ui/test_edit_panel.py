@@ -399,3 +399,20 @@ def test_large_references_are_decoded_again_when_they_become_first(
     qtbot.waitUntil(lambda: panel.canvas.image_size().toTuple() == (50, 30))
     assert panel.canvas.image().pixelColor(1, 1) == QColor(250, 0, 0)
     assert not panel.sources()[1].levels
+
+
+def test_dragging_a_thumbnail_to_the_front_makes_it_the_mask_picture(
+    panel: EditPanel, qtbot, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QModelIndex
+
+    panel.add_files(
+        [str(write_png(tmp_path / "a.png", (40, 40))), str(write_png(tmp_path / "b.png", (30, 20)))]
+    )
+    qtbot.waitUntil(lambda: panel.source_count() == 2)
+    # An internal drag in the strip ends in the model's move (what QListWidget's drop does).
+    with qtbot.waitSignal(panel.sources_changed):
+        assert panel.strip.model().moveRow(QModelIndex(), 1, QModelIndex(), 0)
+    assert [s.prepared.filename for s in panel.sources()] == ["b.png", "a.png"]
+    qtbot.waitUntil(lambda: panel.canvas.image_size().toTuple() == (30, 20))
+    assert panel.strip.item(0).text().endswith("mask") and panel.strip.item(1).text() == "2"
