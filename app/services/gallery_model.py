@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
+    QTimer,
     QUrl,
     Signal,
     Slot,
@@ -81,6 +82,11 @@ class GalleryModel(QAbstractListModel):
         self._pages: OrderedDict[int, dict[int, Cell]] = OrderedDict()
         self._placeholder = self._make_placeholder(thumbnails.icon_size)
         self._broken = self._make_placeholder(thumbnails.icon_size, QColor(120, 60, 60))
+        self._ready_rows: list[int] = []
+        self._ready_timer = QTimer(self)
+        self._ready_timer.setSingleShot(True)
+        self._ready_timer.setInterval(15)
+        self._ready_timer.timeout.connect(self.on_ready_timer)
         thumbnails.ready.connect(self.on_thumbnail_ready)
 
     @staticmethod
@@ -192,6 +198,24 @@ class GalleryModel(QAbstractListModel):
 
     # --- Qt model ------------------------------------------------------------------------
 
+    def thumbnail(self, row: int) -> QPixmap:
+        """The row's thumbnail, or a placeholder while it is being made (it is then requested)."""
+        item_id = self._ids[row]
+        pm = self.thumbnails.pixmap(item_id)
+        if pm is not None:
+            return pm
+        if self.thumbnails.failed(item_id):
+            return self._broken
+        cell = self.cell_at(row)
+        if cell is not None:
+            self._requested[item_id] = row
+            self.thumbnails.request(item_id, Path(cell.path), self.library.thumbnail_path(item_id))
+        return self._placeholder
+
+    def is_favourite(self, row: int) -> bool:
+        cell = self.cell_at(row)
+        return cell is not None and cell.favourite
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
 
@@ -202,18 +226,7 @@ class GalleryModel(QAbstractListModel):
         if role == ItemIdRole:
             return item_id
         if role == Qt.ItemDataRole.DecorationRole:
-            pm = self.thumbnails.pixmap(item_id)
-            if pm is not None:
-                return pm
-            if self.thumbnails.failed(item_id):
-                return self._broken
-            cell = self.cell_at(index.row())
-            if cell is not None:
-                self._requested[item_id] = index.row()
-                self.thumbnails.request(
-                    item_id, Path(cell.path), self.library.thumbnail_path(item_id)
-                )
-            return self._placeholder
+            return self.thumbnail(index.row())
         if role == Qt.ItemDataRole.SizeHintRole:
             return None
         if role == ItemRole:
@@ -260,5 +273,28 @@ class GalleryModel(QAbstractListModel):
     def on_thumbnail_ready(self, item_id: int) -> None:
         row = self._requested.pop(item_id, None)
         if row is not None and row < len(self._ids) and self._ids[row] == item_id:
-            idx = self.index(row)
-            self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
+            # Thumbnails arrive in bursts: repaint once per frame, not once per picture.
+            self._ready_rows.append(row)
+            if not self._ready_timer.isActive():
+                self._ready_timer.start()
+
+    @Slot()
+    def on_ready_timer(self) -> None:
+        rows, self._ready_rows = sorted(set(self._ready_rows)), []
+        n = len(self._ids)
+        # One signal per run of adjacent rows: a single min..max range after a jump would make
+        # the view walk every row in between (tens of thousands: 100+ ms).
+        start = prev = -2
+        for r in rows:
+            if r >= n:
+                break
+            if r != prev + 1:
+                if start >= 0:
+                    self._changed(start, prev)
+                start = r
+            prev = r
+        if start >= 0:
+            self._changed(start, prev)
+
+    def _changed(self, first: int, last: int) -> None:
+        self.dataChanged.emit(self.index(first), self.index(last), [Qt.ItemDataRole.DecorationRole])
