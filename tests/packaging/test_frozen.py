@@ -176,6 +176,50 @@ def test_generate_demo_saves_a_png(
         assert image.size[0] > 0 and image.size[1] > 0
 
 
+def test_edit_demo_with_mask_saves_webp(
+    frozen: Frozen, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    data = tmp_path / "data"
+    source = tmp_path / "source.png"
+    Image.new("RGB", (256, 256), (200, 60, 40)).save(source)
+    mask = tmp_path / "mask.png"
+    painted = Image.new("RGBA", (256, 256), (0, 0, 0, 255))
+    painted.paste((0, 0, 0, 0), (64, 64, 192, 192))  # transparent = repaint here
+    painted.save(mask)
+    result = _run(
+        [
+            str(frozen.cli),
+            "edit",
+            "make it blue",
+            "--image",
+            str(source),
+            "--mask",
+            str(mask),
+            "--format",
+            "webp",
+            "--demo",
+            "--data-dir",
+            str(data),
+        ],
+        clean_env,
+    )
+    assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    saved = Path(result.stdout.strip().splitlines()[-1])
+    head = saved.read_bytes()[:12]
+    assert head[:4] == b"RIFF" and head[8:12] == b"WEBP", saved
+
+
+def test_bad_usage_exits_2_with_a_message(frozen: Frozen, clean_env: dict[str, str]) -> None:
+    result = _run(
+        [str(frozen.cli), "generate", "x", "--quality", "astonishing", "--demo"], clean_env
+    )
+    assert result.returncode == 2, result
+    assert result.stderr.strip()
+    assert "Traceback" not in result.stderr
+
+
 def test_frozen_app_runs_from_its_own_bundle(frozen: Frozen, clean_env: dict[str, str]) -> None:
     info = _probe(frozen, clean_env)
     assert info["frozen"] is True
