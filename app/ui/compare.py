@@ -13,9 +13,10 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
     QPen,
-    QResizeEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from app.ui.mask_canvas import mipmaps
 
 
 class CompareView(QWidget):
@@ -35,7 +36,7 @@ class CompareView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._before: QImage | None = None
         self._after: QImage | None = None
-        self._cache: tuple[QSize, QImage, QImage] | None = None  # both scaled to the view
+        self._levels: tuple[list[QImage], list[QImage]] | None = None  # see mask_canvas.mipmaps
         self._split = 0.5
         self._mode = "slider"
         self._show_before = False
@@ -43,18 +44,31 @@ class CompareView(QWidget):
 
     # -- state ---------------------------------------------------------------------------
 
-    def set_images(self, before: QImage, after: QImage) -> None:
+    def set_images(
+        self,
+        before: QImage,
+        after: QImage,
+        levels: tuple[list[QImage], list[QImage]] | None = None,
+    ) -> None:
+        """Show `before` and `after`. `levels` are both pictures' mipmaps(); pass them when
+        they were made in a worker, otherwise pictures over 2048 px are halved here, once."""
         self._before, self._after = before, after
-        self._cache = None
+        if levels is None:
+            levels = (self._halves(before), self._halves(after))
+        self._levels = levels
         self.update()
+
+    @staticmethod
+    def _halves(image: QImage) -> list[QImage]:
+        return mipmaps(image, 2048) if max(image.width(), image.height()) > 2048 else [image]
 
     def clear(self) -> None:
         self._before = self._after = None
-        self._cache = None
+        self._levels = None
         self.update()
 
     def has_images(self) -> bool:
-        return self._before is not None and self._after is not None
+        return self._levels is not None
 
     def split(self) -> float:
         return self._split
@@ -108,22 +122,14 @@ class CompareView(QWidget):
         y = (self.height() - size.height()) // 2
         return QRect(x, y, size.width(), size.height())
 
-    def _scaled(self) -> tuple[QImage, QImage] | None:
-        if self._before is None or self._after is None:
-            return None
-        size = self.image_rect().size()
-        if size.isEmpty():
-            return None
-        if self._cache is None or self._cache[0] != size:
-            # Scaled once per size: a paint then only blits.
-            mode = Qt.TransformationMode.SmoothTransformation
-            ignore = Qt.AspectRatioMode.IgnoreAspectRatio
-            self._cache = (
-                size,
-                self._before.scaled(size, ignore, mode),
-                self._after.scaled(size, ignore, mode),
-            )
-        return self._cache[1], self._cache[2]
+    @staticmethod
+    def _level(levels: list[QImage], width: int) -> QImage:
+        """The smallest level still at least `width` wide: bilinear drawing from it is smooth."""
+        chosen = levels[0]
+        for level in levels[1:]:
+            if level.width() >= width:
+                chosen = level
+        return chosen
 
     def split_x(self) -> int:
         r = self.image_rect()
@@ -134,17 +140,31 @@ class CompareView(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.fillRect(event.rect(), self.palette().color(self.backgroundRole()).darker(140))
-        scaled = self._scaled()
-        if scaled is None:
+        r = self.image_rect()
+        if self._levels is None or r.isEmpty():
             painter.setPen(self.palette().color(self.foregroundRole()))
             painter.drawText(
                 self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("Nothing to compare yet.")
             )
             return
-        before, after = scaled
-        r = self.image_rect()
+        before = self._level(self._levels[0], r.width())
+        after = self._level(self._levels[1], r.width())
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+
+        def draw(image: QImage, part: QRect) -> None:
+            # `part` of the frame, from the same fraction of the picture (after may differ in size).
+            fx = image.width() / r.width()
+            fy = image.height() / r.height()
+            src = QRectF(
+                (part.left() - r.left()) * fx,
+                (part.top() - r.top()) * fy,
+                part.width() * fx,
+                part.height() * fy,
+            )
+            painter.drawImage(QRectF(part), image, src)
+
         if self._mode == "toggle":
-            painter.drawImage(r.topLeft(), before if self._show_before else after)
+            draw(before if self._show_before else after, r)
             self._label(
                 painter, r, self.tr("Before") if self._show_before else self.tr("After"), left=True
             )
@@ -153,9 +173,9 @@ class CompareView(QWidget):
         left = QRect(r.left(), r.top(), x - r.left(), r.height())
         right = QRect(x, r.top(), r.right() + 1 - x, r.height())
         if not left.isEmpty():
-            painter.drawImage(left, before, left.translated(-r.topLeft()))
+            draw(before, left)
         if not right.isEmpty():
-            painter.drawImage(right, after, right.translated(-r.topLeft()))
+            draw(after, right)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(QColor(0, 0, 0, 140), 3))
         painter.drawLine(x, r.top(), x, r.bottom())
@@ -227,10 +247,6 @@ class CompareView(QWidget):
             self.flip()
         else:
             super().keyPressEvent(event)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        self._cache = None
-        super().resizeEvent(event)
 
     def sizeHint(self) -> QSize:
         return QSize(640, 480)

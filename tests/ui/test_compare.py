@@ -169,3 +169,10 @@ def test_start_file_drag_offers_the_file(qtbot, tmp_path: Path, monkeypatch) -> 
     assert start_file_drag(source, str(path), QImage(str(path))) == Qt.DropAction.CopyAction
     assert seen["urls"] == [str(path)] and seen["webp"] == path.read_bytes()
     assert max(seen["pixmap"]) == 128
+
+
+def test_big_pictures_are_drawn_from_their_halves(view: CompareView) -> None:
+    view.set_images(solid(4200, 2800, RED), solid(150, 100, BLUE))
+    assert [lv.width() for lv in view._levels[0]] == [4200, 2100, 1050]  # type: ignore[index]
+    r = view.image_rect()
+    assert color_at(view, r.left() + 20) == RED and color_at(view, r.right() - 20) == BLUE
