@@ -320,14 +320,14 @@ def _install_excepthook(app: QApplication, failures: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in CLI_COMMANDS:
-        import app.cli
+        from app import cli
 
-        return app.cli.main(argv)
+        return cli.main(argv)
 
     opts = parse_args(argv)  # exits 2 with a usage message on bad arguments
-    app = _make_application(argv)
+    qapp = _make_application(argv)
     failures: list[str] = []
-    _install_excepthook(app, failures)
+    _install_excepthook(qapp, failures)
     try:
         window = create_window(argv)
     except Exception:
@@ -335,8 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()
         return 1
     if opts.smoke_test:
-        return _smoke_test(app, window, failures)
-    code = app.exec()
+        return _smoke_test(qapp, window, failures)
+    code = qapp.exec()
     return 1 if code else 0
 
 

@@ -47,9 +47,9 @@ class Setting:
             return "wrong type"
         if self.choices is not None and value not in self.choices:
             return "not one of the allowed values"
-        if self.minimum is not None and value < self.minimum:
+        if self.minimum is not None and isinstance(value, int | float) and value < self.minimum:
             return "too small"
-        if self.maximum is not None and value > self.maximum:
+        if self.maximum is not None and isinstance(value, int | float) and value > self.maximum:
             return "too large"
         if isinstance(value, list) and any(not isinstance(v, str) for v in value):
             return "wrong type"

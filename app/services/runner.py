@@ -271,6 +271,7 @@ def execute(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, 
     """One job from start to saved result. Runs in a pool thread; talks only through `emit`."""
     from app.core.api.client import MountseaClient
     from app.core.api.models import Flavour
+    from app.core.library import JobState
 
     key = spec.key
     lib = ctx.library
@@ -310,13 +311,15 @@ def execute(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, 
                 if spec.flavour == Flavour.tasks.value:
                     if task_id is None:
                         send(server_status="sending")
+                        assert request is not None, "the journal lost this job's request"
                         task_id = client.submit_task(request, cancel)
                         lib.set_task_id(job_id, task_id)  # journaled before the first poll
                         send(task_id=task_id, server_status="submitted")
-                    lib.update_job(job_id, state="running")
+                    lib.update_job(job_id, state=JobState.running)
                     result = client.wait_task(task_id, cancel, on_event=on_event)
                 else:
-                    lib.update_job(job_id, state="running")
+                    assert request is not None, "the journal lost this job's request"
+                    lib.update_job(job_id, state=JobState.running)
                     result = client.run(request, Flavour.compat, cancel, on_event)
                 break
             except ApiError as exc:
@@ -408,7 +411,7 @@ def _land(
     late: bool,
     lib: Library,
     send: Callable[..., None],
-    composited: list[bytes] | None = None,
+    composited: list[bytes | None] | None = None,
 ) -> None:
     if composited is None and request is not None and request.mask is not None and request.images and spec.keep_unmasked:
         from app.core import imaging
@@ -512,7 +515,7 @@ class JobRunner(QObject):
         self.calls_pool.setMaxThreadCount(4)
         self._records: dict[str, JobRecord] = {}
         self._order: list[str] = []  # oldest first
-        self._http = None
+        self._http: Any = None
         self._http_lock = threading.Lock()
         self._http_factory = http_factory
         self._client_options = client_options or {}

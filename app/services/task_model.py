@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QByteArray,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -70,9 +71,13 @@ class TaskModel(QAbstractListModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._keys)
 
-    def roleNames(self) -> dict[int, bytes]:
+    def roleNames(self) -> dict[int, QByteArray]:
         names = super().roleNames()
-        names.update({Roles.State: b"state", Roles.ServerStatus: b"serverStatus", Roles.Elapsed: b"elapsed"})
+        names.update({
+            Roles.State: QByteArray(b"state"),
+            Roles.ServerStatus: QByteArray(b"serverStatus"),
+            Roles.Elapsed: QByteArray(b"elapsed"),
+        })
         return names
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

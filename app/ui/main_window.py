@@ -177,12 +177,12 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(splitter)
         self.tabs.setObjectName("centreTabs")
         self.tabs.setDocumentMode(True)
-        self.edit_panel = self._make_edit_panel()
+        self.edit_panel: Any = self._make_edit_panel()
         if self.edit_panel is not None:
             self.tabs.addTab(self.edit_panel, self.tr("Create / Edit"))
         self.result_view = ResultView(self.runner, self.tabs)
         self.result_tab = self.tabs.addTab(self.result_view, self.tr("Result"))
-        self.gallery = self._make_gallery()
+        self.gallery: Any = self._make_gallery()
         if self.gallery is not None:
             self.tabs.addTab(self.gallery, self.tr("Gallery"))
         splitter.addWidget(self.tabs)

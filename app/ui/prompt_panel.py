@@ -254,7 +254,7 @@ class PromptPanel(QWidget):
 
     # -- state --
 
-    def size(self) -> str:
+    def chosen_size(self) -> str:
         data = self.size_combo.currentData()
         if data == CUSTOM:
             return self.custom_size_edit.text().strip().lower().replace(" ", "").replace("×", "x")
@@ -284,7 +284,7 @@ class PromptPanel(QWidget):
             problems.append(self.tr("Write a prompt first."))
         elif len(text) > MAX_PROMPT_CHARS:
             problems.append(self.tr("The prompt is too long: at most 32,000 characters."))
-        size = self.size()
+        size = self.chosen_size()
         if size not in SIZES:
             problem = custom_size_problem(size) if size else self.tr("Enter a custom size such as 2048x1152.")
             if problem:
@@ -298,7 +298,7 @@ class PromptPanel(QWidget):
         return ImageRequest(
             prompt=self.prompt(),
             model=self.model_edit.text().strip() or DEFAULT_MODEL,
-            size=self.size(),
+            size=self.chosen_size(),
             quality=str(self.quality_combo.currentData()),
             background=str(self.background_combo.currentData()),
             output_format=fmt,
@@ -361,7 +361,7 @@ class PromptPanel(QWidget):
 
     def _store(self) -> None:
         s = self._settings
-        size = self.size()
+        size = self.chosen_size()
         if size in SIZES or custom_size_problem(size) is None:
             s.size = size
         s.quality = str(self.quality_combo.currentData())
@@ -376,7 +376,7 @@ class PromptPanel(QWidget):
         s.copies = self.copies_spin.value()
 
     def remember_used_size(self) -> None:
-        size = self.size()
+        size = self.chosen_size()
         if size not in SIZES and custom_size_problem(size) is None:
             self._settings.remember_custom_size(size)
 
@@ -388,7 +388,7 @@ class PromptPanel(QWidget):
         custom = self.size_combo.currentData() == CUSTOM
         self.custom_size_edit.setVisible(custom)
         if custom:
-            size = self.size()
+            size = self.chosen_size()
             problem = custom_size_problem(size) if size else None
             self.size_hint.show_text(problem, error=True)
             if not problem and size:

@@ -243,9 +243,11 @@ class SettingsDialog(QDialog):
             key, source = store.get()
             return key, str(source)
 
-        self._runner.call(remove, on_done=self.on_key_removed,
-                          on_error=lambda e: (self._busy(False),
-                                              self.key_status.show_text(str(e), error=True)))
+        self._runner.call(remove, on_done=self.on_key_removed, on_error=self.on_remove_failed)
+
+    def on_remove_failed(self, error: BaseException) -> None:
+        self._busy(False)
+        self.key_status.show_text(str(error), error=True)
 
     @Slot(object)
     def on_key_removed(self, found: Any) -> None:
