@@ -9,7 +9,7 @@ from PIL import Image
 
 from app.core.library import metadata
 
-from .conftest import make_image
+from .helpers import make_image
 
 CASES = [
     ("png", {}),

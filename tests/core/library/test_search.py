@@ -7,7 +7,7 @@ import time
 from app.core.api.models import Flavour, ImageRequest
 from app.core.library import Library
 
-from .conftest import add_item, make_result
+from .helpers import add_item, make_result
 
 
 def test_fts_search_prefix_and_all_words(lib: Library) -> None:

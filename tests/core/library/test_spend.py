@@ -9,7 +9,7 @@ import pytest
 from app.core.api.models import Flavour, ImageRequest, Usage
 from app.core.library import Library, spend
 
-from .conftest import add_item, make_result
+from .helpers import add_item, make_result
 
 
 def test_tokens_and_cost_per_day_and_month(lib: Library) -> None:

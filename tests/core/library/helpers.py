@@ -1,0 +1,55 @@
+"""Real images from Pillow and finished results, for library, model and gallery tests."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from app.core.api.models import ImageRequest, ImageResult, ResultImage, Usage
+from app.core.library import Library
+
+
+def make_image(
+    fmt: str = "png", size: tuple[int, int] = (48, 32), seed: int = 1, **save: object
+) -> bytes:
+    g = Image.effect_noise(size, 30 + seed).convert("L")
+    im = Image.merge("RGB", (g, g.point(lambda v: (v * seed) % 256), g.point(lambda v: 255 - v)))
+    if fmt == "png":
+        im = im.convert("RGBA")
+    buf = io.BytesIO()
+    im.save(buf, {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}[fmt], **save)
+    return buf.getvalue()
+
+
+def make_result(
+    fmt: str = "png",
+    *,
+    seed: int = 1,
+    revised: str | None = None,
+    task_id: str | None = None,
+    usage: Usage | None = None,
+) -> ImageResult:
+    return ImageResult(
+        images=[ResultImage(make_image(fmt, seed=seed), fmt, revised_prompt=revised)],
+        created=1_700_000_000,
+        size="1024x1024",
+        quality="high",
+        background="opaque",
+        output_format=fmt,
+        usage=usage
+        or Usage(input_tokens=50, output_tokens=4160, total_tokens=4210, text_input_tokens=50),
+        task_id=task_id,
+    )
+
+
+def add_item(lib: Library, prompt: str, fmt: str = "png", **kw: object) -> int:
+    from app.core.api.models import Flavour
+
+    job = lib.begin_job(
+        ImageRequest(prompt=prompt, output_format=fmt, quality="high", size="1024x1024"),
+        Flavour.tasks,
+        "http://127.0.0.1:1",
+        **kw,
+    )  # type: ignore[arg-type]
+    return lib.save_result(job, make_result(fmt, seed=len(prompt)))[0].id

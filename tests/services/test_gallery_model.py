@@ -1,0 +1,214 @@
+"""The gallery's list model and thumbnail loader, over a real library."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, QSize, Qt
+
+from app.core.api.models import Flavour, ImageRequest
+from app.core.library import Library
+from app.services import gallery_model
+from app.services.gallery_model import GalleryModel, ItemIdRole, PathRole, Query
+from app.services.thumbnails import ThumbnailLoader
+from tests.core.library.helpers import add_item, make_result
+from tests.ui import _pyside_refcount  # noqa: F401  (PySide6 6.12 on 3.11: see its docstring)
+
+
+@pytest.fixture
+def lib(data_dir: Path) -> Iterator[Library]:
+    library = Library.open(data_dir)
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def loader(qtbot: object) -> Iterator[ThumbnailLoader]:
+    th = ThumbnailLoader(QSize(64, 64))
+    yield th
+    th.shutdown()
+
+
+def ids(model: GalleryModel) -> list[int]:
+    return [model.data(model.index(r), ItemIdRole) for r in range(model.rowCount())]
+
+
+def test_saved_items_appear_and_filters_narrow(lib: Library, loader: ThumbnailLoader) -> None:
+    a = add_item(lib, "a lighthouse at dusk")
+    b = add_item(lib, "a harbour at dawn")
+    c = add_item(lib, "the lighthouse, repainted", parent_item_id=a)
+    lib.set_favourite(b)
+    model = GalleryModel(lib, loader)
+    model.refresh()
+    assert ids(model) == [c, b, a]
+    assert model.data(model.index(1), Qt.ItemDataRole.ToolTipRole) == "a harbour at dawn"
+    assert Path(model.data(model.index(0), PathRole)).is_file()
+    model.set_query(Query(text="lighthouse"))
+    assert ids(model) == [c, a]
+    model.set_query(Query(favourites=True))
+    assert ids(model) == [b]
+    model.set_query(Query(edits_only=True))
+    assert ids(model) == [c]
+    model.set_query(Query(order="oldest"))
+    assert ids(model) == [a, b, c]
+
+
+def test_new_result_is_inserted_in_place(lib: Library, loader: ThumbnailLoader, qtbot) -> None:  # noqa: ANN001
+    first = add_item(lib, "first")
+    model = GalleryModel(lib, loader)
+    model.refresh()
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    with qtbot.waitSignal(model.rowsInserted) as blocker:
+        second = add_item(lib, "second")
+        model.item_added(second)
+    assert blocker.args[1:] == [0, 0]  # at the top, newest first
+    assert ids(model) == [second, first] and not resets
+    # A result that does not match the current search leaves the view alone.
+    model.set_query(Query(text="first"))
+    third = add_item(lib, "third")
+    with qtbot.assertNotEmitted(model.rowsInserted):
+        model.item_added(third)
+    assert ids(model) == [first]
+
+
+def test_only_pages_on_screen_are_loaded(
+    lib: Library, loader: ThumbnailLoader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Many rows sharing one real file: the model must not read them all.
+    job = lib.begin_job(ImageRequest(prompt="seed"), Flavour.tasks, "u")
+    (seed,) = lib.save_result(job, make_result())
+    with lib._write() as c:
+        c.executemany(
+            "INSERT INTO items (path, prompt, params, created_at) VALUES (?, ?, '{}', ?)",
+            [(f"images/copy-{i}.png", f"copy number {i}", 1e9 + i) for i in range(2000)],
+        )
+    asked: list[int] = []
+    real_cells = lib.cells
+
+    def counting_cells(item_ids: list[int]):  # noqa: ANN202
+        asked.extend(item_ids)
+        return real_cells(item_ids)
+
+    monkeypatch.setattr(lib, "cells", counting_cells)
+    model = GalleryModel(lib, loader)
+    model.refresh()
+    assert model.rowCount() == 2001 and asked == []  # ids only
+    model.data(model.index(1500), Qt.ItemDataRole.ToolTipRole)
+    assert len(asked) == gallery_model.PAGE_SIZE
+    model.data(model.index(1501), Qt.ItemDataRole.ToolTipRole)
+    assert len(asked) == gallery_model.PAGE_SIZE  # same page: no second query
+    assert seed.id in lib.search()
+
+
+def test_thumbnails_are_made_off_thread_and_cached_on_disk(
+    lib: Library, qtbot, data_dir: Path
+) -> None:  # noqa: ANN001
+    job = lib.begin_job(ImageRequest(prompt="big one"), Flavour.tasks, "u")
+    (item,) = lib.save_result(job, make_result())
+    loader = ThumbnailLoader(QSize(64, 64))
+    try:
+        model = GalleryModel(lib, loader)
+        model.refresh()
+        placeholder = model.data(model.index(0), Qt.ItemDataRole.DecorationRole)
+        assert placeholder.size() == QSize(64, 64)
+        with qtbot.waitSignal(model.dataChanged, timeout=5000):
+            pass
+        pm = model.data(model.index(0), Qt.ItemDataRole.DecorationRole)
+        assert pm.cacheKey() != placeholder.cacheKey()
+        assert (
+            pm.width() == 64 and abs(pm.height() - 64 * 32 / 48) <= 1
+        )  # aspect kept (48x32 image)
+        thumb = lib.thumbnail_path(item.id)
+        assert thumb.is_file() and thumb.is_relative_to(data_dir / "thumbnails")
+        made_at = thumb.stat().st_mtime_ns
+    finally:
+        loader.shutdown()
+    # A fresh loader (the next start) uses the cached file instead of making it again.
+    loader2 = ThumbnailLoader(QSize(64, 64))
+    try:
+        with qtbot.waitSignal(loader2.ready, timeout=5000):
+            loader2.request(item.id, item.path, thumb)
+        assert loader2.pixmap(item.id) is not None
+        assert thumb.stat().st_mtime_ns == made_at
+    finally:
+        loader2.shutdown()
+
+
+def test_broken_file_shows_a_placeholder_not_a_crash(
+    lib: Library, loader: ThumbnailLoader, qtbot
+) -> None:  # noqa: ANN001
+    item_id = add_item(lib, "soon broken")
+    lib.item(item_id).path.write_bytes(b"\x89PNG\r\n\x1a\nbroken")
+    model = GalleryModel(lib, loader)
+    model.refresh()
+    with qtbot.waitSignal(loader.ready, timeout=5000):
+        model.data(model.index(0), Qt.ItemDataRole.DecorationRole)
+    assert loader.failed(item_id) and loader.pixmap(item_id) is None
+    assert model.data(model.index(0), Qt.ItemDataRole.DecorationRole) is not None
+
+
+def test_requests_are_deduplicated_and_stale_ones_dropped(lib: Library, qtbot) -> None:  # noqa: ANN001
+    import threading
+
+    from PySide6.QtCore import QRunnable, QThreadPool
+
+    class Hold(QRunnable):
+        def __init__(self, gate: threading.Event):
+            super().__init__()
+            self.gate = gate
+
+        def run(self) -> None:
+            self.gate.wait(10)
+
+    pool = QThreadPool()
+    pool.setMaxThreadCount(1)
+    loader = ThumbnailLoader(QSize(32, 32), pool=pool)
+    gate = threading.Event()
+    try:
+        items = [lib.item(add_item(lib, f"image {i}")) for i in range(6)]
+        hold = Hold(gate)
+        pool.start(hold, 10**7)  # the only worker is busy: every request below stays queued
+        for it in items:
+            loader.request(it.id, it.path, lib.thumbnail_path(it.id))
+            loader.request(it.id, it.path, lib.thumbnail_path(it.id))  # a repaint asks again
+        assert len(loader._pending) == 6
+        keep = {items[0].id, items[1].id}
+        assert loader.retain(keep) == 4  # the rest scrolled away before they started
+        gate.set()
+        qtbot.waitUntil(lambda: not loader._pending, timeout=5000)
+        made = {it.id for it in items if lib.thumbnail_path(it.id).exists()}
+        assert made == keep
+        assert all(loader.pixmap(i) is not None for i in keep)
+    finally:
+        gate.set()
+        loader.shutdown()
+        pool.waitForDone()
+
+
+def test_drag_out_carries_the_files(lib: Library, loader: ThumbnailLoader) -> None:
+    a, b = add_item(lib, "one"), add_item(lib, "two")
+    model = GalleryModel(lib, loader)
+    model.refresh()
+    mime = model.mimeData([model.index(0), model.index(1)])
+    paths = {Path(u.toLocalFile()) for u in mime.urls()}
+    assert paths == {lib.item(a).path, lib.item(b).path}
+    assert all(os.path.isfile(p) for p in paths)
+    assert model.flags(model.index(0)) & Qt.ItemFlag.ItemIsDragEnabled
+    assert model.rowCount(model.index(0)) == 0 and model.data(QModelIndex()) is None
+
+
+def test_image_files_from_pillow_in_every_format(
+    lib: Library, loader: ThumbnailLoader, qtbot
+) -> None:  # noqa: ANN001
+    for fmt in ("png", "jpeg", "webp"):
+        job = lib.begin_job(ImageRequest(prompt=f"a {fmt}", output_format=fmt), Flavour.tasks, "u")
+        lib.save_result(job, make_result(fmt))
+    model = GalleryModel(lib, loader)
+    model.refresh()
+    for r in range(3):
+        model.data(model.index(r), Qt.ItemDataRole.DecorationRole)
+    qtbot.waitUntil(lambda: all(loader.pixmap(i) is not None for i in model.ids()), timeout=5000)
