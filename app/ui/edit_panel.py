@@ -135,30 +135,27 @@ def _emit(signal: SignalInstance, *args: object) -> None:
         signal.emit(*args)
 
 
-def _translate(text: str) -> str:
-    # QCoreApplication.translate is thread-safe: workers may call it.
-    return QCoreApplication.translate("EditPanel", text)
-
-
 def error_text(exc: ImageError) -> str:
     """An ImageError from app.core.imaging in the user's language."""
     if not exc.name:
         return exc.message
-    translate = QCoreApplication.translate
+    # Literal QCoreApplication.translate calls (thread-safe: workers call this) so lupdate finds them.
     templates = {
-        "empty": translate("EditPanel", "“%1” is empty (0 bytes). Choose another file."),
-        "unreadable": translate(
+        "empty": QCoreApplication.translate(
+            "EditPanel", "“%1” is empty (0 bytes). Choose another file."
+        ),
+        "unreadable": QCoreApplication.translate(
             "EditPanel", "“%1” is not a picture this app can read. Use a PNG, JPEG or WebP file."
         ),
-        "incomplete": translate(
+        "incomplete": QCoreApplication.translate(
             "EditPanel",
             "“%1” is incomplete (the file was cut short, perhaps by an unfinished download or "
             "copy). Get the file again.",
         ),
-        "damaged": translate(
+        "damaged": QCoreApplication.translate(
             "EditPanel", "“%1” is damaged and cannot be read (%2). Try another file."
         ),
-        "too_large": translate(
+        "too_large": QCoreApplication.translate(
             "EditPanel",
             "“%1” is too large (%2): at most %3 megapixels can be used. Scale it down in an image "
             "editor first.",
@@ -216,20 +213,27 @@ class _LoadTask(QRunnable):
                 size = os.path.getsize(self.path)
                 if size > MAX_READ_BYTES:
                     raise ImageError(
-                        _translate("“%1” is %2 GB: too large to use. Save a smaller copy first.")
+                        QCoreApplication.translate(
+                            "EditPanel",
+                            "“%1” is %2 GB: too large to use. Save a smaller copy first.",
+                        )
                         .replace("%1", self.name)
                         .replace("%2", f"{size / 1e9:.1f}")
                     )
                 data = Path(self.path).read_bytes()
             except OSError as exc:
                 raise ImageError(
-                    _translate("“%1” could not be read: %2.")
+                    QCoreApplication.translate("EditPanel", "“%1” could not be read: %2.")
                     .replace("%1", self.name)
                     .replace("%2", str(exc.strerror or exc))
                 ) from None
         elif self.image is not None:
             if self.image.isNull():
-                raise ImageError(_translate("The pasted or dropped picture is empty."))
+                raise ImageError(
+                    QCoreApplication.translate(
+                        "EditPanel", "The pasted or dropped picture is empty."
+                    )
+                )
             data = _qimage_to_png(self.image)
         elif self.url is not None:
             data = download(self.url, self.name)
@@ -263,9 +267,10 @@ def download(url: str, name: str, limit: int = MAX_DOWNLOAD_BYTES, timeout: floa
         ):
             if response.status_code >= 400:
                 raise ImageError(
-                    _translate(
+                    QCoreApplication.translate(
+                        "EditPanel",
                         "“%1” could not be downloaded: the server answered %2. "
-                        "Save the picture from the browser, then drop the file."
+                        "Save the picture from the browser, then drop the file.",
                     )
                     .replace("%1", name)
                     .replace("%2", str(response.status_code))
@@ -276,9 +281,10 @@ def download(url: str, name: str, limit: int = MAX_DOWNLOAD_BYTES, timeout: floa
                 total += len(chunk)
                 if total > limit:
                     raise ImageError(
-                        _translate(
+                        QCoreApplication.translate(
+                            "EditPanel",
                             "“%1” is larger than %2 MB: too large to download. "
-                            "Save it from the browser, then drop the file."
+                            "Save it from the browser, then drop the file.",
                         )
                         .replace("%1", name)
                         .replace("%2", str(limit // (1024 * 1024)))
@@ -287,9 +293,10 @@ def download(url: str, name: str, limit: int = MAX_DOWNLOAD_BYTES, timeout: floa
             return b"".join(chunks)
     except httpx.HTTPError as exc:
         raise ImageError(
-            _translate(
+            QCoreApplication.translate(
+                "EditPanel",
                 "“%1” could not be downloaded (%2). Check the connection, "
-                "or save the picture from the browser and drop the file."
+                "or save the picture from the browser and drop the file.",
             )
             .replace("%1", name)
             .replace("%2", type(exc).__name__)
