@@ -557,7 +557,7 @@ class MainWindow(QMainWindow):
                                        and self.tabs.currentWidget() is self.edit_panel))
             text = self.tr("Finished: {0}").format(record.prompt[:60])
         elif record.state == FAILED:
-            text = self.tr("Failed: {0}").format(record.error or "")
+            text = self.tr("Failed: {0}").format(record.prompt[:60])
         else:
             return
         self.show_message(text)

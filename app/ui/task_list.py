@@ -93,6 +93,30 @@ def params_summary(record: JobRecord) -> str:
     return " · ".join(parts)
 
 
+ERROR_LINES = 3  # the rest is in the tooltip and "Copy the error message"
+
+
+def wrap_lines(text: str, fm: QFontMetrics, width: int, max_lines: int) -> list[str]:
+    """Word-wrap `text` into at most `max_lines` lines of `width` pixels, the last one elided."""
+    words = text.split()
+    lines: list[str] = []
+    current = ""
+    for i, word in enumerate(words):
+        candidate = f"{current} {word}" if current else word
+        if fm.horizontalAdvance(candidate) <= width or not current:
+            current = candidate
+            continue
+        lines.append(current)
+        current = word
+        if len(lines) == max_lines - 1:
+            rest = " ".join([current, *words[i + 1:]])
+            lines.append(fm.elidedText(rest, Qt.TextElideMode.ElideRight, width))
+            return lines
+    if current:
+        lines.append(fm.elidedText(current, Qt.TextElideMode.ElideRight, width))
+    return lines
+
+
 class TaskDelegate(QStyledItemDelegate):
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
         bold = QFont(option.font)
@@ -104,13 +128,8 @@ class TaskDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         _, small = self._fonts(option)
         lines = 3
-        error = index.data(Roles.Error)
-        if error:
-            width = max(100, option.rect.width() - THUMB - 3 * PAD)
-            rect = QFontMetrics(small).boundingRect(QRect(0, 0, width, 1000), Qt.TextFlag.TextWordWrap, error)
-            extra = min(rect.height(), QFontMetrics(small).lineSpacing() * 4)
-        else:
-            extra = 0
+        # Always reserve the full error block: the width changes with the dock and scroll bar.
+        extra = QFontMetrics(small).lineSpacing() * ERROR_LINES if index.data(Roles.Error) else 0
         height = max(THUMB + 2 * PAD, lines * QFontMetrics(option.font).lineSpacing() + 2 * PAD + extra + 4)
         return QSize(260, height)
 
@@ -185,8 +204,9 @@ class TaskDelegate(QStyledItemDelegate):
         y += fm_bold.lineSpacing() + 2
         if record.error:
             painter.setPen(text_colour if selected else STATE_COLOURS[FAILED])
-            painter.drawText(QRect(x, y, width, rect.bottom() - y + PAD // 2),
-                             Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop, record.error)
+            for line in wrap_lines(record.error, fm_small, width, ERROR_LINES):
+                painter.drawText(QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignLeft, line)
+                y += fm_small.lineSpacing()
         painter.restore()
 
 
