@@ -1,0 +1,265 @@
+"""The gallery panel as a person uses it: search, filters, actions, details, undo, export."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QLineEdit, QListView
+
+from app.core.api.models import Flavour, ImageRequest
+from app.core.library import Library
+from app.ui.gallery import GalleryPanel
+from tests.core.library.helpers import add_item, make_image, make_result
+from tests.ui import _pyside_refcount  # noqa: F401  (PySide6 6.12 on 3.11: see its docstring)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The offscreen platform (headless tests) says this for every top-level window it shows.
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+@pytest.fixture
+def lib(data_dir: Path) -> Iterator[Library]:
+    library = Library.open(data_dir)
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def make_panel(qtbot, lib: Library):  # noqa: ANN001, ANN201
+    panels: list[GalleryPanel] = []
+
+    def make() -> GalleryPanel:
+        panel = GalleryPanel(lib)
+        qtbot.addWidget(panel)
+        panel.resize(1000, 700)
+        panel.show()
+        panels.append(panel)
+        return panel
+
+    yield make
+    for p in panels:
+        p.shutdown()
+
+
+def shown_ids(panel: GalleryPanel) -> list[int]:
+    view = panel.findChild(QListView, "galleryView")
+    m = view.model()
+    return [m.item_id(r) for r in range(m.rowCount())]
+
+
+def select(panel: GalleryPanel, item_id: int) -> None:
+    assert panel.select_ids([item_id]) == 1
+
+
+def test_search_box_narrows_the_grid(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+    cat = add_item(lib, "a red cat on a windowsill")
+    dog = add_item(lib, "a brown dog in the park")
+    panel = make_panel()
+    view = panel.findChild(QListView, "galleryView")
+    assert view.viewMode() == QListView.ViewMode.IconMode and view.uniformItemSizes()
+    assert shown_ids(panel) == [dog, cat]
+    search = panel.findChild(QLineEdit, "gallerySearch")
+    qtbot.keyClicks(search, "windo")
+    qtbot.waitUntil(lambda: shown_ids(panel) == [cat], timeout=3000)  # debounced, then FTS
+    assert "1" in panel.count_label.text()
+    search.clear()
+    qtbot.waitUntil(lambda: shown_ids(panel) == [dog, cat], timeout=3000)
+
+
+def test_filters_favourites_collection_edits(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+    a = add_item(lib, "mountain lake")
+    b = add_item(lib, "mountain road")
+    edit = add_item(lib, "mountain lake with a boat", parent_item_id=a)
+    panel = make_panel()
+    select(panel, b)
+    panel.favourite_action.trigger()
+    assert lib.item(b).favourite
+    panel.favourites_check.setChecked(True)
+    assert shown_ids(panel) == [b]
+    panel.favourites_check.setChecked(False)
+    panel.select_ids([a, edit])
+    panel.add_to_collection("Lakes")
+    idx = panel.collection_combo.findData("Lakes")
+    assert idx > 0
+    panel.collection_combo.setCurrentIndex(idx)
+    panel.collection_combo.activated.emit(idx)
+    assert shown_ids(panel) == [edit, a]
+    panel.clear_filters()
+    panel.edits_check.setChecked(True)
+    assert shown_ids(panel) == [edit]
+    panel.clear_filters()
+    panel.sort_combo.setCurrentIndex(panel.sort_combo.findData("oldest"))
+    assert shown_ids(panel) == [a, b, edit]
+
+
+def test_details_show_every_field_and_lineage_jumps(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+    parent = add_item(lib, "a house")
+    job = lib.begin_job(
+        ImageRequest(
+            prompt="the house with a red door",
+            quality="high",
+            size="1024x1024",
+            output_format="webp",
+        ),
+        Flavour.tasks,
+        "https://api.mountsea.ai",
+        parent_item_id=parent,
+    )
+    lib.set_task_id(job, "task-42")
+    (child,) = lib.save_result(
+        job, make_result("webp", revised="a cosy house with a red front door")
+    )
+    panel = make_panel()
+    select(panel, child.id)
+    v = panel.details.values
+    assert v["prompt"] == "the house with a red door"
+    assert v["revised_prompt"] == "a cosy house with a red front door"
+    assert v["task_id"] == "task-42" and v["endpoint"] == "https://api.mountsea.ai"
+    assert v["format"] == "WEBP" and v["quality"] == "high" and "4,160 out" in v["tokens"]
+    assert v["file"] == str(child.path)
+    lineage = panel.details.lineage
+    assert lineage.count() == 2 and lineage.isVisibleTo(panel)
+    panel.search.setText("red door")
+    panel.apply_query()
+    assert shown_ids(panel) == [child.id]
+    lineage.itemClicked.emit(lineage.item(0))  # "from: a house" is hidden by the search
+    assert panel.selected_ids() == [parent] and panel.search.text() == ""
+
+
+def test_edit_and_reuse_signals(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+    item_id = add_item(lib, "reuse me")
+    panel = make_panel()
+    select(panel, item_id)
+    with qtbot.waitSignal(panel.edit_requested) as edit:
+        panel.edit_action.trigger()
+    assert edit.args == [item_id]
+    with qtbot.waitSignal(panel.reuse_requested) as reuse:
+        panel.reuse_action.trigger()
+    assert reuse.args[0]["prompt"] == "reuse me" and reuse.args[0]["quality"] == "high"
+
+
+def test_delete_with_undo_then_purge(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+    keep = add_item(lib, "keep")
+    gone = add_item(lib, "gone")
+    path = lib.item(gone).path
+    panel = make_panel()
+    select(panel, gone)
+    panel.delete_action.trigger()
+    assert shown_ids(panel) == [keep] and panel.undo_bar.isVisibleTo(panel) and path.exists()
+    qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
+    assert shown_ids(panel) == [gone, keep] and not panel.undo_bar.isVisibleTo(panel)
+    select(panel, gone)
+    panel.delete_action.trigger()
+    with qtbot.waitSignal(panel.purged, timeout=5000) as purged:
+        panel.on_undo_expired()  # what the undo timer does when it runs out
+    assert purged.args == [1] and not path.exists() and shown_ids(panel) == [keep]
+
+
+def test_export_zip_and_folder_in_a_worker(qtbot, lib: Library, make_panel, tmp_path: Path) -> None:  # noqa: ANN001
+    ids = [add_item(lib, f"export {i}", fmt) for i, fmt in enumerate(("png", "jpeg", "webp"))]
+    panel = make_panel()
+    panel.select_ids(ids)
+    dest = tmp_path / "out.zip"
+    with qtbot.waitSignal(panel.export_finished, timeout=10000) as done:
+        panel.export_selected(dest, as_zip=True)
+    assert done.args == [str(dest), 3]
+    with zipfile.ZipFile(dest) as zf:
+        names = sorted(zf.namelist())
+        assert len(names) == 3
+        assert zf.read(names[0]) in {lib.item(i).path.read_bytes() for i in ids}
+    folder = tmp_path / "copies"
+    with qtbot.waitSignal(panel.export_finished, timeout=10000):
+        panel.export_selected(folder, as_zip=False)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(lib.item(i).path.name for i in ids)
+
+
+def test_rebuild_picks_up_files_added_by_hand(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+    add_item(lib, "indexed")
+    panel = make_panel()
+    (lib.images_dir / "dropped-in.jpg").write_bytes(make_image("jpeg"))
+    with qtbot.waitSignal(panel.rebuild_finished, timeout=10000) as done:
+        panel.rebuild_action.trigger()
+    assert done.args[0].added == 1
+    assert len(shown_ids(panel)) == 2 and panel.rebuild_action.isEnabled()
+
+
+def test_dropping_a_file_restores_its_settings(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+    item = lib.item(add_item(lib, "restore these settings", "jpeg"))
+    panel = make_panel()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(item.path))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(panel.reuse_requested) as reuse:
+        panel.dropEvent(event)
+    assert (
+        reuse.args[0]["prompt"] == "restore these settings"
+        and reuse.args[0]["output_format"] == "jpeg"
+    )
+    messages: list[str] = []
+    panel.message.connect(messages.append)
+    plain = lib.images_dir / "plain.png"
+    plain.write_bytes(make_image())
+    assert not panel.restore_from_file(plain) and "no settings" in messages[-1]
+
+
+def test_new_results_appear_without_losing_the_selection(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+    first = add_item(lib, "first")
+    panel = make_panel()
+    select(panel, first)
+    second = add_item(lib, "second")
+    panel.item_added(second)
+    assert shown_ids(panel) == [second, first] and panel.selected_ids() == [first]
+
+
+@pytest.mark.skipif(not (ROOT / "app" / "cli.py").exists(), reason="needs the command line")
+def test_items_made_by_the_command_line_appear(
+    qtbot, lib: Library, make_panel, data_dir: Path
+) -> None:  # noqa: ANN001
+    panel = make_panel()
+    assert shown_ids(panel) == []
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "generate",
+            "a paper boat on a pond",
+            "--demo",
+            "--data-dir",
+            str(data_dir),
+            "--format",
+            "webp",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert out.returncode == 0, out.stderr
+    printed = Path(out.stdout.strip().splitlines()[-1])
+    panel.refresh()
+    (item_id,) = shown_ids(panel)
+    item = lib.item(item_id)
+    assert (
+        item.path == printed and item.prompt == "a paper boat on a pond" and item.format == "webp"
+    )
+    assert lib.job(item.job_id).origin == "cli"
+    panel.search.setText("boat")
+    panel.apply_query()
+    assert shown_ids(panel) == [item_id]
