@@ -968,6 +968,28 @@ class Library:
 
         return spend.by_month(self, since, until)
 
+    def usage_totals(
+        self, fmt: str, since: float | None = None, until: float | None = None
+    ) -> list[tuple[str, int, int, int, int, int]]:
+        """(period label, results, input, output, text input, image input) per period, where
+        the label is strftime(`fmt`) of local time, oldest first."""
+        sql = (
+            "SELECT strftime(?, at, 'unixepoch', 'localtime') AS label, count(*), sum(input_tokens), "
+            "sum(output_tokens), "
+            "sum(CASE WHEN text_input_tokens + image_input_tokens = 0 THEN input_tokens ELSE text_input_tokens END), "
+            "sum(CASE WHEN text_input_tokens + image_input_tokens = 0 THEN 0 ELSE image_input_tokens END) "
+            "FROM usage WHERE 1"
+        )
+        args: list[Any] = [fmt]
+        if since is not None:
+            sql += " AND at >= ?"
+            args.append(since)
+        if until is not None:
+            sql += " AND at < ?"
+            args.append(until)
+        with self._read() as c:
+            return [tuple(r) for r in c.execute(sql + " GROUP BY label ORDER BY label", args)]  # type: ignore[misc]
+
     def integrity_ok(self) -> bool:
         with self._read() as c:
             return c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -1,0 +1,283 @@
+"""Spend: tokens per day and per month, the estimated cost from the user's prices, and an
+optional monthly budget that warns before a job would cross it."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.library import Library, spend
+
+DAYS_SHOWN = 31
+
+
+class _Relay(QObject):
+    done = Signal(object)
+
+
+class _Load(QRunnable):
+    # Summing a year of usage takes ~100 ms at 100,000 results: not on the GUI thread.
+    def __init__(self, library: Library, relay: _Relay):
+        super().__init__()
+        self.library, self.relay = library, relay
+
+    def run(self) -> None:
+        try:
+            since = time.time() - DAYS_SHOWN * 86400
+            data = {
+                "months": spend.by_month(self.library),
+                "days": spend.by_day(self.library, since=since),
+                "month": spend.this_month(self.library),
+                "prices": spend.get_prices(self.library),
+                "budget": spend.get_monthly_budget(self.library),
+            }
+        except Exception as e:  # shown as a sentence in the panel
+            data = {"error": str(e)}
+        self.relay.done.emit(data)
+
+
+def money(amount: float, currency: str) -> str:
+    return f"{amount:,.2f} {currency}"
+
+
+class SpendPanel(QWidget):
+    loaded = Signal()
+    changed = Signal()  # prices or budget saved
+
+    def __init__(self, library: Library, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("spendPanel")
+        self.library = library
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        self._relay.done.connect(self.on_loaded)
+        self.data: dict[str, Any] = {}
+
+        self.summary = QLabel()
+        self.summary.setObjectName("spendSummary")
+        self.summary.setWordWrap(True)
+        self.months = self._table("spendMonths", [self.tr("Month")])
+        self.days = self._table("spendDays", [self.tr("Day")])
+
+        self.text_price = self._price("priceTextInput")
+        self.image_price = self._price("priceImageInput")
+        self.output_price = self._price("priceOutput")
+        self.currency = QLineEdit()
+        self.currency.setObjectName("priceCurrency")
+        self.currency.setMaxLength(8)
+        self.budget = QDoubleSpinBox()
+        self.budget.setObjectName("monthlyBudget")
+        self.budget.setRange(0, 1_000_000)
+        self.budget.setDecimals(2)
+        self.budget.setSpecialValueText(self.tr("No budget"))
+        self.save_button = QPushButton(self.tr("Save prices and budget"))
+        self.save_button.setObjectName("spendSave")
+        self.save_button.clicked.connect(self.save)
+
+        prices = QGroupBox(
+            self.tr("Prices per 1,000,000 tokens (for the estimate; the service bills you)")
+        )
+        form = QFormLayout(prices)
+        form.addRow(self.tr("Text input"), self.text_price)
+        form.addRow(self.tr("Image input"), self.image_price)
+        form.addRow(self.tr("Output"), self.output_price)
+        form.addRow(self.tr("Currency"), self.currency)
+        form.addRow(self.tr("Monthly budget"), self.budget)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.save_button)
+        form.addRow(row)
+
+        tables = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(QLabel(self.tr("By month")))
+        left.addWidget(self.months)
+        right = QVBoxLayout()
+        right.addWidget(QLabel(self.tr("Last %n day(s)", "", DAYS_SHOWN)))
+        right.addWidget(self.days)
+        tables.addLayout(left)
+        tables.addLayout(right)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(tables, 1)
+        layout.addWidget(prices)
+        self.refresh()
+
+    def _table(self, name: str, first: list[str]) -> QTableWidget:
+        t = QTableWidget(0, 5)
+        t.setObjectName(name)
+        t.setHorizontalHeaderLabels(
+            [
+                *first,
+                self.tr("Images"),
+                self.tr("Input tokens"),
+                self.tr("Output tokens"),
+                self.tr("Estimated cost"),
+            ]
+        )
+        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        t.verticalHeader().setVisible(False)
+        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        return t
+
+    def _price(self, name: str) -> QDoubleSpinBox:
+        s = QDoubleSpinBox()
+        s.setObjectName(name)
+        s.setRange(0, 100_000)
+        s.setDecimals(3)
+        return s
+
+    @Slot()
+    def refresh(self) -> None:
+        self._pool.start(_Load(self.library, self._relay))
+
+    @Slot(object)
+    def on_loaded(self, data: dict[str, Any]) -> None:
+        self.data = data
+        if "error" in data:
+            self.summary.setText(
+                self.tr("Could not read the spend figures: %1").replace("%1", data["error"])
+            )
+            self.loaded.emit()
+            return
+        prices: spend.Prices = data["prices"]
+        for spin, value in (
+            (self.text_price, prices.text_input),
+            (self.image_price, prices.image_input),
+            (self.output_price, prices.output),
+        ):
+            spin.setValue(value)
+        self.currency.setText(prices.currency)
+        self.budget.setValue(data["budget"] or 0.0)
+        self._fill(self.months, list(reversed(data["months"])), prices.currency)
+        self._fill(self.days, list(reversed(data["days"])), prices.currency)
+        month: spend.Period = data["month"]
+        text = (
+            self.tr("This month: %1 tokens from %2 image(s), about %3.")
+            .replace("%1", f"{month.total_tokens:,}")
+            .replace("%2", str(month.images))
+            .replace("%3", money(month.cost, prices.currency))
+        )
+        budget = data["budget"]
+        if budget:
+            share = month.cost / budget * 100
+            text += " " + self.tr("That is %1 % of your monthly budget of %2.").replace(
+                "%1", f"{share:.0f}"
+            ).replace("%2", money(budget, prices.currency))
+        self.summary.setText(text)
+        self.loaded.emit()
+
+    def _fill(self, table: QTableWidget, periods: list[spend.Period], currency: str) -> None:
+        table.setRowCount(len(periods))
+        for r, p in enumerate(periods):
+            cells = [
+                p.label,
+                f"{p.images:,}",
+                self.tr("%1 (%2 text, %3 image)")
+                .replace("%1", f"{p.input_tokens:,}")
+                .replace("%2", f"{p.text_input_tokens:,}")
+                .replace("%3", f"{p.image_input_tokens:,}"),
+                f"{p.output_tokens:,}",
+                money(p.cost, currency),
+            ]
+            for c, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                if c:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                table.setItem(r, c, item)
+
+    @Slot()
+    def save(self) -> None:
+        spend.set_prices(
+            self.library,
+            spend.Prices(
+                text_input=self.text_price.value(),
+                image_input=self.image_price.value(),
+                output=self.output_price.value(),
+                currency=self.currency.text().strip() or "USD",
+            ),
+        )
+        spend.set_monthly_budget(self.library, self.budget.value() or None)
+        self.changed.emit()
+        self.refresh()
+
+    def shutdown(self) -> None:
+        self._pool.waitForDone()
+
+
+class SpendDialog(QDialog):
+    def __init__(self, library: Library, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("spendDialog")
+        self.setWindowTitle(self.tr("Spend"))
+        self.panel = SpendPanel(library, self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel)
+        layout.addWidget(buttons)
+        self.resize(760, 560)
+
+    def done(self, result: int) -> None:
+        self.panel.shutdown()
+        super().done(result)
+
+
+def budget_warning(library: Library, size: str, quality: str) -> str | None:
+    """The sentence to show when a job of this size and quality may take this month past the
+    budget, or None when it may go ahead without asking."""
+    estimate = spend.estimate_output_tokens(size, quality)
+    if not library.would_exceed_budget(estimate):
+        return None
+    prices = spend.get_prices(library)
+    budget = spend.get_monthly_budget(library) or 0.0
+    month = spend.this_month(library)
+    return (
+        QCoreApplication.translate(
+            "SpendPanel",
+            "This image may take this month's spend past your budget: about %1 so far, this one "
+            "about %2 more, budget %3. Send it anyway?",
+        )
+        .replace("%1", money(month.cost, prices.currency))
+        .replace("%2", money(prices.cost(0, 0, estimate), prices.currency))
+        .replace("%3", money(budget, prices.currency))
+    )
+
+
+def confirm_budget(parent: QWidget, library: Library, size: str, quality: str) -> bool:
+    """Ask before a job that may cross the monthly budget; True means send it."""
+    text = budget_warning(library, size, quality)
+    if text is None:
+        return True
+    answer = QMessageBox.question(
+        parent,
+        parent.tr("Monthly budget"),
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
