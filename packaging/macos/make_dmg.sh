@@ -1,7 +1,7 @@
 #!/bin/bash
 # Make the drag-to-Applications .dmg from the built .app (macOS only).
 #   packaging/macos/make_dmg.sh ["dist/Mountsea Image Studio.app"]
-# Uses dmgbuild (pip install dmgbuild==1.6.7) for a laid-out window with an arrow
+# Uses dmgbuild (pip install dmgbuild==1.6.7 ds-store==1.3.3 mac-alias==2.2.3) for a laid-out window with an arrow
 # background; without it, falls back to hdiutil: same contents (the app and an
 # Applications link), default Finder layout.
 set -euo pipefail
