@@ -393,6 +393,7 @@ class GalleryPanel(QWidget):
         self._relay.failed.connect(self.on_task_failed)
         self._tasks: set[_Task] = set()
         self._undo_ids: list[int] = []
+        self._shut_down = False
         self.setAcceptDrops(True)
         self._build()
         self.model.count_changed.connect(self.on_count_changed)
@@ -654,12 +655,16 @@ class GalleryPanel(QWidget):
     @Slot(int)
     def item_added(self, item_id: int) -> None:
         """Connect to the runner's 'result saved' signal: the new picture appears in place."""
+        if self._stopped():
+            return
         self.model.item_added(item_id)
         if self.library.item(item_id).collection:
             self.reload_collections()
 
     @Slot()
     def refresh(self) -> None:
+        if self._stopped():
+            return
         self.reload_collections()
         self.model.refresh()
 
@@ -998,8 +1003,13 @@ class GalleryPanel(QWidget):
             .replace("%2", error)
         )
 
+    def _stopped(self) -> bool:
+        # A result signal queued before the window closed may still arrive after shutdown().
+        return self._shut_down or self.library.closed
+
     def shutdown(self) -> None:
         """Finish pending work (a pending undo becomes final) and stop the workers."""
+        self._shut_down = True
         if self._undo_ids:
             ids, self._undo_ids = self._undo_ids, []
             self._undo_timer.stop()

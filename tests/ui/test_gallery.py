@@ -263,3 +263,74 @@ def test_items_made_by_the_command_line_appear(
     panel.search.setText("boat")
     panel.apply_query()
     assert shown_ids(panel) == [item_id]
+
+
+@pytest.mark.skipif(
+    not ((ROOT / "app" / "cli.py").exists() and (ROOT / "app" / "main.py").exists()),
+    reason="needs the command line and the app",
+)
+def test_cli_killed_mid_task_is_landed_once_by_the_next_start(
+    qtbot, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    import json
+    import signal
+
+    from app.main import create_window
+    from app.simulator import Simulator
+    from tests.conftest import TEST_KEY
+
+    sim = Simulator(api_keys=(TEST_KEY,), latency=4.0)  # each task takes 4 s on the "server"
+    sim.start()
+    window = None
+    lib = Library.open(data_dir)
+    try:
+        (data_dir / "settings.json").write_text(
+            json.dumps({"poll_interval": 0.05}), encoding="utf-8"
+        )
+        env = {**os.environ, "MOUNTSEA_API_KEY": TEST_KEY, "QT_QPA_PLATFORM": "offscreen"}
+        cli = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "app",
+                "generate",
+                "a kite over the dunes",
+                "--api",
+                "async",
+                "--base-url",
+                sim.base_url,
+                "--data-dir",
+                str(data_dir),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            # The task id is journaled the moment the server gives it; kill the CLI right then.
+            qtbot.waitUntil(lambda: any(j.task_id for j in lib.unfinished_jobs()), timeout=30000)
+            os.kill(cli.pid, signal.SIGKILL)
+            assert cli.wait(timeout=30) == -signal.SIGKILL
+        finally:
+            if cli.poll() is None:
+                cli.kill()
+                cli.wait()
+        (job,) = lib.unfinished_jobs()
+        assert job.origin == "cli" and job.resumable and sim.created_tasks == 1
+        assert lib.integrity_ok() and lib.search() == []
+
+        monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+        window = create_window(["--data-dir", str(data_dir), "--base-url", sim.base_url])
+        qtbot.waitUntil(lambda: lib.job(job.job_id).state == "completed", timeout=30000)
+        assert sim.created_tasks == 1  # polled and landed, never created again
+        (item_id,) = lib.search()
+        item = lib.item(item_id)
+        assert item.path.is_file() and item.job_id == job.job_id and item.task_id == job.task_id
+        assert item.prompt == "a kite over the dunes"
+    finally:
+        if window is not None:
+            window.close()
+            window.deleteLater()
+        lib.close()
+        sim.stop()
