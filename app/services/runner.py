@@ -331,26 +331,33 @@ def execute(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, 
                 raise
         late = cancel.cancelled and not ctx.stopping.is_set()
         _land(spec, job_id, request, result, late, lib, send)
-    except Cancelled:
+    except Exception as exc:
         if ctx.stopping.is_set():
-            # The app is closing: leave the journal as it is, so the next start resumes the
-            # async task by its id (or offers a Compat job as interrupted).
-            log.info("job %s stopped by shutdown", job_id)
+            # The app is closing (cancel flags set, HTTP client closed under a running read):
+            # leave the journal as it is, so the next start resumes the async task by its id
+            # or offers a Compat job as interrupted.
+            log.info("job %s stopped by shutdown (%s)", job_id, type(exc).__name__)
             send(state=INTERRUPTED, detail=None, finished=time.time())
             return
+        _report_failure(exc, job_id, lib, send)
+
+
+def _report_failure(exc: Exception, job_id: Any, lib: Library, send: Callable[..., None]) -> None:
+    """Journal and show how a job ended when it did not land a result."""
+    if isinstance(exc, Cancelled):
         if job_id is not None:
             _safe(lib.update_job, job_id, state="cancelled")
         send(state=CANCELLED, detail=None, finished=time.time())
-    except ApiError as exc:
+        return
+    if isinstance(exc, ApiError):
         log.info("job %s failed: %s (%s)", job_id, exc.kind, exc.message)
-        if job_id is not None:
-            _safe(lib.update_job, job_id, state="failed", error_kind=str(exc.kind), error_message=exc.message)
-        send(state=FAILED, error=error_sentence(exc), error_kind=str(exc.kind), detail=None, finished=time.time())
-    except Exception as exc:
-        log.exception("job %s crashed", job_id)
-        if job_id is not None:
-            _safe(lib.update_job, job_id, state="failed", error_kind="internal", error_message=repr(exc))
-        send(state=FAILED, error=error_sentence(exc), error_kind="internal", detail=None, finished=time.time())
+        kind, message = str(exc.kind), exc.message
+    else:
+        log.error("job %s crashed", job_id, exc_info=exc)
+        kind, message = "internal", repr(exc)
+    if job_id is not None:
+        _safe(lib.update_job, job_id, state="failed", error_kind=kind, error_message=message)
+    send(state=FAILED, error=error_sentence(exc), error_kind=kind, detail=None, finished=time.time())
 
 
 def _safe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -808,11 +815,13 @@ class JobRunner(QObject):
             record.cancel.cancel()
         self.pool.clear()
         self.calls_pool.clear()
-        if not self.pool.waitForDone(5000):
-            # A Compat call may sit in a long read; closing the client breaks it off.
-            log.warning("jobs still running at shutdown; closing the HTTP client to stop them")
+        # Polls and back-off sleeps wake on the cancel flag at once; a Compat call may sit in a
+        # read for minutes, and closing the client breaks that off. Workers treat whatever
+        # this raises as "stopped by shutdown" and leave the journal for the next start.
+        if not self.pool.waitForDone(300):
             self._close_http()
-            self.pool.waitForDone(10000)
+        if not self.pool.waitForDone(15000):
+            log.error("jobs still running 15 s after shutdown began")
         self.calls_pool.waitForDone(5000)
         self._close_http()
 

@@ -79,7 +79,8 @@ def test_a_queued_job_cancelled_before_it_starts_sends_nothing(qtbot, library: L
 def test_a_compat_result_that_arrives_after_cancel_is_saved_and_marked(qtbot, runner: JobRunner, library, simulator) -> None:
     simulator.inject(Fault(delay=1.0), method="POST", path="/openai/v1/images/generations")
     key = runner.submit(ImageRequest(prompt="paid for anyway"), "compat")
-    qtbot.waitUntil(lambda: runner.record(key).server_status == "sending", timeout=10000)
+    # Cancel once the server has the request (before that, a cancel means nothing is sent).
+    qtbot.waitUntil(lambda: any(r.method == "POST" for r in simulator.requests), timeout=10000)
     runner.cancel(key)
     finish(qtbot, runner, key)
     record = runner.record(key)
@@ -170,3 +171,18 @@ def test_shutdown_stops_running_jobs(qtbot, library, simulator) -> None:
     # The async tasks stay in the journal as unfinished: the next start resumes them.
     unfinished = {j.job_id: j for j in library.unfinished_jobs()}
     assert all(unfinished[runner.record(k).job_id].resumable for k in keys)
+
+
+def test_shutdown_breaks_off_a_long_compat_call_and_leaves_the_journal(qtbot, library, simulator) -> None:
+    import time
+
+    runner = JobRunner(library, client_options={"poll_interval": 0.05})
+    runner.endpoints.set(Endpoint(simulator.base_url, TEST_KEY, demo=False))
+    simulator.inject(Fault(delay=30.0), method="POST", path="/openai/v1/images/generations")
+    key = runner.submit(ImageRequest(prompt="a slow compat call"), "compat")
+    qtbot.waitUntil(lambda: any(r.method == "POST" for r in simulator.requests), timeout=10000)
+    started = time.monotonic()
+    runner.shutdown()
+    assert time.monotonic() - started < 5.0
+    # Not "failed": the next start offers it as interrupted, with one-click retry.
+    assert [j.job_id for j in library.unfinished_jobs()] == [runner.record(key).job_id]
