@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit, urlunsplit
 
 from app.core.api.models import Flavour, ImageRequest, ImageResult, InputImage, sniff_format
 from app.core.library import db, metadata
@@ -32,6 +33,19 @@ DB_NAME = "library.sqlite3"
 EXT_BY_FORMAT = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
 FORMAT_BY_SUFFIX = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
 TRASH_GRACE_SECONDS = 3600.0  # soft-deleted items are purged this long after deletion (undo window)
+
+
+def safe_url(url: str) -> str:
+    """The endpoint without anything that may be a secret (user:password@, ?query, #fragment):
+    the journal, the index and the files' metadata record where an image came from, never a key."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 class JobState(StrEnum):
@@ -269,7 +283,7 @@ class Library:
                 (
                     job_id,
                     str(Flavour(flavour)),
-                    base_url,
+                    safe_url(base_url),
                     str(JobState.queued),
                     time.time(),
                     json.dumps(request.parameters(), ensure_ascii=False),
@@ -825,47 +839,55 @@ class Library:
             (key, item_id) for key, item_id in known.items() if not self._load_path(key).exists()
         ]
         new_rows.sort(key=lambda r: (r["created_at"], r["path"]))  # ids follow creation order
-        with self._write() as c:
-            path_to_id = dict(known)
-            for row in new_rows:
-                parent_file = row.pop("_parent_file", None)
-                row.pop("_bare", None)
-                usage = row.pop("_usage", None)
-                item_id = _insert_item(c, row)
-                path_to_id[row["path"]] = item_id
-                row["_id"] = item_id
-                row["_parent_file"] = parent_file
-                if (
-                    usage
-                    and (usage.get("input_tokens") or usage.get("output_tokens"))
-                    and empty_before
-                ):
-                    c.execute(
-                        "INSERT INTO usage (job_id, at, model, input_tokens, output_tokens, "
-                        "text_input_tokens, image_input_tokens) VALUES (?,?,?,?,?,?,?)",
-                        (
-                            row.get("job_id"),
-                            row["created_at"],
-                            row.get("model"),
-                            int(usage.get("input_tokens") or 0),
-                            int(usage.get("output_tokens") or 0),
-                            int(usage.get("text_input_tokens") or 0),
-                            int(usage.get("image_input_tokens") or 0),
-                        ),
-                    )
-                report.added += 1
-            for row in new_rows:
-                pf = row.get("_parent_file")
-                if pf and pf in path_to_id:
-                    c.execute(
-                        "UPDATE items SET parent_id = ? WHERE id = ?", (path_to_id[pf], row["_id"])
-                    )
-            for _key, item_id in missing:
-                c.execute("UPDATE items SET parent_id = NULL WHERE parent_id = ?", (item_id,))
-                c.execute("DELETE FROM items WHERE id = ?", (item_id,))
+        path_to_id = dict(known)
+        # Short transactions: the GUI thread reads between them (and a CLI process may write).
+        for start in range(0, len(new_rows), 500):
+            with self._write() as c:
+                for row in new_rows[start : start + 500]:
+                    parent_file = row.pop("_parent_file", None)
+                    row.pop("_bare", None)
+                    usage = row.pop("_usage", None)
+                    item_id = _insert_item(c, row)
+                    path_to_id[row["path"]] = item_id
+                    row["_id"] = item_id
+                    row["_parent_file"] = parent_file
+                    if (
+                        empty_before
+                        and usage
+                        and (usage.get("input_tokens") or usage.get("output_tokens"))
+                    ):
+                        # The index was lost: the files are the only record of what was spent.
+                        c.execute(
+                            "INSERT INTO usage (job_id, at, model, input_tokens, output_tokens, "
+                            "text_input_tokens, image_input_tokens) VALUES (?,?,?,?,?,?,?)",
+                            (
+                                row.get("job_id"),
+                                row["created_at"],
+                                row.get("model"),
+                                int(usage.get("input_tokens") or 0),
+                                int(usage.get("output_tokens") or 0),
+                                int(usage.get("text_input_tokens") or 0),
+                                int(usage.get("image_input_tokens") or 0),
+                            ),
+                        )
+                    report.added += 1
+        links = [
+            (path_to_id[row["_parent_file"]], row["_id"])
+            for row in new_rows
+            if row.get("_parent_file") and row["_parent_file"] in path_to_id
+        ]
+        if links:
+            with self._write() as c:
+                c.executemany("UPDATE items SET parent_id = ? WHERE id = ?", links)
+        for start in range(0, len(missing), 500):
+            with self._write() as c:
+                for _key, item_id in missing[start : start + 500]:
+                    c.execute("UPDATE items SET parent_id = NULL WHERE parent_id = ?", (item_id,))
+                    c.execute("DELETE FROM items WHERE id = ?", (item_id,))
+                    report.removed += 1
+            for _key, item_id in missing[start : start + 500]:
                 with contextlib.suppress(OSError):
                     self.thumbnail_path(item_id).unlink()
-                report.removed += 1
         if progress is not None:
             progress(total, total)
         return report

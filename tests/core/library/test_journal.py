@@ -109,3 +109,18 @@ def test_images_folder_the_user_chose(data_dir: Path, tmp_path: Path) -> None:
         assert chosen in item.path.parents
     with Library.open(data_dir) as lib:  # the row remembers where the file is
         assert lib.item(item.id).path == item.path
+
+
+def test_no_secret_in_the_endpoint_reaches_disk(lib: Library, data_dir: Path) -> None:
+    secret = "sk-live-do-not-store-0123456789"
+    job_id = lib.begin_job(
+        ImageRequest(prompt="keys stay out"),
+        Flavour.compat,
+        f"https://me:{secret}@api.example.com/v1?key={secret}",
+    )
+    (item,) = lib.save_result(job_id, make_result())
+    assert lib.job(job_id).base_url == "https://api.example.com/v1"
+    lib.close()
+    for path in [*data_dir.rglob("*")]:
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
