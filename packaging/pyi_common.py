@@ -216,7 +216,8 @@ def _drop(dest: str) -> bool:
     name = dest.rsplit("/", 1)[-1]
     if dest.startswith("resources/"):
         return any(fnmatch.fnmatchcase(dest, pattern) for pattern in RESOURCE_EXCLUDES)
-    if "/Qt/translations/" in f"/{dest}" or "/Qt6/translations/" in f"/{dest}":
+    # Qt's translations: PySide6/Qt/translations (Linux, macOS), PySide6/translations (Windows).
+    if re.match(r"PySide6/(Qt/)?translations/", dest):
         return not any(fnmatch.fnmatchcase(name, keep) for keep in QT_TRANSLATIONS_KEEP)
     return any(fnmatch.fnmatchcase(name.lower(), pattern) for pattern in BINARY_EXCLUDES)
 

@@ -110,6 +110,8 @@ def test_translation_filter_keeps_only_shipped_languages() -> None:
             ("PySide6/Qt/translations/qtbase_de.qm", "src", "DATA"),
             ("PySide6/Qt/translations/qt_help_zh_CN.qm", "src", "DATA"),
             ("PySide6\\opengl32sw.dll", "src", "BINARY"),
+            ("PySide6\\translations\\qtbase_fr.qm", "src", "DATA"),
+            ("PySide6\\translations\\qtbase_zh_CN.qm", "src", "DATA"),
             ("resources/translations/app_zh_CN.qm", "src", "DATA"),
             ("resources/translations/app_zh_CN.ts", "src", "DATA"),
             ("resources\\translations\\update.py", "src", "DATA"),
@@ -118,6 +120,7 @@ def test_translation_filter_keeps_only_shipped_languages() -> None:
     assert [entry[0] for entry in kept] == [
         "PySide6/Qt/translations/qtbase_zh_CN.qm",
         "PySide6/Qt/translations/qt_zh_CN.qm",
+        "PySide6\\translations\\qtbase_zh_CN.qm",
         "resources/translations/app_zh_CN.qm",
     ]
 

@@ -300,8 +300,9 @@ def test_frozen_app_uses_secret_service_when_running(
 def test_bundle_is_trimmed(frozen: Frozen) -> None:
     if not frozen.info.get("trimmed", True):
         pytest.skip("built with MOUNTSEA_PYI_NO_TRIM=1")
-    qt = next(frozen.internal.glob("PySide6/Qt"), None)
-    assert qt is not None, "no PySide6/Qt in the bundle"
+    # Qt's files: PySide6/Qt/ on Linux and macOS, PySide6/ itself on Windows.
+    qt = frozen.internal / "PySide6" / ("" if WINDOWS else "Qt")
+    assert (qt / "plugins").is_dir(), f"no Qt plugins under {qt}"
     plugins = qt / "plugins"
     for plugin in plugins.rglob("*"):
         if plugin.is_file():
@@ -341,9 +342,16 @@ def test_every_bundled_qt_plugin_finds_its_qt_libraries(frozen: Frozen) -> None:
     assert not problems, "\n".join(problems)
 
 
+def _tarball(frozen: Frozen) -> Path:
+    assert "tarball" in frozen.info, (
+        "dist/ was built with --no-tarball; rebuild with packaging/build.py"
+    )
+    return Path(frozen.info["tarball"])
+
+
 @pytest.mark.skipif(not LINUX, reason="the tarball is the Linux artefact")
 def test_linux_tarball_has_app_desktop_entry_and_icons(frozen: Frozen) -> None:
-    tarball = Path(frozen.info["tarball"])
+    tarball = _tarball(frozen)
     with tarfile.open(tarball) as archive:
         members = {m.name: m for m in archive.getmembers()}
         top = tarball.name.removesuffix(".tar.gz")
@@ -370,7 +378,7 @@ def test_linux_tarball_has_app_desktop_entry_and_icons(frozen: Frozen) -> None:
 def test_unpacked_tarball_runs_from_anywhere(
     frozen: Frozen, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
-    tarball = Path(frozen.info["tarball"])
+    tarball = _tarball(frozen)
     unpack = tmp_path / "somewhere else"
     unpack.mkdir()
     with tarfile.open(tarball) as archive:
@@ -384,7 +392,7 @@ def test_unpacked_tarball_runs_from_anywhere(
 def test_install_desktop_entry_script_points_at_the_unpacked_app(
     frozen: Frozen, tmp_path: Path
 ) -> None:
-    tarball = Path(frozen.info["tarball"])
+    tarball = _tarball(frozen)
     unpack = tmp_path / "unpack dir"  # a space, on purpose
     unpack.mkdir()
     with tarfile.open(tarball) as archive:
