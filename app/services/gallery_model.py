@@ -8,6 +8,7 @@ bounded number of pages is kept.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,7 +258,7 @@ class GalleryModel(QAbstractListModel):
     def mimeTypes(self) -> list[str]:
         return ["text/uri-list"]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         """Dragging items out of the gallery drops their files (into a folder, another app)."""
         mime = QMimeData()
         rows = sorted({i.row() for i in indexes if i.isValid()})

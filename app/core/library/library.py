@@ -428,11 +428,18 @@ class Library:
         for i, image in enumerate(result.images):
             raw_fmt = sniff_format(image.data) or image.format
             main_data = image.data
-            if composited is not None and i < len(composited) and composited[i] is not None:
-                main_data = composited[i]  # type: ignore[assignment]
+            pasted = composited[i] if composited is not None and i < len(composited) else None
+            if pasted is not None:
+                main_data = pasted
             main_fmt = sniff_format(main_data) or raw_fmt
             first = i == 0  # n=1 per job: usage belongs to the first image
-            record = {
+            spent = {
+                "input_tokens": usage.input_tokens if first else 0,
+                "output_tokens": usage.output_tokens if first else 0,
+                "text_input_tokens": usage.text_input_tokens if first else 0,
+                "image_input_tokens": usage.image_input_tokens if first else 0,
+            }
+            record: dict[str, Any] = {
                 "app": APP_NAME,
                 "params": job.params,
                 "revised_prompt": image.revised_prompt,
@@ -446,12 +453,7 @@ class Library:
                 "quality": result.quality,
                 "background": result.background,
                 "parent_file": parent_file,
-                "usage": {
-                    "input_tokens": usage.input_tokens if first else 0,
-                    "output_tokens": usage.output_tokens if first else 0,
-                    "text_input_tokens": usage.text_input_tokens if first else 0,
-                    "image_input_tokens": usage.image_input_tokens if first else 0,
-                },
+                "usage": spent,
                 "cancelled": cancelled,
             }
             base = (
@@ -489,10 +491,10 @@ class Library:
                     "job_id": job_id,
                     "parent_id": job.parent_item_id,
                     "base_url": job.base_url,
-                    "input_tokens": record["usage"]["input_tokens"],
-                    "output_tokens": record["usage"]["output_tokens"],
-                    "text_input_tokens": record["usage"]["text_input_tokens"],
-                    "image_input_tokens": record["usage"]["image_input_tokens"],
+                    "input_tokens": spent["input_tokens"],
+                    "output_tokens": spent["output_tokens"],
+                    "text_input_tokens": spent["text_input_tokens"],
+                    "image_input_tokens": spent["image_input_tokens"],
                     "cancelled": int(cancelled),
                     "file_size": len(main_bytes),
                     "source_paths": json.dumps([self._store_path(p) for p in source_paths])

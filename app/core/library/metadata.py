@@ -176,7 +176,8 @@ def _jpeg_segments(data: bytes) -> tuple[list[tuple[int, bytes]], int]:
     """Header segments (marker, payload) up to the first non-APP/COM marker, and where it starts."""
     if not data.startswith(b"\xff\xd8"):
         raise MetadataError("not a JPEG")
-    pos, segs = 2, []
+    pos = 2
+    segs: list[tuple[int, bytes]] = []
     while pos + 4 <= len(data):
         if data[pos] != 0xFF:
             raise MetadataError("corrupt JPEG header")
@@ -292,10 +293,10 @@ def _webp_embed(data: bytes, payload: str, prompt: str) -> bytes:
     else:
         w, h, alpha = _webp_canvas(chunks)
         flags = 0x04 | (0x10 if alpha else 0)
-        vp8x = (
+        header = (
             bytes((flags, 0, 0, 0)) + (w - 1).to_bytes(3, "little") + (h - 1).to_bytes(3, "little")
         )
-        chunks.insert(0, (b"VP8X", vp8x))
+        chunks.insert(0, (b"VP8X", header))
     chunks.append((b"XMP ", _xmp_packet(payload, prompt)))
     body = b"WEBP" + b"".join(_webp_chunk(c, b) for c, b in chunks)
     return b"RIFF" + struct.pack("<I", len(body)) + body

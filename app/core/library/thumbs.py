@@ -24,9 +24,9 @@ def _checkerboard(size: tuple[int, int], cell: int = 8) -> Image.Image:
 
 def make_thumbnail(src: Path, dst: Path, size: int = THUMB_SIZE) -> None:
     """Write a JPEG at most `size` px on its long side for `src` (atomically; not fsynced: a cache)."""
-    with Image.open(src) as im:
-        im.draft("RGB", (size, size))  # JPEG: decode at a reduced scale, far faster
-        im = ImageOps.exif_transpose(im)
+    with Image.open(src) as opened:
+        opened.draft("RGB", (size, size))  # JPEG: decode at a reduced scale, far faster
+        im: Image.Image = ImageOps.exif_transpose(opened)
         im.thumbnail((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
         if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
             im = im.convert("RGBA")
