@@ -548,9 +548,11 @@ class GalleryPanel(QWidget):
             a.setObjectName(name)
             a.triggered.connect(slot)
             if shortcut is not None:
+                # Keys act on the grid only: in the search box, F, Return, Delete and Ctrl+Z
+                # belong to the text.
                 a.setShortcut(shortcut)
-                a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(a)
+                a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+                self.view.addAction(a)
             return a
 
         self.open_action = act(
@@ -663,10 +665,20 @@ class GalleryPanel(QWidget):
 
     @Slot()
     def refresh(self) -> None:
+        """Re-run the search (after results landed elsewhere, a rebuild...), keeping the
+        selection and the scroll position."""
         if self._stopped():
             return
+        selected = self.selected_ids()
+        top = self.view.indexAt(QPoint(GRID.width() // 2, GRID.height() // 2))
+        top_id = int(top.data(ItemIdRole)) if top.isValid() else None
         self.reload_collections()
         self.model.refresh()
+        if selected:
+            self.select_ids(selected, scroll=False)
+        row = self.model.row_of(top_id) if top_id is not None else None
+        if row is not None:
+            self.view.scrollTo(self.model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
 
     # --- selection --------------------------------------------------------------------------
 

@@ -334,3 +334,33 @@ def test_cli_killed_mid_task_is_landed_once_by_the_next_start(
             window.deleteLater()
         lib.close()
         sim.stop()
+
+
+def test_keys_act_on_the_grid_not_on_the_search_box(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+    a = add_item(lib, "fox")
+    b = add_item(lib, "ferret")
+    panel = make_panel()
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow)  # shortcuts need the window to have the focus
+    select(panel, b)
+    panel.search.setFocus()
+    qtbot.keyClicks(panel.search, "f")
+    qtbot.keyClick(panel.search, Qt.Key.Key_Delete)
+    assert not lib.item(b).favourite and not lib.item(b).deleted
+    panel.search.clear()
+    panel.apply_query()
+    select(panel, b)
+    panel.view.setFocus()
+    qtbot.keyClick(panel.view, Qt.Key.Key_F)
+    assert lib.item(b).favourite
+    qtbot.keyClick(panel.view, Qt.Key.Key_Delete)
+    assert shown_ids(panel) == [a] and panel.undo_bar.isVisibleTo(panel)
+
+
+def test_refresh_keeps_the_selection(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+    first = add_item(lib, "first")
+    panel = make_panel()
+    select(panel, first)
+    add_item(lib, "made elsewhere")
+    panel.refresh()
+    assert len(shown_ids(panel)) == 2 and panel.selected_ids() == [first]

@@ -790,6 +790,11 @@ class Library:
         """Re-create the index from the image files: known files keep their rows (and
         favourites), new files are added (from their embedded metadata, or bare), rows whose
         file is gone are removed."""
+        if not self.images_dir.is_dir():
+            # A disconnected drive must not empty the library.
+            raise FileNotFoundError(
+                f"the images folder {self.images_dir} is not there (a disconnected drive?); nothing was changed"
+            )
         report = RebuildReport()
         with self._read() as c:
             known = {r[0]: r[1] for r in c.execute("SELECT path, id FROM items")}

@@ -215,3 +215,19 @@ def test_two_processes_write_at_once(data_dir: Path, tmp_path: Path) -> None:
         assert len(visible_images(lib.images_dir)) == 2 * n
         assert {j.origin for j in lib.recent_jobs()} == {"gui", "cli"}
         assert lib.integrity_ok()
+
+
+def test_rebuild_refuses_a_missing_images_folder(data_dir: Path, tmp_path: Path) -> None:
+    drive = tmp_path / "usb"
+    with Library.open(data_dir, images_dir=drive) as lib:
+        add_item(lib, "on the stick")
+        import shutil
+
+        shutil.rmtree(drive)  # the drive was unplugged
+        try:
+            lib.rebuild_from_files()
+        except FileNotFoundError as e:
+            assert "nothing was changed" in str(e)
+        else:
+            raise AssertionError("rebuild must not run without the images folder")
+        assert lib.count() == 1
