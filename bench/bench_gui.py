@@ -189,7 +189,8 @@ def _run_stalls(base_url: str, jobs: int) -> None:
         window.close()
         app.quit()
 
-    QTimer.singleShot(500, start_jobs)  # let start-up work settle first
+    # A person types a prompt before the first Generate: give start-up and warm-up that second.
+    QTimer.singleShot(1500, start_jobs)
     app.exec()
     tmp.cleanup()
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 
 HISTORY_ROWS = 30  # finished jobs from earlier runs shown in the task list
 DEMO_LATENCY = 3.0  # seconds: long enough to see a job move through its states
+WARM_UP_DELAY_MS = 300
 
 
 def _start_simulator() -> Any:
@@ -79,6 +80,13 @@ def _read_journal(library: Any, before: float) -> tuple[list[Any], list[Any], di
     item_ids = [j.item_ids[0] for j in recent if j.item_ids]
     items = library.items(item_ids) if item_ids else {}
     return unfinished, recent, items
+
+
+def _warm_up(runner: JobRunner) -> None:
+    import PIL.Image
+
+    PIL.Image.init()  # registers (imports) every codec plugin now rather than on the first result
+    runner.http()
 
 
 def _mark_interrupted(library: Any, job_ids: list[Any]) -> None:
@@ -186,6 +194,12 @@ class MainWindow(QMainWindow):
         if self.gallery is not None:
             self.tabs.addTab(self.gallery, self.tr("Gallery"))
         splitter.addWidget(self.tabs)
+        self._gallery_dirty = False
+        self._gallery_timer = QTimer(self)
+        self._gallery_timer.setSingleShot(True)
+        self._gallery_timer.setInterval(400)
+        self._gallery_timer.timeout.connect(self.on_refresh_gallery)
+        self.tabs.currentChanged.connect(self.on_tab_changed)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([340, 900])
@@ -335,8 +349,16 @@ class MainWindow(QMainWindow):
             else:
                 self.status_endpoint.setText(self.tr("Looking up the API key…"))
                 self.runner.call(self._lookup_key, on_done=self.on_key_looked_up, on_error=self.on_key_lookup_failed)
+        # Importing httpx and Pillow's codecs takes ~100 ms of interpreter time: do it off the
+        # GUI thread once the window is up, before the first Generate, not during start-up.
+        QTimer.singleShot(WARM_UP_DELAY_MS, self.on_warm_up)
         self.runner.call(_read_journal, self.library, time.time(), on_done=self.on_journal_read,
                          on_error=lambda e: log.error("could not read the journal: %r", e))
+
+    @Slot()
+    def on_warm_up(self) -> None:
+        if not self._closed:
+            self.runner.call(_warm_up, self.runner)
 
     def key_store(self) -> Any:
         if self._key_store is None:
@@ -550,8 +572,7 @@ class MainWindow(QMainWindow):
         if record is None:
             return
         if record.state == COMPLETED or record.late_result:
-            if self.gallery is not None and hasattr(self.gallery, "refresh"):
-                self.gallery.refresh()
+            self._gallery_stale()
             self._show_result(record, switch=self.tabs.currentWidget() is not self.gallery
                               and not (self.edit_panel is not None and self.edit_panel.has_sources()
                                        and self.tabs.currentWidget() is self.edit_panel))
@@ -563,6 +584,26 @@ class MainWindow(QMainWindow):
         self.show_message(text)
         if not self.isActiveWindow() and self.settings.notifications:
             self._notify(text)
+
+    def _gallery_stale(self) -> None:
+        """New items landed. Refreshing re-queries the library, so do it once for a burst of
+        results, and only while the gallery is on screen (else when it is next shown)."""
+        if self.gallery is None or not hasattr(self.gallery, "refresh"):
+            return
+        self._gallery_dirty = True
+        if self.tabs.currentWidget() is self.gallery and not self._gallery_timer.isActive():
+            self._gallery_timer.start()
+
+    @Slot()
+    def on_refresh_gallery(self) -> None:
+        if self._gallery_dirty and self.gallery is not None and not self._closed:
+            self._gallery_dirty = False
+            self.gallery.refresh()
+
+    @Slot(int)
+    def on_tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.gallery and self._gallery_dirty:
+            self._gallery_timer.start()
 
     def _show_result(self, record: Any, *, switch: bool) -> None:
         self.result_view.show_record(record)
