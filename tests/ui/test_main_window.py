@@ -161,8 +161,10 @@ def test_errors_show_their_sentence_in_the_row(qtbot, open_window, simulator, mo
     assert view.sizeHintForIndex(window.task_model.index(0, 0)).height() > 90
 
 
-def test_compat_flavour_and_parameters_reach_the_server(qtbot, window, simulator) -> None:
-    window.findChild(QComboBox, "apiCombo").setCurrentIndex(1)  # Compat
+def test_compat_flavour_and_parameters_reach_the_server(qtbot, open_window, simulator, monkeypatch) -> None:
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    window = open_window("--base-url", simulator.base_url, "--api", "compat")
+    assert window.findChild(QComboBox, "apiCombo").currentData() == "compat"
     fmt = window.findChild(QComboBox, "formatCombo")
     fmt.setCurrentIndex(fmt.findData("webp"))
     assert window.findChild(QSpinBox, "compressionSpin").isEnabled()
