@@ -115,7 +115,7 @@ def test_a_dragged_out_file_carries_its_url_and_bytes_and_drops_back_in(
     panel.show()
     pos = QPointF(panel.canvas.width() / 2, panel.canvas.height() / 2)
     enter = QDragEnterEvent(
-        pos,
+        pos.toPoint(),  # QDragEnterEvent wants an integer QPoint
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,

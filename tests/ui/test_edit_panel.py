@@ -54,7 +54,7 @@ def panel(qtbot) -> Iterator[EditPanel]:  # type: ignore[no-untyped-def]
 def drop(target, mime: QMimeData) -> None:  # type: ignore[no-untyped-def]
     pos = QPointF(target.width() / 2, target.height() / 2)
     enter = QDragEnterEvent(
-        pos,
+        pos.toPoint(),  # QDragEnterEvent wants an integer QPoint
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
