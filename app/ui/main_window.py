@@ -548,21 +548,24 @@ class MainWindow(QMainWindow):
         self.show_message(self.tr("Started %n job(s)", "", copies))
 
     def _budget_ok(self, request: Any) -> bool:
+        """Ask before a job that may take this month past the user's budget (never in demo)."""
         if self.is_demo():
             return True
         try:
-            from app.core.library import spend
+            from app.ui.spend import budget_warning
 
-            tokens = spend.estimate_output_tokens(request.size, request.quality) * self.prompt_panel.copies()
-            # One small SQLite read: cheap enough for a click.
-            if not self.library.would_exceed_budget(tokens):
-                return True
+            # A few small SQLite reads: cheap enough for a click.
+            text = budget_warning(self.library, request.size, request.quality)
+        except ImportError:
+            return True
         except Exception:
             log.exception("budget check failed")
             return True
+        if text is None:
+            return True
         answer = QMessageBox.question(
-            self, APP_NAME,
-            self.tr("This job would likely take this month's spend past your budget. Start it anyway?"),
+            self, self.tr("Monthly budget"), text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
         )
         return answer == QMessageBox.StandardButton.Yes
 

@@ -332,3 +332,21 @@ def test_a_result_edited_with_a_mask_keeps_the_unmasked_pixels(qtbot, window, si
         box = (512, 512, before.width, before.height)
         assert before.convert("RGB").crop(box).tobytes() == after.convert("RGB").crop(box).tobytes()
     assert edit.raw_paths[0] and Path(edit.raw_paths[0]).is_file()  # the raw result is kept too
+
+
+def test_a_job_that_would_cross_the_budget_asks_first(qtbot, window, simulator, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.core.library import spend
+
+    spend.set_monthly_budget(window.library, 0.001)
+    asked: list[str] = []
+
+    def answer(parent, title, text, *args, **kwargs):  # noqa: ANN001
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    generate(qtbot, window, "an expensive one")
+    assert asked and "budget" in asked[0]
+    assert window.task_model.rowCount() == 0 and simulator.created_tasks == 0
