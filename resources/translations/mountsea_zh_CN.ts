@@ -12,19 +12,19 @@
     <context>
         <name>CompareView</name>
         <message>
-            <location filename="../../app/ui/compare.py" line="141" />
+            <location filename="../../app/ui/compare.py" line="147" />
             <source>Nothing to compare yet.</source>
             <translation>暂无可对比的内容。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/compare.py" line="149" />
-            <location filename="../../app/ui/compare.py" line="176" />
+            <location filename="../../app/ui/compare.py" line="169" />
+            <location filename="../../app/ui/compare.py" line="196" />
             <source>Before</source>
             <translation>之前</translation>
         </message>
         <message>
-            <location filename="../../app/ui/compare.py" line="149" />
-            <location filename="../../app/ui/compare.py" line="177" />
+            <location filename="../../app/ui/compare.py" line="169" />
+            <location filename="../../app/ui/compare.py" line="197" />
             <source>After</source>
             <translation>之后</translation>
         </message>
@@ -32,210 +32,210 @@
     <context>
         <name>DetailsPanel</name>
         <message>
-            <location filename="../../app/ui/gallery.py" line="190" />
+            <location filename="../../app/ui/gallery.py" line="198" />
             <source>Edit lineage</source>
             <translation>编辑谱系</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="211" />
+            <location filename="../../app/ui/gallery.py" line="219" />
             <source>%n image(s) selected</source>
             <translation>
                 <numerusform>已选择 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="218" />
+            <location filename="../../app/ui/gallery.py" line="226" />
             <source>Select an image to see how it was made.</source>
             <translation>选择一张图片，查看它是如何生成的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="222" />
+            <location filename="../../app/ui/gallery.py" line="230" />
             <source>Image details</source>
             <translation>图片详情</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="224" />
+            <location filename="../../app/ui/gallery.py" line="232" />
             <source>—</source>
             <translation>—</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="228" />
+            <location filename="../../app/ui/gallery.py" line="236" />
             <source>%1 in (%2 text, %3 image), %4 out</source>
             <translation>输入 %1（文本 %2，图片 %3），输出 %4</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="238" />
+            <location filename="../../app/ui/gallery.py" line="246" />
             <source>%1 (server made %2)</source>
             <translation>%1（服务器生成 %2）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="242" />
+            <location filename="../../app/ui/gallery.py" line="250" />
             <source>Prompt</source>
             <translation>提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="243" />
+            <location filename="../../app/ui/gallery.py" line="251" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="244" />
+            <location filename="../../app/ui/gallery.py" line="252" />
             <source>Size</source>
             <translation>尺寸</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="247" />
+            <location filename="../../app/ui/gallery.py" line="255" />
             <source>Pixels</source>
             <translation>像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="250" />
+            <location filename="../../app/ui/gallery.py" line="258" />
             <source>Quality</source>
             <translation>质量</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="253" />
+            <location filename="../../app/ui/gallery.py" line="261" />
             <source>Background</source>
             <translation>背景</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="258" />
+            <location filename="../../app/ui/gallery.py" line="266" />
             <source>Format</source>
             <translation>格式</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="263" />
+            <location filename="../../app/ui/gallery.py" line="271" />
             <source>Compression</source>
             <translation>压缩</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="266" />
+            <location filename="../../app/ui/gallery.py" line="274" />
             <source>Moderation</source>
             <translation>审核</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="267" />
+            <location filename="../../app/ui/gallery.py" line="275" />
             <source>Input fidelity</source>
             <translation>输入保真度</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="268" />
+            <location filename="../../app/ui/gallery.py" line="276" />
             <source>User id</source>
             <translation>用户 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="269" />
+            <location filename="../../app/ui/gallery.py" line="277" />
             <source>Model</source>
             <translation>模型</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="272" />
+            <location filename="../../app/ui/gallery.py" line="280" />
             <source>API</source>
             <translation>API</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="273" />
+            <location filename="../../app/ui/gallery.py" line="281" />
             <source>Async task</source>
             <translation>异步任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="273" />
+            <location filename="../../app/ui/gallery.py" line="281" />
             <source>Compat (synchronous)</source>
             <translation>兼容（同步）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="277" />
+            <location filename="../../app/ui/gallery.py" line="285" />
             <source>Endpoint</source>
             <translation>接口地址</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="278" />
+            <location filename="../../app/ui/gallery.py" line="286" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="281" />
+            <location filename="../../app/ui/gallery.py" line="289" />
             <source>Created</source>
             <translation>创建时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="284" />
+            <location filename="../../app/ui/gallery.py" line="292" />
             <source>Task id</source>
             <translation>任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="285" />
+            <location filename="../../app/ui/gallery.py" line="293" />
             <source>Job id</source>
             <translation>作业 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="288" />
+            <location filename="../../app/ui/gallery.py" line="296" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="289" />
+            <location filename="../../app/ui/gallery.py" line="297" />
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="289" />
             <location filename="../../app/ui/gallery.py" line="297" />
+            <location filename="../../app/ui/gallery.py" line="305" />
             <source>no</source>
             <translation>否</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="291" />
+            <location filename="../../app/ui/gallery.py" line="299" />
             <source>Collection</source>
             <translation>合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="294" />
+            <location filename="../../app/ui/gallery.py" line="302" />
             <source>Cancelled</source>
             <translation>已取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="295" />
+            <location filename="../../app/ui/gallery.py" line="303" />
             <source>yes: it finished after you cancelled (and was paid for)</source>
             <translation>是：它在你取消后才完成（已计费）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="299" />
+            <location filename="../../app/ui/gallery.py" line="307" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="302" />
+            <location filename="../../app/ui/gallery.py" line="310" />
             <source>File size</source>
             <translation>文件大小</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="307" />
+            <location filename="../../app/ui/gallery.py" line="315" />
             <source>As the server sent it</source>
             <translation>服务器原样返回的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="312" />
+            <location filename="../../app/ui/gallery.py" line="320" />
             <source>Source and mask</source>
             <translation>源图与蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="335" />
+            <location filename="../../app/ui/gallery.py" line="343" />
             <source>(no prompt)</source>
             <translation>（无提示词）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="346" />
+            <location filename="../../app/ui/gallery.py" line="354" />
             <source>from:</source>
             <translation>来自：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="347" />
+            <location filename="../../app/ui/gallery.py" line="355" />
             <source>this:</source>
             <translation>本图：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="349" />
+            <location filename="../../app/ui/gallery.py" line="357" />
             <source>edited into:</source>
             <translation>编辑为：</translation>
         </message>
@@ -243,620 +243,685 @@
     <context>
         <name>EditPanel</name>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="666" />
-            <location filename="../../app/ui/edit_panel.py" line="670" />
-            <location filename="../../app/ui/edit_panel.py" line="898" />
-            <location filename="../../app/ui/edit_panel.py" line="905" />
+            <location filename="../../app/ui/edit_panel.py" line="762" />
+            <location filename="../../app/ui/edit_panel.py" line="766" />
+            <location filename="../../app/ui/edit_panel.py" line="1019" />
+            <location filename="../../app/ui/edit_panel.py" line="1026" />
             <source>pasted picture</source>
             <translation>粘贴的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="678" />
+            <location filename="../../app/ui/edit_panel.py" line="774" />
             <source>result</source>
             <translation>结果</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/edit_panel.py" line="701" />
+            <location filename="../../app/ui/edit_panel.py" line="797" />
             <source>An edit takes at most %n pictures; remove one first.</source>
             <translation>
                 <numerusform>一次编辑最多 %n 张图片；请先移除一张。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/edit_panel.py" line="707" />
+            <location filename="../../app/ui/edit_panel.py" line="803" />
             <source>An edit takes at most %n pictures; only the first ones were added.</source>
             <translation>
                 <numerusform>一次编辑最多 %n 张图片；只添加了前面的几张。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="774" />
+            <location filename="../../app/ui/edit_panel.py" line="872" />
             <source>%1: %2</source>
             <translation>%1：%2</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="787" />
+            <location filename="../../app/ui/edit_panel.py" line="885" />
             <source>“%1” was made with this app (“%2”). Restore its prompt and settings?</source>
-            <translation type="unfinished" />
+            <translation>“%1”由本应用生成（“%2”）。要恢复它的提示词和设置吗？</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="812" />
+            <location filename="../../app/ui/edit_panel.py" line="910" />
             <source>%1 · mask</source>
             <translation>%1 · 蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="818" />
+            <location filename="../../app/ui/edit_panel.py" line="916" />
             <source>The mask applies to this picture.</source>
             <translation>蒙版作用于这张图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="831" />
+            <location filename="../../app/ui/edit_panel.py" line="950" />
             <source>The mask was cleared: the first picture has another size.</source>
             <translation>蒙版已清除：第一张图片的尺寸不同。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="835" />
+            <location filename="../../app/ui/edit_panel.py" line="932" />
             <source>Drop, paste or open pictures to edit.</source>
             <translation>拖入、粘贴或打开要编辑的图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="838" />
+            <location filename="../../app/ui/edit_panel.py" line="144" />
+            <source>“%1” is empty (0 bytes). Choose another file.</source>
+            <translation>“%1”是空文件（0 字节）。请选择其他文件。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="147" />
+            <source>“%1” is not a picture this app can read. Use a PNG, JPEG or WebP file.</source>
+            <translation>“%1”不是本应用能读取的图片。请使用 PNG、JPEG 或 WebP 文件。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="150" />
+            <source>“%1” is incomplete (the file was cut short, perhaps by an unfinished download or copy). Get the file again.</source>
+            <translation>“%1”不完整（文件被截断，可能是下载或复制未完成）。请重新获取该文件。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="155" />
+            <source>“%1” is damaged and cannot be read (%2). Try another file.</source>
+            <translation>“%1”已损坏，无法读取（%2）。请换一个文件。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="158" />
+            <source>“%1” is too large (%2): at most %3 megapixels can be used. Scale it down in an image editor first.</source>
+            <translation>“%1”太大（%2）：最多可用 %3 百万像素。请先在图片编辑器中缩小。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="216" />
+            <source>“%1” is %2 GB: too large to use. Save a smaller copy first.</source>
+            <translation>“%1”有 %2 GB：太大，无法使用。请先另存一个较小的副本。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="226" />
+            <source>“%1” could not be read: %2.</source>
+            <translation>无法读取“%1”：%2。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="233" />
+            <source>The pasted or dropped picture is empty.</source>
+            <translation>粘贴或拖入的图片是空的。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="270" />
+            <source>“%1” could not be downloaded: the server answered %2. Save the picture from the browser, then drop the file.</source>
+            <translation>无法下载“%1”：服务器返回 %2。请从浏览器保存图片，再拖入文件。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="284" />
+            <source>“%1” is larger than %2 MB: too large to download. Save it from the browser, then drop the file.</source>
+            <translation>“%1”超过 %2 MB：太大，无法下载。请从浏览器保存，再拖入文件。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="296" />
+            <source>“%1” could not be downloaded (%2). Check the connection, or save the picture from the browser and drop the file.</source>
+            <translation>无法下载“%1”（%2）。请检查网络连接，或从浏览器保存图片后拖入文件。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="935" />
             <source>Paint over the part of the picture to change. Add more pictures as references.</source>
             <translation>涂抹图片中要修改的部分。可以再添加图片作为参考。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="843" />
+            <location filename="../../app/ui/edit_panel.py" line="940" />
             <source>%1 pictures. The first is the one you paint on; drag to reorder.</source>
             <translation>%1 张图片。第一张是你涂抹的那张；拖动可调整顺序。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="910" />
+            <location filename="../../app/ui/edit_panel.py" line="1031" />
             <source>web picture</source>
-            <translation type="unfinished" />
+            <translation>网页图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="913" />
+            <location filename="../../app/ui/edit_panel.py" line="1034" />
             <source>There is no picture in what was dropped or pasted.</source>
             <translation>拖入或粘贴的内容中没有图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="939" />
+            <location filename="../../app/ui/edit_panel.py" line="1060" />
             <source>The clipboard is empty.</source>
             <translation>剪贴板是空的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="947" />
+            <location filename="../../app/ui/edit_panel.py" line="1068" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="949" />
+            <location filename="../../app/ui/edit_panel.py" line="1070" />
             <source>Pictures (%1);;All files (*)</source>
             <translation>图片 (%1);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="961" />
+            <location filename="../../app/ui/edit_panel.py" line="1082" />
             <source>There is no mask to save: paint over the picture first.</source>
             <translation>没有可保存的蒙版：请先在图片上涂抹。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="965" />
+            <location filename="../../app/ui/edit_panel.py" line="1086" />
             <source>Save mask</source>
             <translation>保存蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="967" />
+            <location filename="../../app/ui/edit_panel.py" line="1088" />
             <source>PNG mask (*.png)</source>
             <translation>PNG 蒙版 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="984" />
+            <location filename="../../app/ui/edit_panel.py" line="1105" />
             <source>Mask saved to %1.</source>
             <translation>蒙版已保存到 %1。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="985" />
+            <location filename="../../app/ui/edit_panel.py" line="1106" />
             <source>The mask could not be saved to %1: %2</source>
             <translation>蒙版无法保存到 %1：%2</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="992" />
+            <location filename="../../app/ui/edit_panel.py" line="1113" />
             <source>Open a picture first: a mask belongs to a picture.</source>
             <translation>请先打开图片：蒙版属于某张图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="995" />
+            <location filename="../../app/ui/edit_panel.py" line="1116" />
             <source>Load mask</source>
             <translation>载入蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="995" />
+            <location filename="../../app/ui/edit_panel.py" line="1116" />
             <source>PNG mask (*.png);;All files (*)</source>
             <translation>PNG 蒙版 (*.png);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1011" />
+            <location filename="../../app/ui/edit_panel.py" line="1132" />
             <source>Mask loaded.</source>
             <translation>蒙版已载入。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1028" />
+            <location filename="../../app/ui/edit_panel.py" line="1157" />
             <source>%1 %</source>
             <translation>%1 %</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="417" />
+            <location filename="../../app/ui/edit_panel.py" line="503" />
             <source>Open image…</source>
             <translation>打开图片…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="422" />
+            <location filename="../../app/ui/edit_panel.py" line="508" />
             <source>Open one or more pictures to edit</source>
             <translation>打开一张或多张要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="425" />
+            <location filename="../../app/ui/edit_panel.py" line="511" />
             <source>Paste</source>
             <translation>粘贴</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="428" />
+            <location filename="../../app/ui/edit_panel.py" line="514" />
             <source>Paste a picture or a copied file</source>
             <translation>粘贴图片或已复制的文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="433" />
-            <location filename="../../app/ui/edit_panel.py" line="554" />
+            <location filename="../../app/ui/edit_panel.py" line="519" />
+            <location filename="../../app/ui/edit_panel.py" line="647" />
             <source>Brush</source>
             <translation>画笔</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="433" />
+            <location filename="../../app/ui/edit_panel.py" line="519" />
             <source>Paint the area to change; right-drag erases</source>
             <translation>涂抹要修改的区域；右键拖动为擦除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="434" />
+            <location filename="../../app/ui/edit_panel.py" line="520" />
             <source>Eraser</source>
             <translation>橡皮擦</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="434" />
+            <location filename="../../app/ui/edit_panel.py" line="520" />
             <source>Erase paint; right-drag paints</source>
             <translation>擦除涂抹；右键拖动为涂抹</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="435" />
+            <location filename="../../app/ui/edit_panel.py" line="521" />
             <source>Rectangle</source>
             <translation>矩形</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="435" />
+            <location filename="../../app/ui/edit_panel.py" line="521" />
             <source>Drag a rectangle to fill; right-drag clears it</source>
             <translation>拖出矩形进行填充；右键拖动清除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="436" />
+            <location filename="../../app/ui/edit_panel.py" line="522" />
             <source>Lasso</source>
             <translation>套索</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="436" />
+            <location filename="../../app/ui/edit_panel.py" line="522" />
             <source>Draw an outline to fill; right-drag clears it</source>
             <translation>画出轮廓进行填充；右键拖动清除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="444" />
+            <location filename="../../app/ui/edit_panel.py" line="530" />
             <source>Undo</source>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="444" />
+            <location filename="../../app/ui/edit_panel.py" line="530" />
             <source>Undo the last stroke</source>
             <translation>撤销上一笔</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="446" />
+            <location filename="../../app/ui/edit_panel.py" line="532" />
             <source>Redo</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="450" />
+            <location filename="../../app/ui/edit_panel.py" line="537" />
+            <source>Bigger brush</source>
+            <translation>增大画笔</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="540" />
+            <source>Smaller brush</source>
+            <translation>减小画笔</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="543" />
             <source>Clear</source>
             <translation>清除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="450" />
+            <location filename="../../app/ui/edit_panel.py" line="543" />
             <source>Remove all paint</source>
             <translation>清除全部涂抹</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="453" />
+            <location filename="../../app/ui/edit_panel.py" line="546" />
             <source>Invert</source>
             <translation>反选</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="456" />
+            <location filename="../../app/ui/edit_panel.py" line="549" />
             <source>Paint what is clear and clear what is painted</source>
             <translation>涂抹未涂的部分，清除已涂的部分</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="459" />
+            <location filename="../../app/ui/edit_panel.py" line="552" />
             <source>Show mask</source>
             <translation>显示蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="462" />
+            <location filename="../../app/ui/edit_panel.py" line="555" />
             <source>Show or hide the painted mask</source>
             <translation>显示或隐藏涂抹的蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="467" />
+            <location filename="../../app/ui/edit_panel.py" line="560" />
             <source>Fit</source>
             <translation>适应窗口</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="467" />
+            <location filename="../../app/ui/edit_panel.py" line="560" />
             <source>Fit the picture in view</source>
             <translation>让图片适应视图</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="470" />
+            <location filename="../../app/ui/edit_panel.py" line="563" />
             <source>100 %</source>
             <translation>100 %</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="470" />
+            <location filename="../../app/ui/edit_panel.py" line="563" />
             <source>Show the picture at its real size</source>
             <translation>按实际大小显示图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="473" />
+            <location filename="../../app/ui/edit_panel.py" line="566" />
             <source>Save mask…</source>
             <translation>保存蒙版…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="473" />
+            <location filename="../../app/ui/edit_panel.py" line="566" />
             <source>Save the mask as a PNG to reuse it</source>
             <translation>将蒙版保存为 PNG 以便再次使用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="476" />
+            <location filename="../../app/ui/edit_panel.py" line="569" />
             <source>Load mask…</source>
             <translation>载入蒙版…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="479" />
+            <location filename="../../app/ui/edit_panel.py" line="572" />
             <source>Load a mask saved earlier (transparent or white = change)</source>
             <translation>载入之前保存的蒙版（透明或白色 = 修改）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="482" />
+            <location filename="../../app/ui/edit_panel.py" line="575" />
             <source>Remove</source>
             <translation>移除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="485" />
+            <location filename="../../app/ui/edit_panel.py" line="578" />
             <source>Remove the selected pictures from the edit</source>
             <translation>从编辑中移除所选图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="488" />
+            <location filename="../../app/ui/edit_panel.py" line="581" />
             <source>Remove all</source>
             <translation>全部移除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="488" />
+            <location filename="../../app/ui/edit_panel.py" line="581" />
             <source>Remove every picture from the edit</source>
             <translation>从编辑中移除所有图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="493" />
+            <location filename="../../app/ui/edit_panel.py" line="586" />
             <source>Mask tools</source>
             <translation>蒙版工具</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="513" />
-            <location filename="../../app/ui/edit_panel.py" line="530" />
+            <location filename="../../app/ui/edit_panel.py" line="606" />
+            <location filename="../../app/ui/edit_panel.py" line="623" />
             <source> px</source>
             <translation> 像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="515" />
+            <location filename="../../app/ui/edit_panel.py" line="608" />
             <source>Brush size in picture pixels ([ and ] change it)</source>
             <translation>画笔大小（图片像素，[ 和 ] 可调整）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="523" />
+            <location filename="../../app/ui/edit_panel.py" line="616" />
             <source>How strongly the mask is shown over the picture</source>
             <translation>蒙版在图片上的显示强度</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="532" />
+            <location filename="../../app/ui/edit_panel.py" line="625" />
             <source>Width of the soft edge where the result blends into the original (0 = hard edge)</source>
             <translation>结果与原图融合的柔和边缘宽度（0 = 硬边）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="535" />
+            <location filename="../../app/ui/edit_panel.py" line="628" />
             <source>Keep unmasked pixels</source>
             <translation>保留未涂抹的像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="540" />
+            <location filename="../../app/ui/edit_panel.py" line="633" />
             <source>The model redraws the whole picture; with this on, only the painted area (and the feather around it) is taken from the result, everything else stays exactly as it was</source>
             <translation>模型会重绘整张图片；开启此项后，只从结果中取涂抹区域（及其周围的羽化），其余部分保持原样</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="555" />
+            <location filename="../../app/ui/edit_panel.py" line="648" />
             <source>Overlay</source>
             <translation>叠加</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="556" />
+            <location filename="../../app/ui/edit_panel.py" line="649" />
             <source>Feather</source>
             <translation>羽化</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="591" />
+            <location filename="../../app/ui/edit_panel.py" line="684" />
             <source>Restore settings</source>
-            <translation type="unfinished" />
+            <translation>恢复设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="594" />
+            <location filename="../../app/ui/edit_panel.py" line="687" />
             <source>Not now</source>
-            <translation type="unfinished" />
+            <translation>暂不</translation>
         </message>
     </context>
     <context>
         <name>GalleryPanel</name>
         <message>
-            <location filename="../../app/ui/gallery.py" line="399" />
+            <location filename="../../app/ui/gallery.py" line="408" />
             <source>Search prompts…</source>
             <translation>搜索提示词…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="401" />
+            <location filename="../../app/ui/gallery.py" line="410" />
             <source>Favourites</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="408" />
+            <location filename="../../app/ui/gallery.py" line="417" />
             <source>Any time</source>
             <translation>任意时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="409" />
+            <location filename="../../app/ui/gallery.py" line="418" />
             <source>Today</source>
             <translation>今天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="410" />
+            <location filename="../../app/ui/gallery.py" line="419" />
             <source>Last 7 days</source>
             <translation>最近 7 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="411" />
+            <location filename="../../app/ui/gallery.py" line="420" />
             <source>Last 30 days</source>
             <translation>最近 30 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="412" />
+            <location filename="../../app/ui/gallery.py" line="421" />
             <source>Last 12 months</source>
             <translation>最近 12 个月</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="415" />
+            <location filename="../../app/ui/gallery.py" line="424" />
             <source>Edits only</source>
             <translation>仅编辑结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="419" />
+            <location filename="../../app/ui/gallery.py" line="428" />
             <source>Newest first</source>
             <translation>最新优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="420" />
+            <location filename="../../app/ui/gallery.py" line="429" />
             <source>Oldest first</source>
             <translation>最早优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="421" />
+            <location filename="../../app/ui/gallery.py" line="430" />
             <source>Best match</source>
             <translation>最佳匹配</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="505" />
+            <location filename="../../app/ui/gallery.py" line="514" />
             <source>Undo</source>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="548" />
+            <location filename="../../app/ui/gallery.py" line="559" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="551" />
+            <location filename="../../app/ui/gallery.py" line="562" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="554" />
+            <location filename="../../app/ui/gallery.py" line="565" />
             <source>Reuse settings</source>
             <translation>复用设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="557" />
+            <location filename="../../app/ui/gallery.py" line="568" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="560" />
+            <location filename="../../app/ui/gallery.py" line="571" />
             <source>Add to collection…</source>
             <translation>加入合集…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="562" />
+            <location filename="../../app/ui/gallery.py" line="573" />
             <source>Show in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="563" />
+            <location filename="../../app/ui/gallery.py" line="574" />
             <source>Export…</source>
             <translation>导出…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="566" />
+            <location filename="../../app/ui/gallery.py" line="577" />
             <source>Delete</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="571" />
+            <location filename="../../app/ui/gallery.py" line="582" />
             <source>Undo delete</source>
             <translation>撤销删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="573" />
+            <location filename="../../app/ui/gallery.py" line="584" />
             <source>Rebuild library</source>
             <translation>重建图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="575" />
+            <location filename="../../app/ui/gallery.py" line="586" />
             <source>Re-read the images folder: picks up files added by hand</source>
             <translation>重新读取图片文件夹：收录手动添加的文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="607" />
+            <location filename="../../app/ui/gallery.py" line="618" />
             <source>All collections</source>
             <translation>所有合集</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="642" />
+            <location filename="../../app/ui/gallery.py" line="653" />
             <source>%n image(s)</source>
             <translation>
                 <numerusform>%n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="697" />
+            <location filename="../../app/ui/gallery.py" line="722" />
             <source>That image is no longer in the library.</source>
             <translation>该图片已不在图库中。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="804" />
+            <location filename="../../app/ui/gallery.py" line="829" />
             <source>This image has no recorded settings to reuse.</source>
             <translation>这张图片没有可复用的设置记录。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="807" />
+            <location filename="../../app/ui/gallery.py" line="832" />
             <source>Settings restored from the selected image.</source>
             <translation>已从所选图片恢复设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="828" />
+            <location filename="../../app/ui/gallery.py" line="853" />
             <source>Add to collection</source>
             <translation>加入合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="829" />
+            <location filename="../../app/ui/gallery.py" line="854" />
             <source>Collection (type a new name to create one):</source>
             <translation>合集（输入新名称即可新建）：</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="848" />
+            <location filename="../../app/ui/gallery.py" line="873" />
             <source>Added %n image(s) to “%1”.</source>
             <translation>
                 <numerusform>已将 %n 张图片加入“%1”。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="869" />
+            <location filename="../../app/ui/gallery.py" line="894" />
             <source>ZIP archive (*.zip)</source>
             <translation>ZIP 压缩包 (*.zip)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="872" />
+            <location filename="../../app/ui/gallery.py" line="897" />
             <source>Export %n image(s)</source>
             <translation>
                 <numerusform>导出 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="882" />
+            <location filename="../../app/ui/gallery.py" line="907" />
             <source>Copy the images into…</source>
             <translation>将图片复制到…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="891" />
+            <location filename="../../app/ui/gallery.py" line="916" />
             <source>Exporting %n image(s)…</source>
             <translation>
                 <numerusform>正在导出 %n 张图片…</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="904" />
+            <location filename="../../app/ui/gallery.py" line="929" />
             <source>Deleted %n image(s).</source>
             <translation>
                 <numerusform>已删除 %n 张图片。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="908" />
+            <location filename="../../app/ui/gallery.py" line="933" />
             <source>Deleted %n image(s). Press Undo to bring them back.</source>
             <translation>
                 <numerusform>已删除 %n 张图片。按“撤销”可恢复。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="921" />
+            <location filename="../../app/ui/gallery.py" line="946" />
             <source>Restored %n image(s).</source>
             <translation>
                 <numerusform>已恢复 %n 张图片。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="937" />
+            <location filename="../../app/ui/gallery.py" line="962" />
             <source>Rebuilding the library from the images folder…</source>
             <translation>正在根据图片文件夹重建图库…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="959" />
+            <location filename="../../app/ui/gallery.py" line="984" />
             <source>Exported %n image(s) to %1.</source>
             <translation>
                 <numerusform>已将 %n 张图片导出到 %1。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="968" />
+            <location filename="../../app/ui/gallery.py" line="993" />
             <source>Library rebuilt: %1 added, %2 removed, %3 unchanged.</source>
             <translation>图库已重建：新增 %1，移除 %2，未变 %3。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="983" />
+            <location filename="../../app/ui/gallery.py" line="1008" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="984" />
+            <location filename="../../app/ui/gallery.py" line="1009" />
             <source>Rebuilding the library failed</source>
             <translation>重建图库失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="985" />
+            <location filename="../../app/ui/gallery.py" line="1010" />
             <source>Removing deleted images failed</source>
             <translation>清除已删除的图片失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="988" />
+            <location filename="../../app/ui/gallery.py" line="1013" />
             <source>%1: %2. Check that the folder exists and you may write to it.</source>
             <translation>%1：%2。请确认文件夹存在且你有写入权限。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1034" />
+            <location filename="../../app/ui/gallery.py" line="1064" />
             <source>%1 carries no settings from this app.</source>
             <translation>%1 不包含本应用的设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1038" />
+            <location filename="../../app/ui/gallery.py" line="1068" />
             <source>Settings restored from %1.</source>
             <translation>已从 %1 恢复设置。</translation>
         </message>
@@ -864,132 +929,132 @@
     <context>
         <name>JobRunner</name>
         <message>
-            <location filename="../../app/services/runner.py" line="148" />
+            <location filename="../../app/services/runner.py" line="150" />
             <source>The server refused the request as invalid.</source>
             <translation>服务器认为请求无效并拒绝了它。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="149" />
+            <location filename="../../app/services/runner.py" line="151" />
             <source>The API key was refused. Check it in Settings, then retry.</source>
             <translation>API 密钥被拒绝。请在设置中检查后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="150" />
+            <location filename="../../app/services/runner.py" line="152" />
             <source>The safety system refused this prompt. Rephrase it and try again.</source>
             <translation>安全系统拒绝了这个提示词。请换个说法再试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="151" />
+            <location filename="../../app/services/runner.py" line="153" />
             <source>Your account has run out of credit. Top it up, then retry.</source>
             <translation>你的账户余额不足。请充值后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="152" />
+            <location filename="../../app/services/runner.py" line="154" />
             <source>Too many requests right now. Wait a minute, then retry.</source>
             <translation>当前请求过多。请稍等一分钟再重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="153" />
+            <location filename="../../app/services/runner.py" line="155" />
             <source>The server had a problem. Retry in a moment.</source>
             <translation>服务器出现问题。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="154" />
+            <location filename="../../app/services/runner.py" line="156" />
             <source>The connection to the server was lost. Check your network, then retry.</source>
             <translation>与服务器的连接中断。请检查网络后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="155" />
+            <location filename="../../app/services/runner.py" line="157" />
             <source>The server did not answer in time. Retry later.</source>
             <translation>服务器未能及时响应。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="156" />
+            <location filename="../../app/services/runner.py" line="158" />
             <source>The server stopped answering after it got the request; it may still have billed it. Check your account before retrying.</source>
             <translation>服务器收到请求后停止了响应；这次请求可能仍已计费。重试前请先查看你的账户。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="160" />
+            <location filename="../../app/services/runner.py" line="162" />
             <source>The server no longer knows this task (unknown or expired).</source>
             <translation>服务器已找不到这个任务（未知或已过期）。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="161" />
+            <location filename="../../app/services/runner.py" line="163" />
             <source>The server reported that the task failed.</source>
             <translation>服务器报告任务失败。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="162" />
+            <location filename="../../app/services/runner.py" line="164" />
             <source>The task took longer than the time limit. Retry later.</source>
             <translation>任务超出了时间限制。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="163" />
+            <location filename="../../app/services/runner.py" line="165" />
             <source>The server's answer could not be read. The details are in the log.</source>
             <translation>无法读取服务器的响应。详情见日志。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="164" />
+            <location filename="../../app/services/runner.py" line="166" />
             <source>Cancelled.</source>
             <translation>已取消。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="165" />
+            <location filename="../../app/services/runner.py" line="167" />
             <source>The job failed.</source>
             <translation>作业失败。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="168" />
+            <location filename="../../app/services/runner.py" line="170" />
             <source>Server said: {0}</source>
             <translation>服务器返回：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="170" />
+            <location filename="../../app/services/runner.py" line="172" />
             <source>code {0}</source>
             <translation>代码 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="172" />
+            <location filename="../../app/services/runner.py" line="174" />
             <source>trace {0}</source>
             <translation>追踪 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="175" />
+            <location filename="../../app/services/runner.py" line="177" />
             <source>Could not write the image: {0}.</source>
             <translation>无法写入图片：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="176" />
+            <location filename="../../app/services/runner.py" line="178" />
             <source>Something unexpected went wrong ({0}). The details are in the log.</source>
             <translation>发生了意外错误（{0}）。详情见日志。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="379" />
+            <location filename="../../app/services/runner.py" line="62" />
             <source>waiting for an API key</source>
             <translation>等待 API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="391" />
+            <location filename="../../app/services/runner.py" line="403" />
             <source>waiting for the network</source>
             <translation>等待网络</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="423" />
+            <location filename="../../app/services/runner.py" line="438" />
             <source>Could not save the image ({0}). It is kept in memory: use Save again.</source>
             <translation>无法保存图片（{0}）。图片已保留在内存中：请使用“重新保存”。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="637" />
+            <location filename="../../app/services/runner.py" line="655" />
             <source>cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="696" />
+            <location filename="../../app/services/runner.py" line="717" />
             <source>resuming</source>
             <translation>正在恢复</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="740" />
+            <location filename="../../app/services/runner.py" line="761" />
             <source>saving…</source>
             <translation>正在保存…</translation>
         </message>
@@ -997,249 +1062,245 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../app/ui/main_window.py" line="177" />
+            <location filename="../../app/ui/main_window.py" line="190" />
             <source>Create / Edit</source>
             <translation>创建 / 编辑</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="179" />
+            <location filename="../../app/ui/main_window.py" line="192" />
             <source>Result</source>
             <translation>结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="182" />
+            <location filename="../../app/ui/main_window.py" line="195" />
             <source>Gallery</source>
             <translation>图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="191" />
+            <location filename="../../app/ui/main_window.py" line="210" />
             <source>Tasks</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="242" />
+            <location filename="../../app/ui/main_window.py" line="269" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="243" />
+            <location filename="../../app/ui/main_window.py" line="270" />
             <source>&amp;Open image to edit…</source>
             <translation>打开要编辑的图片(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="247" />
+            <location filename="../../app/ui/main_window.py" line="274" />
             <source>&amp;Settings…</source>
             <translation>设置(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="249" />
+            <location filename="../../app/ui/main_window.py" line="276" />
             <source>Open the &amp;data folder</source>
             <translation>打开数据文件夹(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="251" />
+            <location filename="../../app/ui/main_window.py" line="278" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="253" />
+            <location filename="../../app/ui/main_window.py" line="280" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="254" />
+            <location filename="../../app/ui/main_window.py" line="281" />
             <source>&amp;Undo</source>
             <translation>撤销(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="255" />
+            <location filename="../../app/ui/main_window.py" line="282" />
             <source>&amp;Redo</source>
             <translation>重做(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="257" />
+            <location filename="../../app/ui/main_window.py" line="284" />
             <source>&amp;Paste image as edit source</source>
             <translation>粘贴图片作为编辑源(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="260" />
+            <location filename="../../app/ui/main_window.py" line="287" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="262" />
+            <location filename="../../app/ui/main_window.py" line="289" />
             <source>&amp;Fit picture</source>
             <translation>适应窗口(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="263" />
+            <location filename="../../app/ui/main_window.py" line="290" />
             <source>&amp;Actual size (100 %)</source>
             <translation>实际大小（100 %）(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="265" />
+            <location filename="../../app/ui/main_window.py" line="292" />
             <source>Create / &amp;Edit</source>
             <translation>创建 / 编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="267" />
+            <location filename="../../app/ui/main_window.py" line="294" />
             <source>&amp;Result</source>
             <translation>结果(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="270" />
+            <location filename="../../app/ui/main_window.py" line="297" />
             <source>&amp;Gallery</source>
             <translation>图库(&amp;G)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="276" />
+            <location filename="../../app/ui/main_window.py" line="303" />
             <source>&amp;Spend…</source>
             <translation>花费(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="280" />
+            <location filename="../../app/ui/main_window.py" line="307" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="281" />
+            <location filename="../../app/ui/main_window.py" line="308" />
             <source>Open the &amp;log folder</source>
             <translation>打开日志文件夹(&amp;L)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="282" />
+            <location filename="../../app/ui/main_window.py" line="309" />
             <source>&amp;About</source>
             <translation>关于(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="310" />
+            <location filename="../../app/ui/main_window.py" line="337" />
             <source>Some settings could not be read and were reset to their defaults: {0}.</source>
             <translation>部分设置无法读取，已恢复为默认值：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="323" />
+            <location filename="../../app/ui/main_window.py" line="350" />
             <source>Looking up the API key…</source>
             <translation>正在查找 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="372" />
+            <location filename="../../app/ui/main_window.py" line="402" />
             <source>Demo mode: pictures come from the built-in simulator and nothing is sent to Mountsea. Add your API key to make real images.</source>
             <translation>演示模式：图片来自内置模拟器，不会向 Mountsea 发送任何内容。添加你的 API 密钥即可生成真实图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="375" />
-            <location filename="../../app/ui/main_window.py" line="398" />
+            <location filename="../../app/ui/main_window.py" line="405" />
+            <location filename="../../app/ui/main_window.py" line="443" />
             <source>Add API key…</source>
             <translation>添加 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="380" />
+            <location filename="../../app/ui/main_window.py" line="408" />
+            <source>starting the demo server</source>
+            <translation>正在启动演示服务器</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="423" />
             <source>Starting the demo server…</source>
             <translation>正在启动演示服务器…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="397" />
+            <location filename="../../app/ui/main_window.py" line="442" />
             <source>The demo server could not start ({0}). Add your API key to make images.</source>
             <translation>演示服务器无法启动（{0}）。添加你的 API 密钥即可生成图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="415" />
+            <location filename="../../app/ui/main_window.py" line="457" />
+            <location filename="../../app/ui/main_window.py" line="461" />
             <source>Demo server</source>
             <translation>演示服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="417" />
+            <location filename="../../app/ui/main_window.py" line="463" />
             <source>key from MOUNTSEA_API_KEY</source>
             <translation>密钥来自 MOUNTSEA_API_KEY</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="417" />
+            <location filename="../../app/ui/main_window.py" line="463" />
             <source>key from the keyring</source>
             <translation>密钥来自系统钥匙串</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="418" />
+            <location filename="../../app/ui/main_window.py" line="464" />
             <source>key for this session</source>
             <translation>仅本次会话的密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="449" />
+            <location filename="../../app/ui/main_window.py" line="498" />
             <source>Interrupted when the app last closed. Retry runs it again (and is billed again).</source>
             <translation>上次关闭应用时被中断。重试会重新运行（并再次计费）。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="458" />
+            <location filename="../../app/ui/main_window.py" line="507" />
             <source>Resuming %n unfinished task(s) from last time</source>
             <translation>
                 <numerusform>正在恢复上次未完成的 %n 个任务</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="499" />
+            <location filename="../../app/ui/main_window.py" line="548" />
             <source>Started %n job(s)</source>
             <translation>
                 <numerusform>已开始 %n 个作业</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="516" />
-            <source>This job would likely take this month's spend past your budget. Start it anyway?</source>
-            <translation>这个作业很可能使本月花费超出预算。仍要开始吗？</translation>
+            <location filename="../../app/ui/main_window.py" line="567" />
+            <source>Monthly budget</source>
+            <translation>每月预算</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="531" />
+            <location filename="../../app/ui/main_window.py" line="582" />
             <source>Finished: {0}</source>
             <translation>已完成：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="533" />
+            <location filename="../../app/ui/main_window.py" line="584" />
             <source>Failed: {0}</source>
             <translation>失败：{0}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="559" />
+            <location filename="../../app/ui/main_window.py" line="630" />
             <source>%n job(s) running</source>
             <translation>
                 <numerusform>%n 个作业正在运行</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="571" />
+            <location filename="../../app/ui/main_window.py" line="642" />
             <source>Settings restored: change the prompt or press Generate</source>
             <translation>设置已恢复：修改提示词或按“生成”</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="585" />
+            <location filename="../../app/ui/main_window.py" line="656" />
             <source>Could not find the picture: {0}</source>
             <translation>找不到图片：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="608" />
-            <source>This picture was made with {0}. Restore its prompt and settings?</source>
-            <translation>这张图片由 {0} 生成。要恢复它的提示词和设置吗？</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="609" />
-            <source>Restore</source>
-            <translation>恢复</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="626" />
+            <location filename="../../app/ui/main_window.py" line="682" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="627" />
+            <location filename="../../app/ui/main_window.py" line="683" />
             <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
             <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="694" />
+            <location filename="../../app/ui/main_window.py" line="750" />
             <source>About {0}</source>
             <translation>关于 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="695" />
+            <location filename="../../app/ui/main_window.py" line="751" />
             <source>{0} {1}
 
 A desktop client for Mountsea's gpt-image-2 image service.
@@ -1250,7 +1311,7 @@ Mountsea gpt-image-2 图像服务的桌面客户端。
 你的数据文件夹：{2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="735" />
+            <location filename="../../app/ui/main_window.py" line="794" />
             <source>Could not save the settings: {0}</source>
             <translation>无法保存设置：{0}</translation>
         </message>
@@ -1901,29 +1962,147 @@ Then paint over the part to change.</source>
             <translation>无法保存密钥：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="255" />
+            <location filename="../../app/ui/settings_dialog.py" line="257" />
             <source>The key was removed.</source>
             <translation>密钥已移除。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="262" />
+            <location filename="../../app/ui/settings_dialog.py" line="264" />
             <source>There is no key to check yet.</source>
             <translation>还没有可检查的密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="266" />
+            <location filename="../../app/ui/settings_dialog.py" line="268" />
             <source>Checking…</source>
             <translation>正在检查…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="272" />
+            <location filename="../../app/ui/settings_dialog.py" line="274" />
             <source>The server accepts this key.</source>
             <translation>服务器接受此密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="290" />
+            <location filename="../../app/ui/settings_dialog.py" line="292" />
             <source>Folder for new pictures</source>
             <translation>新图片的保存文件夹</translation>
+        </message>
+    </context>
+    <context>
+        <name>SpendDialog</name>
+        <message>
+            <location filename="../../app/ui/spend.py" line="236" />
+            <source>Spend</source>
+            <translation>花费</translation>
+        </message>
+    </context>
+    <context>
+        <name>SpendPanel</name>
+        <message>
+            <location filename="../../app/ui/spend.py" line="80" />
+            <source>Month</source>
+            <translation>月份</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="81" />
+            <source>Day</source>
+            <translation>日期</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="93" />
+            <source>No budget</source>
+            <translation>无预算</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="94" />
+            <source>Save prices and budget</source>
+            <translation>保存价格和预算</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="99" />
+            <source>Prices per 1,000,000 tokens (for the estimate; the service bills you)</source>
+            <translation>每 1,000,000 token 的价格（用于估算；实际以服务方账单为准）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="102" />
+            <source>Text input</source>
+            <translation>文本输入</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="103" />
+            <source>Image input</source>
+            <translation>图片输入</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="104" />
+            <source>Output</source>
+            <translation>输出</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="105" />
+            <source>Currency</source>
+            <translation>货币</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="106" />
+            <source>Monthly budget</source>
+            <translation>每月预算</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="114" />
+            <source>By month</source>
+            <translation>按月</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/spend.py" line="117" />
+            <source>Last %n day(s)</source>
+            <translation>
+                <numerusform>最近 %n 天</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="134" />
+            <source>Images</source>
+            <translation>图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="135" />
+            <source>Input tokens</source>
+            <translation>输入 token</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="136" />
+            <source>Output tokens</source>
+            <translation>输出 token</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="137" />
+            <source>Estimated cost</source>
+            <translation>估算费用</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="161" />
+            <source>Could not read the spend figures: %1</source>
+            <translation>无法读取花费数据：%1</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="178" />
+            <source>This month: %1 tokens from %2 image(s), about %3.</source>
+            <translation>本月：%2 张图片共 %1 token，约 %3。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="186" />
+            <source>That is %1 % of your monthly budget of %2.</source>
+            <translation>占你每月预算 %2 的 %1 %。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="198" />
+            <source>%1 (%2 text, %3 image)</source>
+            <translation>%1（文本 %2，图片 %3）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/spend.py" line="260" />
+            <source>This image may take this month's spend past your budget: about %1 so far, this one about %2 more, budget %3. Send it anyway?</source>
+            <translation>这张图片可能使本月花费超出预算：目前约 %1，这张约再加 %2，预算 %3。仍要发送吗？</translation>
         </message>
     </context>
     <context>
@@ -1979,89 +2158,89 @@ Then paint over the part to change.</source>
             <translation>透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="240" />
-            <location filename="../../app/ui/task_list.py" line="336" />
+            <location filename="../../app/ui/task_list.py" line="260" />
+            <location filename="../../app/ui/task_list.py" line="356" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="240" />
+            <location filename="../../app/ui/task_list.py" line="260" />
             <source>Cancel the selected jobs</source>
             <translation>取消所选作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="241" />
+            <location filename="../../app/ui/task_list.py" line="261" />
             <source>Retry</source>
             <translation>重试</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="241" />
+            <location filename="../../app/ui/task_list.py" line="261" />
             <source>Run the selected jobs again with the same inputs</source>
             <translation>用相同的输入重新运行所选作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="242" />
-            <location filename="../../app/ui/task_list.py" line="328" />
+            <location filename="../../app/ui/task_list.py" line="262" />
+            <location filename="../../app/ui/task_list.py" line="348" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="242" />
+            <location filename="../../app/ui/task_list.py" line="262" />
             <source>Show the result</source>
             <translation>显示结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="243" />
+            <location filename="../../app/ui/task_list.py" line="263" />
             <source>Remove</source>
             <translation>移除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="243" />
+            <location filename="../../app/ui/task_list.py" line="263" />
             <source>Remove finished jobs from this list (the images stay in the gallery)</source>
             <translation>从列表中移除已结束的作业（图片仍保留在图库中）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="272" />
+            <location filename="../../app/ui/task_list.py" line="292" />
             <source>Jobs appear here while they run. Several can run at once; each can be cancelled or retried.</source>
             <translation>运行中的作业会显示在这里。可同时运行多个；每个都可以取消或重试。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="331" />
+            <location filename="../../app/ui/task_list.py" line="351" />
             <source>Open in the default viewer</source>
             <translation>用默认查看器打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="333" />
+            <location filename="../../app/ui/task_list.py" line="353" />
             <source>Reveal in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="338" />
+            <location filename="../../app/ui/task_list.py" line="358" />
             <source>Retry with the same inputs</source>
             <translation>用相同的输入重试</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="340" />
+            <location filename="../../app/ui/task_list.py" line="360" />
             <source>Fetch the result anyway</source>
             <translation>仍然获取结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="342" />
+            <location filename="../../app/ui/task_list.py" line="362" />
             <source>Save again</source>
             <translation>重新保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="345" />
+            <location filename="../../app/ui/task_list.py" line="365" />
             <source>Copy the error message</source>
             <translation>复制错误信息</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="348" />
+            <location filename="../../app/ui/task_list.py" line="368" />
             <source>Copy the task id</source>
             <translation>复制任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="351" />
+            <location filename="../../app/ui/task_list.py" line="371" />
             <source>Remove from list</source>
             <translation>从列表中移除</translation>
         </message>
@@ -2072,6 +2251,14 @@ Then paint over the part to change.</source>
             <location filename="../../app/main.py" line="308" />
             <source>Something went wrong inside the app. Your images and jobs are safe; the details are in the log file.</source>
             <translation>应用内部出现了问题。你的图片和作业是安全的；详情见日志文件。</translation>
+        </message>
+    </context>
+    <context>
+        <name>parent</name>
+        <message>
+            <location filename="../../app/ui/spend.py" line="278" />
+            <source>Monthly budget</source>
+            <translation>每月预算</translation>
         </message>
     </context>
 </TS>
