@@ -136,3 +136,19 @@ def test_many_emits_do_not_free_true() -> None:
     for i in range(20_000):  # well past True's natural reference count (~1,500)
         emitter.ping.emit(i)
     assert sys.getrefcount(True) > 1_000_000 or sys.getrefcount(True) >= before
+
+
+def test_the_chinese_translation_loads(qapp) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QCoreApplication
+
+    from app.main import install_translators
+
+    try:
+        assert install_translators(qapp, "zh_CN") == "zh_CN"
+        assert QCoreApplication.translate("MainWindow", "Tasks") == "任务"
+        assert QCoreApplication.translate("JobRunner", "waiting for the network") == "等待网络"
+    finally:
+        for translator in getattr(qapp, "_mountsea_translators", []):
+            qapp.removeTranslator(translator)
+        qapp._mountsea_translators = []
+    assert QCoreApplication.translate("MainWindow", "Tasks") == "Tasks"
