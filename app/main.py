@@ -150,16 +150,13 @@ def guard_pyside_emit_leak() -> int:
     if _emit_leak_checked or sys.version_info >= (3, 12):
         return 0
     _emit_leak_checked = True
-    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtCore import QObject
 
-    class _Probe(QObject):
-        ping = Signal()
-
-    probe = _Probe()
+    probe = QObject()
     singletons = (True, False, None)
     before = [sys.getrefcount(x) for x in singletons]
     for _ in range(32):
-        probe.ping.emit()
+        probe.objectNameChanged.emit("probe")
         probe.setObjectName("probe")
     lost = sum(max(0, b - sys.getrefcount(x)) for b, x in zip(before, singletons, strict=True))
     probe.deleteLater()
