@@ -38,6 +38,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QPainter,
     QPalette,
+    QTextOption,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,6 +55,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -70,6 +72,7 @@ from app.core.library.files import IMAGE_SUFFIXES, unique_path, write_atomic
 from app.services.gallery_model import GalleryModel, ItemIdRole, Query
 from app.services.thumbnails import ThumbnailLoader
 
+PATH_FIELDS = ("file", "raw", "sources")
 ICON = QSize(160, 160)
 GRID = QSize(172, 172)
 SEARCH_DEBOUNCE_MS = 200
@@ -186,6 +189,7 @@ class DetailsPanel(QScrollArea):
         self.library = library
         self.setWidgetResizable(True)
         self.setMinimumWidth(260)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         outer = QVBoxLayout(body)
         self.heading = QLabel()
@@ -323,11 +327,26 @@ class DetailsPanel(QScrollArea):
             )
         for key, label, value in rows:
             self.values[key] = value
-            lab = QLabel(value)
-            lab.setObjectName(f"detail_{key}")
-            lab.setWordWrap(True)
-            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.form.addRow(label, lab)
+            field: QWidget
+            if key in PATH_FIELDS:
+                # Paths have no spaces to wrap at: a read-only text box wraps anywhere and
+                # still copies the exact path.
+                box = QPlainTextEdit(value)
+                box.setReadOnly(True)
+                box.setFrameShape(QFrame.Shape.NoFrame)
+                box.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
+                box.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+                lines = 2 + value.count("\n") * 2
+                box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + 8)
+                box.viewport().setAutoFillBackground(False)
+                field = box
+            else:
+                lab = QLabel(value)
+                lab.setWordWrap(True)
+                lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                field = lab
+            field.setObjectName(f"detail_{key}")
+            self.form.addRow(label, field)
         self._fill_lineage(item)
 
     def _fill_lineage(self, item: Item) -> None:

@@ -174,8 +174,9 @@ class Library:
 
     @classmethod
     def open(cls, data_dir: Path, *, images_dir: Path | None = None) -> Library:
-        data_dir = Path(data_dir)
-        images_dir = Path(images_dir) if images_dir is not None else None
+        # Absolute, so every Item.path is (a relative --data-dir must not leak into paths).
+        data_dir = Path(data_dir).absolute()
+        images_dir = Path(images_dir).absolute() if images_dir is not None else None
         data_dir.mkdir(parents=True, exist_ok=True)
         lib_images = images_dir or data_dir / "images"
         for d in (lib_images, data_dir / "thumbnails", data_dir / "inputs"):
@@ -535,13 +536,16 @@ class Library:
                     ),
                 )
         if existing:
-            for r in rows:  # our copies lost the race: remove them
-                with contextlib.suppress(OSError):
-                    self._load_path(r["path"]).unlink()
-                if r["raw_path"]:
-                    with contextlib.suppress(OSError):
-                        self._load_path(r["raw_path"]).unlink()
-            return [self.item(i) for i in self.job(job_id).item_ids]
+            winners = [self.item(i) for i in self.job(job_id).item_ids]
+            # Our copies lost the race: remove them, unless the winner landed under the very
+            # same name (same second), in which case the file is the winner's now.
+            theirs = {p for w in winners for p in (w.path, w.raw_path) if p is not None}
+            for r in rows:
+                for stored in (r["path"], r["raw_path"]):
+                    if stored and self._load_path(stored) not in theirs:
+                        with contextlib.suppress(OSError):
+                            self._load_path(stored).unlink()
+            return winners
         return [self.item(i) for i in ids]
 
     def _parent_file(self, parent_id: int | None) -> str | None:

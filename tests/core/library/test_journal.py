@@ -124,3 +124,14 @@ def test_no_secret_in_the_endpoint_reaches_disk(lib: Library, data_dir: Path) ->
     for path in [*data_dir.rglob("*")]:
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
+
+
+def test_paths_are_absolute_with_a_relative_data_dir(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)
+    with Library.open(Path("rel-data")) as lib:
+        job_id = lib.begin_job(ImageRequest(prompt="where am I"), Flavour.tasks, "u")
+        (item,) = lib.save_result(job_id, make_result())
+        assert item.path.is_absolute() and item.path.is_file()
+        assert lib.item(item.id).path == tmp_path / "rel-data" / item.path.relative_to(
+            tmp_path / "rel-data"
+        )
