@@ -102,7 +102,7 @@ class ThumbnailLoader(QObject):
         self._pending[item_id] = job
         self._alive[job.serial] = job
         # Newer requests first: what is on screen now matters more than what was a moment ago.
-        self._pool.start(job, priority=min(len(self._pending), 1_000_000))
+        self._pool.start(job, priority=self._serial & 0x3FFFFFFF)
 
     def retain(self, item_ids: set[int]) -> int:
         """Drop queued requests for items no longer wanted (scrolled away); returns how many."""

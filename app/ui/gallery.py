@@ -502,6 +502,7 @@ class GalleryPanel(QWidget):
         self._retain_timer.setInterval(80)
         self._retain_timer.timeout.connect(self.retain_visible_thumbnails)
         self.view.verticalScrollBar().valueChanged.connect(self._retain_timer.start)
+        self.model.modelReset.connect(self._retain_timer.start)  # a new search: drop the old requests
 
         self.details = DetailsPanel(self.library)
         self.details.jump_requested.connect(self.jump_to)
