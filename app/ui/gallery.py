@@ -77,6 +77,7 @@ ICON = QSize(160, 160)
 GRID = QSize(172, 172)
 SEARCH_DEBOUNCE_MS = 200
 UNDO_SECONDS = 20
+WATCH_MS = 2000  # how often to look for results another process (the CLI) added
 DAY = 86400.0
 
 
@@ -418,6 +419,13 @@ class GalleryPanel(QWidget):
         self.model.count_changed.connect(self.on_count_changed)
         self.reload_collections()
         self.model.refresh()
+        # Results the command line (another process) saves show up without a restart.
+        self._seen_version = library.data_version()
+        self._seen_max_id = library.max_item_id()
+        self.watch_timer = QTimer(self)
+        self.watch_timer.setInterval(WATCH_MS)
+        self.watch_timer.timeout.connect(self.on_watch)
+        self.watch_timer.start()
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -502,7 +510,9 @@ class GalleryPanel(QWidget):
         self._retain_timer.setInterval(80)
         self._retain_timer.timeout.connect(self.retain_visible_thumbnails)
         self.view.verticalScrollBar().valueChanged.connect(self._retain_timer.start)
-        self.model.modelReset.connect(self._retain_timer.start)  # a new search: drop the old requests
+        self.model.modelReset.connect(
+            self._retain_timer.start
+        )  # a new search: drop the old requests
 
         self.details = DetailsPanel(self.library)
         self.details.jump_requested.connect(self.jump_to)
@@ -1035,6 +1045,19 @@ class GalleryPanel(QWidget):
             .replace("%2", error)
         )
 
+    @Slot()
+    def on_watch(self) -> None:
+        if self._stopped():
+            return
+        version = self.library.data_version()  # one cheap PRAGMA when nothing changed
+        if version == self._seen_version:
+            return
+        self._seen_version = version
+        max_id = self.library.max_item_id()
+        if max_id != self._seen_max_id:
+            self._seen_max_id = max_id
+            self.refresh()
+
     def _stopped(self) -> bool:
         # A result signal queued before the window closed may still arrive after shutdown().
         return self._shut_down or self.library.closed
@@ -1042,6 +1065,7 @@ class GalleryPanel(QWidget):
     def shutdown(self) -> None:
         """Finish pending work (a pending undo becomes final) and stop the workers."""
         self._shut_down = True
+        self.watch_timer.stop()
         if self._undo_ids:
             ids, self._undo_ids = self._undo_ids, []
             self._undo_timer.stop()

@@ -231,6 +231,7 @@ def test_items_made_by_the_command_line_appear(
     qtbot, lib: Library, make_panel, data_dir: Path
 ) -> None:  # noqa: ANN001
     panel = make_panel()
+    panel.watch_timer.setInterval(50)
     assert shown_ids(panel) == []
     out = subprocess.run(
         [
@@ -253,7 +254,7 @@ def test_items_made_by_the_command_line_appear(
     )
     assert out.returncode == 0, out.stderr
     printed = Path(out.stdout.strip().splitlines()[-1])
-    panel.refresh()
+    qtbot.waitUntil(lambda: len(shown_ids(panel)) == 1, timeout=5000)  # noticed without a refresh
     (item_id,) = shown_ids(panel)
     item = lib.item(item_id)
     assert (

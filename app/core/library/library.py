@@ -1023,6 +1023,16 @@ class Library:
         with self._read() as c:
             return [tuple(r) for r in c.execute(sql + " GROUP BY label ORDER BY label", args)]  # type: ignore[misc]
 
+    def data_version(self) -> int:
+        """Changes whenever another connection (the CLI, another window) commits: a cheap way
+        to notice their work without re-reading anything."""
+        with self._read() as c:
+            return int(c.execute("PRAGMA data_version").fetchone()[0])
+
+    def max_item_id(self) -> int:
+        with self._read() as c:
+            return int(c.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0])
+
     def integrity_ok(self) -> bool:
         with self._read() as c:
             return c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
