@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 
@@ -526,7 +527,7 @@ class JobRunner(QObject):
         self._http_lock = threading.Lock()
         self._http_factory = http_factory
         self._client_options = client_options or {}
-        self._calls: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._calls: dict[int, tuple[Callable | None, Callable | None, QObject | None]] = {}
         self._call_ids = itertools.count(1)
         self._shut = False
         self._stopping = threading.Event()
@@ -561,18 +562,27 @@ class JobRunner(QObject):
         *args: Any,
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        receiver: QObject | None = None,
     ) -> None:
-        """Run fn(*args) off the GUI thread; on_done/on_error run on the GUI thread afterwards."""
+        """Run fn(*args) off the GUI thread; on_done/on_error run on the GUI thread afterwards,
+        unless `receiver` (by default the object the callbacks are methods of) is gone by then:
+        a dialog closed while its keyring call was still running."""
         if self._shut:
             return
+        if receiver is None:
+            for callback in (on_done, on_error):
+                owner = getattr(callback, "__self__", None)
+                if isinstance(owner, QObject):
+                    receiver = owner
+                    break
         call_id = next(self._call_ids)
-        self._calls[call_id] = (on_done, on_error)
+        self._calls[call_id] = (on_done, on_error, receiver)
         self.calls_pool.start(_CallRunnable(call_id, fn, args, self._call_done.emit))
 
     @Slot(int, object, object)
     def on_call_done(self, call_id: int, value: object, error: object) -> None:
-        on_done, on_error = self._calls.pop(call_id, (None, None))
-        if self._shut:
+        on_done, on_error, receiver = self._calls.pop(call_id, (None, None, None))
+        if self._shut or (receiver is not None and not shiboken6.isValid(receiver)):
             return
         if error is not None:
             if on_error is not None:

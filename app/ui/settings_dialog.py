@@ -205,7 +205,7 @@ class SettingsDialog(QDialog):
             self._key_saved(key, "session")
             return
         self._busy(True)
-        self._runner.call(store.save, key, on_done=lambda _r: self._key_saved(key, "keyring"),
+        self._runner.call(store.save, key, receiver=self, on_done=lambda _r: self._key_saved(key, "keyring"),
                           on_error=self.on_save_failed)
 
     def _key_saved(self, key: str, source: str) -> None:

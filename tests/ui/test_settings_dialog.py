@@ -123,3 +123,17 @@ def test_settings_are_saved_on_ok(qtbot, open_window, data_dir, simulator) -> No
     saved = json.loads((data_dir / "settings.json").read_text())
     assert saved["concurrency"] == 2 and saved["feather"] == 3
     assert window.runner.pool.maxThreadCount() == 2
+
+
+def test_closing_the_dialog_while_a_check_runs_is_harmless(qtbot, open_window, simulator) -> None:
+    from app.simulator import Fault
+
+    window = open_window("--base-url", simulator.base_url)
+    simulator.inject(Fault(delay=0.5), method="GET", path="/openai/tasks")
+    dialog = open_dialog(qtbot, window)
+    dialog.findChild(QLineEdit, "apiKeyEdit").setText(TEST_KEY)
+    click(qtbot, dialog, "checkKeyButton")
+    dialog.reject()  # the window deletes it later; the check's answer then has nowhere to go
+    qtbot.waitUntil(lambda: window.settings_dialog is None)
+    qtbot.waitUntil(lambda: window.runner.calls_pool.activeThreadCount() == 0, timeout=10000)
+    qtbot.waitUntil(lambda: not window.runner._calls, timeout=5000)
