@@ -169,6 +169,9 @@ class Library:
         self.inputs_dir = data_dir / "inputs"
         self._conn: sqlite3.Connection | None = conn
         self._lock = threading.RLock()
+        # Set when open() found the index damaged, moved it here and rebuilt it from the files
+        # (the journal of unfinished jobs was in it): the app should say so.
+        self.recovered_from: Path | None = None
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -181,12 +184,24 @@ class Library:
         lib_images = images_dir or data_dir / "images"
         for d in (lib_images, data_dir / "thumbnails", data_dir / "inputs"):
             d.mkdir(parents=True, exist_ok=True)
-        conn = db.connect(data_dir / DB_NAME)
+        recovered_from = None
+        try:
+            conn = db.connect(data_dir / DB_NAME)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) or not _is_corrupt(exc):
+                raise  # locked, read-only, too new...: not ours to repair
+            # A damaged index must not lock the user out of their pictures: keep the damaged
+            # file for inspection, start a fresh one and rebuild it from the files below.
+            recovered_from = _set_aside(data_dir / DB_NAME)
+            conn = db.connect(data_dir / DB_NAME)
         lib = cls(data_dir, images_dir, conn)
+        lib.recovered_from = recovered_from
         try:
             clean_partials(lib_images / PARTIAL_DIR)
             clean_partials(data_dir / PARTIAL_DIR)
             lib.purge_deleted(older_than=TRASH_GRACE_SECONDS)
+            if recovered_from is not None:
+                lib.rebuild_from_files()
         except BaseException:
             lib.close()
             raise
@@ -1036,6 +1051,21 @@ class Library:
     def integrity_ok(self) -> bool:
         with self._read() as c:
             return c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text
+
+
+def _set_aside(db_path: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(f"{db_path}{suffix}")
+        if src.exists():
+            os.replace(src, Path(f"{target}{suffix}"))
+    return target
 
 
 _INSERT_COLS = (

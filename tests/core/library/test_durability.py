@@ -231,3 +231,20 @@ def test_rebuild_refuses_a_missing_images_folder(data_dir: Path, tmp_path: Path)
         else:
             raise AssertionError("rebuild must not run without the images folder")
         assert lib.count() == 1
+
+
+def test_a_damaged_index_is_set_aside_and_rebuilt_from_the_files(data_dir: Path) -> None:
+    with Library.open(data_dir) as lib:
+        add_item(lib, "survives the damage", "webp")
+        add_item(lib, "so does this", "png")
+    drop_database(data_dir)
+    (data_dir / "library.sqlite3").write_bytes(b"this is not a database at all" * 200)
+    with Library.open(data_dir) as lib:
+        assert lib.recovered_from is not None and lib.recovered_from.exists()
+        assert sorted(lib.item(i).prompt for i in lib.search()) == [
+            "so does this",
+            "survives the damage",
+        ]
+        assert lib.integrity_ok()
+    with Library.open(data_dir) as lib:  # and the next start is a normal one
+        assert lib.recovered_from is None and lib.count() == 2
