@@ -350,3 +350,27 @@ def test_a_job_that_would_cross_the_budget_asks_first(qtbot, window, simulator, 
     generate(qtbot, window, "an expensive one")
     assert asked and "budget" in asked[0]
     assert window.task_model.rowCount() == 0 and simulator.created_tasks == 0
+
+
+def test_earlier_jobs_are_listed_and_open_in_the_result_view(qtbot, open_window, simulator, monkeypatch, data_dir) -> None:
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    first = open_window("--base-url", simulator.base_url)
+    generate(qtbot, first, "from an earlier session")
+    wait_states(qtbot, first, ["completed"])
+    path = row_record(first).paths[0]
+    first.close()
+
+    window = open_window("--base-url", simulator.base_url)
+    wait_states(qtbot, window, ["completed"])
+    record = row_record(window)
+    assert record.paths == [path] and record.prompt == "from an earlier session"
+    qtbot.waitUntil(lambda: row_record(window).thumbnail is not None, timeout=10000)
+    view = task_view(window)
+    index = window.task_model.index(0, 0)
+    centre = view.visualRect(index).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)  # a double-click starts with a press
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert window.tabs.currentWidget() is window.result_view
+    qtbot.waitUntil(lambda: window.result_view.image_view.pixmap() is not None, timeout=10000)
+    assert path in window.result_view.file_label.text()
+    assert simulator.created_tasks == 1
