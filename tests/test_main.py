@@ -152,3 +152,23 @@ def test_the_chinese_translation_loads(qapp) -> None:  # noqa: ANN001
             qapp.removeTranslator(translator)
         qapp._mountsea_translators = []
     assert QCoreApplication.translate("MainWindow", "Tasks") == "Tasks"
+
+
+def test_an_exception_in_a_slot_is_told_not_fatal(qapp, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.main import _install_excepthook
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # put pytest's hook back afterwards
+    failures: list[str] = []
+    _install_excepthook(qapp, failures)
+    try:
+        raise ValueError("a bug with sk-secretsecret123 inside")
+    except ValueError:
+        sys.excepthook(*sys.exc_info())
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert len(failures) == 1 and boxes
+    assert "safe" in boxes[0].text() and "Traceback" not in boxes[0].text()
+    assert "sk-secretsecret123" not in boxes[0].detailedText()
+    for box in boxes:
+        box.close()
