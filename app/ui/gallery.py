@@ -88,6 +88,10 @@ class _Relay(QObject):
     # A GUI-thread object: workers emit through it so results arrive on the GUI thread.
     finished = Signal(str, object)  # task name, result (plain data)
     failed = Signal(str, str)  # task name, message
+    progress = Signal(int, int)  # done, total (rebuild)
+
+    def report_progress(self, done: int, total: int) -> None:
+        self.progress.emit(done, total)  # called in the worker; delivered on the GUI thread
 
 
 class _Task(QRunnable):
@@ -411,6 +415,7 @@ class GalleryPanel(QWidget):
         self._relay = _Relay(self)
         self._relay.finished.connect(self.on_task_finished)
         self._relay.failed.connect(self.on_task_failed)
+        self._relay.progress.connect(self.on_rebuild_progress)
         self._tasks: set[_Task] = set()
         self._undo_ids: list[int] = []
         self._shut_down = False
@@ -552,8 +557,20 @@ class GalleryPanel(QWidget):
         self._undo_timer.setInterval(UNDO_SECONDS * 1000)
         self._undo_timer.timeout.connect(self.on_undo_expired)
 
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("galleryEmpty")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setTextFormat(Qt.TextFormat.RichText)
+        self.empty_label.linkActivated.connect(self.on_empty_link)
+        self.empty_label.setVisible(False)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.empty_label)
+        left_layout.addWidget(self.view, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.view)
+        split.addWidget(left)
         split.addWidget(self.details)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
@@ -681,6 +698,27 @@ class GalleryPanel(QWidget):
     @Slot(int)
     def on_count_changed(self, n: int) -> None:
         self.count_label.setText(self.tr("%n image(s)", "", n))
+        if n:
+            self.empty_label.setVisible(False)
+            return
+        q = self.model.query
+        filtered = bool(q.text.strip() or q.favourites or q.collection or q.edits_only or q.since)
+        if filtered:
+            text = self.tr('No image matches. <a href="clear">Clear the search and filters</a>')
+        else:
+            text = self.tr(
+                "No images yet: everything you make lands here, also when made from the command line. "
+                'Pictures you put in the images folder appear after <a href="rebuild">Rebuild library</a>.'
+            )
+        self.empty_label.setText(text)
+        self.empty_label.setVisible(True)
+
+    @Slot(str)
+    def on_empty_link(self, link: str) -> None:
+        if link == "clear":
+            self.clear_filters()
+        elif link == "rebuild":
+            self.rebuild()
 
     # --- results arriving -------------------------------------------------------------------
 
@@ -990,7 +1028,7 @@ class GalleryPanel(QWidget):
     def rebuild(self) -> None:
         self.rebuild_action.setEnabled(False)
         self.message.emit(self.tr("Rebuilding the library from the images folder…"))
-        self._start("rebuild", self.library.rebuild_from_files)
+        self._start("rebuild", self.library.rebuild_from_files, self._relay.report_progress)
 
     # --- workers ----------------------------------------------------------------------------
 
@@ -1028,6 +1066,15 @@ class GalleryPanel(QWidget):
             self.rebuild_finished.emit(report)
         elif name == "purge":
             self.purged.emit(int(result))
+
+    @Slot(int, int)
+    def on_rebuild_progress(self, done: int, total: int) -> None:
+        if total and done < total:
+            self.message.emit(
+                self.tr("Rebuilding the library: %1 of %2 files read…")
+                .replace("%1", f"{done:,}")
+                .replace("%2", f"{total:,}")
+            )
 
     @Slot(str, str)
     def on_task_failed(self, name: str, error: str) -> None:

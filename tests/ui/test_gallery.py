@@ -186,9 +186,12 @@ def test_rebuild_picks_up_files_added_by_hand(qtbot, lib: Library, make_panel) -
     add_item(lib, "indexed")
     panel = make_panel()
     (lib.images_dir / "dropped-in.jpg").write_bytes(make_image("jpeg"))
+    messages: list[str] = []
+    panel.message.connect(messages.append)
     with qtbot.waitSignal(panel.rebuild_finished, timeout=10000) as done:
         panel.rebuild_action.trigger()
     assert done.args[0].added == 1
+    assert any("files read" in m for m in messages) and "1 added" in messages[-1]
     assert len(shown_ids(panel)) == 2 and panel.rebuild_action.isEnabled()
 
 
@@ -365,3 +368,16 @@ def test_refresh_keeps_the_selection(qtbot, lib: Library, make_panel) -> None:  
     add_item(lib, "made elsewhere")
     panel.refresh()
     assert len(shown_ids(panel)) == 2 and panel.selected_ids() == [first]
+
+
+def test_empty_gallery_says_what_to_do(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+    panel = make_panel()
+    assert panel.empty_label.isVisibleTo(panel) and "No images yet" in panel.empty_label.text()
+    add_item(lib, "a lonely tree")
+    panel.refresh()
+    assert not panel.empty_label.isVisibleTo(panel)
+    panel.search.setText("zebra")
+    panel.apply_query()
+    assert panel.empty_label.isVisibleTo(panel) and "Clear the search" in panel.empty_label.text()
+    panel.empty_label.linkActivated.emit("clear")
+    assert len(shown_ids(panel)) == 1 and panel.search.text() == ""
