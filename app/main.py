@@ -309,9 +309,15 @@ def _install_excepthook(app: QApplication, failures: list[str]) -> None:
         )
         box.setDetailedText(RedactingFilter.redact(text))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Held until it is closed: a parentless dialog whose Python wrapper goes away is deleted.
+        _open_boxes.add(box)
+        box.finished.connect(lambda _r: _open_boxes.discard(box))
         box.open()
 
     sys.excepthook = hook
+
+
+_open_boxes: set = set()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -154,6 +154,7 @@ def test_the_chinese_translation_loads(qapp) -> None:  # noqa: ANN001
     assert QCoreApplication.translate("MainWindow", "Tasks") == "Tasks"
 
 
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 def test_an_exception_in_a_slot_is_told_not_fatal(qapp, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     from PySide6.QtWidgets import QApplication, QMessageBox
 
