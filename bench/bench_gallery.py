@@ -60,12 +60,12 @@ def rss_mb() -> float:
 
 
 def _gallery(data_dir: Path):  # noqa: ANN202
-    import _pyside_none
-
-    _pyside_none.keep_none_alive()
     from PySide6.QtWidgets import QApplication
 
+    from app.main import guard_pyside_emit_leak
+
     app = QApplication.instance() or QApplication([])
+    guard_pyside_emit_leak()  # as the app does at start-up (PySide6 6.12 on Python 3.11)
     return app
 
 
