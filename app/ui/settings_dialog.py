@@ -44,6 +44,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
+        self.setMinimumWidth(560)
         self._window = window
         self._runner = window.runner
         self._settings = window.settings
@@ -62,7 +63,7 @@ class SettingsDialog(QDialog):
         reset_url.setToolTip(self.tr("Use Mountsea's address"))
         reset_url.clicked.connect(lambda: self.base_url_edit.setText(DEFAULT_BASE_URL))
         url_row.addWidget(reset_url)
-        server_form.addRow(self.tr("Base &URL"), url_row)
+        server_form.addRow(self._label(self.tr("Base &URL"), self.base_url_edit), url_row)
         layout.addWidget(server)
 
         key_box = QGroupBox(self.tr("API key"), self)
@@ -76,7 +77,7 @@ class SettingsDialog(QDialog):
         self.show_key = QCheckBox(self.tr("Show"), key_box)
         self.show_key.toggled.connect(self.on_show_key)
         key_row.addWidget(self.show_key)
-        key_form.addRow(self.tr("&Key"), key_row)
+        key_form.addRow(self._label(self.tr("&Key"), self.key_edit), key_row)
         self.source_label = QLabel(key_box)
         self.source_label.setObjectName("keySourceLabel")
         self.source_label.setWordWrap(True)
@@ -121,7 +122,7 @@ class SettingsDialog(QDialog):
         browse = QPushButton(self.tr("Browse…"), jobs)
         browse.clicked.connect(self.on_browse)
         folder_row.addWidget(browse)
-        jobs_form.addRow(self.tr("&Images folder"), folder_row)
+        jobs_form.addRow(self._label(self.tr("&Images folder"), self.images_edit), folder_row)
         self.feather_spin = QSpinBox(jobs)
         self.feather_spin.setObjectName("featherSpin")
         self.feather_spin.setRange(0, 256)
@@ -156,6 +157,12 @@ class SettingsDialog(QDialog):
         self._show_source()
         self._runner.call(self._backend_info, on_done=self.on_backend_info)
 
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        # A row holding a layout gets no buddy from QFormLayout, and without one the "&" shows.
+        label = QLabel(text, self)
+        label.setBuddy(buddy)
+        return label
+
     # -- key --
 
     def _store(self) -> Any:
@@ -178,6 +185,7 @@ class SettingsDialog(QDialog):
             )
             self.session_check.setChecked(True)
             self.session_check.setEnabled(False)
+        self.adjustSize()  # the backend's sentence may need more lines than "checking…" did
 
     def _show_source(self) -> None:
         source, demo = self._window.key_info()
