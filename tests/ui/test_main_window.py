@@ -374,3 +374,30 @@ def test_earlier_jobs_are_listed_and_open_in_the_result_view(qtbot, open_window,
     qtbot.waitUntil(lambda: window.result_view.image_view.pixmap() is not None, timeout=10000)
     assert path in window.result_view.file_label.text()
     assert simulator.created_tasks == 1
+
+
+def test_a_cancelled_task_can_still_be_fetched_without_a_new_create(qtbot, window, simulator) -> None:
+    simulator.latency = 1.0
+    generate(qtbot, window, "cancel, then change my mind")
+    qtbot.waitUntil(lambda: row_record(window).task_id is not None, timeout=10000)
+    key = row_record(window).key
+    window.runner.cancel(key)
+    wait_states(qtbot, window, ["cancelled"])
+    window.runner.fetch_again(key)  # "Fetch the result anyway" in the row's menu
+    wait_states(qtbot, window, ["completed"])
+    assert simulator.created_tasks == 1 and Path(row_record(window).paths[0]).is_file()
+
+
+def test_result_actions_copy_and_reuse(qtbot, window) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    generate(qtbot, window, "copy me")
+    wait_states(qtbot, window, ["completed"])
+    window.findChild(QComboBox, "qualityCombo").setCurrentIndex(3)
+    window.findChild(QPlainTextEdit, "promptEdit").setPlainText("something else")
+    view = window.result_view
+    qtbot.mouseClick(view.copy_button, Qt.MouseButton.LeftButton)
+    assert not QGuiApplication.clipboard().image().isNull()
+    qtbot.mouseClick(view.reuse_button, Qt.MouseButton.LeftButton)
+    assert window.findChild(QPlainTextEdit, "promptEdit").toPlainText() == "copy me"
+    assert window.findChild(QComboBox, "qualityCombo").currentData() == "auto"
