@@ -339,9 +339,11 @@ def main() -> None:
         f"         search to grid updated p50 {s['grid_p50']:.1f} ms, p95 {s['grid_p95']:.1f} ms, "
         f"max {s['grid_max']:.1f} ms"
     )
-    sc = run_case("scroll", full)
+    runs = sorted((run_case("scroll", full) for _ in range(3)), key=lambda r: r["worst_ms"])
+    sc = runs[1]
     print(
-        f"scroll   worst GUI stall {sc['worst_ms']:.1f} ms, p99 heartbeat {sc['p99_ms']:.1f} ms "
+        f"scroll   worst GUI stall {sc['worst_ms']:.1f} ms (median of 3 runs; best {runs[0]['worst_ms']:.1f}, "
+        f"worst {runs[2]['worst_ms']:.1f}), p99 heartbeat {sc['p99_ms']:.1f} ms "
         f"({sc['beats']} beats of 5 ms, gc.freeze() after start-up)   target < 16 ms"
     )
     os.environ["BENCH_GC_FREEZE"] = "0"
