@@ -62,15 +62,23 @@ class ThumbnailLoader(QObject):
         capacity: int = 400,
         pool: QThreadPool | None = None,
         parent: QObject | None = None,
+        *,
+        device_pixel_ratio: float = 1.0,
     ):
         super().__init__(parent)
         self.icon_size = icon_size or QSize(160, 160)
-        self.capacity = capacity
+        # On a HiDPI screen thumbnails are made at device pixels (sharp), and fewer are kept
+        # so memory stays about the same.
+        self.dpr = max(1.0, float(device_pixel_ratio))
+        self._pixel_size = QSize(
+            round(self.icon_size.width() * self.dpr), round(self.icon_size.height() * self.dpr)
+        )
+        self.capacity = max(50, int(capacity / (self.dpr * self.dpr)))
         self._pool = pool or QThreadPool(self)
         if pool is None:
-            self._pool.setMaxThreadCount(
-                max(2, min(4, QThreadPool.globalInstance().maxThreadCount()))
-            )
+            # Leave a core to the GUI thread: painting a scrolling grid must not compete.
+            ideal = QThreadPool.globalInstance().maxThreadCount()
+            self._pool.setMaxThreadCount(max(1, min(4, ideal - 1)))
         self._cache: OrderedDict[int, QPixmap] = OrderedDict()
         self._failed: set[int] = set()
         self._pending: dict[int, _ThumbJob] = {}  # item id -> queued or running job
@@ -97,7 +105,7 @@ class ThumbnailLoader(QObject):
             return
         self._serial += 1
         job = _ThumbJob(
-            self._relay, self._serial, item_id, self._generation, src, thumb, self.icon_size
+            self._relay, self._serial, item_id, self._generation, src, thumb, self._pixel_size
         )
         self._pending[item_id] = job
         self._alive[job.serial] = job
@@ -144,7 +152,9 @@ class ThumbnailLoader(QObject):
         if image.isNull():
             self._failed.add(item_id)
         else:
-            self._cache[item_id] = QPixmap.fromImage(image)
+            pm = QPixmap.fromImage(image)
+            pm.setDevicePixelRatio(self.dpr)
+            self._cache[item_id] = pm
             self._cache.move_to_end(item_id)
             while len(self._cache) > self.capacity:
                 self._cache.popitem(last=False)

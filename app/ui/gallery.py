@@ -35,6 +35,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QFont,
+    QGuiApplication,
     QKeySequence,
     QPainter,
     QPalette,
@@ -408,7 +409,10 @@ class GalleryPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("galleryPanel")
         self.library = library
-        self.thumbnails = thumbnails or ThumbnailLoader(ICON, parent=self)
+        screen = QGuiApplication.primaryScreen()
+        self.thumbnails = thumbnails or ThumbnailLoader(
+            ICON, parent=self, device_pixel_ratio=screen.devicePixelRatio() if screen else 1.0
+        )
         self.model = GalleryModel(library, self.thumbnails, self)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # export, rebuild and purge one at a time

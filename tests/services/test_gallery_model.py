@@ -212,3 +212,17 @@ def test_image_files_from_pillow_in_every_format(
     for r in range(3):
         model.data(model.index(r), Qt.ItemDataRole.DecorationRole)
     qtbot.waitUntil(lambda: all(loader.pixmap(i) is not None for i in model.ids()), timeout=5000)
+
+
+def test_hidpi_thumbnails_are_sharp(lib: Library, qtbot) -> None:  # noqa: ANN001
+    job = lib.begin_job(ImageRequest(prompt="retina"), Flavour.tasks, "u")
+    (item,) = lib.save_result(job, make_result(size=(400, 400)))
+    loader = ThumbnailLoader(QSize(64, 64), device_pixel_ratio=2.0)
+    try:
+        with qtbot.waitSignal(loader.ready, timeout=5000):
+            loader.request(item.id, item.path, lib.thumbnail_path(item.id))
+        pm = loader.pixmap(item.id)
+        assert pm is not None and pm.width() == 128 and pm.devicePixelRatio() == 2.0
+        assert loader.capacity < 400  # four times the pixels each: fewer of them kept
+    finally:
+        loader.shutdown()

@@ -9,7 +9,7 @@ from PIL import Image, ImageOps
 
 from app.core.library.files import write_atomic
 
-THUMB_SIZE = 256
+THUMB_SIZE = 320  # 160 px cells at 2x (HiDPI) without upscaling
 
 
 def _checkerboard(size: tuple[int, int], cell: int = 8) -> Image.Image:

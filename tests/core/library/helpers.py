@@ -29,9 +29,10 @@ def make_result(
     revised: str | None = None,
     task_id: str | None = None,
     usage: Usage | None = None,
+    size: tuple[int, int] = (48, 32),
 ) -> ImageResult:
     return ImageResult(
-        images=[ResultImage(make_image(fmt, seed=seed), fmt, revised_prompt=revised)],
+        images=[ResultImage(make_image(fmt, size=size, seed=seed), fmt, revised_prompt=revised)],
         created=1_700_000_000,
         size="1024x1024",
         quality="high",
