@@ -250,6 +250,7 @@ class _Ctx(NamedTuple):
     client_options: dict[str, Any]
     probe_interval: float
     stopping: threading.Event  # set at shutdown: a cancel then is not the user's
+    network: NetworkSignal
 
 
 def _result_info(result: Any) -> dict[str, Any]:
@@ -327,7 +328,7 @@ def execute(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, 
                 # No network (refused, DNS): wait for it and try again, cancellable. Anything
                 # that may have reached the server is not re-sent here.
                 if exc.kind == ErrorKind.network and cannot_connect(exc):
-                    _wait_for_network(job_id, endpoint.base_url, cancel, lib, send, ctx.probe_interval)
+                    _wait_for_network(job_id, endpoint.base_url, cancel, lib, send, ctx.probe_interval, ctx.network)
                     continue
                 raise
         late = cancel.cancelled and not ctx.stopping.is_set()
@@ -396,15 +397,47 @@ def _wait_endpoint(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, send: Callable
     return current
 
 
+class NetworkSignal:
+    """Lets waiting workers know the OS reported the network back, so they probe at once."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._epoch = 0
+
+    def epoch(self) -> int:
+        with self._cond:
+            return self._epoch
+
+    def notify(self) -> None:
+        with self._cond:
+            self._epoch += 1
+            self._cond.notify_all()
+
+    def wait(self, since: int, seconds: float, cancel: CancelToken) -> None:
+        """Up to `seconds`, or until notified after `since`; raises Cancelled when cancelled."""
+        deadline = time.monotonic() + seconds
+        with self._cond:
+            while self._epoch == since:
+                cancel.raise_if_cancelled()
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._cond.wait(min(left, 0.2))
+        cancel.raise_if_cancelled()
+
+
 def _wait_for_network(
-    job_id: Any, base_url: str, cancel: CancelToken, lib: Library, send: Callable[..., None], interval: float
+    job_id: Any, base_url: str, cancel: CancelToken, lib: Library, send: Callable[..., None], interval: float,
+    network: NetworkSignal,
 ) -> None:
     log.info("job %s: server unreachable, waiting for the network", job_id)
     _safe(lib.update_job, job_id, state="waiting")
     send(state=WAITING, detail=QCoreApplication.translate("JobRunner", "waiting for the network"))
-    while not probe(base_url):
-        if cancel.wait(interval):
-            raise Cancelled()
+    while True:
+        epoch = network.epoch()
+        if probe(base_url):
+            break
+        network.wait(epoch, interval, cancel)
     # "waiting" in the journal promises that nothing was sent: leave it before sending again,
     # so a crash from here on is never mistaken for a job that is safe to send once more.
     _safe(lib.update_job, job_id, state="running")
@@ -531,6 +564,7 @@ class JobRunner(QObject):
         self._call_ids = itertools.count(1)
         self._shut = False
         self._stopping = threading.Event()
+        self._network = NetworkSignal()
         self._event.connect(self.on_event)
         self._call_done.connect(self.on_call_done)
 
@@ -549,7 +583,16 @@ class JobRunner(QObject):
             return self._http
 
     def _ctx(self) -> _Ctx:
-        return _Ctx(self.library, self.endpoints, self.http, self._client_options, self.probe_interval, self._stopping)
+        return _Ctx(
+            self.library, self.endpoints, self.http, self._client_options, self.probe_interval, self._stopping,
+            self._network,
+        )
+
+    @Slot(bool)
+    def on_online_changed(self, online: bool) -> None:
+        """The OS says the network is back: jobs waiting for it try at once."""
+        if online:
+            self._network.notify()
 
     def set_concurrency(self, n: int) -> None:
         self.pool.setMaxThreadCount(max(1, n))

@@ -217,6 +217,10 @@ class MainWindow(QMainWindow):
         self.task_dock.setMinimumWidth(300)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.task_dock)
 
+        self.network: Any = None
+        self.status_network = QLabel(self)
+        self.status_network.setObjectName("statusNetwork")
+        self.statusBar().addPermanentWidget(self.status_network)
         self.status_jobs = QLabel(self)
         self.status_jobs.setObjectName("statusJobs")
         self.statusBar().addPermanentWidget(self.status_jobs)
@@ -357,8 +361,23 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_warm_up(self) -> None:
-        if not self._closed:
-            self.runner.call(_warm_up, self.runner)
+        if self._closed:
+            return
+        self.runner.call(_warm_up, self.runner)
+        from app.services.network import NetworkWatch
+
+        self.network = NetworkWatch(self)
+        self.network.online_changed.connect(self.runner.on_online_changed)
+        self.network.online_changed.connect(self.on_online_changed)
+        self.network.start()
+
+    @Slot(bool)
+    def on_online_changed(self, online: bool) -> None:
+        self.status_network.setText("" if online else self.tr("Offline"))
+        self.status_network.setToolTip(
+            "" if online else self.tr("No network: new jobs wait and start when it is back. The gallery works as usual.")
+        )
+        self.show_message(self.tr("The network is back") if online else self.tr("The network is gone"))
 
     def key_store(self) -> Any:
         if self._key_store is None:

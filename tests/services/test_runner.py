@@ -186,3 +186,26 @@ def test_shutdown_breaks_off_a_long_compat_call_and_leaves_the_journal(qtbot, li
     assert time.monotonic() - started < 5.0
     # Not "failed": the next start offers it as interrupted, with one-click retry.
     assert [j.job_id for j in library.unfinished_jobs()] == [runner.record(key).job_id]
+
+
+def test_the_network_coming_back_wakes_a_waiting_job(qtbot, library) -> None:
+    import socket as _socket
+
+    from app.simulator import Simulator
+
+    with _socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    runner = JobRunner(library, client_options={"poll_interval": 0.05}, probe_interval=60.0)
+    runner.endpoints.set(Endpoint(f"http://127.0.0.1:{port}", TEST_KEY, demo=False))
+    sim = Simulator(api_keys=(TEST_KEY,))
+    try:
+        key = runner.submit(ImageRequest(prompt="offline for now"), "async")
+        qtbot.waitUntil(lambda: runner.record(key).state == "waiting", timeout=10000)
+        sim.start(port)
+        runner.on_online_changed(True)  # what NetworkWatch reports when the OS sees the network again
+        finish(qtbot, runner, key, timeout=10000)  # long before the 60 s probe interval
+        assert runner.record(key).state == "completed"
+    finally:
+        runner.shutdown()
+        sim.stop()

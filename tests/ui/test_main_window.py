@@ -401,3 +401,14 @@ def test_result_actions_copy_and_reuse(qtbot, window) -> None:
     qtbot.mouseClick(view.reuse_button, Qt.MouseButton.LeftButton)
     assert window.findChild(QPlainTextEdit, "promptEdit").toPlainText() == "copy me"
     assert window.findChild(QComboBox, "qualityCombo").currentData() == "auto"
+
+
+def test_the_window_says_when_the_network_is_gone(qtbot, window) -> None:
+    from PySide6.QtNetwork import QNetworkInformation
+
+    qtbot.waitUntil(lambda: window.network is not None, timeout=5000)
+    label = window.findChild(QLabel, "statusNetwork")
+    window.network.on_reachability_changed(QNetworkInformation.Reachability.Disconnected)
+    assert label.text() == "Offline"
+    window.network.on_reachability_changed(QNetworkInformation.Reachability.Online)
+    assert label.text() == ""
