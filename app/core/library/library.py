@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 from app.core.api.models import Flavour, ImageRequest, ImageResult, InputImage, sniff_format
+from app.core.api.parse import redact
 from app.core.library import db, metadata
 from app.core.library.files import IMAGE_SUFFIXES, PARTIAL_DIR, clean_partials, write_atomic
 from app.core.library.search import build_sql
@@ -342,7 +343,8 @@ class Library:
         ):
             if value is not None:
                 sets.append(f"{name} = ?")
-                args.append(str(value))
+                # Defence in depth: an error text quoting a request must not carry a key to disk.
+                args.append(redact(str(value), limit=None))
         if not sets:
             return
         with self._write() as c:

@@ -135,3 +135,15 @@ def test_paths_are_absolute_with_a_relative_data_dir(tmp_path: Path, monkeypatch
         assert lib.item(item.id).path == tmp_path / "rel-data" / item.path.relative_to(
             tmp_path / "rel-data"
         )
+
+
+def test_error_texts_are_redacted_before_the_journal(lib: Library) -> None:
+    job_id = lib.begin_job(ImageRequest(prompt="x"), Flavour.compat, "u")
+    lib.update_job(
+        job_id,
+        state=JobState.failed,
+        error_kind="auth",
+        error_message="401 for Authorization: Bearer sk-abcdefghijklmnop0123456789",
+    )
+    assert "abcdefghijklmnop" not in (lib.job(job_id).error_message or "")
+    assert "redacted" in (lib.job(job_id).error_message or "")
