@@ -32,210 +32,210 @@
     <context>
         <name>DetailsPanel</name>
         <message>
-            <location filename="../../app/ui/gallery.py" line="198" />
+            <location filename="../../app/ui/gallery.py" line="208" />
             <source>Edit lineage</source>
             <translation>编辑谱系</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="219" />
+            <location filename="../../app/ui/gallery.py" line="229" />
             <source>%n image(s) selected</source>
             <translation>
                 <numerusform>已选择 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="226" />
+            <location filename="../../app/ui/gallery.py" line="236" />
             <source>Select an image to see how it was made.</source>
             <translation>选择一张图片，查看它是如何生成的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="230" />
+            <location filename="../../app/ui/gallery.py" line="240" />
             <source>Image details</source>
             <translation>图片详情</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="232" />
+            <location filename="../../app/ui/gallery.py" line="242" />
             <source>—</source>
             <translation>—</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="236" />
+            <location filename="../../app/ui/gallery.py" line="246" />
             <source>%1 in (%2 text, %3 image), %4 out</source>
             <translation>输入 %1（文本 %2，图片 %3），输出 %4</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="246" />
+            <location filename="../../app/ui/gallery.py" line="256" />
             <source>%1 (server made %2)</source>
             <translation>%1（服务器生成 %2）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="250" />
+            <location filename="../../app/ui/gallery.py" line="260" />
             <source>Prompt</source>
             <translation>提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="251" />
+            <location filename="../../app/ui/gallery.py" line="261" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="252" />
+            <location filename="../../app/ui/gallery.py" line="262" />
             <source>Size</source>
             <translation>尺寸</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="255" />
+            <location filename="../../app/ui/gallery.py" line="265" />
             <source>Pixels</source>
             <translation>像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="258" />
+            <location filename="../../app/ui/gallery.py" line="268" />
             <source>Quality</source>
             <translation>质量</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="261" />
+            <location filename="../../app/ui/gallery.py" line="271" />
             <source>Background</source>
             <translation>背景</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="266" />
+            <location filename="../../app/ui/gallery.py" line="276" />
             <source>Format</source>
             <translation>格式</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="271" />
+            <location filename="../../app/ui/gallery.py" line="281" />
             <source>Compression</source>
             <translation>压缩</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="274" />
+            <location filename="../../app/ui/gallery.py" line="284" />
             <source>Moderation</source>
             <translation>审核</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="275" />
+            <location filename="../../app/ui/gallery.py" line="285" />
             <source>Input fidelity</source>
             <translation>输入保真度</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="276" />
+            <location filename="../../app/ui/gallery.py" line="286" />
             <source>User id</source>
             <translation>用户 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="277" />
+            <location filename="../../app/ui/gallery.py" line="287" />
             <source>Model</source>
             <translation>模型</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="280" />
+            <location filename="../../app/ui/gallery.py" line="290" />
             <source>API</source>
             <translation>API</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="281" />
+            <location filename="../../app/ui/gallery.py" line="291" />
             <source>Async task</source>
             <translation>异步任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="281" />
+            <location filename="../../app/ui/gallery.py" line="291" />
             <source>Compat (synchronous)</source>
             <translation>兼容（同步）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="285" />
+            <location filename="../../app/ui/gallery.py" line="295" />
             <source>Endpoint</source>
             <translation>接口地址</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="286" />
+            <location filename="../../app/ui/gallery.py" line="296" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="289" />
+            <location filename="../../app/ui/gallery.py" line="299" />
             <source>Created</source>
             <translation>创建时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="292" />
+            <location filename="../../app/ui/gallery.py" line="302" />
             <source>Task id</source>
             <translation>任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="293" />
+            <location filename="../../app/ui/gallery.py" line="303" />
             <source>Job id</source>
             <translation>作业 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="296" />
+            <location filename="../../app/ui/gallery.py" line="306" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="297" />
+            <location filename="../../app/ui/gallery.py" line="307" />
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="297" />
-            <location filename="../../app/ui/gallery.py" line="305" />
+            <location filename="../../app/ui/gallery.py" line="307" />
+            <location filename="../../app/ui/gallery.py" line="315" />
             <source>no</source>
             <translation>否</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="299" />
+            <location filename="../../app/ui/gallery.py" line="309" />
             <source>Collection</source>
             <translation>合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="302" />
+            <location filename="../../app/ui/gallery.py" line="312" />
             <source>Cancelled</source>
             <translation>已取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="303" />
+            <location filename="../../app/ui/gallery.py" line="313" />
             <source>yes: it finished after you cancelled (and was paid for)</source>
             <translation>是：它在你取消后才完成（已计费）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="307" />
+            <location filename="../../app/ui/gallery.py" line="317" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="310" />
+            <location filename="../../app/ui/gallery.py" line="320" />
             <source>File size</source>
             <translation>文件大小</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="315" />
+            <location filename="../../app/ui/gallery.py" line="325" />
             <source>As the server sent it</source>
             <translation>服务器原样返回的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="320" />
+            <location filename="../../app/ui/gallery.py" line="330" />
             <source>Source and mask</source>
             <translation>源图与蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="343" />
+            <location filename="../../app/ui/gallery.py" line="368" />
             <source>(no prompt)</source>
             <translation>（无提示词）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="354" />
+            <location filename="../../app/ui/gallery.py" line="379" />
             <source>from:</source>
             <translation>来自：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="355" />
+            <location filename="../../app/ui/gallery.py" line="380" />
             <source>this:</source>
             <translation>本图：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="357" />
+            <location filename="../../app/ui/gallery.py" line="382" />
             <source>edited into:</source>
             <translation>编辑为：</translation>
         </message>
@@ -675,253 +675,268 @@
     <context>
         <name>GalleryPanel</name>
         <message>
-            <location filename="../../app/ui/gallery.py" line="408" />
+            <location filename="../../app/ui/gallery.py" line="444" />
             <source>Search prompts…</source>
             <translation>搜索提示词…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="410" />
+            <location filename="../../app/ui/gallery.py" line="446" />
             <source>Favourites</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="417" />
+            <location filename="../../app/ui/gallery.py" line="453" />
             <source>Any time</source>
             <translation>任意时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="418" />
+            <location filename="../../app/ui/gallery.py" line="454" />
             <source>Today</source>
             <translation>今天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="419" />
+            <location filename="../../app/ui/gallery.py" line="455" />
             <source>Last 7 days</source>
             <translation>最近 7 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="420" />
+            <location filename="../../app/ui/gallery.py" line="456" />
             <source>Last 30 days</source>
             <translation>最近 30 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="421" />
+            <location filename="../../app/ui/gallery.py" line="457" />
             <source>Last 12 months</source>
             <translation>最近 12 个月</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="424" />
+            <location filename="../../app/ui/gallery.py" line="460" />
             <source>Edits only</source>
             <translation>仅编辑结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="428" />
+            <location filename="../../app/ui/gallery.py" line="464" />
             <source>Newest first</source>
             <translation>最新优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="429" />
+            <location filename="../../app/ui/gallery.py" line="465" />
             <source>Oldest first</source>
             <translation>最早优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="430" />
+            <location filename="../../app/ui/gallery.py" line="466" />
             <source>Best match</source>
             <translation>最佳匹配</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="514" />
+            <location filename="../../app/ui/gallery.py" line="553" />
             <source>Undo</source>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="559" />
+            <location filename="../../app/ui/gallery.py" line="610" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="562" />
+            <location filename="../../app/ui/gallery.py" line="613" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="565" />
+            <location filename="../../app/ui/gallery.py" line="616" />
             <source>Reuse settings</source>
             <translation>复用设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="568" />
+            <location filename="../../app/ui/gallery.py" line="619" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="571" />
+            <location filename="../../app/ui/gallery.py" line="622" />
             <source>Add to collection…</source>
             <translation>加入合集…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="573" />
+            <location filename="../../app/ui/gallery.py" line="624" />
             <source>Show in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="574" />
+            <location filename="../../app/ui/gallery.py" line="625" />
             <source>Export…</source>
             <translation>导出…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="577" />
+            <location filename="../../app/ui/gallery.py" line="628" />
             <source>Delete</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="582" />
+            <location filename="../../app/ui/gallery.py" line="633" />
             <source>Undo delete</source>
             <translation>撤销删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="584" />
+            <location filename="../../app/ui/gallery.py" line="635" />
             <source>Rebuild library</source>
             <translation>重建图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="586" />
+            <location filename="../../app/ui/gallery.py" line="637" />
             <source>Re-read the images folder: picks up files added by hand</source>
             <translation>重新读取图片文件夹：收录手动添加的文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="618" />
+            <location filename="../../app/ui/gallery.py" line="669" />
             <source>All collections</source>
             <translation>所有合集</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="653" />
+            <location filename="../../app/ui/gallery.py" line="704" />
             <source>%n image(s)</source>
             <translation>
                 <numerusform>%n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="722" />
+            <location filename="../../app/ui/gallery.py" line="711" />
+            <source>No image matches. &lt;a href="clear"&gt;Clear the search and filters&lt;/a&gt;</source>
+            <translation>没有匹配的图片。&lt;a href="clear"&gt;清除搜索和筛选&lt;/a&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="714" />
+            <source>No images yet: everything you make lands here, also when made from the command line. Pictures you put in the images folder appear after &lt;a href="rebuild"&gt;Rebuild library&lt;/a&gt;.</source>
+            <translation>还没有图片：你生成的所有图片都会出现在这里，包括通过命令行生成的。放进图片文件夹的图片会在&lt;a href="rebuild"&gt;重建图库&lt;/a&gt;后出现。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="794" />
             <source>That image is no longer in the library.</source>
             <translation>该图片已不在图库中。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="829" />
+            <location filename="../../app/ui/gallery.py" line="901" />
             <source>This image has no recorded settings to reuse.</source>
             <translation>这张图片没有可复用的设置记录。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="832" />
+            <location filename="../../app/ui/gallery.py" line="904" />
             <source>Settings restored from the selected image.</source>
             <translation>已从所选图片恢复设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="853" />
+            <location filename="../../app/ui/gallery.py" line="925" />
             <source>Add to collection</source>
             <translation>加入合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="854" />
+            <location filename="../../app/ui/gallery.py" line="926" />
             <source>Collection (type a new name to create one):</source>
             <translation>合集（输入新名称即可新建）：</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="873" />
+            <location filename="../../app/ui/gallery.py" line="945" />
             <source>Added %n image(s) to “%1”.</source>
             <translation>
                 <numerusform>已将 %n 张图片加入“%1”。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="894" />
+            <location filename="../../app/ui/gallery.py" line="966" />
             <source>ZIP archive (*.zip)</source>
             <translation>ZIP 压缩包 (*.zip)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="897" />
+            <location filename="../../app/ui/gallery.py" line="969" />
             <source>Export %n image(s)</source>
             <translation>
                 <numerusform>导出 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="907" />
+            <location filename="../../app/ui/gallery.py" line="979" />
             <source>Copy the images into…</source>
             <translation>将图片复制到…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="916" />
+            <location filename="../../app/ui/gallery.py" line="988" />
             <source>Exporting %n image(s)…</source>
             <translation>
                 <numerusform>正在导出 %n 张图片…</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="929" />
+            <location filename="../../app/ui/gallery.py" line="1001" />
             <source>Deleted %n image(s).</source>
             <translation>
                 <numerusform>已删除 %n 张图片。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="933" />
+            <location filename="../../app/ui/gallery.py" line="1005" />
             <source>Deleted %n image(s). Press Undo to bring them back.</source>
             <translation>
                 <numerusform>已删除 %n 张图片。按“撤销”可恢复。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="946" />
+            <location filename="../../app/ui/gallery.py" line="1018" />
             <source>Restored %n image(s).</source>
             <translation>
                 <numerusform>已恢复 %n 张图片。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="962" />
+            <location filename="../../app/ui/gallery.py" line="1034" />
             <source>Rebuilding the library from the images folder…</source>
             <translation>正在根据图片文件夹重建图库…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="984" />
+            <location filename="../../app/ui/gallery.py" line="1056" />
             <source>Exported %n image(s) to %1.</source>
             <translation>
                 <numerusform>已将 %n 张图片导出到 %1。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="993" />
+            <location filename="../../app/ui/gallery.py" line="1065" />
             <source>Library rebuilt: %1 added, %2 removed, %3 unchanged.</source>
             <translation>图库已重建：新增 %1，移除 %2，未变 %3。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1008" />
+            <location filename="../../app/ui/gallery.py" line="1078" />
+            <source>Rebuilding the library: %1 of %2 files read…</source>
+            <translation>正在重建图库：已读取 %1 / %2 个文件…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery.py" line="1089" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1009" />
+            <location filename="../../app/ui/gallery.py" line="1090" />
             <source>Rebuilding the library failed</source>
             <translation>重建图库失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1010" />
+            <location filename="../../app/ui/gallery.py" line="1091" />
             <source>Removing deleted images failed</source>
             <translation>清除已删除的图片失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1013" />
+            <location filename="../../app/ui/gallery.py" line="1094" />
             <source>%1: %2. Check that the folder exists and you may write to it.</source>
             <translation>%1：%2。请确认文件夹存在且你有写入权限。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1064" />
+            <location filename="../../app/ui/gallery.py" line="1159" />
             <source>%1 carries no settings from this app.</source>
             <translation>%1 不包含本应用的设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1068" />
+            <location filename="../../app/ui/gallery.py" line="1163" />
             <source>Settings restored from %1.</source>
             <translation>已从 %1 恢复设置。</translation>
         </message>
@@ -929,132 +944,132 @@
     <context>
         <name>JobRunner</name>
         <message>
-            <location filename="../../app/services/runner.py" line="150" />
+            <location filename="../../app/services/runner.py" line="151" />
             <source>The server refused the request as invalid.</source>
             <translation>服务器认为请求无效并拒绝了它。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="151" />
+            <location filename="../../app/services/runner.py" line="152" />
             <source>The API key was refused. Check it in Settings, then retry.</source>
             <translation>API 密钥被拒绝。请在设置中检查后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="152" />
+            <location filename="../../app/services/runner.py" line="153" />
             <source>The safety system refused this prompt. Rephrase it and try again.</source>
             <translation>安全系统拒绝了这个提示词。请换个说法再试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="153" />
+            <location filename="../../app/services/runner.py" line="154" />
             <source>Your account has run out of credit. Top it up, then retry.</source>
             <translation>你的账户余额不足。请充值后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="154" />
+            <location filename="../../app/services/runner.py" line="155" />
             <source>Too many requests right now. Wait a minute, then retry.</source>
             <translation>当前请求过多。请稍等一分钟再重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="155" />
+            <location filename="../../app/services/runner.py" line="156" />
             <source>The server had a problem. Retry in a moment.</source>
             <translation>服务器出现问题。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="156" />
+            <location filename="../../app/services/runner.py" line="157" />
             <source>The connection to the server was lost. Check your network, then retry.</source>
             <translation>与服务器的连接中断。请检查网络后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="157" />
+            <location filename="../../app/services/runner.py" line="158" />
             <source>The server did not answer in time. Retry later.</source>
             <translation>服务器未能及时响应。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="158" />
+            <location filename="../../app/services/runner.py" line="159" />
             <source>The server stopped answering after it got the request; it may still have billed it. Check your account before retrying.</source>
             <translation>服务器收到请求后停止了响应；这次请求可能仍已计费。重试前请先查看你的账户。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="162" />
+            <location filename="../../app/services/runner.py" line="163" />
             <source>The server no longer knows this task (unknown or expired).</source>
             <translation>服务器已找不到这个任务（未知或已过期）。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="163" />
+            <location filename="../../app/services/runner.py" line="164" />
             <source>The server reported that the task failed.</source>
             <translation>服务器报告任务失败。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="164" />
+            <location filename="../../app/services/runner.py" line="165" />
             <source>The task took longer than the time limit. Retry later.</source>
             <translation>任务超出了时间限制。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="165" />
+            <location filename="../../app/services/runner.py" line="166" />
             <source>The server's answer could not be read. The details are in the log.</source>
             <translation>无法读取服务器的响应。详情见日志。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="166" />
+            <location filename="../../app/services/runner.py" line="167" />
             <source>Cancelled.</source>
             <translation>已取消。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="167" />
+            <location filename="../../app/services/runner.py" line="168" />
             <source>The job failed.</source>
             <translation>作业失败。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="170" />
+            <location filename="../../app/services/runner.py" line="171" />
             <source>Server said: {0}</source>
             <translation>服务器返回：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="172" />
+            <location filename="../../app/services/runner.py" line="173" />
             <source>code {0}</source>
             <translation>代码 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="174" />
+            <location filename="../../app/services/runner.py" line="175" />
             <source>trace {0}</source>
             <translation>追踪 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="177" />
+            <location filename="../../app/services/runner.py" line="178" />
             <source>Could not write the image: {0}.</source>
             <translation>无法写入图片：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="178" />
+            <location filename="../../app/services/runner.py" line="179" />
             <source>Something unexpected went wrong ({0}). The details are in the log.</source>
             <translation>发生了意外错误（{0}）。详情见日志。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="62" />
+            <location filename="../../app/services/runner.py" line="63" />
             <source>waiting for an API key</source>
             <translation>等待 API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="403" />
+            <location filename="../../app/services/runner.py" line="435" />
             <source>waiting for the network</source>
             <translation>等待网络</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="438" />
+            <location filename="../../app/services/runner.py" line="472" />
             <source>Could not save the image ({0}). It is kept in memory: use Save again.</source>
             <translation>无法保存图片（{0}）。图片已保留在内存中：请使用“重新保存”。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="655" />
+            <location filename="../../app/services/runner.py" line="708" />
             <source>cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="717" />
+            <location filename="../../app/services/runner.py" line="770" />
             <source>resuming</source>
             <translation>正在恢复</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="761" />
+            <location filename="../../app/services/runner.py" line="814" />
             <source>saving…</source>
             <translation>正在保存…</translation>
         </message>
@@ -1082,225 +1097,245 @@
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="269" />
+            <location filename="../../app/ui/main_window.py" line="273" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="270" />
+            <location filename="../../app/ui/main_window.py" line="274" />
             <source>&amp;Open image to edit…</source>
             <translation>打开要编辑的图片(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="274" />
+            <location filename="../../app/ui/main_window.py" line="278" />
             <source>&amp;Settings…</source>
             <translation>设置(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="276" />
+            <location filename="../../app/ui/main_window.py" line="280" />
             <source>Open the &amp;data folder</source>
             <translation>打开数据文件夹(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="278" />
+            <location filename="../../app/ui/main_window.py" line="282" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="280" />
+            <location filename="../../app/ui/main_window.py" line="284" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="281" />
+            <location filename="../../app/ui/main_window.py" line="285" />
             <source>&amp;Undo</source>
             <translation>撤销(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="282" />
+            <location filename="../../app/ui/main_window.py" line="286" />
             <source>&amp;Redo</source>
             <translation>重做(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="284" />
+            <location filename="../../app/ui/main_window.py" line="288" />
             <source>&amp;Paste image as edit source</source>
             <translation>粘贴图片作为编辑源(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="287" />
+            <location filename="../../app/ui/main_window.py" line="291" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="289" />
+            <location filename="../../app/ui/main_window.py" line="293" />
             <source>&amp;Fit picture</source>
             <translation>适应窗口(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="290" />
+            <location filename="../../app/ui/main_window.py" line="294" />
             <source>&amp;Actual size (100 %)</source>
             <translation>实际大小（100 %）(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="292" />
+            <location filename="../../app/ui/main_window.py" line="296" />
             <source>Create / &amp;Edit</source>
             <translation>创建 / 编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="294" />
+            <location filename="../../app/ui/main_window.py" line="298" />
             <source>&amp;Result</source>
             <translation>结果(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="297" />
+            <location filename="../../app/ui/main_window.py" line="301" />
             <source>&amp;Gallery</source>
             <translation>图库(&amp;G)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="303" />
+            <location filename="../../app/ui/main_window.py" line="307" />
             <source>&amp;Spend…</source>
             <translation>花费(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="307" />
+            <location filename="../../app/ui/main_window.py" line="311" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="308" />
+            <location filename="../../app/ui/main_window.py" line="312" />
             <source>Open the &amp;log folder</source>
             <translation>打开日志文件夹(&amp;L)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="309" />
+            <location filename="../../app/ui/main_window.py" line="313" />
             <source>&amp;About</source>
             <translation>关于(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="337" />
+            <location filename="../../app/ui/main_window.py" line="341" />
             <source>Some settings could not be read and were reset to their defaults: {0}.</source>
             <translation>部分设置无法读取，已恢复为默认值：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="350" />
+            <location filename="../../app/ui/main_window.py" line="354" />
             <source>Looking up the API key…</source>
             <translation>正在查找 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="402" />
+            <location filename="../../app/ui/main_window.py" line="376" />
+            <source>Offline</source>
+            <translation>离线</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="378" />
+            <source>No network: new jobs wait and start when it is back. The gallery works as usual.</source>
+            <translation>没有网络：新作业会等待，网络恢复后自动开始。图库照常可用。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="380" />
+            <source>The network is back</source>
+            <translation>网络已恢复</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="380" />
+            <source>The network is gone</source>
+            <translation>网络已断开</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="421" />
             <source>Demo mode: pictures come from the built-in simulator and nothing is sent to Mountsea. Add your API key to make real images.</source>
             <translation>演示模式：图片来自内置模拟器，不会向 Mountsea 发送任何内容。添加你的 API 密钥即可生成真实图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="405" />
-            <location filename="../../app/ui/main_window.py" line="443" />
+            <location filename="../../app/ui/main_window.py" line="424" />
+            <location filename="../../app/ui/main_window.py" line="462" />
             <source>Add API key…</source>
             <translation>添加 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="408" />
+            <location filename="../../app/ui/main_window.py" line="427" />
             <source>starting the demo server</source>
             <translation>正在启动演示服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="423" />
+            <location filename="../../app/ui/main_window.py" line="442" />
             <source>Starting the demo server…</source>
             <translation>正在启动演示服务器…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="442" />
+            <location filename="../../app/ui/main_window.py" line="461" />
             <source>The demo server could not start ({0}). Add your API key to make images.</source>
             <translation>演示服务器无法启动（{0}）。添加你的 API 密钥即可生成图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="457" />
-            <location filename="../../app/ui/main_window.py" line="461" />
+            <location filename="../../app/ui/main_window.py" line="476" />
+            <location filename="../../app/ui/main_window.py" line="480" />
             <source>Demo server</source>
             <translation>演示服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="463" />
+            <location filename="../../app/ui/main_window.py" line="482" />
             <source>key from MOUNTSEA_API_KEY</source>
             <translation>密钥来自 MOUNTSEA_API_KEY</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="463" />
+            <location filename="../../app/ui/main_window.py" line="482" />
             <source>key from the keyring</source>
             <translation>密钥来自系统钥匙串</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="464" />
+            <location filename="../../app/ui/main_window.py" line="483" />
             <source>key for this session</source>
             <translation>仅本次会话的密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="498" />
+            <location filename="../../app/ui/main_window.py" line="517" />
             <source>Interrupted when the app last closed. Retry runs it again (and is billed again).</source>
             <translation>上次关闭应用时被中断。重试会重新运行（并再次计费）。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="507" />
+            <location filename="../../app/ui/main_window.py" line="526" />
             <source>Resuming %n unfinished task(s) from last time</source>
             <translation>
                 <numerusform>正在恢复上次未完成的 %n 个任务</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="548" />
+            <location filename="../../app/ui/main_window.py" line="567" />
             <source>Started %n job(s)</source>
             <translation>
                 <numerusform>已开始 %n 个作业</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="567" />
+            <location filename="../../app/ui/main_window.py" line="586" />
             <source>Monthly budget</source>
             <translation>每月预算</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="582" />
+            <location filename="../../app/ui/main_window.py" line="601" />
             <source>Finished: {0}</source>
             <translation>已完成：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="584" />
+            <location filename="../../app/ui/main_window.py" line="603" />
             <source>Failed: {0}</source>
             <translation>失败：{0}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="630" />
+            <location filename="../../app/ui/main_window.py" line="649" />
             <source>%n job(s) running</source>
             <translation>
                 <numerusform>%n 个作业正在运行</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="642" />
+            <location filename="../../app/ui/main_window.py" line="661" />
             <source>Settings restored: change the prompt or press Generate</source>
             <translation>设置已恢复：修改提示词或按“生成”</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="656" />
+            <location filename="../../app/ui/main_window.py" line="675" />
             <source>Could not find the picture: {0}</source>
             <translation>找不到图片：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="682" />
+            <location filename="../../app/ui/main_window.py" line="701" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="683" />
+            <location filename="../../app/ui/main_window.py" line="702" />
             <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
             <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="750" />
+            <location filename="../../app/ui/main_window.py" line="769" />
             <source>About {0}</source>
             <translation>关于 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="751" />
+            <location filename="../../app/ui/main_window.py" line="770" />
             <source>{0} {1}
 
 A desktop client for Mountsea's gpt-image-2 image service.
@@ -1311,7 +1346,7 @@ Mountsea gpt-image-2 图像服务的桌面客户端。
 你的数据文件夹：{2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="794" />
+            <location filename="../../app/ui/main_window.py" line="813" />
             <source>Could not save the settings: {0}</source>
             <translation>无法保存设置：{0}</translation>
         </message>
@@ -1767,222 +1802,222 @@ Then paint over the part to change.</source>
             <translation>设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="53" />
+            <location filename="../../app/ui/settings_dialog.py" line="54" />
             <source>Server</source>
             <translation>服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="59" />
+            <location filename="../../app/ui/settings_dialog.py" line="60" />
             <source>Mountsea, or any OpenAI-compatible server (Compat API)</source>
             <translation>Mountsea，或任何兼容 OpenAI 的服务器（兼容 API）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="61" />
+            <location filename="../../app/ui/settings_dialog.py" line="62" />
             <source>Mountsea</source>
             <translation>Mountsea</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="62" />
+            <location filename="../../app/ui/settings_dialog.py" line="63" />
             <source>Use Mountsea's address</source>
             <translation>使用 Mountsea 的地址</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="65" />
+            <location filename="../../app/ui/settings_dialog.py" line="66" />
             <source>Base &amp;URL</source>
             <translation>基础 URL(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="68" />
+            <location filename="../../app/ui/settings_dialog.py" line="69" />
             <source>API key</source>
             <translation>API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="74" />
+            <location filename="../../app/ui/settings_dialog.py" line="75" />
             <source>Paste your Mountsea API key</source>
             <translation>粘贴你的 Mountsea API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="76" />
+            <location filename="../../app/ui/settings_dialog.py" line="77" />
             <source>Show</source>
             <translation>显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="79" />
+            <location filename="../../app/ui/settings_dialog.py" line="80" />
             <source>&amp;Key</source>
             <translation>密钥(&amp;K)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="83" />
+            <location filename="../../app/ui/settings_dialog.py" line="84" />
             <source>In use</source>
             <translation>当前使用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="84" />
+            <location filename="../../app/ui/settings_dialog.py" line="85" />
             <source>checking…</source>
             <translation>正在检查…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="87" />
+            <location filename="../../app/ui/settings_dialog.py" line="88" />
             <source>Keyring</source>
             <translation>钥匙串</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="88" />
+            <location filename="../../app/ui/settings_dialog.py" line="89" />
             <source>Keep the key for this session only (not stored)</source>
             <translation>仅在本次会话中保留密钥（不存储）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="92" />
+            <location filename="../../app/ui/settings_dialog.py" line="93" />
             <source>Save key</source>
             <translation>保存密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="94" />
+            <location filename="../../app/ui/settings_dialog.py" line="95" />
             <source>Remove key</source>
             <translation>移除密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="96" />
+            <location filename="../../app/ui/settings_dialog.py" line="97" />
             <source>Check key</source>
             <translation>检查密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="98" />
+            <location filename="../../app/ui/settings_dialog.py" line="99" />
             <source>Asks the server whether it accepts the key; costs nothing</source>
             <translation>询问服务器是否接受此密钥；不产生费用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="108" />
+            <location filename="../../app/ui/settings_dialog.py" line="109" />
             <source>Jobs and files</source>
             <translation>作业与文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="114" />
+            <location filename="../../app/ui/settings_dialog.py" line="115" />
             <source>How many jobs run at the same time</source>
             <translation>同时运行的作业数</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="115" />
+            <location filename="../../app/ui/settings_dialog.py" line="116" />
             <source>Jobs at &amp;once</source>
             <translation>同时作业数(&amp;O)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="121" />
+            <location filename="../../app/ui/settings_dialog.py" line="122" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="124" />
+            <location filename="../../app/ui/settings_dialog.py" line="125" />
             <source>&amp;Images folder</source>
             <translation>图片文件夹(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="130" />
+            <location filename="../../app/ui/settings_dialog.py" line="131" />
             <source>Soft edge when an edit is pasted back onto the source (0 = hard edge)</source>
             <translation>编辑结果贴回源图时的柔和边缘（0 = 硬边）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="131" />
+            <location filename="../../app/ui/settings_dialog.py" line="132" />
             <source>Default &amp;feather</source>
             <translation>默认羽化(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="132" />
+            <location filename="../../app/ui/settings_dialog.py" line="133" />
             <source>Keep the unmasked pixels of edits exactly</source>
             <translation>编辑时严格保留未涂抹的像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="135" />
+            <location filename="../../app/ui/settings_dialog.py" line="136" />
             <source>Notify me when a job finishes in the background</source>
             <translation>作业在后台完成时通知我</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="140" />
+            <location filename="../../app/ui/settings_dialog.py" line="141" />
             <source>System language</source>
             <translation>系统语言</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="144" />
+            <location filename="../../app/ui/settings_dialog.py" line="145" />
             <source>Takes effect the next time the app starts</source>
             <translation>下次启动应用时生效</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="145" />
+            <location filename="../../app/ui/settings_dialog.py" line="146" />
             <source>&amp;Language</source>
             <translation>语言(&amp;L)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="176" />
+            <location filename="../../app/ui/settings_dialog.py" line="183" />
             <source>This system has no keyring, so the key cannot be stored. It can be kept for this session only, or set MOUNTSEA_API_KEY.</source>
             <translation>此系统没有钥匙串，无法存储密钥。可以仅在本次会话中保留，或设置 MOUNTSEA_API_KEY。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="185" />
+            <location filename="../../app/ui/settings_dialog.py" line="193" />
             <source>from the MOUNTSEA_API_KEY environment variable (it wins over a stored key)</source>
             <translation>来自环境变量 MOUNTSEA_API_KEY（优先于已存储的密钥）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="186" />
+            <location filename="../../app/ui/settings_dialog.py" line="194" />
             <source>stored in the system keyring</source>
             <translation>存储在系统钥匙串中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="187" />
+            <location filename="../../app/ui/settings_dialog.py" line="195" />
             <source>kept for this session only</source>
             <translation>仅在本次会话中保留</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="188" />
+            <location filename="../../app/ui/settings_dialog.py" line="196" />
             <source>none: the app runs in demo mode</source>
             <translation>无：应用运行在演示模式</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="200" />
+            <location filename="../../app/ui/settings_dialog.py" line="208" />
             <source>Paste a key first.</source>
             <translation>请先粘贴密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="216" />
+            <location filename="../../app/ui/settings_dialog.py" line="224" />
             <source>Saved. MOUNTSEA_API_KEY is set, so that key stays in use.</source>
             <translation>已保存。由于设置了 MOUNTSEA_API_KEY，仍使用该密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="220" />
+            <location filename="../../app/ui/settings_dialog.py" line="228" />
             <source>Saved in the system keyring.</source>
             <translation>已保存到系统钥匙串。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="221" />
+            <location filename="../../app/ui/settings_dialog.py" line="229" />
             <source>Kept for this session only.</source>
             <translation>仅在本次会话中保留。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="234" />
+            <location filename="../../app/ui/settings_dialog.py" line="242" />
             <source>Could not save the key: {0}</source>
             <translation>无法保存密钥：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="257" />
+            <location filename="../../app/ui/settings_dialog.py" line="265" />
             <source>The key was removed.</source>
             <translation>密钥已移除。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="264" />
+            <location filename="../../app/ui/settings_dialog.py" line="272" />
             <source>There is no key to check yet.</source>
             <translation>还没有可检查的密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="268" />
+            <location filename="../../app/ui/settings_dialog.py" line="276" />
             <source>Checking…</source>
             <translation>正在检查…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="274" />
+            <location filename="../../app/ui/settings_dialog.py" line="282" />
             <source>The server accepts this key.</source>
             <translation>服务器接受此密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="292" />
+            <location filename="../../app/ui/settings_dialog.py" line="300" />
             <source>Folder for new pictures</source>
             <translation>新图片的保存文件夹</translation>
         </message>
@@ -2248,7 +2283,7 @@ Then paint over the part to change.</source>
     <context>
         <name>main</name>
         <message>
-            <location filename="../../app/main.py" line="308" />
+            <location filename="../../app/main.py" line="305" />
             <source>Something went wrong inside the app. Your images and jobs are safe; the details are in the log file.</source>
             <translation>应用内部出现了问题。你的图片和作业是安全的；详情见日志文件。</translation>
         </message>
