@@ -58,7 +58,10 @@ class ResultView(QWidget):
                                       self.tr("Edit this picture: it becomes the source on the Create / Edit tab"))
         self.reuse_button = self._tool(self.tr("Reuse settings"), "resultReuseButton",
                                        self.tr("Put this job's prompt and parameters back into the form"))
-        for b in (self.fit_button, self.actual_button, self.compare_button):
+        self.raw_button = self._tool(self.tr("Raw result"), "resultRawButton",
+                                     self.tr("Show the picture as the server sent it, before it was pasted "
+                                             "back onto the source outside the mask"), True)
+        for b in (self.fit_button, self.actual_button, self.compare_button, self.raw_button):
             toolbar.addWidget(b)
         toolbar.addStretch(1)
         for b in (self.save_button, self.copy_button, self.reveal_button, self.edit_button, self.reuse_button):
@@ -103,6 +106,7 @@ class ResultView(QWidget):
         self.fit_button.clicked.connect(self.on_fit)
         self.actual_button.clicked.connect(self.on_actual)
         self.compare_button.toggled.connect(self.on_compare_toggled)
+        self.raw_button.toggled.connect(self.on_raw_toggled)
         self.save_button.clicked.connect(self.on_save_as)
         self.copy_button.clicked.connect(self.on_copy)
         self.reveal_button.clicked.connect(self.on_reveal)
@@ -126,6 +130,9 @@ class ResultView(QWidget):
     def show_record(self, record: JobRecord) -> None:
         self._record = record
         self.compare_button.setChecked(False)
+        self.raw_button.blockSignals(True)
+        self.raw_button.setChecked(False)
+        self.raw_button.blockSignals(False)
         if record.preview is not None:
             self._set_image(record.preview)
         elif record.paths:
@@ -174,6 +181,7 @@ class ResultView(QWidget):
         self.fit_button.setEnabled(has_image)
         self.actual_button.setEnabled(has_image)
         self.compare_button.setEnabled(bool(record and record.is_edit and has_file and _compare_available()))
+        self.raw_button.setEnabled(bool(record and record.raw_paths and record.raw_paths[0]))
 
     # -- actions --
 
@@ -224,6 +232,19 @@ class ResultView(QWidget):
     def on_reuse(self) -> None:
         if self._record is not None:
             self.reuse_requested.emit(dict(self._record.params))
+
+    @Slot(bool)
+    def on_raw_toggled(self, raw: bool) -> None:
+        record = self._record
+        if record is None:
+            return
+        path = record.raw_paths[0] if raw and record.raw_paths else (record.paths[0] if record.paths else None)
+        if not raw and record.preview is not None:
+            self._set_image(record.preview)
+        elif path:
+            key = record.key
+            self._runner.call(_load_image, path, on_done=lambda img: self._on_loaded(key, img))
+        self.file_label.setText((record.raw_paths[0] if raw else record.paths[0]) or "")
 
     @Slot(bool)
     def on_compare_toggled(self, on: bool) -> None:

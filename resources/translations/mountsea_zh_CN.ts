@@ -32,210 +32,210 @@
     <context>
         <name>DetailsPanel</name>
         <message>
-            <location filename="../../app/ui/gallery.py" line="208" />
+            <location filename="../../app/ui/gallery.py" line="209" />
             <source>Edit lineage</source>
             <translation>编辑谱系</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="229" />
+            <location filename="../../app/ui/gallery.py" line="230" />
             <source>%n image(s) selected</source>
             <translation>
                 <numerusform>已选择 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="236" />
+            <location filename="../../app/ui/gallery.py" line="237" />
             <source>Select an image to see how it was made.</source>
             <translation>选择一张图片，查看它是如何生成的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="240" />
+            <location filename="../../app/ui/gallery.py" line="241" />
             <source>Image details</source>
             <translation>图片详情</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="242" />
+            <location filename="../../app/ui/gallery.py" line="243" />
             <source>—</source>
             <translation>—</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="246" />
+            <location filename="../../app/ui/gallery.py" line="247" />
             <source>%1 in (%2 text, %3 image), %4 out</source>
             <translation>输入 %1（文本 %2，图片 %3），输出 %4</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="256" />
+            <location filename="../../app/ui/gallery.py" line="257" />
             <source>%1 (server made %2)</source>
             <translation>%1（服务器生成 %2）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="260" />
+            <location filename="../../app/ui/gallery.py" line="261" />
             <source>Prompt</source>
             <translation>提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="261" />
+            <location filename="../../app/ui/gallery.py" line="262" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="262" />
+            <location filename="../../app/ui/gallery.py" line="263" />
             <source>Size</source>
             <translation>尺寸</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="265" />
+            <location filename="../../app/ui/gallery.py" line="266" />
             <source>Pixels</source>
             <translation>像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="268" />
+            <location filename="../../app/ui/gallery.py" line="269" />
             <source>Quality</source>
             <translation>质量</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="271" />
+            <location filename="../../app/ui/gallery.py" line="272" />
             <source>Background</source>
             <translation>背景</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="276" />
+            <location filename="../../app/ui/gallery.py" line="277" />
             <source>Format</source>
             <translation>格式</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="281" />
+            <location filename="../../app/ui/gallery.py" line="282" />
             <source>Compression</source>
             <translation>压缩</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="284" />
+            <location filename="../../app/ui/gallery.py" line="285" />
             <source>Moderation</source>
             <translation>审核</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="285" />
+            <location filename="../../app/ui/gallery.py" line="286" />
             <source>Input fidelity</source>
             <translation>输入保真度</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="286" />
+            <location filename="../../app/ui/gallery.py" line="287" />
             <source>User id</source>
             <translation>用户 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="287" />
+            <location filename="../../app/ui/gallery.py" line="288" />
             <source>Model</source>
             <translation>模型</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="290" />
+            <location filename="../../app/ui/gallery.py" line="291" />
             <source>API</source>
             <translation>API</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="291" />
+            <location filename="../../app/ui/gallery.py" line="292" />
             <source>Async task</source>
             <translation>异步任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="291" />
+            <location filename="../../app/ui/gallery.py" line="292" />
             <source>Compat (synchronous)</source>
             <translation>兼容（同步）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="295" />
+            <location filename="../../app/ui/gallery.py" line="296" />
             <source>Endpoint</source>
             <translation>接口地址</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="296" />
+            <location filename="../../app/ui/gallery.py" line="297" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="299" />
+            <location filename="../../app/ui/gallery.py" line="300" />
             <source>Created</source>
             <translation>创建时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="302" />
+            <location filename="../../app/ui/gallery.py" line="303" />
             <source>Task id</source>
             <translation>任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="303" />
+            <location filename="../../app/ui/gallery.py" line="304" />
             <source>Job id</source>
             <translation>作业 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="306" />
+            <location filename="../../app/ui/gallery.py" line="307" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="307" />
+            <location filename="../../app/ui/gallery.py" line="308" />
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="307" />
-            <location filename="../../app/ui/gallery.py" line="315" />
+            <location filename="../../app/ui/gallery.py" line="308" />
+            <location filename="../../app/ui/gallery.py" line="316" />
             <source>no</source>
             <translation>否</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="309" />
+            <location filename="../../app/ui/gallery.py" line="310" />
             <source>Collection</source>
             <translation>合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="312" />
+            <location filename="../../app/ui/gallery.py" line="313" />
             <source>Cancelled</source>
             <translation>已取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="313" />
+            <location filename="../../app/ui/gallery.py" line="314" />
             <source>yes: it finished after you cancelled (and was paid for)</source>
             <translation>是：它在你取消后才完成（已计费）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="317" />
+            <location filename="../../app/ui/gallery.py" line="318" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="320" />
+            <location filename="../../app/ui/gallery.py" line="321" />
             <source>File size</source>
             <translation>文件大小</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="325" />
+            <location filename="../../app/ui/gallery.py" line="326" />
             <source>As the server sent it</source>
             <translation>服务器原样返回的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="330" />
+            <location filename="../../app/ui/gallery.py" line="331" />
             <source>Source and mask</source>
             <translation>源图与蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="368" />
+            <location filename="../../app/ui/gallery.py" line="369" />
             <source>(no prompt)</source>
             <translation>（无提示词）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="379" />
+            <location filename="../../app/ui/gallery.py" line="380" />
             <source>from:</source>
             <translation>来自：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="380" />
+            <location filename="../../app/ui/gallery.py" line="381" />
             <source>this:</source>
             <translation>本图：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="382" />
+            <location filename="../../app/ui/gallery.py" line="383" />
             <source>edited into:</source>
             <translation>编辑为：</translation>
         </message>
@@ -675,268 +675,268 @@
     <context>
         <name>GalleryPanel</name>
         <message>
-            <location filename="../../app/ui/gallery.py" line="444" />
+            <location filename="../../app/ui/gallery.py" line="446" />
             <source>Search prompts…</source>
             <translation>搜索提示词…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="446" />
+            <location filename="../../app/ui/gallery.py" line="448" />
             <source>Favourites</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="453" />
+            <location filename="../../app/ui/gallery.py" line="455" />
             <source>Any time</source>
             <translation>任意时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="454" />
+            <location filename="../../app/ui/gallery.py" line="456" />
             <source>Today</source>
             <translation>今天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="455" />
+            <location filename="../../app/ui/gallery.py" line="457" />
             <source>Last 7 days</source>
             <translation>最近 7 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="456" />
+            <location filename="../../app/ui/gallery.py" line="458" />
             <source>Last 30 days</source>
             <translation>最近 30 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="457" />
+            <location filename="../../app/ui/gallery.py" line="459" />
             <source>Last 12 months</source>
             <translation>最近 12 个月</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="460" />
+            <location filename="../../app/ui/gallery.py" line="462" />
             <source>Edits only</source>
             <translation>仅编辑结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="464" />
+            <location filename="../../app/ui/gallery.py" line="466" />
             <source>Newest first</source>
             <translation>最新优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="465" />
+            <location filename="../../app/ui/gallery.py" line="467" />
             <source>Oldest first</source>
             <translation>最早优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="466" />
+            <location filename="../../app/ui/gallery.py" line="468" />
             <source>Best match</source>
             <translation>最佳匹配</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="553" />
+            <location filename="../../app/ui/gallery.py" line="555" />
             <source>Undo</source>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="610" />
+            <location filename="../../app/ui/gallery.py" line="612" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="613" />
+            <location filename="../../app/ui/gallery.py" line="615" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="616" />
+            <location filename="../../app/ui/gallery.py" line="618" />
             <source>Reuse settings</source>
             <translation>复用设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="619" />
+            <location filename="../../app/ui/gallery.py" line="621" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="622" />
+            <location filename="../../app/ui/gallery.py" line="624" />
             <source>Add to collection…</source>
             <translation>加入合集…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="624" />
+            <location filename="../../app/ui/gallery.py" line="626" />
             <source>Show in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="625" />
+            <location filename="../../app/ui/gallery.py" line="627" />
             <source>Export…</source>
             <translation>导出…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="628" />
+            <location filename="../../app/ui/gallery.py" line="630" />
             <source>Delete</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="633" />
+            <location filename="../../app/ui/gallery.py" line="635" />
             <source>Undo delete</source>
             <translation>撤销删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="635" />
+            <location filename="../../app/ui/gallery.py" line="637" />
             <source>Rebuild library</source>
             <translation>重建图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="637" />
+            <location filename="../../app/ui/gallery.py" line="639" />
             <source>Re-read the images folder: picks up files added by hand</source>
             <translation>重新读取图片文件夹：收录手动添加的文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="669" />
+            <location filename="../../app/ui/gallery.py" line="671" />
             <source>All collections</source>
             <translation>所有合集</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="704" />
+            <location filename="../../app/ui/gallery.py" line="706" />
             <source>%n image(s)</source>
             <translation>
                 <numerusform>%n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="711" />
+            <location filename="../../app/ui/gallery.py" line="713" />
             <source>No image matches. &lt;a href="clear"&gt;Clear the search and filters&lt;/a&gt;</source>
             <translation>没有匹配的图片。&lt;a href="clear"&gt;清除搜索和筛选&lt;/a&gt;</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="714" />
+            <location filename="../../app/ui/gallery.py" line="716" />
             <source>No images yet: everything you make lands here, also when made from the command line. Pictures you put in the images folder appear after &lt;a href="rebuild"&gt;Rebuild library&lt;/a&gt;.</source>
             <translation>还没有图片：你生成的所有图片都会出现在这里，包括通过命令行生成的。放进图片文件夹的图片会在&lt;a href="rebuild"&gt;重建图库&lt;/a&gt;后出现。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="794" />
+            <location filename="../../app/ui/gallery.py" line="796" />
             <source>That image is no longer in the library.</source>
             <translation>该图片已不在图库中。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="901" />
+            <location filename="../../app/ui/gallery.py" line="903" />
             <source>This image has no recorded settings to reuse.</source>
             <translation>这张图片没有可复用的设置记录。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="904" />
+            <location filename="../../app/ui/gallery.py" line="906" />
             <source>Settings restored from the selected image.</source>
             <translation>已从所选图片恢复设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="925" />
+            <location filename="../../app/ui/gallery.py" line="927" />
             <source>Add to collection</source>
             <translation>加入合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="926" />
+            <location filename="../../app/ui/gallery.py" line="928" />
             <source>Collection (type a new name to create one):</source>
             <translation>合集（输入新名称即可新建）：</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="945" />
+            <location filename="../../app/ui/gallery.py" line="947" />
             <source>Added %n image(s) to “%1”.</source>
             <translation>
                 <numerusform>已将 %n 张图片加入“%1”。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="966" />
+            <location filename="../../app/ui/gallery.py" line="968" />
             <source>ZIP archive (*.zip)</source>
             <translation>ZIP 压缩包 (*.zip)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="969" />
+            <location filename="../../app/ui/gallery.py" line="971" />
             <source>Export %n image(s)</source>
             <translation>
                 <numerusform>导出 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="979" />
+            <location filename="../../app/ui/gallery.py" line="981" />
             <source>Copy the images into…</source>
             <translation>将图片复制到…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="988" />
+            <location filename="../../app/ui/gallery.py" line="990" />
             <source>Exporting %n image(s)…</source>
             <translation>
                 <numerusform>正在导出 %n 张图片…</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1001" />
+            <location filename="../../app/ui/gallery.py" line="1003" />
             <source>Deleted %n image(s).</source>
             <translation>
                 <numerusform>已删除 %n 张图片。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1005" />
+            <location filename="../../app/ui/gallery.py" line="1007" />
             <source>Deleted %n image(s). Press Undo to bring them back.</source>
             <translation>
                 <numerusform>已删除 %n 张图片。按“撤销”可恢复。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1018" />
+            <location filename="../../app/ui/gallery.py" line="1020" />
             <source>Restored %n image(s).</source>
             <translation>
                 <numerusform>已恢复 %n 张图片。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1034" />
+            <location filename="../../app/ui/gallery.py" line="1036" />
             <source>Rebuilding the library from the images folder…</source>
             <translation>正在根据图片文件夹重建图库…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1056" />
+            <location filename="../../app/ui/gallery.py" line="1054" />
             <source>Exported %n image(s) to %1.</source>
             <translation>
                 <numerusform>已将 %n 张图片导出到 %1。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1065" />
+            <location filename="../../app/ui/gallery.py" line="1063" />
             <source>Library rebuilt: %1 added, %2 removed, %3 unchanged.</source>
             <translation>图库已重建：新增 %1，移除 %2，未变 %3。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1078" />
+            <location filename="../../app/ui/gallery.py" line="1076" />
             <source>Rebuilding the library: %1 of %2 files read…</source>
             <translation>正在重建图库：已读取 %1 / %2 个文件…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1089" />
+            <location filename="../../app/ui/gallery.py" line="1087" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1090" />
+            <location filename="../../app/ui/gallery.py" line="1088" />
             <source>Rebuilding the library failed</source>
             <translation>重建图库失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1091" />
+            <location filename="../../app/ui/gallery.py" line="1089" />
             <source>Removing deleted images failed</source>
             <translation>清除已删除的图片失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1094" />
+            <location filename="../../app/ui/gallery.py" line="1092" />
             <source>%1: %2. Check that the folder exists and you may write to it.</source>
             <translation>%1：%2。请确认文件夹存在且你有写入权限。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1159" />
+            <location filename="../../app/ui/gallery.py" line="1157" />
             <source>%1 carries no settings from this app.</source>
             <translation>%1 不包含本应用的设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1163" />
+            <location filename="../../app/ui/gallery.py" line="1161" />
             <source>Settings restored from %1.</source>
             <translation>已从 %1 恢复设置。</translation>
         </message>
@@ -1718,78 +1718,88 @@ Then paint over the part to change.</source>
             <translation>将这个作业的提示词和参数填回表单</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="73" />
+            <location filename="../../app/ui/result_view.py" line="61" />
+            <source>Raw result</source>
+            <translation>原始结果</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="62" />
+            <source>Show the picture as the server sent it, before it was pasted back onto the source outside the mask</source>
+            <translation>显示服务器原样返回的图片（尚未按蒙版外区域贴回源图）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/result_view.py" line="76" />
             <source>Finished pictures show here. Write a prompt on the left and press Generate (Ctrl+Enter).</source>
             <translation>完成的图片显示在这里。在左侧填写提示词，然后按“生成”（Ctrl+Enter）。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="85" />
+            <location filename="../../app/ui/result_view.py" line="88" />
             <source>The server did not revise the prompt.</source>
             <translation>服务器没有修订提示词。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="86" />
+            <location filename="../../app/ui/result_view.py" line="89" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="89" />
+            <location filename="../../app/ui/result_view.py" line="92" />
             <source>Returned</source>
             <translation>实际返回</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="92" />
+            <location filename="../../app/ui/result_view.py" line="95" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="97" />
+            <location filename="../../app/ui/result_view.py" line="100" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="141" />
-            <location filename="../../app/ui/result_view.py" line="149" />
+            <location filename="../../app/ui/result_view.py" line="148" />
+            <location filename="../../app/ui/result_view.py" line="156" />
             <source>not reported</source>
             <translation>未报告</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="144" />
+            <location filename="../../app/ui/result_view.py" line="151" />
             <source>{0} text in + {1} image in, {2} out</source>
             <translation>输入文本 {0} + 图片 {1}，输出 {2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="152" />
+            <location filename="../../app/ui/result_view.py" line="159" />
             <source>{0} (arrived after you cancelled; saved anyway)</source>
             <translation>{0}（在你取消后才返回；仍已保存）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="153" />
+            <location filename="../../app/ui/result_view.py" line="160" />
             <source>not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="197" />
+            <location filename="../../app/ui/result_view.py" line="205" />
             <source>Save the picture as</source>
             <translation>图片另存为</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="202" />
+            <location filename="../../app/ui/result_view.py" line="210" />
             <source>Saved a copy to {0}</source>
             <translation>已将副本保存到 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="203" />
+            <location filename="../../app/ui/result_view.py" line="211" />
             <source>Could not save the copy: {0}</source>
             <translation>无法保存副本：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="210" />
+            <location filename="../../app/ui/result_view.py" line="218" />
             <source>Picture copied to the clipboard</source>
             <translation>图片已复制到剪贴板</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="266" />
+            <location filename="../../app/ui/result_view.py" line="287" />
             <source>Could not load the source: {0}</source>
             <translation>无法载入源图：{0}</translation>
         </message>

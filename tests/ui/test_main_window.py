@@ -332,6 +332,13 @@ def test_a_result_edited_with_a_mask_keeps_the_unmasked_pixels(qtbot, window, si
         box = (512, 512, before.width, before.height)
         assert before.convert("RGB").crop(box).tobytes() == after.convert("RGB").crop(box).tobytes()
     assert edit.raw_paths[0] and Path(edit.raw_paths[0]).is_file()  # the raw result is kept too
+    # ... and the result view switches between the pasted-back picture and the raw one.
+    view = window.result_view
+    assert view.record() is edit and view.raw_button.isEnabled()
+    qtbot.mouseClick(view.raw_button, Qt.MouseButton.LeftButton)
+    assert view.file_label.text() == edit.raw_paths[0]
+    qtbot.mouseClick(view.raw_button, Qt.MouseButton.LeftButton)
+    assert view.file_label.text() == edit.paths[0]
 
 
 def test_a_job_that_would_cross_the_budget_asks_first(qtbot, window, simulator, monkeypatch) -> None:
