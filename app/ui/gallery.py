@@ -87,8 +87,8 @@ DAY = 86400.0
 
 class _Relay(QObject):
     # A GUI-thread object: workers emit through it so results arrive on the GUI thread.
-    finished = Signal(str, object)  # task name, result (plain data)
-    failed = Signal(str, str)  # task name, message
+    finished = Signal(int, str, object)  # task serial, task name, result (plain data)
+    failed = Signal(int, str, str)  # task serial, task name, message
     progress = Signal(int, int)  # done, total (rebuild)
 
     def report_progress(self, done: int, total: int) -> None:
@@ -96,17 +96,18 @@ class _Relay(QObject):
 
 
 class _Task(QRunnable):
-    def __init__(self, relay: _Relay, name: str, fn: Any, *args: Any):
+    def __init__(self, relay: _Relay, serial: int, name: str, fn: Any, *args: Any):
         super().__init__()
-        self.relay, self.name, self.fn, self.args = relay, name, fn, args
+        self.setAutoDelete(False)  # the panel keeps it until its result is back
+        self.relay, self.serial, self.name, self.fn, self.args = relay, serial, name, fn, args
 
     def run(self) -> None:
         try:
             result = self.fn(*self.args)
         except Exception as e:  # reported to the user as a sentence, never a traceback
-            self.relay.failed.emit(self.name, str(e) or e.__class__.__name__)
+            self.relay.failed.emit(self.serial, self.name, str(e) or e.__class__.__name__)
         else:
-            self.relay.finished.emit(self.name, result)
+            self.relay.finished.emit(self.serial, self.name, result)
 
 
 def export_files(paths: list[Path], dest: Path, as_zip: bool) -> tuple[str, int]:
@@ -420,7 +421,8 @@ class GalleryPanel(QWidget):
         self._relay.finished.connect(self.on_task_finished)
         self._relay.failed.connect(self.on_task_failed)
         self._relay.progress.connect(self.on_rebuild_progress)
-        self._tasks: set[_Task] = set()
+        self._tasks: dict[int, _Task] = {}
+        self._serial = 0
         self._undo_ids: list[int] = []
         self._shut_down = False
         self.setAcceptDrops(True)
@@ -1037,20 +1039,16 @@ class GalleryPanel(QWidget):
     # --- workers ----------------------------------------------------------------------------
 
     def _start(self, name: str, fn: Any, *args: Any) -> None:
-        task = _Task(self._relay, name, fn, *args)
-        task.setAutoDelete(False)
-        self._tasks.add(task)
+        self._serial += 1
+        task = _Task(self._relay, self._serial, name, fn, *args)
+        # Kept until its own result arrives: a queued runnable whose Python object went away
+        # would crash the pool.
+        self._tasks[task.serial] = task
         self._pool.start(task)
 
-    def _forget_task(self, name: str) -> None:
-        for t in list(self._tasks):
-            if t.name == name:
-                self._tasks.discard(t)
-                break
-
-    @Slot(str, object)
-    def on_task_finished(self, name: str, result: Any) -> None:
-        self._forget_task(name)
+    @Slot(int, str, object)
+    def on_task_finished(self, serial: int, name: str, result: Any) -> None:
+        self._tasks.pop(serial, None)
         if name == "export":
             where, n = result
             self.message.emit(self.tr("Exported %n image(s) to %1.", "", n).replace("%1", where))
@@ -1080,9 +1078,9 @@ class GalleryPanel(QWidget):
                 .replace("%2", f"{total:,}")
             )
 
-    @Slot(str, str)
-    def on_task_failed(self, name: str, error: str) -> None:
-        self._forget_task(name)
+    @Slot(int, str, str)
+    def on_task_failed(self, serial: int, name: str, error: str) -> None:
+        self._tasks.pop(serial, None)
         if name == "rebuild":
             self.rebuild_action.setEnabled(True)
         what = {

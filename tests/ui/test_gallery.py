@@ -381,3 +381,18 @@ def test_empty_gallery_says_what_to_do(qtbot, lib: Library, make_panel) -> None:
     assert panel.empty_label.isVisibleTo(panel) and "Clear the search" in panel.empty_label.text()
     panel.empty_label.linkActivated.emit("clear")
     assert len(shown_ids(panel)) == 1 and panel.search.text() == ""
+
+
+def test_two_exports_queued_back_to_back_both_finish(
+    qtbot, lib: Library, make_panel, tmp_path: Path
+) -> None:  # noqa: ANN001
+    ids = [add_item(lib, f"batch {i}") for i in range(3)]
+    panel = make_panel()
+    panel.select_ids(ids)
+    done: list[tuple[str, int]] = []
+    panel.export_finished.connect(lambda where, n: done.append((where, n)))
+    panel.export_selected(tmp_path / "a.zip", as_zip=True)
+    panel.export_selected(tmp_path / "b", as_zip=False)  # queued behind the first
+    qtbot.waitUntil(lambda: len(done) == 2, timeout=10000)
+    assert sorted(done) == [(str(tmp_path / "a.zip"), 3), (str(tmp_path / "b"), 3)]
+    assert not panel._tasks
