@@ -14,7 +14,7 @@ import textwrap
 import threading
 from dataclasses import dataclass
 
-from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 # How far unmasked pixels drift in an edit (in 0-255 levels). Small enough to look identical,
 # big enough that a client that "keeps unmasked pixels" must paste the original back.
@@ -54,8 +54,43 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     # and the server paints for several requests in parallel.
     cache = _fonts.__dict__.setdefault("by_size", {})
     if size not in cache:
-        cache[size] = ImageFont.load_default(size=size)
+        try:
+            cache[size] = ImageFont.load_default(size=size)
+        except ImportError:
+            # Pillow without FreeType (the frozen app leaves PIL._imagingft and its ~3 MB of
+            # libraries out): Pillow's 6x11 bitmap font, which _text scales up to `size`.
+            cache[size] = ImageFont.load_default()
     return cache[size]
+
+
+def _text(
+    img: Image.Image,
+    xy: tuple[int, int],
+    line: str,
+    size: int,
+    fill: tuple[int, ...],
+    stroke: int = 0,
+    stroke_fill: tuple[int, ...] = (0, 0, 0),
+) -> None:
+    font = _font(size)
+    if isinstance(font, ImageFont.FreeTypeFont):
+        ImageDraw.Draw(img).text(
+            xy, line, fill=fill, font=font, stroke_width=stroke, stroke_fill=stroke_fill
+        )
+        return
+    # The bitmap font has one size and Latin-1 only: draw it at 1x, enlarge by whole pixels
+    # (blocky but readable) and outline by hand, as the bitmap font can't stroke.
+    line = line.replace("\u2026", "...").encode("latin-1", "replace").decode("latin-1")
+    scale = max(1, round(size / 11))
+    right, bottom = font.getbbox(line)[2:]
+    glyphs = Image.new("L", (max(1, right) + 2, max(1, bottom) + 2))
+    ImageDraw.Draw(glyphs).text((1, 1), line, fill=255, font=font)
+    glyphs = glyphs.resize((glyphs.width * scale, glyphs.height * scale), Image.Resampling.NEAREST)
+    x, y = xy[0] - scale, xy[1] - scale
+    if stroke:
+        outline = glyphs.filter(ImageFilter.MaxFilter(2 * stroke + 1))
+        img.paste(stroke_fill, (x, y), outline)
+    img.paste(fill, (x, y), glyphs)
 
 
 def _gradient(
@@ -100,17 +135,15 @@ def render(prompt: str, size: tuple[int, int], *, transparent: bool = False) -> 
 def _caption(canvas: Image.Image, text: str) -> None:
     w, h = canvas.size
     size = max(12, min(w, h) // 48)
-    font = _font(size)
     chars = max(10, int(w / (size * 0.55)) - 4)
     lines = textwrap.wrap(" ".join(text.split()), chars, max_lines=3, placeholder=" …") or [""]
     line_h = int(size * 1.3)
     band = line_h * len(lines) + size
     overlay = Image.new("RGBA", (w, band), (0, 0, 0, 150))
     canvas.alpha_composite(overlay, (0, h - band))
-    draw = ImageDraw.Draw(canvas)
     y = h - band + size // 2
     for line in lines:
-        draw.text((size, y), line, fill=(255, 255, 255, 255), font=font)
+        _text(canvas, (size, y), line, size, (255, 255, 255, 255))
         y += line_h
 
 
@@ -119,20 +152,19 @@ def _label(img: Image.Image, text: str, box: tuple[int, int, int, int]) -> None:
     left, top, right, bottom = box
     width = right - left
     size = max(12, min(img.width, img.height) // 40)
-    font = _font(size)
     chars = max(8, int(width / (size * 0.55)) - 2)
     lines = textwrap.wrap(" ".join(text.split()), chars, max_lines=3, placeholder=" …") or [""]
     line_h = int(size * 1.3)
     y = top + max(0, (bottom - top - line_h * len(lines)) // 2)
-    draw = ImageDraw.Draw(img)
     for line in lines:
-        draw.text(
+        _text(
+            img,
             (left + size // 2, y),
             line,
-            fill=(255, 255, 255),
-            font=font,
-            stroke_width=max(1, size // 10),
-            stroke_fill=(20, 20, 20),
+            size,
+            (255, 255, 255),
+            max(1, size // 10),
+            (20, 20, 20),
         )
         y += line_h
 

@@ -203,3 +203,47 @@ def test_painter_is_quick_for_a_large_png() -> None:
     elapsed = time.process_time() - start
     assert data.startswith(b"\x89PNG")
     assert elapsed < 0.5  # typically ~50 ms; generous for a loaded CI machine
+
+
+@pytest.fixture
+def painter_without_freetype(monkeypatch):
+    """Pillow as the frozen app bundles it: no PIL._imagingft (packaging/pyi_common.py)."""
+    from PIL import ImageFont
+    from PIL._util import DeferredError
+
+    from app.simulator import painter
+
+    monkeypatch.setattr(ImageFont, "core", DeferredError(ImportError("no FreeType")))
+    painter._fonts.__dict__.pop("by_size", None)
+    yield painter
+    painter._fonts.__dict__.pop("by_size", None)
+
+
+@pytest.mark.parametrize("size", [(1024, 1024), (1536, 1024), (256, 256)])
+def test_caption_without_freetype_is_drawn_at_a_readable_size(painter_without_freetype, size):
+    painter = painter_without_freetype
+    img = painter.render("a red fox, 狐狸, at dawn", size)
+    assert isinstance(painter._font(21), painter.ImageFont.ImageFont)
+    w, h = size
+    band = img.crop((0, h - h // 6, w, h)).convert("L").point(lambda v: 255 if v > 240 else 0)
+    box = band.getbbox()
+    assert box, "no caption text"
+    # The text is scaled to the caption size (>= 12 px, 1/48 of the short side), not left
+    # at the bitmap font's 11 px; lower-case letters are a bit shorter than the size.
+    wanted = max(12, min(w, h) // 48)
+    assert box[3] - box[1] >= 0.6 * wanted
+
+
+def test_masked_edit_label_without_freetype(painter_without_freetype, monkeypatch):
+    painter = painter_without_freetype
+    source = Image.new("RGB", (512, 512), (200, 200, 200))
+    mask = Image.new("RGBA", (512, 512), (0, 0, 0, 255))
+    mask.paste((0, 0, 0, 0), (100, 100, 400, 400))
+    labelled = painter.edit("make it blue … 蓝色", [source], (512, 512), mask=mask)
+    monkeypatch.setattr(painter, "_label", lambda *args: None)
+    plain = painter.edit("make it blue … 蓝色", [source], (512, 512), mask=mask)
+    text = ImageChops.difference(labelled, plain).convert("L").point(lambda v: 255 if v > 60 else 0)
+    box = text.getbbox()
+    assert box, "no label"
+    assert box[0] >= 100 and box[2] <= 400  # inside the repainted area
+    assert box[3] - box[1] >= 12 * 0.6  # and at the label size, not 1 px specks
