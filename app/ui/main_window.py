@@ -504,6 +504,8 @@ class MainWindow(QMainWindow):
                     "output_tokens": item.output_tokens, "input_tokens": item.input_tokens,
                 }
                 record.late_result = bool(item.cancelled)
+                record.raw_paths = [str(item.raw_path) if item.raw_path else None]
+                record.is_edit = record.is_edit or item.is_edit
         for job in unfinished:
             own_demo_gone = is_loopback(job.base_url) and job.base_url.rstrip("/") != self._base_url
             # A job journaled as "waiting" never reached the server (no network): sending it now
