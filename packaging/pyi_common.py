@@ -107,6 +107,36 @@ PY_EXCLUDES = [
     "PIL.AvifImagePlugin",
     "PIL._imagingtk",
     "PIL.ImageTk",
+    # FreeType: Pillow's vendored freetype + harfbuzz + brotli + libpng (~2.9 MB) for one use,
+    # the demo simulator's caption (app/simulator/painter.py), which falls back to Pillow's
+    # bitmap font scaled up when FreeType is missing (tests/simulator/test_images.py).
+    "PIL._imagingft",
+    # Test tools: anyio's asyncio backend imports pytest's `outcomes` inside try/except.
+    "_pytest",
+    "pytest",
+    # Async HTTP: httpx/httpcore import anyio, trio and sniffio only for AsyncClient, and the
+    # app uses httpx.Client only (tests/packaging/test_artifacts.py checks app/ for async
+    # use); asyncio (~0.3 MB with _asyncio) has no other importer. ~0.6 MB of bytecode.
+    "anyio",
+    "sniffio",
+    "trio",
+    "asyncio",
+    # Process pools: only concurrent.futures' ProcessPoolExecutor (loaded lazily) and anyio's
+    # to_process reach multiprocessing; the app runs threads, never processes. Dropping it
+    # also drops PyInstaller's multiprocessing runtime hook and xmlrpc (via its managers).
+    "multiprocessing",
+    "xmlrpc",
+    # XML: Pillow names ElementTree only under TYPE_CHECKING (XMP reading needs defusedxml,
+    # not installed); the app writes its XMP packet as text. Takes pyexpat + _elementtree.
+    "xml",
+    "pyexpat",
+    "_elementtree",
+    # Imported lazily by urllib.request's ftp:// handler and logging's SMTPHandler; the app
+    # fetches http(s) URLs only and logs to a file. _pydecimal is decimal's fallback for when
+    # the C _decimal is missing, which it never is.
+    "ftplib",
+    "smtplib",
+    "_pydecimal",
 ]
 
 # Every PySide6-Essentials Python module. The ones the app's code never imports are

@@ -102,6 +102,38 @@ def test_no_qt_module_the_app_uses_is_excluded() -> None:
     assert not excluded & {"QtCore", "QtGui", "QtWidgets"}
 
 
+def _imported_modules(path: Path) -> set[str]:
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_app_uses_nothing_the_frozen_build_leaves_out() -> None:
+    """pyi_common.PY_EXCLUDES drops modules on the grounds that the app never uses them
+    (asyncio/anyio, multiprocessing, xml, ...); an import of one in app/ would work from
+    source and fail only in the frozen app."""
+    excluded = set(pyi_common.PY_EXCLUDES)
+    problems = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        for name in _imported_modules(path):
+            parts = name.split(".")
+            if any(".".join(parts[:i]) in excluded for i in range(1, len(parts) + 1)):
+                problems.append(f"{path.relative_to(ROOT)} imports {name}")
+        text = path.read_text(encoding="utf-8")
+        # The async HTTP client needs anyio; process pools need multiprocessing.
+        for name in ("AsyncClient", "AsyncHTTPTransport", "ProcessPoolExecutor"):
+            if name in text:
+                problems.append(f"{path.relative_to(ROOT)} uses {name}")
+    assert not problems, "\n".join(problems)
+
+
 def test_translation_filter_keeps_only_shipped_languages() -> None:
     kept = pyi_common.trim_toc(
         [

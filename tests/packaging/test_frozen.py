@@ -325,6 +325,21 @@ def test_bundle_is_trimmed(frozen: Frozen) -> None:
         assert list((plugins / "platforms").glob(f"*{platform_plugin}*")), platform_plugin
 
 
+def test_bundle_leaves_out_test_tools_sdk_and_async(frozen: Frozen) -> None:
+    """The executable's Python archive holds the app's runtime only: no test tools (anyio's
+    asyncio backend names pytest), no OpenAI SDK (the app talks HTTP through httpx), nothing
+    of what pyi_common.PY_EXCLUDES drops."""
+    from PyInstaller.archive.readers import CArchiveReader
+
+    modules = set(CArchiveReader(str(frozen.gui)).open_embedded_archive("PYZ.pyz").toc)
+    assert "app.main" in modules and "keyring" in modules and "httpx" in modules
+    unwanted = {"openai", "pytest", "_pytest", "pytestqt", "anyio", "asyncio", "multiprocessing"}
+    unwanted |= set(pyi_common.PY_EXCLUDES) - {"PIL._imagingft"}
+    found = sorted(m for m in modules if m.split(".")[0] in unwanted or m in unwanted)
+    assert not found, found
+    assert not list(frozen.internal.rglob("_imagingft*")), "Pillow's FreeType was bundled"
+
+
 @pytest.mark.skipif(not LINUX, reason="ELF dependency check")
 def test_every_bundled_qt_plugin_finds_its_qt_libraries(frozen: Frozen) -> None:
     """Trimming must not drop a Qt library a kept plugin links to."""
