@@ -19,6 +19,8 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -257,6 +259,57 @@ def trim_toc(toc):  # type: ignore[no-untyped-def]
     if not TRIM:
         return toc
     return [entry for entry in toc if not _drop(_dest(entry))]
+
+
+def _dynamic_symbols(path: str, defined: bool) -> set[str] | None:
+    readelf = shutil.which("readelf")
+    if not readelf:
+        return None
+    result = subprocess.run(
+        [readelf, "-W", "--dyn-syms", path], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        return None
+    names = set()
+    for line in result.stdout.splitlines():
+        fields = line.split()
+        if len(fields) >= 8 and fields[0].endswith(":") and (fields[6] != "UND") == defined:
+            names.add(fields[7].split("@", 1)[0])
+    return names
+
+
+def share_system_libxau(binaries):  # type: ignore[no-untyped-def]
+    """Linux: put the system libXau (2 pages) in place of the Pillow wheel's copy (2.1 MB).
+
+    Pillow's wheel vendors libxcb + libXau for ImageGrab (which the app never calls), and the
+    patchelf run that renamed its libXau moved the symbol tables to a 2 MB-aligned offset: the
+    file is 2.1 MB of mostly zeros, and no strip can close the gap (the segment's offset must
+    stay aligned). The bundle already holds the build machine's libXau.so.6, collected for Qt's
+    xcb platform. libXau's ABI is unchanged since 2003 (soname .6) and Pillow's libxcb needs
+    two of its functions, so the system file is copied under the vendored name instead.
+    Done only when the system copy was collected and defines every Xau* symbol Pillow's libxcb
+    imports (checked with readelf); otherwise the wheel's file stays. Python loads extension
+    modules with RTLD_NOW, so a mismatch could not lurk: `import PIL._imaging` would fail, and
+    the frozen `generate --demo` test with it.
+    """
+    if not (TRIM and sys.platform.startswith("linux")):
+        return binaries
+    by_dest = {_dest(entry): entry for entry in binaries}
+    system = by_dest.get("libXau.so.6")
+    vendored = [d for d in by_dest if fnmatch.fnmatchcase(d, "pillow.libs/libXau-*.so*")]
+    users = [d for d in by_dest if fnmatch.fnmatchcase(d, "pillow.libs/libxcb-*.so*")]
+    if system is None or len(vendored) != 1 or len(users) != 1:
+        return binaries
+    needed = _dynamic_symbols(by_dest[users[0]][1], defined=False)
+    provided = _dynamic_symbols(system[1], defined=True)
+    if needed is None or provided is None:
+        return binaries
+    if not {name for name in needed if name.startswith("Xau")} <= provided:
+        return binaries
+    return [
+        (entry[0], system[1], entry[2]) if _dest(entry) == vendored[0] else entry
+        for entry in binaries
+    ]
 
 
 def check_bundle(binaries) -> None:  # type: ignore[no-untyped-def]

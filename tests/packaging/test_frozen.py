@@ -340,6 +340,17 @@ def test_bundle_leaves_out_test_tools_sdk_and_async(frozen: Frozen) -> None:
     assert not list(frozen.internal.rglob("_imagingft*")), "Pillow's FreeType was bundled"
 
 
+@pytest.mark.skipif(not LINUX, reason="Pillow's vendored libXau: Linux wheels")
+def test_pillow_libxau_is_the_small_system_copy(frozen: Frozen) -> None:
+    """pyi_common.share_system_libxau: when the system libXau.so.6 is bundled (for Qt's xcb),
+    it stands in for the wheel's 2 MB, mostly-padding copy (see the function for why)."""
+    if not (frozen.internal / "libXau.so.6").exists():
+        pytest.skip("no system libXau collected on this build machine")
+    vendored = list((frozen.internal / "pillow.libs").glob("libXau-*.so*"))
+    assert vendored, "Pillow's libxcb needs its libXau"
+    assert all(p.stat().st_size < 200_000 for p in vendored), vendored
+
+
 @pytest.mark.skipif(not LINUX, reason="ELF dependency check")
 def test_every_bundled_qt_plugin_finds_its_qt_libraries(frozen: Frozen) -> None:
     """Trimming must not drop a Qt library a kept plugin links to."""
