@@ -94,9 +94,15 @@ def _mark_interrupted(library: Any, job_ids: list[Any]) -> None:
         library.update_job(job_id, state="interrupted")
 
 
-def _thumbnails(paths: list[tuple[str, str]]) -> list[tuple[str, QImage]]:
+def _thumbnails(wanted: list[tuple[str, str, Path | None]]) -> list[tuple[str, QImage]]:
     out = []
-    for key, path in paths:
+    for key, path, cached in wanted:
+        # The gallery's thumbnail cache is a small JPEG: far cheaper than decoding the picture.
+        if cached is not None and cached.exists():
+            image = QImage(str(cached))
+            if not image.isNull():
+                out.append((key, image))
+                continue
         thumb, _full = make_thumbnail(path)
         if thumb is not None:
             out.append((key, thumb))
@@ -520,7 +526,10 @@ class MainWindow(QMainWindow):
                 ))
         if interrupted:
             self.runner.call(_mark_interrupted, self.library, interrupted)
-        wanted = [(r.key, r.paths[0]) for r in self.runner.records() if r.paths and r.thumbnail is None]
+        wanted = [
+            (r.key, r.paths[0], self.library.thumbnail_path(r.item_ids[0]) if r.item_ids else None)
+            for r in self.runner.records() if r.paths and r.thumbnail is None
+        ]
         if wanted:
             self.runner.call(_thumbnails, wanted, on_done=self.on_history_thumbnails)
         resumed = sum(1 for j in unfinished if j.job_id not in interrupted)
