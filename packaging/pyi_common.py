@@ -237,6 +237,10 @@ def _dest(entry) -> str:  # type: ignore[no-untyped-def]
 
 # Sources of resources that the app reads only in compiled form (or never).
 RESOURCE_EXCLUDES = (
+    # The Windows and macOS icon files are build inputs (EXE icon, BUNDLE icon, read from the
+    # source tree); the running app builds its window icon from the PNGs (app.main.app_icon).
+    "resources/icons/app.icns",
+    "resources/icons/app.ico",
     "resources/translations/*.ts",
     "resources/*.py",
     "resources/*/*.py",
