@@ -174,6 +174,16 @@ def test_generate_demo_saves_a_png(
     with Image.open(saved) as image:
         image.verify()
         assert image.size[0] > 0 and image.size[1] > 0
+    with Image.open(saved) as image:
+        # The prompt is written along the bottom in white, at a readable size, even though the
+        # bundle has no FreeType (app/simulator/painter.py scales Pillow's bitmap font up).
+        w, h = image.size
+        band = image.convert("RGB").crop((0, h - h // 6, w, h))
+        white = band.point(lambda v: 255 if v == 255 else 0).convert("L")
+        white = white.point(lambda v: 255 if v == 255 else 0)
+        box = white.getbbox()
+        assert box, "no caption in the demo picture"
+        assert box[3] - box[1] >= 0.6 * max(12, min(w, h) // 48), box
 
 
 def test_edit_demo_with_mask_saves_webp(
