@@ -15,6 +15,7 @@ from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
+    QColor,
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
@@ -253,6 +254,12 @@ class MainWindow(QMainWindow):
         panel.set_feather(s.feather)
         panel.set_keep_unmasked(s.keep_unmasked)
         panel.set_brush_size(s.brush_size)
+        slider = getattr(panel, "opacity_slider", None)
+        if slider is not None:  # the slider drives the canvas; set it, not the canvas behind its back
+            slider.setValue(round(float(s.overlay_opacity) * 100))
+        colour = QColor(s.mask_colour)
+        if colour.isValid():
+            panel.canvas.set_overlay_color(colour)
         panel.sources_changed.connect(self.on_sources_changed)
         panel.message.connect(self.show_message)
         # The panel offers to restore the settings a dropped file carries, and says when accepted.
@@ -844,6 +851,8 @@ class MainWindow(QMainWindow):
             event.accept()
             return
         self._closed = True
+        if self.edit_panel is not None:
+            self.settings.overlay_opacity = self.edit_panel.canvas.overlay_opacity() / 100
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self.settings.window_state = bytes(self.saveState().toBase64().data()).decode()
         self.save_settings()

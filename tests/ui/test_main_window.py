@@ -419,3 +419,17 @@ def test_the_window_says_when_the_network_is_gone(qtbot, window) -> None:
     assert label.text() == "Offline"
     window.network.on_reachability_changed(QNetworkInformation.Reachability.Online)
     assert label.text() == ""
+
+
+def test_editor_preferences_are_remembered(qtbot, open_window, simulator, monkeypatch, data_dir) -> None:
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    window = open_window("--base-url", simulator.base_url)
+    window.edit_panel.set_feather(21)
+    window.edit_panel.set_brush_size(77)
+    window.edit_panel.opacity_slider.setValue(30)
+    window.close()
+    saved = json.loads((data_dir / "settings.json").read_text())
+    assert saved["feather"] == 21 and saved["brush_size"] == 77 and saved["overlay_opacity"] == 0.3
+    again = open_window("--base-url", simulator.base_url)
+    assert again.edit_panel.feather() == 21 and again.edit_panel.brush_size() == 77
+    assert again.edit_panel.canvas.overlay_opacity() == 30
