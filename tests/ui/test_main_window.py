@@ -433,3 +433,11 @@ def test_editor_preferences_are_remembered(qtbot, open_window, simulator, monkey
     again = open_window("--base-url", simulator.base_url)
     assert again.edit_panel.feather() == 21 and again.edit_panel.brush_size() == 77
     assert again.edit_panel.canvas.overlay_opacity() == 30
+
+
+def test_a_damaged_settings_file_is_reset_and_said(qtbot, open_window, data_dir) -> None:
+    (data_dir / "settings.json").write_text('{"concurrency": "lots", "poll_interval": 0.05}')
+    window = open_window("--demo")
+    banner = window.findChild(QLabel.__base__, "noticeBanner")
+    assert banner.isVisible() and "concurrency" in banner.label.text()
+    assert window.runner.pool.maxThreadCount() == 4
