@@ -155,6 +155,11 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.task_model = TaskModel(self.runner, self)
+        if not demo and not (os.environ.get("MOUNTSEA_API_KEY") or "").strip():
+            # The keyring lookup (importing keyring alone takes ~50 ms) starts before the widgets
+            # are built, so it is done by the time the window has shown; its answer arrives
+            # through the event loop, after start().
+            self.runner.call(self._lookup_key, on_done=self.on_key_looked_up, on_error=self.on_key_lookup_failed)
 
         self._build_ui(api_override)
         self._build_menus()
@@ -365,7 +370,6 @@ class MainWindow(QMainWindow):
                 self._use_key(env_key, "env")
             else:
                 self.status_endpoint.setText(self.tr("Looking up the API key…"))
-                self.runner.call(self._lookup_key, on_done=self.on_key_looked_up, on_error=self.on_key_lookup_failed)
         # Importing httpx and Pillow's codecs takes ~100 ms of interpreter time: do it off the
         # GUI thread once the window is up, before the first Generate, not during start-up.
         QTimer.singleShot(WARM_UP_DELAY_MS, self.on_warm_up)
