@@ -66,6 +66,8 @@ def test_committed_icons_match_the_svg(qapp: object, size: int) -> None:
         ("egldeviceintegrations", "libqeglfs-x11-integration.so"),
         ("imageformats", "libqpdf.dylib"),
         ("wayland-shell-integration", "libivi-shell.so"),
+        ("networkinformation", "libqglib.so"),
+        ("tls", "qopensslbackend.dll"),
     ],
 )
 def test_trimmed_plugins(plugin_type: str, plugin_file: str) -> None:
@@ -90,6 +92,11 @@ def test_trimmed_plugins(plugin_type: str, plugin_file: str) -> None:
         ("styles", "libqmacstyle.dylib"),
         ("wayland-shell-integration", "libxdg-shell.so"),
         ("iconengines", "libqsvgicon.so"),
+        # QNetworkInformation backends (app/services/network.py): without one the frozen
+        # app never hears that the network is back.
+        ("networkinformation", "libqnetworkmanager.so"),
+        ("networkinformation", "qnetworklistmanager.dll"),
+        ("networkinformation", "libqscnetworkreachability.dylib"),
     ],
 )
 def test_kept_plugins(plugin_type: str, plugin_file: str) -> None:
