@@ -812,14 +812,16 @@ class MainWindow(QMainWindow):
             self._start_demo()
         self._update_endpoint_label()
 
+    def set_base_url(self, base_url: str) -> None:
+        """New jobs go to this server from now on (jobs already sent stay with theirs)."""
+        self._base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        if self._api_key:
+            self.runner.endpoints.set(Endpoint(self._base_url, self._api_key, demo=False))
+        self._update_endpoint_label()
+
     def apply_settings(self) -> None:
         s = self.settings
         self.runner.set_concurrency(s.concurrency)
-        new_base = (s.base_url or DEFAULT_BASE_URL).rstrip("/")
-        if new_base != self._base_url:
-            self._base_url = new_base
-            if self._api_key:
-                self.runner.endpoints.set(Endpoint(new_base, self._api_key, demo=False))
         if s.images_dir:
             self.runner.call(self.library.set_images_dir, Path(s.images_dir))
         if self.edit_panel is not None:

@@ -54,7 +54,8 @@ class SettingsDialog(QDialog):
         server = QGroupBox(self.tr("Server"), self)
         server_form = QFormLayout(server)
         url_row = QHBoxLayout()
-        self.base_url_edit = QLineEdit(window.base_url(), server)
+        self._initial_base_url = window.base_url()
+        self.base_url_edit = QLineEdit(self._initial_base_url, server)
         self.base_url_edit.setObjectName("baseUrlEdit")
         self.base_url_edit.setPlaceholderText(DEFAULT_BASE_URL)
         self.base_url_edit.setToolTip(self.tr("Mountsea, or any OpenAI-compatible server (Compat API)"))
@@ -304,7 +305,11 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         s = self._settings
-        s.base_url = (self.base_url_edit.text().strip() or DEFAULT_BASE_URL).rstrip("/")
+        base_url = (self.base_url_edit.text().strip() or DEFAULT_BASE_URL).rstrip("/")
+        if base_url != self._initial_base_url:
+            # Only an edit here is saved: a one-off --base-url must not become the setting.
+            s.base_url = base_url
+            self._window.set_base_url(base_url)
         s.concurrency = self.concurrency_spin.value()
         s.images_dir = self.images_edit.text().strip() or None
         s.feather = self.feather_spin.value()

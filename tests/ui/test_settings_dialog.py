@@ -137,3 +137,15 @@ def test_closing_the_dialog_while_a_check_runs_is_harmless(qtbot, open_window, s
     qtbot.waitUntil(lambda: window.settings_dialog is None)
     qtbot.waitUntil(lambda: window.runner.calls_pool.activeThreadCount() == 0, timeout=10000)
     qtbot.waitUntil(lambda: not window.runner._calls, timeout=5000)
+
+
+def test_a_command_line_base_url_is_not_saved_but_an_edit_is(qtbot, open_window, data_dir, simulator) -> None:
+    window = open_window("--base-url", simulator.base_url)
+    dialog = open_dialog(qtbot, window)
+    dialog.accept()  # nothing changed
+    assert json.loads((data_dir / "settings.json").read_text())["base_url"] == "https://api.mountsea.ai"
+    dialog = open_dialog(qtbot, window)
+    dialog.findChild(QLineEdit, "baseUrlEdit").setText("https://example.test/")
+    dialog.accept()
+    assert json.loads((data_dir / "settings.json").read_text())["base_url"] == "https://example.test"
+    assert window.base_url() == "https://example.test"
