@@ -264,7 +264,10 @@ class PromptPanel(QWidget):
         return str(self.api_combo.currentData())
 
     def set_flavour(self, flavour: str) -> None:
+        """For this session only (--api): not stored as the user's own last choice."""
+        self.api_combo.blockSignals(True)
         self._select(self.api_combo, flavour)
+        self.api_combo.blockSignals(False)
 
     def copies(self) -> int:
         return self.copies_spin.value()
