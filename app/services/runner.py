@@ -390,7 +390,12 @@ def _wait_endpoint(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, send: Callable
 
     current = ctx.endpoints.get()
     if current is None or not accept(current):
-        send(state=WAITING, detail=ctx.endpoints.waiting_reason)
+        needs_real_key = bool(spec.resume_base_url and not is_loopback(spec.resume_base_url))
+        reason = (
+            QCoreApplication.translate("JobRunner", "waiting for an API key")
+            if needs_real_key else ctx.endpoints.waiting_reason
+        )
+        send(state=WAITING, detail=reason)
         endpoint = ctx.endpoints.wait(cancel, accept)
         send(state=RUNNING, detail=None)
         return endpoint

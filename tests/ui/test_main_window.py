@@ -441,3 +441,18 @@ def test_a_damaged_settings_file_is_reset_and_said(qtbot, open_window, data_dir)
     banner = window.findChild(QLabel.__base__, "noticeBanner")
     assert banner.isVisible() and "concurrency" in banner.label.text()
     assert window.runner.pool.maxThreadCount() == 4
+
+
+def test_a_real_task_left_running_waits_in_demo_mode_for_a_key(qtbot, open_window, data_dir) -> None:
+    from app.core.api.models import Flavour, ImageRequest
+    from app.core.library import Library
+
+    lib = Library.open(data_dir)
+    job_id = lib.begin_job(ImageRequest(prompt="paid at Mountsea"), Flavour.tasks, "https://api.mountsea.ai")
+    lib.set_task_id(job_id, "f00d")
+    lib.update_job(job_id, state="running")
+    lib.close()
+    window = open_window("--demo")  # no key: the demo server cannot finish a real task
+    qtbot.waitUntil(lambda: window.task_model.rowCount() == 1 and row_record(window).state == "waiting", timeout=10000)
+    assert row_record(window).detail == "waiting for an API key"
+    assert states(window) == ["queued"]
