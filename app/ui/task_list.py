@@ -117,7 +117,53 @@ def wrap_lines(text: str, fm: QFontMetrics, width: int, max_lines: int) -> list[
     return lines
 
 
+BUTTON = 22  # the hover button at a row's top right
+
+
+def hover_action(record: JobRecord) -> str | None:
+    """The one action a row offers on hover: the thing a person most likely wants next."""
+    if record.state not in FINAL_STATES:
+        return "cancel"
+    if record.state in (FAILED, CANCELLED, INTERRUPTED) and not record.late_result:
+        return "retry"
+    if record.paths:
+        return "reveal"
+    return None
+
+
 class TaskDelegate(QStyledItemDelegate):
+    action = Signal(str, str)  # job key, "cancel" / "retry" / "reveal"
+
+    @staticmethod
+    def button_rect(option_rect: QRect) -> QRect:
+        return QRect(option_rect.right() - PAD - BUTTON, option_rect.top() + PAD // 2, BUTTON, BUTTON)
+
+    def editorEvent(self, event, model, option, index) -> bool:  # noqa: ANN001, N802
+        if event.type() == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
+            record: JobRecord | None = index.data(Roles.Record)
+            name = hover_action(record) if record is not None else None
+            if record is not None and name and self.button_rect(option.rect).contains(event.position().toPoint()):
+                self.action.emit(record.key, name)
+                return True
+        return super().editorEvent(event, model, option, index)
+
+    def _paint_button(self, painter: QPainter, option: QStyleOptionViewItem, record: JobRecord) -> int:
+        """Draws the hover button; returns the width it takes from the prompt line."""
+        name = hover_action(record)
+        if name is None or not option.state & QStyle.StateFlag.State_MouseOver:
+            return 0
+        rect = self.button_rect(option.rect)
+        glyph = {"cancel": "✕", "retry": "↻", "reveal": "📂"}[name]
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
+        painter.setBrush(option.palette.color(QPalette.ColorRole.Button))
+        painter.drawRoundedRect(rect.adjusted(0, 0, -1, -1), 4, 4)
+        painter.setPen(option.palette.color(QPalette.ColorRole.ButtonText))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, glyph)
+        painter.restore()
+        return BUTTON + PAD // 2
+
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
         bold = QFont(option.font)
         bold.setBold(True)
@@ -171,8 +217,11 @@ class TaskDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         painter.setPen(text_colour)
         prompt = " ".join(record.prompt.split())
-        painter.drawText(QRect(x, y, width, fm_bold.height()), Qt.AlignmentFlag.AlignLeft,
-                         fm_bold.elidedText(prompt, Qt.TextElideMode.ElideRight, width))
+        taken = self._paint_button(painter, option, record)
+        painter.setFont(bold)
+        painter.setPen(text_colour)
+        painter.drawText(QRect(x, y, width - taken, fm_bold.height()), Qt.AlignmentFlag.AlignLeft,
+                         fm_bold.elidedText(prompt, Qt.TextElideMode.ElideRight, width - taken))
         y += fm_bold.lineSpacing()
         painter.setFont(small)
         painter.setPen(muted)
@@ -242,7 +291,10 @@ class TaskList(QWidget):
         self.view = TaskListView(self)
         self.view.setObjectName("taskList")
         self.view.setModel(model)
-        self.view.setItemDelegate(TaskDelegate(self.view))
+        self.delegate = TaskDelegate(self.view)
+        self.delegate.action.connect(self.on_row_action)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setMouseTracking(True)  # hover buttons follow the mouse
         self.view.setUniformItemSizes(False)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -306,6 +358,18 @@ class TaskList(QWidget):
         self.retry_button.setEnabled(any(r.state in (FAILED, CANCELLED, INTERRUPTED) for r in records))
         self.open_button.setEnabled(len(records) == 1 and bool(records[0].paths or records[0].preview))
         self.remove_button.setEnabled(any(r.state in FINAL_STATES for r in records))
+
+    @Slot(str, str)
+    def on_row_action(self, key: str, name: str) -> None:
+        record = self._runner.record(key)
+        if record is None:
+            return
+        if name == "cancel":
+            self._runner.cancel(key)
+        elif name == "retry":
+            self._runner.retry(key)
+        elif name == "reveal" and record.paths:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(record.paths[0]).parent)))
 
     @Slot()
     def on_cancel(self) -> None:

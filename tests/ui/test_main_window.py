@@ -456,3 +456,22 @@ def test_a_real_task_left_running_waits_in_demo_mode_for_a_key(qtbot, open_windo
     qtbot.waitUntil(lambda: window.task_model.rowCount() == 1 and row_record(window).state == "waiting", timeout=10000)
     assert row_record(window).detail == "waiting for an API key"
     assert states(window) == ["queued"]
+
+
+def test_the_row_button_cancels_and_then_retries(qtbot, window, simulator) -> None:
+    from app.ui.task_list import TaskDelegate
+
+    simulator.latency = 30.0
+    generate(qtbot, window, "press the row button")
+    qtbot.waitUntil(lambda: row_record(window).task_id is not None, timeout=10000)
+    view = task_view(window)
+
+    def click_row_button() -> None:
+        rect = view.visualRect(window.task_model.index(0, 0))
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=TaskDelegate.button_rect(rect).center())
+
+    click_row_button()  # on a running job: cancel
+    wait_states(qtbot, window, ["cancelled"], timeout=5000)
+    simulator.latency = 0.0
+    click_row_button()  # on a cancelled job: retry
+    wait_states(qtbot, window, ["completed", "cancelled"])
