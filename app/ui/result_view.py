@@ -180,8 +180,9 @@ class ResultView(QWidget):
         self.reuse_button.setEnabled(record is not None)
         self.fit_button.setEnabled(has_image)
         self.actual_button.setEnabled(has_image)
-        self.compare_button.setEnabled(bool(record and record.is_edit and has_file and _compare_available()))
-        self.raw_button.setEnabled(bool(record and record.raw_paths and record.raw_paths[0]))
+        # Edit-only actions are hidden rather than greyed out for generated pictures.
+        self.compare_button.setVisible(bool(record and record.is_edit and has_file and _compare_available()))
+        self.raw_button.setVisible(bool(record and record.raw_paths and record.raw_paths[0]))
 
     # -- actions --
 
