@@ -283,7 +283,7 @@ def test_cli_killed_mid_task_is_landed_once_by_the_next_start(
     from app.simulator import Simulator
     from tests.conftest import TEST_KEY
 
-    sim = Simulator(api_keys=(TEST_KEY,), latency=4.0)  # each task takes 4 s on the "server"
+    sim = Simulator(api_keys=(TEST_KEY,), latency=2.5)  # each task takes 2.5 s on the "server"
     sim.start()
     window = None
     lib = Library.open(data_dir)
