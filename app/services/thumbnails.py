@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 
 from app.core.library.thumbs import make_thumbnail, thumbnail_is_fresh
@@ -87,6 +87,11 @@ class ThumbnailLoader(QObject):
         self._generation = 0
         self._relay = _Relay(self)
         self._relay.done.connect(self.on_done)
+        self._to_start: list[_ThumbJob] = []
+        self._start_timer = QTimer(self)
+        self._start_timer.setSingleShot(True)
+        self._start_timer.setInterval(0)
+        self._start_timer.timeout.connect(self.on_start_timer)
 
     def pixmap(self, item_id: int) -> QPixmap | None:
         pm = self._cache.get(item_id)
@@ -109,15 +114,28 @@ class ThumbnailLoader(QObject):
         )
         self._pending[item_id] = job
         self._alive[job.serial] = job
-        # Newer requests first: what is on screen now matters more than what was a moment ago.
-        self._pool.start(job, priority=self._serial & 0x3FFFFFFF)
+        # Requests come from paint(): hand them to the pool once the frame is painted, so a
+        # waking worker does not compete with the paint for the CPU.
+        self._to_start.append(job)
+        if not self._start_timer.isActive():
+            self._start_timer.start()
+
+    @Slot()
+    def on_start_timer(self) -> None:
+        jobs, self._to_start = self._to_start, []
+        for job in jobs:
+            if self._pending.get(job.item_id) is job:  # not dropped or cleared meanwhile
+                # Newer requests first: what is on screen now matters more than a moment ago.
+                self._pool.start(job, priority=job.serial & 0x3FFFFFFF)
 
     def retain(self, item_ids: set[int]) -> int:
         """Drop queued requests for items no longer wanted (scrolled away); returns how many."""
         dropped = 0
         for item_id in [i for i in self._pending if i not in item_ids]:
             job = self._pending[item_id]
-            if self._pool.tryTake(job):
+            if job in self._to_start or self._pool.tryTake(job):
+                if job in self._to_start:
+                    self._to_start.remove(job)
                 del self._pending[item_id]
                 del self._alive[job.serial]
                 dropped += 1
@@ -132,8 +150,9 @@ class ThumbnailLoader(QObject):
         """Forget everything (e.g. after a rebuild gave items new ids)."""
         self._generation += 1
         for job in list(self._pending.values()):
-            if self._pool.tryTake(job):
+            if job in self._to_start or self._pool.tryTake(job):
                 del self._alive[job.serial]
+        self._to_start.clear()
         self._pending.clear()
         self._cache.clear()
         self._failed.clear()
