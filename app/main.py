@@ -233,16 +233,6 @@ def install_translators(app: QApplication, lang: str | None) -> str:
     return locale.name()
 
 
-def _apply_style(app: QApplication) -> None:
-    from app.resources import resources_dir
-
-    sheet = resources_dir() / "styles" / "app.qss"
-    try:
-        app.setStyleSheet(sheet.read_text(encoding="utf-8"))
-    except OSError:
-        log.info("no style sheet at %s; using the platform style as is", sheet)
-
-
 def create_window(argv: list[str]) -> MainWindow:
     """Build everything exactly as `python -m app argv` would; show the window and return it.
 
@@ -263,7 +253,6 @@ def create_window(argv: list[str]) -> MainWindow:
     settings, reset = Settings.load(opts.data_dir / FILE_NAME)
     lang = opts.lang or os.environ.get(LANG_ENV) or settings.language or None
     install_translators(app, lang)  # type: ignore[arg-type]
-    _apply_style(app)  # type: ignore[arg-type]
     icon = app_icon()
     if not icon.isNull():
         app.setWindowIcon(icon)  # type: ignore[attr-defined]

@@ -90,6 +90,16 @@ def _warm_up(runner: JobRunner) -> None:
     runner.http()
 
 
+def _style_sheet() -> str:
+    from app.resources import resources_dir
+
+    try:
+        return (resources_dir() / "styles" / "app.qss").read_text(encoding="utf-8")
+    except OSError:
+        log.info("no style sheet; banners use the platform style")
+        return ""
+
+
 def _mark_interrupted(library: Any, job_ids: list[Any]) -> None:
     for job_id in job_ids:
         library.update_job(job_id, state="interrupted")
@@ -181,6 +191,9 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.demo_banner)
         self.notice_banner = Banner("noticeBanner", parent=central)
         outer.addWidget(self.notice_banner)
+        sheet = _style_sheet()
+        for banner in (self.demo_banner, self.notice_banner):
+            banner.setStyleSheet(sheet)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, central)
         splitter.setObjectName("mainSplitter")

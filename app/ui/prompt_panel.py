@@ -34,9 +34,16 @@ from app.core.api.models import (
     custom_size_problem,
 )
 from app.core.settings import Settings
-from app.ui.widgets import HintLabel
+from app.ui.widgets import ERROR_COLOUR, HintLabel, set_text_colour
 
 CUSTOM = "__custom__"
+
+
+def _sentence(text: str | None) -> str | None:
+    """The core's reasons start in lower case (they are also used mid-sentence on the CLI)."""
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 class PromptEdit(QPlainTextEdit):
@@ -186,6 +193,10 @@ class PromptPanel(QWidget):
         self.generate_button = QPushButton(self.tr("Generate"), self)
         self.generate_button.setObjectName("generateButton")
         self.generate_button.setDefault(True)
+        bold = self.generate_button.font()
+        bold.setBold(True)
+        self.generate_button.setFont(bold)
+        self.generate_button.setMinimumHeight(self.generate_button.sizeHint().height() + 6)
         self.generate_button.setToolTip(self.tr("Start the job (Ctrl+Enter)"))
         buttons.addWidget(self.generate_button)
         outer.addLayout(buttons)
@@ -393,7 +404,7 @@ class PromptPanel(QWidget):
         if custom:
             size = self.chosen_size()
             problem = custom_size_problem(size) if size else None
-            self.size_hint.show_text(problem, error=True)
+            self.size_hint.show_text(_sentence(problem), error=True)
             if not problem and size:
                 note = None
                 w, h = (int(v) for v in size.split("x"))
@@ -404,12 +415,15 @@ class PromptPanel(QWidget):
             self.size_hint.show_text(None)
         n = len(self.prompt_edit.toPlainText())
         self.counter.setText(self.tr("{0} / {1}").format(f"{n:,}", f"{MAX_PROMPT_CHARS:,}"))
-        self.counter.setProperty("error", n > MAX_PROMPT_CHARS)
-        self.counter.style().unpolish(self.counter)
-        self.counter.style().polish(self.counter)
+        set_text_colour(self.counter, ERROR_COLOUR if n > MAX_PROMPT_CHARS else None)
         problems = self.problems()
         self.generate_button.setEnabled(not problems)
-        # An empty prompt is obvious; only explain the other reasons.
-        shown = [p for p in problems if p != self.tr("Write a prompt first.")]
+        # An empty prompt is obvious and a size problem is already told under the size field;
+        # only explain the other reasons here.
+        size_problem = custom_size_problem(self.chosen_size()) if self.chosen_size() not in SIZES else None
+        shown = [
+            p for p in problems
+            if p not in (self.tr("Write a prompt first."), self.tr("Enter a custom size such as 2048x1152."), size_problem)
+        ]
         self.problem_hint.show_text(" ".join(shown) if shown else None, error=True)
         self.generate_button.setText(self.tr("Edit") if self._editing else self.tr("Generate"))

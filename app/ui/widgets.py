@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPaintEvent, QPixmap, QWheelEvent
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPixmap,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QWidget
 
 
 def checkerboard_brush(cell: int = 8) -> QBrush:
@@ -146,13 +155,26 @@ class HintLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None):
         super().__init__(text, parent)
         self.setWordWrap(True)
-        self.setProperty("hint", True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setVisible(bool(text))
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        self.setFont(font)
+        self.show_text(text or None)
 
     def show_text(self, text: str | None, *, error: bool = False) -> None:
         self.setText(text or "")
-        self.setProperty("error", bool(error))
-        self.style().unpolish(self)
-        self.style().polish(self)
+        set_text_colour(self, ERROR_COLOUR if error else None)
         self.setVisible(bool(text))
+
+
+ERROR_COLOUR = QColor("#c53030")
+
+
+def set_text_colour(widget: QWidget, colour: QColor | None) -> None:
+    """Error red, or the palette's muted placeholder colour (a palette, not a style sheet:
+    style sheets make Qt restyle widgets, which is slow at start-up)."""
+    palette = widget.palette()
+    if colour is None:
+        colour = QApplication.palette().placeholderText().color()
+    palette.setColor(QPalette.ColorRole.WindowText, colour)
+    widget.setPalette(palette)
