@@ -51,10 +51,14 @@ def default_data_dir() -> Path:
 def parse_args(argv: list[str]) -> Options:
     parser = argparse.ArgumentParser(prog="python -m app", description=f"{APP_NAME} {__version__}")
     parser.add_argument("--data-dir", type=Path, help="keep the library, logs and settings here")
-    parser.add_argument("--demo", action="store_true", help="run on the built-in simulator: no key, no network")
+    parser.add_argument(
+        "--demo", action="store_true", help="run on the built-in simulator: no key, no network"
+    )
     parser.add_argument("--base-url", help="server URL (default: the saved setting, Mountsea)")
     parser.add_argument("--api", choices=("async", "compat"), help="API flavour for new jobs")
-    parser.add_argument("--smoke-test", action="store_true", help="show the window, let it settle, exit 0")
+    parser.add_argument(
+        "--smoke-test", action="store_true", help="show the window, let it settle, exit 0"
+    )
     parser.add_argument("--lang", help="UI language, e.g. zh_CN or en (default: the system's)")
     ns = parser.parse_args(argv)
     data_dir = (ns.data_dir or default_data_dir()).expanduser().resolve()
@@ -114,7 +118,9 @@ def setup_logging(data_dir: Path) -> None:
     handler = logging.handlers.RotatingFileHandler(
         log_dir / "app.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8", delay=True
     )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
+    )
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     # Tests open many windows, each with its own data dir: only the newest one writes.
@@ -166,7 +172,10 @@ def guard_pyside_emit_leak() -> int:
         for singleton in singletons:
             # ob_refcnt is the first field of every object in a release build of CPython.
             ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
-        log.info("PySide6 %s loses references to True/None on calls and emits; compensated", _pyside_version())
+        log.info(
+            "PySide6 %s loses references to True/None on calls and emits; compensated",
+            _pyside_version(),
+        )
         return lost
     return 0
 
@@ -175,7 +184,6 @@ def _pyside_version() -> str:
     import PySide6
 
     return PySide6.__version__
-
 
 
 def _make_application(argv: list[str]) -> QApplication:
@@ -188,7 +196,9 @@ def _make_application(argv: list[str]) -> QApplication:
     QCoreApplication.setOrganizationName(ORG_NAME)
     QCoreApplication.setApplicationVersion(__version__)
     # Qt 6 already scales for high DPI; PassThrough keeps 125 %/150 % screens sharp instead of rounding.
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
     app = QApplication([sys.argv[0], *argv])
     app.setApplicationDisplayName(APP_NAME)
     QGuiApplication.setDesktopFileName("mountsea-image-studio")
@@ -226,7 +236,9 @@ def install_translators(app: QApplication, lang: str | None) -> str:
         app.installTranslator(ours)
         translators.append(ours)
     qt_own = QTranslator(app)
-    if qt_own.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+    if qt_own.load(
+        locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    ):
         app.installTranslator(qt_own)
         translators.append(qt_own)
     app._mountsea_translators = translators  # type: ignore[attr-defined]

@@ -30,7 +30,11 @@ def test_smoke_test_exits_zero(tmp_path: Path) -> None:
     data = tmp_path / "data"
     proc = subprocess.run(
         [sys.executable, "-m", "app", "--smoke-test", "--data-dir", str(data)],
-        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert (data / "library.sqlite3").exists()
@@ -42,7 +46,11 @@ def test_smoke_test_fails_loudly_when_it_cannot_start(tmp_path: Path) -> None:
     blocker.write_text("x")
     proc = subprocess.run(
         [sys.executable, "-m", "app", "--smoke-test", "--data-dir", str(blocker)],
-        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode != 0
 
@@ -65,15 +73,24 @@ def test_generate_and_edit_go_to_the_cli(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_options_are_parsed(tmp_path: Path) -> None:
-    opts = parse_args(["--data-dir", str(tmp_path), "--demo", "--base-url", "http://x", "--api", "compat"])
-    assert opts.data_dir == tmp_path.resolve() and opts.demo and opts.base_url == "http://x" and opts.api == "compat"
+    opts = parse_args(
+        ["--data-dir", str(tmp_path), "--demo", "--base-url", "http://x", "--api", "compat"]
+    )
+    assert (
+        opts.data_dir == tmp_path.resolve()
+        and opts.demo
+        and opts.base_url == "http://x"
+        and opts.api == "compat"
+    )
 
 
 def test_the_log_never_holds_a_key(tmp_path: Path) -> None:
     setup_logging(tmp_path)
     RedactingFilter.add_secret("plainsecretvalue123")
     log = logging.getLogger("app.test")
-    log.warning("key %s and header Authorization: Bearer %s", "sk-abcdef0123456789", "tok_987654321")
+    log.warning(
+        "key %s and header Authorization: Bearer %s", "sk-abcdef0123456789", "tok_987654321"
+    )
     log.warning("a known key: plainsecretvalue123")
     try:
         raise ValueError("boom sk-zzzzzzzzzzzzzz")
@@ -105,8 +122,17 @@ def test_settings_load_tolerates_a_bad_file(tmp_path: Path) -> None:
     path.write_text("{not json")
     settings, reset = Settings.load(path)
     assert reset and settings.concurrency == 4
-    path.write_text(json.dumps({"concurrency": "many", "quality": "ultra", "feather": True,
-                                "old_setting": 1, "model": "m2"}))
+    path.write_text(
+        json.dumps(
+            {
+                "concurrency": "many",
+                "quality": "ultra",
+                "feather": True,
+                "old_setting": 1,
+                "model": "m2",
+            }
+        )
+    )
     settings, reset = Settings.load(path)
     assert sorted(reset) == ["concurrency", "feather", "quality"]
     assert settings.concurrency == 4 and settings.model == "m2"
@@ -167,7 +193,9 @@ def test_an_exception_in_a_slot_is_told_not_fatal(qapp, monkeypatch: pytest.Monk
         raise ValueError("a bug with sk-secretsecret123 inside")
     except ValueError:
         sys.excepthook(*sys.exc_info())
-    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    boxes = [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+    ]
     assert len(failures) == 1 and boxes
     assert "safe" in boxes[0].text() and "Traceback" not in boxes[0].text()
     assert "sk-secretsecret123" not in boxes[0].detailedText()

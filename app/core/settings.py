@@ -64,28 +64,83 @@ _NUM = (int, float)
 _OPT_STR = (str, type(None))
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("base_url", str, DEFAULT_BASE_URL, "Server to talk to: Mountsea or any OpenAI-compatible URL."),
-    Setting("api_flavour", str, "async", "Async task (default) or Compat (synchronous) endpoints.", ("async", "compat")),
+    Setting(
+        "base_url",
+        str,
+        DEFAULT_BASE_URL,
+        "Server to talk to: Mountsea or any OpenAI-compatible URL.",
+    ),
+    Setting(
+        "api_flavour",
+        str,
+        "async",
+        "Async task (default) or Compat (synchronous) endpoints.",
+        ("async", "compat"),
+    ),
     Setting("concurrency", int, 4, "How many jobs run at the same time.", minimum=1, maximum=16),
-    Setting("poll_interval", _NUM, 3.0, "Seconds between polls of an async task (Mountsea advises 3-5).", minimum=0.05, maximum=60.0),
-    Setting("copies", int, 1, "How many images (one job each) the Generate button starts.", minimum=1, maximum=16),
-    Setting("size", str, "auto", "Last size chosen (one of the four documented values or a custom WxH)."),
-    Setting("quality", str, "auto", "Last quality chosen.", ("auto", "low", "medium", "high", "standard")),
-    Setting("background", str, "auto", "Last background chosen.", ("auto", "opaque", "transparent")),
+    Setting(
+        "poll_interval",
+        _NUM,
+        3.0,
+        "Seconds between polls of an async task (Mountsea advises 3-5).",
+        minimum=0.05,
+        maximum=60.0,
+    ),
+    Setting(
+        "copies",
+        int,
+        1,
+        "How many images (one job each) the Generate button starts.",
+        minimum=1,
+        maximum=16,
+    ),
+    Setting(
+        "size", str, "auto", "Last size chosen (one of the four documented values or a custom WxH)."
+    ),
+    Setting(
+        "quality",
+        str,
+        "auto",
+        "Last quality chosen.",
+        ("auto", "low", "medium", "high", "standard"),
+    ),
+    Setting(
+        "background", str, "auto", "Last background chosen.", ("auto", "opaque", "transparent")
+    ),
     Setting("output_format", str, "png", "Last output format chosen.", ("png", "jpeg", "webp")),
-    Setting("output_compression", int, 90, "Compression for jpeg/webp (0-100).", minimum=0, maximum=100),
+    Setting(
+        "output_compression", int, 90, "Compression for jpeg/webp (0-100).", minimum=0, maximum=100
+    ),
     Setting("moderation", str, "auto", "Last moderation level chosen.", ("auto", "low")),
     Setting("input_fidelity", str, "high", "Input fidelity for edits.", ("high", "low")),
     Setting("model", str, DEFAULT_MODEL, "Model name sent with every request."),
     Setting("user", str, "", "End-user id sent for abuse monitoring (empty: not sent)."),
     Setting("custom_sizes", list, [], "Custom WxH sizes used before, newest first."),
-    Setting("images_dir", _OPT_STR, None, "Folder for saved results (None: images/ in the data dir)."),
-    Setting("feather", int, 8, "Feather radius in pixels when pasting an edit back (0 = hard edge).", minimum=0, maximum=256),
+    Setting(
+        "images_dir", _OPT_STR, None, "Folder for saved results (None: images/ in the data dir)."
+    ),
+    Setting(
+        "feather",
+        int,
+        8,
+        "Feather radius in pixels when pasting an edit back (0 = hard edge).",
+        minimum=0,
+        maximum=256,
+    ),
     Setting("brush_size", int, 40, "Mask brush size in picture pixels.", minimum=1, maximum=1000),
     Setting("keep_unmasked", bool, True, "Paste edits back onto the source outside the mask."),
-    Setting("overlay_opacity", _NUM, 0.5, "Opacity of the mask overlay on the canvas.", minimum=0.0, maximum=1.0),
+    Setting(
+        "overlay_opacity",
+        _NUM,
+        0.5,
+        "Opacity of the mask overlay on the canvas.",
+        minimum=0.0,
+        maximum=1.0,
+    ),
     Setting("mask_colour", str, "#ff3b6b", "Colour of the mask overlay."),
-    Setting("notifications", bool, True, "Desktop notification when a job finishes in the background."),
+    Setting(
+        "notifications", bool, True, "Desktop notification when a job finishes in the background."
+    ),
     Setting("window_geometry", str, "", "Main window geometry (base64, Qt's saveGeometry)."),
     Setting("window_state", str, "", "Main window dock/toolbar state (base64, Qt's saveState)."),
     Setting("language", str, "", "UI language code such as zh_CN (empty: the system's)."),

@@ -35,7 +35,9 @@ class NetworkWatch(QObject):
         if self._info is not None:
             return True
         try:
-            loaded = QNetworkInformation.loadBackendByFeatures(QNetworkInformation.Feature.Reachability)
+            loaded = QNetworkInformation.loadBackendByFeatures(
+                QNetworkInformation.Feature.Reachability
+            )
         except Exception:  # a broken plugin must not stop the app
             log.warning("network information backend failed to load", exc_info=True)
             return False

@@ -71,7 +71,9 @@ class EndpointBox:
         with self._cond:
             return self._value
 
-    def wait(self, cancel: CancelToken, accept: Callable[[Endpoint], bool] = lambda e: True) -> Endpoint:
+    def wait(
+        self, cancel: CancelToken, accept: Callable[[Endpoint], bool] = lambda e: True
+    ) -> Endpoint:
         with self._cond:
             while True:
                 if self._value is not None and accept(self._value):
@@ -121,7 +123,9 @@ class JobRecord:
     raw_paths: list[str | None] = field(default_factory=list)
     thumbnail: QPixmap | None = None
     preview: QImage | None = None
-    info: dict[str, Any] = field(default_factory=dict)  # revised prompt, usage, returned size/quality/format
+    info: dict[str, Any] = field(
+        default_factory=dict
+    )  # revised prompt, usage, returned size/quality/format
     late_result: bool = False  # the result arrived after cancel (saved and marked)
     unsaved: Any = None  # an ImageResult the library could not write: kept for "Save again"
     spec: JobSpec | None = None
@@ -148,35 +152,73 @@ def error_sentence(exc: BaseException) -> str:
     """One translated sentence for the user, with the server's own words when it gave any."""
     if isinstance(exc, ApiError):
         base = {
-            ErrorKind.invalid_request: QCoreApplication.translate("JobRunner", "The server refused the request as invalid."),
-            ErrorKind.auth: QCoreApplication.translate("JobRunner", "The API key was refused. Check it in Settings, then retry."),
-            ErrorKind.refused: QCoreApplication.translate("JobRunner", "The safety system refused this prompt. Rephrase it and try again."),
-            ErrorKind.quota: QCoreApplication.translate("JobRunner", "Your account has run out of credit. Top it up, then retry."),
-            ErrorKind.rate_limited: QCoreApplication.translate("JobRunner", "Too many requests right now. Wait a minute, then retry."),
-            ErrorKind.server: QCoreApplication.translate("JobRunner", "The server had a problem. Retry in a moment."),
-            ErrorKind.network: QCoreApplication.translate("JobRunner", "The connection to the server was lost. Check your network, then retry."),
-            ErrorKind.timeout: QCoreApplication.translate("JobRunner", "The server did not answer in time. Retry later."),
-            ErrorKind.maybe_billed: QCoreApplication.translate("JobRunner",
-                "The server stopped answering after it got the request; it may still have billed it. "
-                "Check your account before retrying."
+            ErrorKind.invalid_request: QCoreApplication.translate(
+                "JobRunner", "The server refused the request as invalid."
             ),
-            ErrorKind.not_found: QCoreApplication.translate("JobRunner", "The server no longer knows this task (unknown or expired)."),
-            ErrorKind.task_failed: QCoreApplication.translate("JobRunner", "The server reported that the task failed."),
-            ErrorKind.deadline: QCoreApplication.translate("JobRunner", "The task took longer than the time limit. Retry later."),
-            ErrorKind.malformed: QCoreApplication.translate("JobRunner", "The server's answer could not be read. The details are in the log."),
+            ErrorKind.auth: QCoreApplication.translate(
+                "JobRunner", "The API key was refused. Check it in Settings, then retry."
+            ),
+            ErrorKind.refused: QCoreApplication.translate(
+                "JobRunner", "The safety system refused this prompt. Rephrase it and try again."
+            ),
+            ErrorKind.quota: QCoreApplication.translate(
+                "JobRunner", "Your account has run out of credit. Top it up, then retry."
+            ),
+            ErrorKind.rate_limited: QCoreApplication.translate(
+                "JobRunner", "Too many requests right now. Wait a minute, then retry."
+            ),
+            ErrorKind.server: QCoreApplication.translate(
+                "JobRunner", "The server had a problem. Retry in a moment."
+            ),
+            ErrorKind.network: QCoreApplication.translate(
+                "JobRunner",
+                "The connection to the server was lost. Check your network, then retry.",
+            ),
+            ErrorKind.timeout: QCoreApplication.translate(
+                "JobRunner", "The server did not answer in time. Retry later."
+            ),
+            ErrorKind.maybe_billed: QCoreApplication.translate(
+                "JobRunner",
+                "The server stopped answering after it got the request; it may still have billed it. "
+                "Check your account before retrying.",
+            ),
+            ErrorKind.not_found: QCoreApplication.translate(
+                "JobRunner", "The server no longer knows this task (unknown or expired)."
+            ),
+            ErrorKind.task_failed: QCoreApplication.translate(
+                "JobRunner", "The server reported that the task failed."
+            ),
+            ErrorKind.deadline: QCoreApplication.translate(
+                "JobRunner", "The task took longer than the time limit. Retry later."
+            ),
+            ErrorKind.malformed: QCoreApplication.translate(
+                "JobRunner", "The server's answer could not be read. The details are in the log."
+            ),
             ErrorKind.cancelled: QCoreApplication.translate("JobRunner", "Cancelled."),
         }.get(exc.kind, QCoreApplication.translate("JobRunner", "The job failed."))
         extras = []
         if exc.detail:
-            extras.append(QCoreApplication.translate("JobRunner", "Server said: {0}").format(exc.detail.strip()[:300]))
+            extras.append(
+                QCoreApplication.translate("JobRunner", "Server said: {0}").format(
+                    exc.detail.strip()[:300]
+                )
+            )
         if exc.code not in (None, ""):
             extras.append(QCoreApplication.translate("JobRunner", "code {0}").format(exc.code))
         if exc.trace_id:
             extras.append(QCoreApplication.translate("JobRunner", "trace {0}").format(exc.trace_id))
-        return " ".join([base, *(f"({e})" if i else e for i, e in enumerate(extras))]) if extras else base
+        return (
+            " ".join([base, *(f"({e})" if i else e for i, e in enumerate(extras))])
+            if extras
+            else base
+        )
     if isinstance(exc, OSError):
-        return QCoreApplication.translate("JobRunner", "Could not write the image: {0}.").format(exc.strerror or exc)
-    return QCoreApplication.translate("JobRunner", "Something unexpected went wrong ({0}). The details are in the log.").format(type(exc).__name__)
+        return QCoreApplication.translate("JobRunner", "Could not write the image: {0}.").format(
+            exc.strerror or exc
+        )
+    return QCoreApplication.translate(
+        "JobRunner", "Something unexpected went wrong ({0}). The details are in the log."
+    ).format(type(exc).__name__)
 
 
 def cannot_connect(exc: BaseException) -> bool:
@@ -187,7 +229,9 @@ def cannot_connect(exc: BaseException) -> bool:
         isinstance(exc, ApiError)
         and exc.kind == ErrorKind.network
         and exc.status is None
-        and (exc.message.startswith("Could not connect to") or getattr(exc, "connect_failed", False))
+        and (
+            exc.message.startswith("Could not connect to") or getattr(exc, "connect_failed", False)
+        )
     ):
         return True
     seen: set[int] = set()
@@ -199,7 +243,13 @@ def cannot_connect(exc: BaseException) -> bool:
             current, (ConnectionRefusedError, socket.gaierror)
         ):
             return True
-        if isinstance(current, OSError) and getattr(current, "errno", None) in (101, 113, 111, 10061, 10065):
+        if isinstance(current, OSError) and getattr(current, "errno", None) in (
+            101,
+            113,
+            111,
+            10061,
+            10065,
+        ):
             return True
         current = current.__cause__ or current.__context__
     return False
@@ -230,12 +280,17 @@ def make_thumbnail(path: str) -> tuple[QImage | None, QImage | None]:
     # Convert here to the format a QPixmap uses on screen, so QPixmap.fromImage on the GUI
     # thread is a plain copy instead of a pixel-by-pixel conversion (tens of ms at 1536x1024).
     native = (
-        QImage.Format.Format_ARGB32_Premultiplied if image.hasAlphaChannel() else QImage.Format.Format_RGB32
+        QImage.Format.Format_ARGB32_Premultiplied
+        if image.hasAlphaChannel()
+        else QImage.Format.Format_RGB32
     )
     if image.format() != native:
         image = image.convertToFormat(native)
     thumb = image.scaled(
-        THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        THUMB_SIZE,
+        THUMB_SIZE,
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
     )
     return thumb, image
 
@@ -269,7 +324,9 @@ def _result_info(result: Any) -> dict[str, Any]:
     }
 
 
-def execute(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, dict], None]) -> None:
+def execute(
+    spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, dict], None]
+) -> None:
     """One job from start to saved result. Runs in a pool thread; talks only through `emit`."""
     from app.core.api.client import MountseaClient
     from app.core.api.models import Flavour
@@ -290,7 +347,11 @@ def execute(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, 
             cancel.raise_if_cancelled()
             endpoint = _wait_endpoint(spec, cancel, ctx, send)
             job_id = lib.begin_job(
-                request, Flavour(spec.flavour), endpoint.base_url, origin="gui", parent_item_id=spec.parent_item_id
+                request,
+                Flavour(spec.flavour),
+                endpoint.base_url,
+                origin="gui",
+                parent_item_id=spec.parent_item_id,
             )
             send(job_id=job_id)
         else:
@@ -301,7 +362,9 @@ def execute(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, 
                 request = lib.load_request(job_id)
             except Exception:  # the inputs are only needed to paste an edit back
                 log.warning("job %s: could not load its request", job_id, exc_info=True)
-        client = MountseaClient(ctx.http(), endpoint.base_url, endpoint.api_key, **ctx.client_options)
+        client = MountseaClient(
+            ctx.http(), endpoint.base_url, endpoint.api_key, **ctx.client_options
+        )
 
         def on_event(event: Any) -> None:
             status = event.server_status or event.stage
@@ -328,7 +391,15 @@ def execute(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, 
                 # No network (refused, DNS): wait for it and try again, cancellable. Anything
                 # that may have reached the server is not re-sent here.
                 if exc.kind == ErrorKind.network and cannot_connect(exc):
-                    _wait_for_network(job_id, endpoint.base_url, cancel, lib, send, ctx.probe_interval, ctx.network)
+                    _wait_for_network(
+                        job_id,
+                        endpoint.base_url,
+                        cancel,
+                        lib,
+                        send,
+                        ctx.probe_interval,
+                        ctx.network,
+                    )
                     continue
                 raise
         late = cancel.cancelled and not ctx.stopping.is_set()
@@ -359,7 +430,9 @@ def _report_failure(exc: Exception, job_id: Any, lib: Library, send: Callable[..
         kind, message = "internal", repr(exc)
     if job_id is not None:
         _safe(lib.update_job, job_id, state="failed", error_kind=kind, error_message=message)
-    send(state=FAILED, error=error_sentence(exc), error_kind=kind, detail=None, finished=time.time())
+    send(
+        state=FAILED, error=error_sentence(exc), error_kind=kind, detail=None, finished=time.time()
+    )
 
 
 def _safe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -381,7 +454,9 @@ def _build_request(spec: JobSpec, lib: Library) -> ImageRequest:
     return request
 
 
-def _wait_endpoint(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, send: Callable[..., None]) -> Endpoint:
+def _wait_endpoint(
+    spec: JobSpec, cancel: CancelToken, ctx: _Ctx, send: Callable[..., None]
+) -> Endpoint:
     def accept(endpoint: Endpoint) -> bool:
         # A resumed task lives on its own server: the demo key is useless for a real one.
         if spec.resume_base_url and not is_loopback(spec.resume_base_url):
@@ -393,7 +468,8 @@ def _wait_endpoint(spec: JobSpec, cancel: CancelToken, ctx: _Ctx, send: Callable
         needs_real_key = bool(spec.resume_base_url and not is_loopback(spec.resume_base_url))
         reason = (
             QCoreApplication.translate("JobRunner", "waiting for an API key")
-            if needs_real_key else ctx.endpoints.waiting_reason
+            if needs_real_key
+            else ctx.endpoints.waiting_reason
         )
         send(state=WAITING, detail=reason)
         endpoint = ctx.endpoints.wait(cancel, accept)
@@ -432,7 +508,12 @@ class NetworkSignal:
 
 
 def _wait_for_network(
-    job_id: Any, base_url: str, cancel: CancelToken, lib: Library, send: Callable[..., None], interval: float,
+    job_id: Any,
+    base_url: str,
+    cancel: CancelToken,
+    lib: Library,
+    send: Callable[..., None],
+    interval: float,
     network: NetworkSignal,
 ) -> None:
     log.info("job %s: server unreachable, waiting for the network", job_id)
@@ -459,12 +540,20 @@ def _land(
     send: Callable[..., None],
     composited: list[bytes | None] | None = None,
 ) -> None:
-    if composited is None and request is not None and request.mask is not None and request.images and spec.keep_unmasked:
+    if (
+        composited is None
+        and request is not None
+        and request.mask is not None
+        and request.images
+        and spec.keep_unmasked
+    ):
         from app.core import imaging
 
         send(server_status="compositing")
         composited = [
-            imaging.keep_unmasked(request.images[0].data, request.mask.data, img.data, spec.feather, img.format)
+            imaging.keep_unmasked(
+                request.images[0].data, request.mask.data, img.data, spec.feather, img.format
+            )
             for img in result.images
         ]
     info = _result_info(result)
@@ -474,9 +563,9 @@ def _land(
         log.exception("job %s: saving the result failed", job_id)
         send(
             state=FAILED,
-            error=QCoreApplication.translate("JobRunner", "Could not save the image ({0}). It is kept in memory: use Save again.").format(
-                exc.strerror or exc
-            ),
+            error=QCoreApplication.translate(
+                "JobRunner", "Could not save the image ({0}). It is kept in memory: use Save again."
+            ).format(exc.strerror or exc),
             error_kind="save",
             unsaved=(result, composited),
             info=info,
@@ -490,7 +579,9 @@ def _land(
         late_result=late,
         item_ids=[item.id for item in items],
         paths=paths,
-        raw_paths=[str(item.raw_path) if getattr(item, "raw_path", None) else None for item in items],
+        raw_paths=[
+            str(item.raw_path) if getattr(item, "raw_path", None) else None for item in items
+        ],
         info=info,
         thumbnail=thumb,
         preview=full,
@@ -503,7 +594,9 @@ def _land(
 
 
 class _JobRunnable(QRunnable):
-    def __init__(self, spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, dict], None]):
+    def __init__(
+        self, spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, dict], None]
+    ):
         super().__init__()
         self.setAutoDelete(False)  # the runner keeps it so a queued job can be taken back
         self._args = (spec, cancel, ctx, emit)
@@ -513,7 +606,13 @@ class _JobRunnable(QRunnable):
 
 
 class _CallRunnable(QRunnable):
-    def __init__(self, call_id: int, fn: Callable[..., Any], args: tuple, emit: Callable[[int, object, object], None]):
+    def __init__(
+        self,
+        call_id: int,
+        fn: Callable[..., Any],
+        args: tuple,
+        emit: Callable[[int, object, object], None],
+    ):
         super().__init__()
         self._call = (call_id, fn, args, emit)
 
@@ -536,7 +635,9 @@ class JobRunner(QObject):
     job_changed = Signal(str)
     job_removed = Signal(str)
     job_finished = Signal(str)  # reached completed / failed / cancelled / interrupted
-    endpoint_needed = Signal()  # a job starts and no server is known yet (demo: start the simulator)
+    endpoint_needed = (
+        Signal()
+    )  # a job starts and no server is known yet (demo: start the simulator)
     # From worker threads (queued to the GUI thread by Qt):
     _event = Signal(str, object)
     _call_done = Signal(int, object, object)
@@ -557,7 +658,9 @@ class JobRunner(QObject):
         self.endpoints = EndpointBox()
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max(1, concurrency))
-        self.calls_pool = QThreadPool(self)  # short calls (keyring, key check, loading) never wait behind jobs
+        self.calls_pool = QThreadPool(
+            self
+        )  # short calls (keyring, key check, loading) never wait behind jobs
         self.calls_pool.setMaxThreadCount(4)
         self._records: dict[str, JobRecord] = {}
         self._order: list[str] = []  # oldest first
@@ -589,7 +692,12 @@ class JobRunner(QObject):
 
     def _ctx(self) -> _Ctx:
         return _Ctx(
-            self.library, self.endpoints, self.http, self._client_options, self.probe_interval, self._stopping,
+            self.library,
+            self.endpoints,
+            self.http,
+            self._client_options,
+            self.probe_interval,
+            self._stopping,
             self._network,
         )
 
@@ -715,7 +823,12 @@ class JobRunner(QObject):
     def retry(self, key: str) -> str | None:
         """A new job with the same inputs (the journal's saved request when there is one)."""
         old = self._records.get(key)
-        if old is None or old.state not in (FAILED, CANCELLED, INTERRUPTED) or old.spec is None and old.job_id is None:
+        if (
+            old is None
+            or old.state not in (FAILED, CANCELLED, INTERRUPTED)
+            or old.spec is None
+            and old.job_id is None
+        ):
             return None
         new_key = uuid.uuid4().hex
         base = old.spec or JobSpec(key=new_key, flavour=old.flavour)
@@ -730,7 +843,12 @@ class JobRunner(QObject):
         if spec.retry_of is not None:
             spec.snapshot = None
         record = JobRecord(
-            key=new_key, prompt=old.prompt, params=dict(old.params), flavour=old.flavour, is_edit=old.is_edit, spec=spec
+            key=new_key,
+            prompt=old.prompt,
+            params=dict(old.params),
+            flavour=old.flavour,
+            is_edit=old.is_edit,
+            spec=spec,
         )
         self._add(record)
         self._start(record)
@@ -739,7 +857,12 @@ class JobRunner(QObject):
     def fetch_again(self, key: str) -> None:
         """Poll a cancelled async task once more: it may have finished (and been paid for)."""
         record = self._records.get(key)
-        if record is None or record.state != CANCELLED or not record.task_id or record.job_id is None:
+        if (
+            record is None
+            or record.state != CANCELLED
+            or not record.task_id
+            or record.job_id is None
+        ):
             return
         base = record.spec or JobSpec(key=key, flavour=record.flavour)
         record.spec = replace(
@@ -778,7 +901,9 @@ class JobRunner(QObject):
         self._start(record)
         return key
 
-    def add_history(self, job: Any, state: str, error: str | None = None, paths: list[str] | None = None) -> str:
+    def add_history(
+        self, job: Any, state: str, error: str | None = None, paths: list[str] | None = None
+    ) -> str:
         """A journaled job from an earlier run: shown, retryable, not running."""
         key = uuid.uuid4().hex
         params = dict(job.params or {})

@@ -45,7 +45,9 @@ def format_elapsed(seconds: float | None) -> str:
     if seconds is None:
         return ""
     s = int(seconds)
-    return f"{s // 60}:{s % 60:02d}" if s < 3600 else f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    return (
+        f"{s // 60}:{s % 60:02d}" if s < 3600 else f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    )
 
 
 class TaskModel(QAbstractListModel):
@@ -73,11 +75,13 @@ class TaskModel(QAbstractListModel):
 
     def roleNames(self) -> dict[int, QByteArray]:
         names = super().roleNames()
-        names.update({
-            Roles.State: QByteArray(b"state"),
-            Roles.ServerStatus: QByteArray(b"serverStatus"),
-            Roles.Elapsed: QByteArray(b"elapsed"),
-        })
+        names.update(
+            {
+                Roles.State: QByteArray(b"state"),
+                Roles.ServerStatus: QByteArray(b"serverStatus"),
+                Roles.Elapsed: QByteArray(b"elapsed"),
+            }
+        )
         return names
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -186,7 +190,9 @@ class TaskModel(QAbstractListModel):
 
     def _update_ticker(self) -> None:
         active = any(
-            (r := self._runner.record(k)) is not None and r.state not in FINAL_STATES and r.started is not None
+            (r := self._runner.record(k)) is not None
+            and r.state not in FINAL_STATES
+            and r.started is not None
             for k in self._keys
         )
         if active and not self._ticker.isActive():

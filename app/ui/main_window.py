@@ -76,7 +76,9 @@ def _read_journal(library: Any, before: float) -> tuple[list[Any], list[Any], di
     unfinished = [j for j in library.unfinished_jobs() if j.created_at < before]
     unfinished_ids = {j.job_id for j in unfinished}
     recent = [
-        j for j in library.recent_jobs(limit=HISTORY_ROWS) if j.job_id not in unfinished_ids and j.created_at < before
+        j
+        for j in library.recent_jobs(limit=HISTORY_ROWS)
+        if j.job_id not in unfinished_ids and j.created_at < before
     ]
     item_ids = [j.item_ids[0] for j in recent if j.item_ids]
     items = library.items(item_ids) if item_ids else {}
@@ -118,7 +120,6 @@ def _thumbnails(wanted: list[tuple[str, str, Path | None]]) -> list[tuple[str, Q
         if thumb is not None:
             out.append((key, thumb))
     return out
-
 
 
 class MainWindow(QMainWindow):
@@ -169,7 +170,9 @@ class MainWindow(QMainWindow):
             # The keyring lookup (importing keyring alone takes ~50 ms) starts before the widgets
             # are built, so it is done by the time the window has shown; its answer arrives
             # through the event loop, after start().
-            self.runner.call(self._lookup_key, on_done=self.on_key_looked_up, on_error=self.on_key_lookup_failed)
+            self.runner.call(
+                self._lookup_key, on_done=self.on_key_looked_up, on_error=self.on_key_lookup_failed
+            )
 
         self._build_ui(api_override)
         self._build_menus()
@@ -236,7 +239,8 @@ class MainWindow(QMainWindow):
         self.task_dock.setObjectName("taskDock")
         self.task_dock.setWidget(self.task_list)
         self.task_dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         self.task_dock.setMinimumWidth(300)
@@ -273,7 +277,9 @@ class MainWindow(QMainWindow):
         panel.set_keep_unmasked(s.keep_unmasked)
         panel.set_brush_size(s.brush_size)
         slider = getattr(panel, "opacity_slider", None)
-        if slider is not None:  # the slider drives the canvas; set it, not the canvas behind its back
+        if (
+            slider is not None
+        ):  # the slider drives the canvas; set it, not the canvas behind its back
             slider.setValue(round(float(s.overlay_opacity) * 100))
         colour = QColor(s.mask_colour)
         if colour.isValid():
@@ -302,21 +308,44 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
-        self.open_action = self._action(file_menu, self.tr("&Open image to edit…"), self.on_open_image,
-                                        QKeySequence.StandardKey.Open)
+        self.open_action = self._action(
+            file_menu,
+            self.tr("&Open image to edit…"),
+            self.on_open_image,
+            QKeySequence.StandardKey.Open,
+        )
         self.open_action.setEnabled(self.edit_panel is not None)
         file_menu.addSeparator()
-        self._action(file_menu, self.tr("&Settings…"), self.on_settings, QKeySequence.StandardKey.Preferences,
-                     name="settingsAction")
+        self._action(
+            file_menu,
+            self.tr("&Settings…"),
+            self.on_settings,
+            QKeySequence.StandardKey.Preferences,
+            name="settingsAction",
+        )
         self._action(file_menu, self.tr("Open the &data folder"), self.on_open_data_folder)
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
 
         edit_menu = bar.addMenu(self.tr("&Edit"))
-        self._action(edit_menu, self.tr("&Undo"), self.on_undo, QKeySequence.StandardKey.Undo, shortcut_context=False)
-        self._action(edit_menu, self.tr("&Redo"), self.on_redo, QKeySequence.StandardKey.Redo, shortcut_context=False)
+        self._action(
+            edit_menu,
+            self.tr("&Undo"),
+            self.on_undo,
+            QKeySequence.StandardKey.Undo,
+            shortcut_context=False,
+        )
+        self._action(
+            edit_menu,
+            self.tr("&Redo"),
+            self.on_redo,
+            QKeySequence.StandardKey.Redo,
+            shortcut_context=False,
+        )
         edit_menu.addSeparator()
-        self.paste_action = self._action(edit_menu, self.tr("&Paste image as edit source"), self.on_paste_image)
+        self.paste_action = self._action(
+            edit_menu, self.tr("&Paste image as edit source"), self.on_paste_image
+        )
         self.paste_action.setEnabled(self.edit_panel is not None)
 
         view_menu = bar.addMenu(self.tr("&View"))
@@ -324,13 +353,25 @@ class MainWindow(QMainWindow):
         self._action(view_menu, self.tr("&Fit picture"), self.result_view.on_fit)
         self._action(view_menu, self.tr("&Actual size (100 %)"), self.result_view.on_actual)
         if self.edit_panel is not None:
-            self._action(view_menu, self.tr("Create / &Edit"), lambda: self.tabs.setCurrentWidget(self.edit_panel),
-                         QKeySequence("Ctrl+1"))
-        self._action(view_menu, self.tr("&Result"), lambda: self.tabs.setCurrentWidget(self.result_view),
-                     QKeySequence("Ctrl+2"))
+            self._action(
+                view_menu,
+                self.tr("Create / &Edit"),
+                lambda: self.tabs.setCurrentWidget(self.edit_panel),
+                QKeySequence("Ctrl+1"),
+            )
+        self._action(
+            view_menu,
+            self.tr("&Result"),
+            lambda: self.tabs.setCurrentWidget(self.result_view),
+            QKeySequence("Ctrl+2"),
+        )
         if self.gallery is not None:
-            self._action(view_menu, self.tr("&Gallery"), lambda: self.tabs.setCurrentWidget(self.gallery),
-                         QKeySequence("Ctrl+3"))
+            self._action(
+                view_menu,
+                self.tr("&Gallery"),
+                lambda: self.tabs.setCurrentWidget(self.gallery),
+                QKeySequence("Ctrl+3"),
+            )
         try:
             from app.ui.spend import SpendDialog  # noqa: F401
 
@@ -343,8 +384,16 @@ class MainWindow(QMainWindow):
         self._action(help_menu, self.tr("Open the &log folder"), self.on_open_logs)
         self._action(help_menu, self.tr("&About"), self.on_about)
 
-    def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None, *, name: str | None = None,
-                shortcut_context: bool = True) -> QAction:
+    def _action(
+        self,
+        menu: Any,
+        text: str,
+        slot: Any,
+        shortcut: Any = None,
+        *,
+        name: str | None = None,
+        shortcut_context: bool = True,
+    ) -> QAction:
         action = QAction(text, self)
         if name:
             action.setObjectName(name)
@@ -369,9 +418,9 @@ class MainWindow(QMainWindow):
         """After show: find the key (off the GUI thread), pick the endpoint, land the journal."""
         if self._settings_reset:
             self.notice_banner.show_message(
-                self.tr("Some settings could not be read and were reset to their defaults: {0}.").format(
-                    ", ".join(self._settings_reset)
-                )
+                self.tr(
+                    "Some settings could not be read and were reset to their defaults: {0}."
+                ).format(", ".join(self._settings_reset))
             )
         self._update_endpoint_label()
         if self._demo_forced:
@@ -386,8 +435,13 @@ class MainWindow(QMainWindow):
         # Importing httpx and Pillow's codecs takes ~100 ms of interpreter time: do it off the
         # GUI thread once the window is up, before the first Generate, not during start-up.
         QTimer.singleShot(WARM_UP_DELAY_MS, self.on_warm_up)
-        self.runner.call(_read_journal, self.library, time.time(), on_done=self.on_journal_read,
-                         on_error=lambda e: log.error("could not read the journal: %r", e))
+        self.runner.call(
+            _read_journal,
+            self.library,
+            time.time(),
+            on_done=self.on_journal_read,
+            on_error=lambda e: log.error("could not read the journal: %r", e),
+        )
 
     @Slot()
     def on_warm_up(self) -> None:
@@ -405,9 +459,15 @@ class MainWindow(QMainWindow):
     def on_online_changed(self, online: bool) -> None:
         self.status_network.setText("" if online else self.tr("Offline"))
         self.status_network.setToolTip(
-            "" if online else self.tr("No network: new jobs wait and start when it is back. The gallery works as usual.")
+            ""
+            if online
+            else self.tr(
+                "No network: new jobs wait and start when it is back. The gallery works as usual."
+            )
         )
-        self.show_message(self.tr("The network is back") if online else self.tr("The network is gone"))
+        self.show_message(
+            self.tr("The network is back") if online else self.tr("The network is gone")
+        )
 
     def key_store(self) -> Any:
         if self._key_store is None:
@@ -466,11 +526,18 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_endpoint_needed(self) -> None:
-        if not self._demo_mode or self._simulator is not None or self._simulator_starting or self._closed:
+        if (
+            not self._demo_mode
+            or self._simulator is not None
+            or self._simulator_starting
+            or self._closed
+        ):
             return
         self._simulator_starting = True
         self.status_endpoint.setText(self.tr("Starting the demo server…"))
-        self.runner.call(_start_simulator, on_done=self.on_simulator_started, on_error=self.on_simulator_failed)
+        self.runner.call(
+            _start_simulator, on_done=self.on_simulator_started, on_error=self.on_simulator_failed
+        )
 
     @Slot(object)
     def on_simulator_started(self, started: Any) -> None:
@@ -488,12 +555,16 @@ class MainWindow(QMainWindow):
         self._simulator_starting = False
         log.error("the demo server did not start: %r", error)
         self.demo_banner.show_message(
-            self.tr("The demo server could not start ({0}). Add your API key to make images.").format(error),
+            self.tr(
+                "The demo server could not start ({0}). Add your API key to make images."
+            ).format(error),
             self.tr("Add API key…"),
         )
 
     def _set_demo_endpoint(self) -> None:
-        self.runner.endpoints.set(Endpoint(self._simulator.base_url, self._demo_key or "", demo=True))
+        self.runner.endpoints.set(
+            Endpoint(self._simulator.base_url, self._demo_key or "", demo=True)
+        )
         self._update_endpoint_label()
         self.endpoint_changed.emit()
 
@@ -509,8 +580,11 @@ class MainWindow(QMainWindow):
         elif endpoint.demo:
             text = self.tr("Demo server")
         else:
-            source = {"env": self.tr("key from MOUNTSEA_API_KEY"), "keyring": self.tr("key from the keyring"),
-                      "session": self.tr("key for this session")}.get(self._key_source, "")
+            source = {
+                "env": self.tr("key from MOUNTSEA_API_KEY"),
+                "keyring": self.tr("key from the keyring"),
+                "session": self.tr("key for this session"),
+            }.get(self._key_source, "")
             text = f"{endpoint.base_url} · {source}" if source else endpoint.base_url
         self.status_endpoint.setText(text)
 
@@ -522,16 +596,24 @@ class MainWindow(QMainWindow):
             state = str(job.state)
             if state not in (COMPLETED, FAILED, CANCELLED, INTERRUPTED):
                 continue
-            paths = [str(items[job.item_ids[0]].path)] if job.item_ids and job.item_ids[0] in items else []
+            paths = (
+                [str(items[job.item_ids[0]].path)]
+                if job.item_ids and job.item_ids[0] in items
+                else []
+            )
             key = self.runner.add_history(job, state, error=self._journal_error(job), paths=paths)
             record = self.runner.record(key)
             if record is not None and job.item_ids and job.item_ids[0] in items:
                 item = items[job.item_ids[0]]
                 record.info = {
-                    "revised_prompt": item.revised_prompt, "size": item.size_returned,
-                    "quality": item.quality_returned, "format": item.format,
-                    "text_input_tokens": item.text_input_tokens, "image_input_tokens": item.image_input_tokens,
-                    "output_tokens": item.output_tokens, "input_tokens": item.input_tokens,
+                    "revised_prompt": item.revised_prompt,
+                    "size": item.size_returned,
+                    "quality": item.quality_returned,
+                    "format": item.format,
+                    "text_input_tokens": item.text_input_tokens,
+                    "image_input_tokens": item.image_input_tokens,
+                    "output_tokens": item.output_tokens,
+                    "input_tokens": item.input_tokens,
                 }
                 record.late_result = bool(item.cancelled)
                 record.raw_paths = [str(item.raw_path) if item.raw_path else None]
@@ -542,17 +624,24 @@ class MainWindow(QMainWindow):
             # cannot bill twice. An async task with an id is polled, never created again.
             never_sent = str(job.state) == "waiting" and not job.task_id
             if (job.resumable or never_sent) and not own_demo_gone:
-                self.runner.resume(job, keep_unmasked=self.settings.keep_unmasked, feather=self.settings.feather)
+                self.runner.resume(
+                    job, keep_unmasked=self.settings.keep_unmasked, feather=self.settings.feather
+                )
             else:
                 interrupted.append(job.job_id)
-                self.runner.add_history(job, INTERRUPTED, error=self.tr(
-                    "Interrupted when the app last closed. Retry runs it again (and is billed again)."
-                ))
+                self.runner.add_history(
+                    job,
+                    INTERRUPTED,
+                    error=self.tr(
+                        "Interrupted when the app last closed. Retry runs it again (and is billed again)."
+                    ),
+                )
         if interrupted:
             self.runner.call(_mark_interrupted, self.library, interrupted)
         wanted = [
             (r.key, r.paths[0], self.library.thumbnail_path(r.item_ids[0]) if r.item_ids else None)
-            for r in self.runner.records() if r.paths and r.thumbnail is None
+            for r in self.runner.records()
+            if r.paths and r.thumbnail is None
         ]
         if wanted:
             self.runner.call(_thumbnails, wanted, on_done=self.on_history_thumbnails)
@@ -597,7 +686,9 @@ class MainWindow(QMainWindow):
         flavour = self.prompt_panel.flavour()
         copies = self.prompt_panel.copies()
         for _ in range(copies):
-            self.runner.submit(request, flavour, snapshot=snapshot, keep_unmasked=keep, feather=feather)
+            self.runner.submit(
+                request, flavour, snapshot=snapshot, keep_unmasked=keep, feather=feather
+            )
         self.prompt_panel.remember_used_size()
         self.show_message(self.tr("Started %n job(s)", "", copies))
 
@@ -618,8 +709,11 @@ class MainWindow(QMainWindow):
         if text is None:
             return True
         answer = QMessageBox.question(
-            self, self.tr("Monthly budget"), text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+            self,
+            self.tr("Monthly budget"),
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
         )
         return answer == QMessageBox.StandardButton.Yes
 
@@ -630,9 +724,15 @@ class MainWindow(QMainWindow):
             return
         if record.state == COMPLETED or record.late_result:
             self._gallery_stale()
-            self._show_result(record, switch=self.tabs.currentWidget() is not self.gallery
-                              and not (self.edit_panel is not None and self.edit_panel.has_sources()
-                                       and self.tabs.currentWidget() is self.edit_panel))
+            self._show_result(
+                record,
+                switch=self.tabs.currentWidget() is not self.gallery
+                and not (
+                    self.edit_panel is not None
+                    and self.edit_panel.has_sources()
+                    and self.tabs.currentWidget() is self.edit_panel
+                ),
+            )
             text = self.tr("Finished: {0}").format(record.prompt[:60])
         elif record.state == FAILED:
             text = self.tr("Failed: {0}").format(record.prompt[:60])
@@ -706,8 +806,13 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def on_gallery_edit(self, item_id: int) -> None:
         lib = self.library
-        self.runner.call(lambda: str(lib.item(item_id).path), on_done=self.on_edit_source,
-                         on_error=lambda e: self.show_message(self.tr("Could not find the picture: {0}").format(e)))
+        self.runner.call(
+            lambda: str(lib.item(item_id).path),
+            on_done=self.on_edit_source,
+            on_error=lambda e: self.show_message(
+                self.tr("Could not find the picture: {0}").format(e)
+            ),
+        )
 
     @Slot()
     def on_sources_changed(self) -> None:
@@ -733,7 +838,9 @@ class MainWindow(QMainWindow):
         if self.edit_panel is None:
             return
         paths, _ = QFileDialog.getOpenFileNames(
-            self, self.tr("Open pictures to edit"), str(Path.home()),
+            self,
+            self.tr("Open pictures to edit"),
+            str(Path.home()),
             self.tr("Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)"),
         )
         if paths:
@@ -801,9 +908,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_about(self) -> None:
         QMessageBox.about(
-            self, self.tr("About {0}").format(APP_NAME),
-            self.tr("{0} {1}\n\nA desktop client for Mountsea's gpt-image-2 image service.\n"
-                    "Your data folder: {2}").format(APP_NAME, __version__, self.data_dir),
+            self,
+            self.tr("About {0}").format(APP_NAME),
+            self.tr(
+                "{0} {1}\n\nA desktop client for Mountsea's gpt-image-2 image service.\n"
+                "Your data folder: {2}"
+            ).format(APP_NAME, __version__, self.data_dir),
         )
 
     # ------------------------------------------------------------------ called by the settings dialog
@@ -886,5 +996,3 @@ class MainWindow(QMainWindow):
         self.library.close()
         log.info("closed cleanly")
         event.accept()
-
-

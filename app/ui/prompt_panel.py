@@ -88,7 +88,9 @@ class PromptPanel(QWidget):
         self.prompt_edit = PromptEdit(self)
         self.prompt_edit.setObjectName("promptEdit")
         self.prompt_edit.setPlaceholderText(
-            self.tr("Describe the picture you want, or what to change in the picture you are editing…")
+            self.tr(
+                "Describe the picture you want, or what to change in the picture you are editing…"
+            )
         )
         self.prompt_edit.setTabChangesFocus(True)
         self.prompt_edit.setToolTip(self.tr("Ctrl+Enter starts the job"))
@@ -105,7 +107,9 @@ class PromptPanel(QWidget):
 
         self.size_combo = QComboBox(box)
         self.size_combo.setObjectName("sizeCombo")
-        self.size_combo.setToolTip(self.tr("The four sizes Mountsea documents, or a custom WxH (advanced)"))
+        self.size_combo.setToolTip(
+            self.tr("The four sizes Mountsea documents, or a custom WxH (advanced)")
+        )
         form.addRow(self.tr("&Size"), self.size_combo)
         self.custom_size_edit = QLineEdit(box)
         self.custom_size_edit.setObjectName("customSizeEdit")
@@ -117,22 +121,43 @@ class PromptPanel(QWidget):
         self.size_hint = HintLabel("", box)
         form.addRow("", self.size_hint)
 
-        self.quality_combo = self._combo(box, "qualityCombo", [
-            ("auto", self.tr("Auto")), ("low", self.tr("Low (fast, cheap)")), ("medium", self.tr("Medium")),
-            ("high", self.tr("High")), ("standard", self.tr("Standard")),
-        ])
-        self.quality_combo.setToolTip(self.tr("Higher quality takes longer and uses more output tokens"))
+        self.quality_combo = self._combo(
+            box,
+            "qualityCombo",
+            [
+                ("auto", self.tr("Auto")),
+                ("low", self.tr("Low (fast, cheap)")),
+                ("medium", self.tr("Medium")),
+                ("high", self.tr("High")),
+                ("standard", self.tr("Standard")),
+            ],
+        )
+        self.quality_combo.setToolTip(
+            self.tr("Higher quality takes longer and uses more output tokens")
+        )
         form.addRow(self.tr("&Quality"), self.quality_combo)
 
-        self.background_combo = self._combo(box, "backgroundCombo", [
-            ("auto", self.tr("Auto")), ("opaque", self.tr("Opaque")), ("transparent", self.tr("Transparent")),
-        ])
+        self.background_combo = self._combo(
+            box,
+            "backgroundCombo",
+            [
+                ("auto", self.tr("Auto")),
+                ("opaque", self.tr("Opaque")),
+                ("transparent", self.tr("Transparent")),
+            ],
+        )
         self.background_combo.setToolTip(self.tr("Transparent needs PNG or WebP output"))
         form.addRow(self.tr("&Background"), self.background_combo)
 
-        self.format_combo = self._combo(box, "formatCombo", [
-            ("png", "PNG"), ("jpeg", "JPEG"), ("webp", "WebP"),
-        ])
+        self.format_combo = self._combo(
+            box,
+            "formatCombo",
+            [
+                ("png", "PNG"),
+                ("jpeg", "JPEG"),
+                ("webp", "WebP"),
+            ],
+        )
         form.addRow(self.tr("&Format"), self.format_combo)
         self.format_hint = HintLabel("", box)
         form.addRow("", self.format_hint)
@@ -144,27 +169,46 @@ class PromptPanel(QWidget):
         self.compression_spin.setToolTip(self.tr("Compression level for JPEG and WebP (0-100)"))
         form.addRow(self.tr("&Compression"), self.compression_spin)
 
-        self.moderation_combo = self._combo(box, "moderationCombo", [
-            ("auto", self.tr("Auto")), ("low", self.tr("Low (less strict)")),
-        ])
+        self.moderation_combo = self._combo(
+            box,
+            "moderationCombo",
+            [
+                ("auto", self.tr("Auto")),
+                ("low", self.tr("Low (less strict)")),
+            ],
+        )
         self.moderation_combo.setToolTip(
-            self.tr("How strict the content filter is. Not sent with Compat edits, which have no such field")
+            self.tr(
+                "How strict the content filter is. Not sent with Compat edits, which have no such field"
+            )
         )
         form.addRow(self.tr("&Moderation"), self.moderation_combo)
 
-        self.input_fidelity_combo = self._combo(box, "inputFidelityCombo", [
-            ("high", self.tr("High")), ("low", self.tr("Low")),
-        ])
+        self.input_fidelity_combo = self._combo(
+            box,
+            "inputFidelityCombo",
+            [
+                ("high", self.tr("High")),
+                ("low", self.tr("Low")),
+            ],
+        )
         self.input_fidelity_combo.setToolTip(
             self.tr("How closely an edit follows the source picture (only when editing)")
         )
         form.addRow(self.tr("Input &fidelity"), self.input_fidelity_combo)
 
-        self.api_combo = self._combo(box, "apiCombo", [
-            ("async", self.tr("Async task (recommended)")), ("compat", self.tr("Compat (synchronous)")),
-        ])
+        self.api_combo = self._combo(
+            box,
+            "apiCombo",
+            [
+                ("async", self.tr("Async task (recommended)")),
+                ("compat", self.tr("Compat (synchronous)")),
+            ],
+        )
         self.api_combo.setToolTip(
-            self.tr("Async tasks survive long jobs, restarts and lost connections; Compat waits on one request")
+            self.tr(
+                "Async tasks survive long jobs, restarts and lost connections; Compat waits on one request"
+            )
         )
         form.addRow(self.tr("&API"), self.api_combo)
 
@@ -177,13 +221,17 @@ class PromptPanel(QWidget):
         self.user_edit = QLineEdit(box)
         self.user_edit.setObjectName("userEdit")
         self.user_edit.setPlaceholderText(self.tr("optional"))
-        self.user_edit.setToolTip(self.tr("An end-user id the service may use for abuse monitoring"))
+        self.user_edit.setToolTip(
+            self.tr("An end-user id the service may use for abuse monitoring")
+        )
         form.addRow(self.tr("&User id"), self.user_edit)
 
         self.copies_spin = QSpinBox(box)
         self.copies_spin.setObjectName("copiesSpin")
         self.copies_spin.setRange(1, 16)
-        self.copies_spin.setToolTip(self.tr("How many images to make; each is its own job and billed on its own"))
+        self.copies_spin.setToolTip(
+            self.tr("How many images to make; each is its own job and billed on its own")
+        )
         form.addRow(self.tr("Co&pies"), self.copies_spin)
         outer.addWidget(box)
 
@@ -202,8 +250,15 @@ class PromptPanel(QWidget):
         outer.addLayout(buttons)
 
         self._load_settings()
-        for combo in (self.quality_combo, self.background_combo, self.format_combo, self.moderation_combo,
-                      self.input_fidelity_combo, self.api_combo, self.size_combo):
+        for combo in (
+            self.quality_combo,
+            self.background_combo,
+            self.format_combo,
+            self.moderation_combo,
+            self.input_fidelity_combo,
+            self.api_combo,
+            self.size_combo,
+        ):
             combo.currentIndexChanged.connect(self.on_control_changed)
         self.compression_spin.valueChanged.connect(self.on_control_changed)
         self.copies_spin.valueChanged.connect(self.on_control_changed)
@@ -300,10 +355,17 @@ class PromptPanel(QWidget):
             problems.append(self.tr("The prompt is too long: at most 32,000 characters."))
         size = self.chosen_size()
         if size not in SIZES:
-            problem = custom_size_problem(size) if size else self.tr("Enter a custom size such as 2048x1152.")
+            problem = (
+                custom_size_problem(size)
+                if size
+                else self.tr("Enter a custom size such as 2048x1152.")
+            )
             if problem:
                 problems.append(problem)
-        if self.background_combo.currentData() == "transparent" and self.format_combo.currentData() == "jpeg":
+        if (
+            self.background_combo.currentData() == "transparent"
+            and self.format_combo.currentData() == "jpeg"
+        ):
             problems.append(self.tr("A transparent background needs PNG or WebP."))
         return problems
 
@@ -332,9 +394,13 @@ class PromptPanel(QWidget):
             self._fill_sizes(size)
         else:
             self._select(self.size_combo, size)
-        for combo, name in ((self.quality_combo, "quality"), (self.background_combo, "background"),
-                            (self.format_combo, "output_format"), (self.moderation_combo, "moderation"),
-                            (self.input_fidelity_combo, "input_fidelity")):
+        for combo, name in (
+            (self.quality_combo, "quality"),
+            (self.background_combo, "background"),
+            (self.format_combo, "output_format"),
+            (self.moderation_combo, "moderation"),
+            (self.input_fidelity_combo, "input_fidelity"),
+        ):
             if params.get(name):
                 self._select(combo, params[name])
         if params.get("output_compression") is not None:
@@ -359,7 +425,10 @@ class PromptPanel(QWidget):
     def on_format_changed(self) -> None:
         if self._loading:
             return
-        if self.format_combo.currentData() == "jpeg" and self.background_combo.currentData() == "transparent":
+        if (
+            self.format_combo.currentData() == "jpeg"
+            and self.background_combo.currentData() == "transparent"
+        ):
             self._select(self.background_combo, "auto")
             self.format_hint.show_text(self.tr("Background set to Auto: JPEG has no transparency."))
         else:
@@ -409,7 +478,9 @@ class PromptPanel(QWidget):
                 note = None
                 w, h = (int(v) for v in size.split("x"))
                 if w * h > 2560 * 1440:
-                    note = self.tr("Above 2560x1440 is experimental; Mountsea documents only the four sizes.")
+                    note = self.tr(
+                        "Above 2560x1440 is experimental; Mountsea documents only the four sizes."
+                    )
                 self.size_hint.show_text(note)
         else:
             self.size_hint.show_text(None)
@@ -420,10 +491,18 @@ class PromptPanel(QWidget):
         self.generate_button.setEnabled(not problems)
         # An empty prompt is obvious and a size problem is already told under the size field;
         # only explain the other reasons here.
-        size_problem = custom_size_problem(self.chosen_size()) if self.chosen_size() not in SIZES else None
+        size_problem = (
+            custom_size_problem(self.chosen_size()) if self.chosen_size() not in SIZES else None
+        )
         shown = [
-            p for p in problems
-            if p not in (self.tr("Write a prompt first."), self.tr("Enter a custom size such as 2048x1152."), size_problem)
+            p
+            for p in problems
+            if p
+            not in (
+                self.tr("Write a prompt first."),
+                self.tr("Enter a custom size such as 2048x1152."),
+                size_problem,
+            )
         ]
         self.problem_hint.show_text(" ".join(shown) if shown else None, error=True)
         self.generate_button.setText(self.tr("Edit") if self._editing else self.tr("Generate"))

@@ -47,24 +47,59 @@ class ResultView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         toolbar = QHBoxLayout()
         toolbar.setContentsMargins(6, 6, 6, 0)
-        self.fit_button = self._tool(self.tr("Fit"), "resultFitButton", self.tr("Fit the picture to the view"), True)
-        self.actual_button = self._tool(self.tr("100 %"), "resultActualButton", self.tr("Show the picture pixel for pixel"), True)
-        self.compare_button = self._tool(self.tr("Before / after"), "resultCompareButton",
-                                         self.tr("Compare the edit with its source"), True)
-        self.save_button = self._tool(self.tr("Save as…"), "resultSaveButton", self.tr("Save a copy of the file elsewhere"))
-        self.copy_button = self._tool(self.tr("Copy"), "resultCopyButton", self.tr("Copy the picture to the clipboard"))
-        self.reveal_button = self._tool(self.tr("Reveal"), "resultRevealButton", self.tr("Show the file in its folder"))
-        self.edit_button = self._tool(self.tr("Use as edit source"), "resultEditButton",
-                                      self.tr("Edit this picture: it becomes the source on the Create / Edit tab"))
-        self.reuse_button = self._tool(self.tr("Reuse settings"), "resultReuseButton",
-                                       self.tr("Put this job's prompt and parameters back into the form"))
-        self.raw_button = self._tool(self.tr("Raw result"), "resultRawButton",
-                                     self.tr("Show the picture as the server sent it, before it was pasted "
-                                             "back onto the source outside the mask"), True)
+        self.fit_button = self._tool(
+            self.tr("Fit"), "resultFitButton", self.tr("Fit the picture to the view"), True
+        )
+        self.actual_button = self._tool(
+            self.tr("100 %"),
+            "resultActualButton",
+            self.tr("Show the picture pixel for pixel"),
+            True,
+        )
+        self.compare_button = self._tool(
+            self.tr("Before / after"),
+            "resultCompareButton",
+            self.tr("Compare the edit with its source"),
+            True,
+        )
+        self.save_button = self._tool(
+            self.tr("Save as…"), "resultSaveButton", self.tr("Save a copy of the file elsewhere")
+        )
+        self.copy_button = self._tool(
+            self.tr("Copy"), "resultCopyButton", self.tr("Copy the picture to the clipboard")
+        )
+        self.reveal_button = self._tool(
+            self.tr("Reveal"), "resultRevealButton", self.tr("Show the file in its folder")
+        )
+        self.edit_button = self._tool(
+            self.tr("Use as edit source"),
+            "resultEditButton",
+            self.tr("Edit this picture: it becomes the source on the Create / Edit tab"),
+        )
+        self.reuse_button = self._tool(
+            self.tr("Reuse settings"),
+            "resultReuseButton",
+            self.tr("Put this job's prompt and parameters back into the form"),
+        )
+        self.raw_button = self._tool(
+            self.tr("Raw result"),
+            "resultRawButton",
+            self.tr(
+                "Show the picture as the server sent it, before it was pasted "
+                "back onto the source outside the mask"
+            ),
+            True,
+        )
         for b in (self.fit_button, self.actual_button, self.compare_button, self.raw_button):
             toolbar.addWidget(b)
         toolbar.addStretch(1)
-        for b in (self.save_button, self.copy_button, self.reveal_button, self.edit_button, self.reuse_button):
+        for b in (
+            self.save_button,
+            self.copy_button,
+            self.reveal_button,
+            self.edit_button,
+            self.reuse_button,
+        ):
             toolbar.addWidget(b)
         layout.addLayout(toolbar)
         self.fit_button.setChecked(True)
@@ -73,7 +108,9 @@ class ResultView(QWidget):
         self.stack = QStackedWidget(splitter)
         self.image_view = ImageView(self.stack)
         self.image_view.set_empty_text(
-            self.tr("Finished pictures show here. Write a prompt on the left and press Generate (Ctrl+Enter).")
+            self.tr(
+                "Finished pictures show here. Write a prompt on the left and press Generate (Ctrl+Enter)."
+            )
         )
         self.stack.addWidget(self.image_view)
         splitter.addWidget(self.stack)
@@ -138,18 +175,30 @@ class ResultView(QWidget):
         elif record.paths:
             self._set_image(None)
             key = record.key
-            self._runner.call(_load_image, record.paths[0], on_done=lambda img: self._on_loaded(key, img))
+            self._runner.call(
+                _load_image, record.paths[0], on_done=lambda img: self._on_loaded(key, img)
+            )
         else:
             self._set_image(None)
         info = record.info or {}
         self.revised_edit.setPlainText(info.get("revised_prompt") or "")
-        returned = [str(v) for v in (info.get("size"), info.get("quality"), (info.get("format") or "").upper(),
-                                     info.get("background")) if v]
+        returned = [
+            str(v)
+            for v in (
+                info.get("size"),
+                info.get("quality"),
+                (info.get("format") or "").upper(),
+                info.get("background"),
+            )
+            if v
+        ]
         self.returned_label.setText(" · ".join(returned) or self.tr("not reported"))
         if info:
             self.tokens_label.setText(
                 self.tr("{0} text in + {1} image in, {2} out").format(
-                    info.get("text_input_tokens") or 0, info.get("image_input_tokens") or 0, info.get("output_tokens") or 0
+                    info.get("text_input_tokens") or 0,
+                    info.get("image_input_tokens") or 0,
+                    info.get("output_tokens") or 0,
                 )
             )
         else:
@@ -161,7 +210,12 @@ class ResultView(QWidget):
         self._update_actions()
 
     def _on_loaded(self, key: str, image: Any) -> None:
-        if self._record is not None and self._record.key == key and isinstance(image, QImage) and not image.isNull():
+        if (
+            self._record is not None
+            and self._record.key == key
+            and isinstance(image, QImage)
+            and not image.isNull()
+        ):
             self._set_image(image)
 
     def _set_image(self, image: QImage | None) -> None:
@@ -181,7 +235,9 @@ class ResultView(QWidget):
         self.fit_button.setEnabled(has_image)
         self.actual_button.setEnabled(has_image)
         # Edit-only actions are hidden rather than greyed out for generated pictures.
-        self.compare_button.setVisible(bool(record and record.is_edit and has_file and _compare_available()))
+        self.compare_button.setVisible(
+            bool(record and record.is_edit and has_file and _compare_available())
+        )
         self.raw_button.setVisible(bool(record and record.raw_paths and record.raw_paths[0]))
 
     # -- actions --
@@ -203,11 +259,15 @@ class ResultView(QWidget):
         if not self._record or not self._record.paths:
             return
         source = Path(self._record.paths[0])
-        target, _ = QFileDialog.getSaveFileName(self, self.tr("Save the picture as"), str(Path.home() / source.name))
+        target, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the picture as"), str(Path.home() / source.name)
+        )
         if not target:
             return
         self._runner.call(
-            shutil.copyfile, str(source), target,
+            shutil.copyfile,
+            str(source),
+            target,
             on_done=lambda _r: self.message.emit(self.tr("Saved a copy to {0}").format(target)),
             on_error=lambda e: self.message.emit(self.tr("Could not save the copy: {0}").format(e)),
         )
@@ -239,7 +299,11 @@ class ResultView(QWidget):
         record = self._record
         if record is None:
             return
-        path = record.raw_paths[0] if raw and record.raw_paths else (record.paths[0] if record.paths else None)
+        path = (
+            record.raw_paths[0]
+            if raw and record.raw_paths
+            else (record.paths[0] if record.paths else None)
+        )
         if not raw and record.preview is not None:
             self._set_image(record.preview)
         elif path:
@@ -280,12 +344,21 @@ class ResultView(QWidget):
             return before, after
 
         def shown(pair: tuple[QImage, QImage]) -> None:
-            if self._compare is not None and self._record is record and self.compare_button.isChecked():
+            if (
+                self._compare is not None
+                and self._record is record
+                and self.compare_button.isChecked()
+            ):
                 self._compare.set_images(*pair)  # type: ignore[attr-defined]
                 self.stack.setCurrentWidget(self._compare)
 
-        self._runner.call(load, on_done=shown,
-                          on_error=lambda e: self.message.emit(self.tr("Could not load the source: {0}").format(e)))
+        self._runner.call(
+            load,
+            on_done=shown,
+            on_error=lambda e: self.message.emit(
+                self.tr("Could not load the source: {0}").format(e)
+            ),
+        )
 
 
 def _compare_available() -> bool:

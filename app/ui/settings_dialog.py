@@ -58,7 +58,9 @@ class SettingsDialog(QDialog):
         self.base_url_edit = QLineEdit(self._initial_base_url, server)
         self.base_url_edit.setObjectName("baseUrlEdit")
         self.base_url_edit.setPlaceholderText(DEFAULT_BASE_URL)
-        self.base_url_edit.setToolTip(self.tr("Mountsea, or any OpenAI-compatible server (Compat API)"))
+        self.base_url_edit.setToolTip(
+            self.tr("Mountsea, or any OpenAI-compatible server (Compat API)")
+        )
         url_row.addWidget(self.base_url_edit, 1)
         reset_url = QPushButton(self.tr("Mountsea"), server)
         reset_url.setToolTip(self.tr("Use Mountsea's address"))
@@ -87,7 +89,9 @@ class SettingsDialog(QDialog):
         self.backend_label.setObjectName("keyringBackendLabel")
         self.backend_label.setWordWrap(True)
         key_form.addRow(self.tr("Keyring"), self.backend_label)
-        self.session_check = QCheckBox(self.tr("Keep the key for this session only (not stored)"), key_box)
+        self.session_check = QCheckBox(
+            self.tr("Keep the key for this session only (not stored)"), key_box
+        )
         self.session_check.setObjectName("sessionOnlyCheck")
         key_form.addRow("", self.session_check)
         buttons = QHBoxLayout()
@@ -97,7 +101,9 @@ class SettingsDialog(QDialog):
         self.remove_key_button.setObjectName("removeKeyButton")
         self.check_key_button = QPushButton(self.tr("Check key"), key_box)
         self.check_key_button.setObjectName("checkKeyButton")
-        self.check_key_button.setToolTip(self.tr("Asks the server whether it accepts the key; costs nothing"))
+        self.check_key_button.setToolTip(
+            self.tr("Asks the server whether it accepts the key; costs nothing")
+        )
         for b in (self.save_key_button, self.remove_key_button, self.check_key_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -129,12 +135,16 @@ class SettingsDialog(QDialog):
         self.feather_spin.setRange(0, 256)
         self.feather_spin.setSuffix(" px")
         self.feather_spin.setValue(self._settings.feather)
-        self.feather_spin.setToolTip(self.tr("Soft edge when an edit is pasted back onto the source (0 = hard edge)"))
+        self.feather_spin.setToolTip(
+            self.tr("Soft edge when an edit is pasted back onto the source (0 = hard edge)")
+        )
         jobs_form.addRow(self.tr("Default &feather"), self.feather_spin)
         self.keep_check = QCheckBox(self.tr("Keep the unmasked pixels of edits exactly"), jobs)
         self.keep_check.setChecked(self._settings.keep_unmasked)
         jobs_form.addRow("", self.keep_check)
-        self.notify_check = QCheckBox(self.tr("Notify me when a job finishes in the background"), jobs)
+        self.notify_check = QCheckBox(
+            self.tr("Notify me when a job finishes in the background"), jobs
+        )
         self.notify_check.setChecked(self._settings.notifications)
         jobs_form.addRow("", self.notify_check)
         self.language_combo = QComboBox(jobs)
@@ -142,12 +152,16 @@ class SettingsDialog(QDialog):
         self.language_combo.addItem(self.tr("System language"), "")
         self.language_combo.addItem("English", "en")
         self.language_combo.addItem("简体中文", "zh_CN")
-        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(self._settings.language)))
+        self.language_combo.setCurrentIndex(
+            max(0, self.language_combo.findData(self._settings.language))
+        )
         self.language_combo.setToolTip(self.tr("Takes effect the next time the app starts"))
         jobs_form.addRow(self.tr("&Language"), self.language_combo)
         layout.addWidget(jobs)
 
-        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
         layout.addWidget(box)
@@ -181,8 +195,10 @@ class SettingsDialog(QDialog):
             self.backend_label.setText(name)
         else:
             self.backend_label.setText(
-                self.tr("This system has no keyring, so the key cannot be stored. "
-                        "It can be kept for this session only, or set MOUNTSEA_API_KEY.")
+                self.tr(
+                    "This system has no keyring, so the key cannot be stored. "
+                    "It can be kept for this session only, or set MOUNTSEA_API_KEY."
+                )
             )
             self.session_check.setChecked(True)
             self.session_check.setEnabled(False)
@@ -191,7 +207,9 @@ class SettingsDialog(QDialog):
     def _show_source(self) -> None:
         source, demo = self._window.key_info()
         text = {
-            "env": self.tr("from the MOUNTSEA_API_KEY environment variable (it wins over a stored key)"),
+            "env": self.tr(
+                "from the MOUNTSEA_API_KEY environment variable (it wins over a stored key)"
+            ),
             "keyring": self.tr("stored in the system keyring"),
             "session": self.tr("kept for this session only"),
         }.get(source, self.tr("none: the app runs in demo mode"))
@@ -200,7 +218,9 @@ class SettingsDialog(QDialog):
 
     @Slot(bool)
     def on_show_key(self, show: bool) -> None:
-        self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if show else QLineEdit.EchoMode.Password)
+        self.key_edit.setEchoMode(
+            QLineEdit.EchoMode.Normal if show else QLineEdit.EchoMode.Password
+        )
 
     @Slot()
     def on_save_key(self) -> None:
@@ -214,19 +234,27 @@ class SettingsDialog(QDialog):
             self._key_saved(key, "session")
             return
         self._busy(True)
-        self._runner.call(store.save, key, receiver=self, on_done=lambda _r: self._key_saved(key, "keyring"),
-                          on_error=self.on_save_failed)
+        self._runner.call(
+            store.save,
+            key,
+            receiver=self,
+            on_done=lambda _r: self._key_saved(key, "keyring"),
+            on_error=self.on_save_failed,
+        )
 
     def _key_saved(self, key: str, source: str) -> None:
         self._busy(False)
         # The environment variable still wins when set; the saved key waits behind it.
         current, _ = self._window.key_info()
         if current == "env":
-            self.key_status.show_text(self.tr("Saved. MOUNTSEA_API_KEY is set, so that key stays in use."))
+            self.key_status.show_text(
+                self.tr("Saved. MOUNTSEA_API_KEY is set, so that key stays in use.")
+            )
         else:
             self._window.apply_key(key, source)
             self.key_status.show_text(
-                self.tr("Saved in the system keyring.") if source == "keyring"
+                self.tr("Saved in the system keyring.")
+                if source == "keyring"
                 else self.tr("Kept for this session only.")
             )
         self.key_edit.clear()
@@ -240,7 +268,9 @@ class SettingsDialog(QDialog):
             self.key_status.show_text(str(error), error=True)
             self.session_check.setChecked(True)
         else:
-            self.key_status.show_text(self.tr("Could not save the key: {0}").format(error), error=True)
+            self.key_status.show_text(
+                self.tr("Could not save the key: {0}").format(error), error=True
+            )
 
     @Slot()
     def on_remove_key(self) -> None:
@@ -275,7 +305,14 @@ class SettingsDialog(QDialog):
         base_url = self.base_url_edit.text().strip() or DEFAULT_BASE_URL
         self._busy(True)
         self.key_status.show_text(self.tr("Checking…"))
-        self._runner.call(_check_key, self._runner, base_url, key, on_done=self.on_key_ok, on_error=self.on_key_bad)
+        self._runner.call(
+            _check_key,
+            self._runner,
+            base_url,
+            key,
+            on_done=self.on_key_ok,
+            on_error=self.on_key_bad,
+        )
 
     @Slot(object)
     def on_key_ok(self, _result: Any) -> None:
@@ -298,8 +335,11 @@ class SettingsDialog(QDialog):
 
     @Slot()
     def on_browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for new pictures"),
-                                                  self.images_edit.text() or self.images_edit.placeholderText())
+        folder = QFileDialog.getExistingDirectory(
+            self,
+            self.tr("Folder for new pictures"),
+            self.images_edit.text() or self.images_edit.placeholderText(),
+        )
         if folder:
             self.images_edit.setText(folder)
 

@@ -109,7 +109,7 @@ def wrap_lines(text: str, fm: QFontMetrics, width: int, max_lines: int) -> list[
         lines.append(current)
         current = word
         if len(lines) == max_lines - 1:
-            rest = " ".join([current, *words[i + 1:]])
+            rest = " ".join([current, *words[i + 1 :]])
             lines.append(fm.elidedText(rest, Qt.TextElideMode.ElideRight, width))
             return lines
     if current:
@@ -136,18 +136,29 @@ class TaskDelegate(QStyledItemDelegate):
 
     @staticmethod
     def button_rect(option_rect: QRect) -> QRect:
-        return QRect(option_rect.right() - PAD - BUTTON, option_rect.top() + PAD // 2, BUTTON, BUTTON)
+        return QRect(
+            option_rect.right() - PAD - BUTTON, option_rect.top() + PAD // 2, BUTTON, BUTTON
+        )
 
     def editorEvent(self, event, model, option, index) -> bool:  # noqa: ANN001, N802
-        if event.type() == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
+        if (
+            event.type() == QEvent.Type.MouseButtonRelease
+            and event.button() == Qt.MouseButton.LeftButton
+        ):
             record: JobRecord | None = index.data(Roles.Record)
             name = hover_action(record) if record is not None else None
-            if record is not None and name and self.button_rect(option.rect).contains(event.position().toPoint()):
+            if (
+                record is not None
+                and name
+                and self.button_rect(option.rect).contains(event.position().toPoint())
+            ):
                 self.action.emit(record.key, name)
                 return True
         return super().editorEvent(event, model, option, index)
 
-    def _paint_button(self, painter: QPainter, option: QStyleOptionViewItem, record: JobRecord) -> int:
+    def _paint_button(
+        self, painter: QPainter, option: QStyleOptionViewItem, record: JobRecord
+    ) -> int:
         """Draws the hover button; returns the width it takes from the prompt line."""
         name = hover_action(record)
         if name is None or not option.state & QStyle.StateFlag.State_MouseOver:
@@ -171,15 +182,24 @@ class TaskDelegate(QStyledItemDelegate):
         small.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.9))
         return bold, small
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         _, small = self._fonts(option)
         lines = 3
         # Always reserve the full error block: the width changes with the dock and scroll bar.
         extra = QFontMetrics(small).lineSpacing() * ERROR_LINES if index.data(Roles.Error) else 0
-        height = max(THUMB + 2 * PAD, lines * QFontMetrics(option.font).lineSpacing() + 2 * PAD + extra + 4)
+        height = max(
+            THUMB + 2 * PAD, lines * QFontMetrics(option.font).lineSpacing() + 2 * PAD + extra + 4
+        )
         return QSize(260, height)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         record: JobRecord | None = index.data(Roles.Record)
         if record is None:
             return
@@ -190,7 +210,9 @@ class TaskDelegate(QStyledItemDelegate):
         opt.text = ""
         opt.icon = opt.icon.__class__()
         if style:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, option.widget)
+            style.drawPrimitive(
+                QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, option.widget
+            )
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         text_colour = option.palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
@@ -208,7 +230,9 @@ class TaskDelegate(QStyledItemDelegate):
         else:
             painter.fillRect(thumb_rect, option.palette.color(QPalette.ColorRole.AlternateBase))
             painter.setPen(muted)
-            painter.drawText(thumb_rect, Qt.AlignmentFlag.AlignCenter, "✎" if record.is_edit else "▣")
+            painter.drawText(
+                thumb_rect, Qt.AlignmentFlag.AlignCenter, "✎" if record.is_edit else "▣"
+            )
         x = thumb_rect.right() + PAD
         width = rect.right() - x
         bold, small = self._fonts(option)
@@ -220,13 +244,19 @@ class TaskDelegate(QStyledItemDelegate):
         taken = self._paint_button(painter, option, record)
         painter.setFont(bold)
         painter.setPen(text_colour)
-        painter.drawText(QRect(x, y, width - taken, fm_bold.height()), Qt.AlignmentFlag.AlignLeft,
-                         fm_bold.elidedText(prompt, Qt.TextElideMode.ElideRight, width - taken))
+        painter.drawText(
+            QRect(x, y, width - taken, fm_bold.height()),
+            Qt.AlignmentFlag.AlignLeft,
+            fm_bold.elidedText(prompt, Qt.TextElideMode.ElideRight, width - taken),
+        )
         y += fm_bold.lineSpacing()
         painter.setFont(small)
         painter.setPen(muted)
-        painter.drawText(QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignLeft,
-                         fm_small.elidedText(params_summary(record), Qt.TextElideMode.ElideRight, width))
+        painter.drawText(
+            QRect(x, y, width, fm_small.height()),
+            Qt.AlignmentFlag.AlignLeft,
+            fm_small.elidedText(params_summary(record), Qt.TextElideMode.ElideRight, width),
+        )
         y += fm_small.lineSpacing() + 2
         # State line: coloured state, then server status / note, elapsed on the right.
         state = record.state
@@ -240,7 +270,9 @@ class TaskDelegate(QStyledItemDelegate):
         painter.setPen(muted)
         elapsed_w = fm_small.horizontalAdvance(elapsed + " ")
         if elapsed:
-            painter.drawText(QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignRight, elapsed)
+            painter.drawText(
+                QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignRight, elapsed
+            )
         note = record.detail or ""
         if record.server_status and state not in FINAL_STATES:
             note = f"{note} · {record.server_status}" if note else record.server_status
@@ -248,13 +280,17 @@ class TaskDelegate(QStyledItemDelegate):
             painter.drawText(
                 QRect(x + label_w, y + 1, max(0, width - label_w - elapsed_w), fm_small.height()),
                 Qt.AlignmentFlag.AlignLeft,
-                fm_small.elidedText(note, Qt.TextElideMode.ElideRight, max(0, width - label_w - elapsed_w)),
+                fm_small.elidedText(
+                    note, Qt.TextElideMode.ElideRight, max(0, width - label_w - elapsed_w)
+                ),
             )
         y += fm_bold.lineSpacing() + 2
         if record.error:
             painter.setPen(text_colour if selected else STATE_COLOURS[FAILED])
             for line in wrap_lines(record.error, fm_small, width, ERROR_LINES):
-                painter.drawText(QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignLeft, line)
+                painter.drawText(
+                    QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignLeft, line
+                )
                 y += fm_small.lineSpacing()
         painter.restore()
 
@@ -309,10 +345,22 @@ class TaskList(QWidget):
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 4)
-        self.cancel_button = self._button(self.tr("Cancel"), "taskCancelButton", self.tr("Cancel the selected jobs"))
-        self.retry_button = self._button(self.tr("Retry"), "taskRetryButton", self.tr("Run the selected jobs again with the same inputs"))
-        self.open_button = self._button(self.tr("Open"), "taskOpenButton", self.tr("Show the result"))
-        self.remove_button = self._button(self.tr("Remove"), "taskRemoveButton", self.tr("Remove finished jobs from this list (the images stay in the gallery)"))
+        self.cancel_button = self._button(
+            self.tr("Cancel"), "taskCancelButton", self.tr("Cancel the selected jobs")
+        )
+        self.retry_button = self._button(
+            self.tr("Retry"),
+            "taskRetryButton",
+            self.tr("Run the selected jobs again with the same inputs"),
+        )
+        self.open_button = self._button(
+            self.tr("Open"), "taskOpenButton", self.tr("Show the result")
+        )
+        self.remove_button = self._button(
+            self.tr("Remove"),
+            "taskRemoveButton",
+            self.tr("Remove finished jobs from this list (the images stay in the gallery)"),
+        )
         for b in (self.cancel_button, self.retry_button, self.open_button, self.remove_button):
             bar.addWidget(b)
         bar.addStretch(1)
@@ -335,13 +383,19 @@ class TaskList(QWidget):
 
     def eventFilter(self, watched, event) -> bool:  # noqa: ANN001
         # The empty state: say what the list is for instead of showing a blank box.
-        if watched is self.view.viewport() and event.type() == QEvent.Type.Paint and self._model.rowCount() == 0:
+        if (
+            watched is self.view.viewport()
+            and event.type() == QEvent.Type.Paint
+            and self._model.rowCount() == 0
+        ):
             painter = QPainter(watched)
             painter.setPen(self.palette().placeholderText().color())
             painter.drawText(
                 watched.rect().adjusted(16, 16, -16, -16),
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                self.tr("Jobs appear here while they run. Several can run at once; each can be cancelled or retried."),
+                self.tr(
+                    "Jobs appear here while they run. Several can run at once; each can be cancelled or retried."
+                ),
             )
             painter.end()
             return True
@@ -355,8 +409,12 @@ class TaskList(QWidget):
     def on_selection_changed(self, *args: object) -> None:
         records = self.selected_records()
         self.cancel_button.setEnabled(any(r.state not in FINAL_STATES for r in records))
-        self.retry_button.setEnabled(any(r.state in (FAILED, CANCELLED, INTERRUPTED) for r in records))
-        self.open_button.setEnabled(len(records) == 1 and bool(records[0].paths or records[0].preview))
+        self.retry_button.setEnabled(
+            any(r.state in (FAILED, CANCELLED, INTERRUPTED) for r in records)
+        )
+        self.open_button.setEnabled(
+            len(records) == 1 and bool(records[0].paths or records[0].preview)
+        )
         self.remove_button.setEnabled(any(r.state in FINAL_STATES for r in records))
 
     @Slot(str, str)
@@ -412,16 +470,22 @@ class TaskList(QWidget):
             menu.addAction(self.tr("Open"), lambda: self.open_requested.emit(key))
         if record.paths:
             path = record.paths[0]
-            menu.addAction(self.tr("Open in the default viewer"),
-                           lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(path)))
-            menu.addAction(self.tr("Reveal in folder"),
-                           lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent))))
+            menu.addAction(
+                self.tr("Open in the default viewer"),
+                lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(path)),
+            )
+            menu.addAction(
+                self.tr("Reveal in folder"),
+                lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent))),
+            )
         if record.state not in FINAL_STATES:
             menu.addAction(self.tr("Cancel"), lambda: self._runner.cancel(key))
         if record.state in (FAILED, CANCELLED, INTERRUPTED):
             menu.addAction(self.tr("Retry with the same inputs"), lambda: self._runner.retry(key))
         if record.state == CANCELLED and record.task_id and not record.late_result:
-            menu.addAction(self.tr("Fetch the result anyway"), lambda: self._runner.fetch_again(key))
+            menu.addAction(
+                self.tr("Fetch the result anyway"), lambda: self._runner.fetch_again(key)
+            )
         if record.unsaved is not None:
             menu.addAction(self.tr("Save again"), lambda: self._runner.save_again(key))
         if record.error:

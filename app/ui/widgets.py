@@ -95,7 +95,11 @@ class ImageView(QWidget):
         painter = QPainter(self)
         if self._pixmap is None or self._pixmap.isNull():
             painter.setPen(self.palette().placeholderText().color())
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._empty_text)
+            painter.drawText(
+                self.rect(),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self._empty_text,
+            )
             return
         target = self._target()
         if self._pixmap.hasAlphaChannel():
@@ -110,7 +114,10 @@ class ImageView(QWidget):
             # raster engine; QPixmap.scaled's box filter takes ~1 ms. Scale once per size.
             if self._scaled is None or (self._scaled.width(), self._scaled.height()) != (w, h):
                 self._scaled = self._pixmap.scaled(
-                    w, h, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+                    w,
+                    h,
+                    Qt.AspectRatioMode.IgnoreAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
                 )
                 self._scaled.setDevicePixelRatio(dpr)
             painter.drawPixmap(target.topLeft(), self._scaled)
@@ -122,7 +129,9 @@ class ImageView(QWidget):
         if self._pixmap is None:
             return
         if self._fit:
-            self._scale = self._target().width() / (self._pixmap.width() / (self.devicePixelRatioF() or 1.0))
+            self._scale = self._target().width() / (
+                self._pixmap.width() / (self.devicePixelRatioF() or 1.0)
+            )
             self._fit = False
         factor = 1.25 if event.angleDelta().y() > 0 else 0.8
         self._scale = max(0.05, min(16.0, self._scale * factor))

@@ -26,7 +26,9 @@ BIN = Path(sys.executable).parent
 
 
 def sources() -> list[Path]:
-    files = sorted((ROOT / "app" / "ui").glob("*.py")) + sorted((ROOT / "app" / "services").glob("*.py"))
+    files = sorted((ROOT / "app" / "ui").glob("*.py")) + sorted(
+        (ROOT / "app" / "services").glob("*.py")
+    )
     return [*files, ROOT / "app" / "main.py"]
 
 
@@ -49,7 +51,9 @@ def known_translations() -> tuple[dict[tuple[str, str], ET.Element], dict[str, E
     return by_key, by_source
 
 
-def enclosing_class(path: Path, line: int, cache: dict[Path, list[tuple[int, int, str]]]) -> str | None:
+def enclosing_class(
+    path: Path, line: int, cache: dict[Path, list[tuple[int, int, str]]]
+) -> str | None:
     if path not in cache:
         spans = []
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -63,9 +67,19 @@ def enclosing_class(path: Path, line: int, cache: dict[Path, list[tuple[int, int
 def main() -> int:
     by_key, by_source = known_translations()
     subprocess.run(
-        [str(BIN / "pyside6-lupdate"), *map(str, sources()), "-ts", str(TS),
-         "-source-language", "en", "-target-language", "zh_CN", "-no-obsolete"],
-        check=True, cwd=ROOT,
+        [
+            str(BIN / "pyside6-lupdate"),
+            *map(str, sources()),
+            "-ts",
+            str(TS),
+            "-source-language",
+            "en",
+            "-target-language",
+            "zh_CN",
+            "-no-obsolete",
+        ],
+        check=True,
+        cwd=ROOT,
     )
     tree = ET.parse(TS)
     root = tree.getroot()
@@ -87,7 +101,9 @@ def main() -> int:
                 ET.SubElement(target, "name").text = owner
                 contexts[owner] = target
             empty.remove(msg)
-            if not any(m.findtext("source") == msg.findtext("source") for m in target.findall("message")):
+            if not any(
+                m.findtext("source") == msg.findtext("source") for m in target.findall("message")
+            ):
                 target.append(msg)
         if not empty.findall("message"):
             root.remove(empty)
@@ -112,7 +128,9 @@ def main() -> int:
                 tr.attrib.pop("type", None)
     ET.indent(tree, space="    ")
     body = ET.tostring(root, encoding="unicode")
-    TS.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n", encoding="utf-8")
+    TS.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n", encoding="utf-8"
+    )
     subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(QM)], check=True, cwd=ROOT)
     if missing:
         print(f"{len(missing)} string(s) still need a translation:")

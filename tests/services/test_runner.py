@@ -44,20 +44,31 @@ def finish(qtbot, runner: JobRunner, key: str, timeout: int = 15000) -> None:
         pass
 
 
-def test_a_job_is_journaled_saved_and_thumbnailed(qtbot, runner: JobRunner, library: Library, simulator) -> None:
+def test_a_job_is_journaled_saved_and_thumbnailed(
+    qtbot, runner: JobRunner, library: Library, simulator
+) -> None:
     key = runner.submit(ImageRequest(prompt="a red kite", output_format="jpeg"), "async")
     finish(qtbot, runner, key)
     record = runner.record(key)
     assert record.state == "completed", record.error
     job = library.job(record.job_id)
-    assert job.state == "completed" and job.task_id == record.task_id and job.item_ids == record.item_ids
+    assert (
+        job.state == "completed"
+        and job.task_id == record.task_id
+        and job.item_ids == record.item_ids
+    )
     assert Path(record.paths[0]).suffix == ".jpg" and Path(record.paths[0]).is_file()
-    assert record.thumbnail is not None and max(record.thumbnail.width(), record.thumbnail.height()) <= 128
+    assert (
+        record.thumbnail is not None
+        and max(record.thumbnail.width(), record.thumbnail.height()) <= 128
+    )
     assert record.preview is not None and not record.preview.isNull()
     assert record.info["output_tokens"] > 0
 
 
-def test_a_queued_job_cancelled_before_it_starts_sends_nothing(qtbot, library: Library, simulator) -> None:
+def test_a_queued_job_cancelled_before_it_starts_sends_nothing(
+    qtbot, library: Library, simulator
+) -> None:
     runner = JobRunner(library, concurrency=1, client_options={"poll_interval": 0.05})
     runner.endpoints.set(Endpoint(simulator.base_url, TEST_KEY, demo=False))
     try:
@@ -76,7 +87,9 @@ def test_a_queued_job_cancelled_before_it_starts_sends_nothing(qtbot, library: L
         runner.shutdown()
 
 
-def test_a_compat_result_that_arrives_after_cancel_is_saved_and_marked(qtbot, runner: JobRunner, library, simulator) -> None:
+def test_a_compat_result_that_arrives_after_cancel_is_saved_and_marked(
+    qtbot, runner: JobRunner, library, simulator
+) -> None:
     simulator.inject(Fault(delay=1.0), method="POST", path="/openai/v1/images/generations")
     key = runner.submit(ImageRequest(prompt="paid for anyway"), "compat")
     # Cancel once the server has the request (before that, a cancel means nothing is sent).
@@ -89,7 +102,9 @@ def test_a_compat_result_that_arrives_after_cancel_is_saved_and_marked(qtbot, ru
     assert library.item(record.item_ids[0]).cancelled
 
 
-def test_a_failed_write_keeps_the_result_for_save_again(qtbot, runner: JobRunner, library, monkeypatch) -> None:
+def test_a_failed_write_keeps_the_result_for_save_again(
+    qtbot, runner: JobRunner, library, monkeypatch
+) -> None:
     real_save = library.save_result
     calls = []
 
@@ -103,14 +118,18 @@ def test_a_failed_write_keeps_the_result_for_save_again(qtbot, runner: JobRunner
     key = runner.submit(ImageRequest(prompt="disk full"), "async")
     finish(qtbot, runner, key)
     record = runner.record(key)
-    assert record.state == "failed" and "No space left" in record.error and record.unsaved is not None
+    assert (
+        record.state == "failed" and "No space left" in record.error and record.unsaved is not None
+    )
     runner.save_again(key)
     qtbot.waitUntil(lambda: runner.record(key).state == "completed", timeout=10000)
     assert Path(runner.record(key).paths[0]).is_file() and runner.record(key).unsaved is None
 
 
 def test_retry_uses_the_journaled_request(qtbot, runner: JobRunner, simulator) -> None:
-    simulator.inject(Fault(status=400, code="moderation_blocked"), method="POST", path="/openai/images")
+    simulator.inject(
+        Fault(status=400, code="moderation_blocked"), method="POST", path="/openai/images"
+    )
     key = runner.submit(ImageRequest(prompt="try twice", quality="low"), "async")
     finish(qtbot, runner, key)
     assert runner.record(key).state == "failed"
@@ -139,7 +158,10 @@ def test_background_calls_report_on_the_gui_thread(qtbot, runner: JobRunner) -> 
 
     results = []
     gui = threading.get_ident()
-    runner.call(lambda: threading.get_ident(), on_done=lambda tid: results.append((tid != gui, threading.get_ident() == gui)))
+    runner.call(
+        lambda: threading.get_ident(),
+        on_done=lambda tid: results.append((tid != gui, threading.get_ident() == gui)),
+    )
     runner.call(lambda: 1 / 0, on_error=lambda e: results.append(type(e).__name__))
     qtbot.waitUntil(lambda: len(results) == 2)
     assert (True, True) in results and "ZeroDivisionError" in results
@@ -149,8 +171,12 @@ def test_error_sentences_and_connect_failures() -> None:
     auth = ApiError(ErrorKind.auth, "bad key", status=401, code="invalid_api_key", trace_id="t1")
     text = error_sentence(auth)
     assert "API key was refused" in text and "invalid_api_key" in text and "t1" in text
-    assert "safety system" in error_sentence(ApiError(ErrorKind.refused, "no", detail="blocked words"))
-    assert "blocked words" in error_sentence(ApiError(ErrorKind.refused, "no", detail="blocked words"))
+    assert "safety system" in error_sentence(
+        ApiError(ErrorKind.refused, "no", detail="blocked words")
+    )
+    assert "blocked words" in error_sentence(
+        ApiError(ErrorKind.refused, "no", detail="blocked words")
+    )
     assert "Could not write" in error_sentence(OSError(13, "Permission denied"))
     assert cannot_connect(ApiError(ErrorKind.network, "Could not connect to x (refused)."))
     assert not cannot_connect(ApiError(ErrorKind.network, "The connection to x was lost."))
@@ -173,7 +199,9 @@ def test_shutdown_stops_running_jobs(qtbot, library, simulator) -> None:
     assert all(unfinished[runner.record(k).job_id].resumable for k in keys)
 
 
-def test_shutdown_breaks_off_a_long_compat_call_and_leaves_the_journal(qtbot, library, simulator) -> None:
+def test_shutdown_breaks_off_a_long_compat_call_and_leaves_the_journal(
+    qtbot, library, simulator
+) -> None:
     import time
 
     runner = JobRunner(library, client_options={"poll_interval": 0.05})
@@ -203,7 +231,9 @@ def test_the_network_coming_back_wakes_a_waiting_job(qtbot, library) -> None:
         key = runner.submit(ImageRequest(prompt="offline for now"), "async")
         qtbot.waitUntil(lambda: runner.record(key).state == "waiting", timeout=10000)
         sim.start(port)
-        runner.on_online_changed(True)  # what NetworkWatch reports when the OS sees the network again
+        runner.on_online_changed(
+            True
+        )  # what NetworkWatch reports when the OS sees the network again
         finish(qtbot, runner, key, timeout=10000)  # long before the 60 s probe interval
         assert runner.record(key).state == "completed"
     finally:

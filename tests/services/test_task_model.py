@@ -28,9 +28,17 @@ def runner(qtbot, data_dir: Path) -> Iterator[JobRunner]:
 
 def journal_job(prompt: str, state: str = "completed") -> SimpleNamespace:
     return SimpleNamespace(
-        job_id=prompt, flavour="async", task_id=None, state=state, server_status=None, error_kind=None,
-        error_message=None, params={"prompt": prompt, "size": "1024x1024", "output_format": "png"},
-        item_ids=[], parent_item_id=None, base_url="http://x",
+        job_id=prompt,
+        flavour="async",
+        task_id=None,
+        state=state,
+        server_status=None,
+        error_kind=None,
+        error_message=None,
+        params={"prompt": prompt, "size": "1024x1024", "output_format": "png"},
+        item_ids=[],
+        parent_item_id=None,
+        base_url="http://x",
     )
 
 

@@ -37,7 +37,9 @@ def _secret_service() -> object:
         finally:
             collection.connection.close()  # keyring's own calls close theirs; this one is ours
         if locked:
-            pytest.skip("the Secret Service collection is locked (run under gnome-keyring-daemon --unlock)")
+            pytest.skip(
+                "the Secret Service collection is locked (run under gnome-keyring-daemon --unlock)"
+            )
     except Exception as exc:
         pytest.skip(
             f"no Secret Service reachable ({type(exc).__name__}: {exc}); run under "
@@ -57,7 +59,9 @@ def secret_service() -> Iterator[object]:
         keyring.delete_password(SERVICE, USERNAME)
 
 
-def test_key_round_trip_through_a_real_secret_service(qtbot, secret_service, simulator, data_dir: Path) -> None:
+def test_key_round_trip_through_a_real_secret_service(
+    qtbot, secret_service, simulator, data_dir: Path
+) -> None:
     (data_dir / "settings.json").write_text(json.dumps({"poll_interval": 0.05}))
     window = create_window(["--data-dir", str(data_dir), "--base-url", simulator.base_url])
     try:

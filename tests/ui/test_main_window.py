@@ -88,7 +88,9 @@ def test_demo_mode_generates_a_file_on_disk(qtbot, open_window, data_dir) -> Non
     assert banner.isVisible()
     edit = window.findChild(QPlainTextEdit, "promptEdit")
     qtbot.keyClicks(edit, "a lighthouse at dusk")
-    qtbot.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Enter generates
+    qtbot.keyClick(
+        edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+    )  # Ctrl+Enter generates
     qtbot.waitUntil(lambda: states(window) == ["running"], timeout=5000)
     wait_states(qtbot, window, ["completed"])
     record = row_record(window)
@@ -144,7 +146,9 @@ def test_retry_a_failed_job(qtbot, window, simulator) -> None:
         ("dropped", "connection to the server was lost"),
     ],
 )
-def test_errors_show_their_sentence_in_the_row(qtbot, open_window, simulator, monkeypatch, case, expected) -> None:
+def test_errors_show_their_sentence_in_the_row(
+    qtbot, open_window, simulator, monkeypatch, case, expected
+) -> None:
     from app.simulator import Fault
 
     monkeypatch.setenv("MOUNTSEA_API_KEY", "sk-wrong-key-000000" if case == "bad_key" else TEST_KEY)
@@ -161,7 +165,9 @@ def test_errors_show_their_sentence_in_the_row(qtbot, open_window, simulator, mo
     assert view.sizeHintForIndex(window.task_model.index(0, 0)).height() > 90
 
 
-def test_compat_flavour_and_parameters_reach_the_server(qtbot, open_window, simulator, monkeypatch) -> None:
+def test_compat_flavour_and_parameters_reach_the_server(
+    qtbot, open_window, simulator, monkeypatch
+) -> None:
     monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
     window = open_window("--base-url", simulator.base_url, "--api", "compat")
     assert window.findChild(QComboBox, "apiCombo").currentData() == "compat"
@@ -218,7 +224,9 @@ def test_last_choices_are_remembered(qtbot, open_window, simulator, monkeypatch,
     assert again.findChild(QComboBox, "qualityCombo").currentData() == "high"
 
 
-def test_unfinished_async_task_is_landed_at_start_without_a_new_create(qtbot, open_window, simulator, monkeypatch, data_dir) -> None:
+def test_unfinished_async_task_is_landed_at_start_without_a_new_create(
+    qtbot, open_window, simulator, monkeypatch, data_dir
+) -> None:
     from app.core.api.cancel import CancelToken
     from app.core.api.client import MountseaClient, make_http_client
     from app.core.api.models import Flavour, ImageRequest
@@ -228,7 +236,9 @@ def test_unfinished_async_task_is_landed_at_start_without_a_new_create(qtbot, op
     lib = Library.open(data_dir)
     job_id = lib.begin_job(request, Flavour.tasks, simulator.base_url)
     with make_http_client() as http:
-        task_id = MountseaClient(http, simulator.base_url, TEST_KEY).submit_task(request, CancelToken())
+        task_id = MountseaClient(http, simulator.base_url, TEST_KEY).submit_task(
+            request, CancelToken()
+        )
     lib.set_task_id(job_id, task_id)
     lib.update_job(job_id, state="running")
     lib.close()
@@ -242,12 +252,16 @@ def test_unfinished_async_task_is_landed_at_start_without_a_new_create(qtbot, op
     assert record.job_id == job_id and Path(record.paths[0]).is_file()
 
 
-def test_a_job_that_waited_for_the_network_is_sent_at_the_next_start(qtbot, open_window, simulator, monkeypatch, data_dir) -> None:
+def test_a_job_that_waited_for_the_network_is_sent_at_the_next_start(
+    qtbot, open_window, simulator, monkeypatch, data_dir
+) -> None:
     from app.core.api.models import Flavour, ImageRequest
     from app.core.library import Library
 
     lib = Library.open(data_dir)
-    job_id = lib.begin_job(ImageRequest(prompt="offline when the app quit"), Flavour.tasks, simulator.base_url)
+    job_id = lib.begin_job(
+        ImageRequest(prompt="offline when the app quit"), Flavour.tasks, simulator.base_url
+    )
     lib.update_job(job_id, state="waiting")
     lib.close()
     monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
@@ -257,7 +271,9 @@ def test_a_job_that_waited_for_the_network_is_sent_at_the_next_start(qtbot, open
     assert window.library.job(job_id).state == "completed"
 
 
-def test_an_interrupted_compat_job_can_be_retried(qtbot, open_window, simulator, monkeypatch, data_dir) -> None:
+def test_an_interrupted_compat_job_can_be_retried(
+    qtbot, open_window, simulator, monkeypatch, data_dir
+) -> None:
     from app.core.api.models import Flavour, ImageRequest
     from app.core.library import Library
 
@@ -284,7 +300,9 @@ def test_offline_job_waits_for_the_network_then_runs(qtbot, open_window, monkeyp
     window.runner.probe_interval = 0.1
     generate(qtbot, window, "patience")
     model = window.task_model
-    qtbot.waitUntil(lambda: model.data(model.index(0, 0), Roles.DetailedState) == "waiting", timeout=15000)
+    qtbot.waitUntil(
+        lambda: model.data(model.index(0, 0), Roles.DetailedState) == "waiting", timeout=15000
+    )
     assert states(window) == ["queued"]  # the contract's six states: waiting shows as queued
     assert "network" in row_record(window).detail
     sim = Simulator(api_keys=(TEST_KEY,))
@@ -341,7 +359,9 @@ def test_a_result_edited_with_a_mask_keeps_the_unmasked_pixels(qtbot, window, si
     assert view.file_label.text() == edit.paths[0]
 
 
-def test_a_job_that_would_cross_the_budget_asks_first(qtbot, window, simulator, monkeypatch) -> None:
+def test_a_job_that_would_cross_the_budget_asks_first(
+    qtbot, window, simulator, monkeypatch
+) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from app.core.library import spend
@@ -359,7 +379,9 @@ def test_a_job_that_would_cross_the_budget_asks_first(qtbot, window, simulator, 
     assert window.task_model.rowCount() == 0 and simulator.created_tasks == 0
 
 
-def test_earlier_jobs_are_listed_and_open_in_the_result_view(qtbot, open_window, simulator, monkeypatch, data_dir) -> None:
+def test_earlier_jobs_are_listed_and_open_in_the_result_view(
+    qtbot, open_window, simulator, monkeypatch, data_dir
+) -> None:
     monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
     first = open_window("--base-url", simulator.base_url)
     generate(qtbot, first, "from an earlier session")
@@ -375,7 +397,9 @@ def test_earlier_jobs_are_listed_and_open_in_the_result_view(qtbot, open_window,
     view = task_view(window)
     index = window.task_model.index(0, 0)
     centre = view.visualRect(index).center()
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)  # a double-click starts with a press
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=centre
+    )  # a double-click starts with a press
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
     assert window.tabs.currentWidget() is window.result_view
     qtbot.waitUntil(lambda: window.result_view.image_view.pixmap() is not None, timeout=10000)
@@ -383,7 +407,9 @@ def test_earlier_jobs_are_listed_and_open_in_the_result_view(qtbot, open_window,
     assert simulator.created_tasks == 1
 
 
-def test_a_cancelled_task_can_still_be_fetched_without_a_new_create(qtbot, window, simulator) -> None:
+def test_a_cancelled_task_can_still_be_fetched_without_a_new_create(
+    qtbot, window, simulator
+) -> None:
     simulator.latency = 1.0
     generate(qtbot, window, "cancel, then change my mind")
     qtbot.waitUntil(lambda: row_record(window).task_id is not None, timeout=10000)
@@ -421,7 +447,9 @@ def test_the_window_says_when_the_network_is_gone(qtbot, window) -> None:
     assert label.text() == ""
 
 
-def test_editor_preferences_are_remembered(qtbot, open_window, simulator, monkeypatch, data_dir) -> None:
+def test_editor_preferences_are_remembered(
+    qtbot, open_window, simulator, monkeypatch, data_dir
+) -> None:
     monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
     window = open_window("--base-url", simulator.base_url)
     window.edit_panel.set_feather(21)
@@ -443,17 +471,24 @@ def test_a_damaged_settings_file_is_reset_and_said(qtbot, open_window, data_dir)
     assert window.runner.pool.maxThreadCount() == 4
 
 
-def test_a_real_task_left_running_waits_in_demo_mode_for_a_key(qtbot, open_window, data_dir) -> None:
+def test_a_real_task_left_running_waits_in_demo_mode_for_a_key(
+    qtbot, open_window, data_dir
+) -> None:
     from app.core.api.models import Flavour, ImageRequest
     from app.core.library import Library
 
     lib = Library.open(data_dir)
-    job_id = lib.begin_job(ImageRequest(prompt="paid at Mountsea"), Flavour.tasks, "https://api.mountsea.ai")
+    job_id = lib.begin_job(
+        ImageRequest(prompt="paid at Mountsea"), Flavour.tasks, "https://api.mountsea.ai"
+    )
     lib.set_task_id(job_id, "f00d")
     lib.update_job(job_id, state="running")
     lib.close()
     window = open_window("--demo")  # no key: the demo server cannot finish a real task
-    qtbot.waitUntil(lambda: window.task_model.rowCount() == 1 and row_record(window).state == "waiting", timeout=10000)
+    qtbot.waitUntil(
+        lambda: window.task_model.rowCount() == 1 and row_record(window).state == "waiting",
+        timeout=10000,
+    )
     assert row_record(window).detail == "waiting for an API key"
     assert states(window) == ["queued"]
 
@@ -468,7 +503,9 @@ def test_the_row_button_cancels_and_then_retries(qtbot, window, simulator) -> No
 
     def click_row_button() -> None:
         rect = view.visualRect(window.task_model.index(0, 0))
-        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=TaskDelegate.button_rect(rect).center())
+        qtbot.mouseClick(
+            view.viewport(), Qt.MouseButton.LeftButton, pos=TaskDelegate.button_rect(rect).center()
+        )
 
     click_row_button()  # on a running job: cancel
     wait_states(qtbot, window, ["cancelled"], timeout=5000)

@@ -38,7 +38,9 @@ def open_window(qtbot, data_dir: Path) -> Iterator[Callable[..., MainWindow]]:
 
 def open_dialog(qtbot, window: MainWindow):
     dialog = window.open_settings()
-    qtbot.waitUntil(lambda: dialog.findChild(QLabel, "keyringBackendLabel").text() != dialog.tr("checking…"))
+    qtbot.waitUntil(
+        lambda: dialog.findChild(QLabel, "keyringBackendLabel").text() != dialog.tr("checking…")
+    )
     return dialog
 
 
@@ -48,7 +50,9 @@ def click(qtbot, dialog, name: str) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def test_stores_and_removes_the_key_in_the_keyring(qtbot, open_window, simulator, memory_keyring, data_dir) -> None:
+def test_stores_and_removes_the_key_in_the_keyring(
+    qtbot, open_window, simulator, memory_keyring, data_dir
+) -> None:
     window = open_window("--base-url", simulator.base_url)
     qtbot.waitUntil(window.is_demo, timeout=10000)  # no key yet: demo mode
     assert window.findChild(QLabel.__base__, "demoBanner").isVisible()
@@ -59,7 +63,9 @@ def test_stores_and_removes_the_key_in_the_keyring(qtbot, open_window, simulator
     click(qtbot, dialog, "saveKeyButton")
     qtbot.waitUntil(lambda: memory_keyring.passwords.get((SERVICE, USERNAME)) == TEST_KEY)
     qtbot.waitUntil(lambda: not window.is_demo())
-    assert window.runner.endpoints.get().base_url == simulator.base_url  # switched without a restart
+    assert (
+        window.runner.endpoints.get().base_url == simulator.base_url
+    )  # switched without a restart
     assert not window.findChild(QLabel.__base__, "demoBanner").isVisible()
     assert "keyring" in dialog.findChild(QLabel, "keySourceLabel").text()
     dialog.accept()
@@ -87,7 +93,9 @@ def test_the_key_check_costs_nothing_and_tells_good_from_bad(qtbot, open_window,
     dialog.reject()
 
 
-def test_without_a_keyring_the_key_is_kept_for_the_session_only(qtbot, open_window, simulator) -> None:
+def test_without_a_keyring_the_key_is_kept_for_the_session_only(
+    qtbot, open_window, simulator
+) -> None:
     keyring.set_keyring(fail.Keyring())  # a bare Linux: no backend at all
     window = open_window("--base-url", simulator.base_url)
     qtbot.waitUntil(window.is_demo, timeout=10000)
@@ -139,13 +147,20 @@ def test_closing_the_dialog_while_a_check_runs_is_harmless(qtbot, open_window, s
     qtbot.waitUntil(lambda: not window.runner._calls, timeout=5000)
 
 
-def test_a_command_line_base_url_is_not_saved_but_an_edit_is(qtbot, open_window, data_dir, simulator) -> None:
+def test_a_command_line_base_url_is_not_saved_but_an_edit_is(
+    qtbot, open_window, data_dir, simulator
+) -> None:
     window = open_window("--base-url", simulator.base_url)
     dialog = open_dialog(qtbot, window)
     dialog.accept()  # nothing changed
-    assert json.loads((data_dir / "settings.json").read_text())["base_url"] == "https://api.mountsea.ai"
+    assert (
+        json.loads((data_dir / "settings.json").read_text())["base_url"]
+        == "https://api.mountsea.ai"
+    )
     dialog = open_dialog(qtbot, window)
     dialog.findChild(QLineEdit, "baseUrlEdit").setText("https://example.test/")
     dialog.accept()
-    assert json.loads((data_dir / "settings.json").read_text())["base_url"] == "https://example.test"
+    assert (
+        json.loads((data_dir / "settings.json").read_text())["base_url"] == "https://example.test"
+    )
     assert window.base_url() == "https://example.test"
