@@ -512,3 +512,16 @@ def test_the_row_button_cancels_and_then_retries(qtbot, window, simulator) -> No
     simulator.latency = 0.0
     click_row_button()  # on a cancelled job: retry
     wait_states(qtbot, window, ["completed", "cancelled"])
+
+
+def test_the_gallery_sends_pictures_to_the_editor_and_settings_to_the_form(qtbot, window) -> None:
+    generate(qtbot, window, "from the gallery")
+    wait_states(qtbot, window, ["completed"])
+    item_id = row_record(window).item_ids[0]
+    window.gallery.edit_requested.emit(item_id)
+    qtbot.waitUntil(window.edit_panel.has_sources, timeout=10000)
+    assert window.tabs.currentWidget() is window.edit_panel
+    window.findChild(QPlainTextEdit, "promptEdit").setPlainText("")
+    window.gallery.reuse_requested.emit({"prompt": "from the gallery", "quality": "low"})
+    assert window.findChild(QPlainTextEdit, "promptEdit").toPlainText() == "from the gallery"
+    assert window.findChild(QComboBox, "qualityCombo").currentData() == "low"
