@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import socket
 import threading
 import time
@@ -530,6 +531,12 @@ def _wait_for_network(
     send(state=RUNNING, detail=None)
 
 
+# Landing a result (compositing, writing, decoding for the preview) is CPU work. Eight jobs
+# finishing together would otherwise put eight busy threads next to the GUI thread on a small
+# machine; one at a time keeps a core for the GUI and costs little (tens of ms per picture).
+_LANDING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
+
+
 def _land(
     spec: JobSpec,
     job_id: Any,
@@ -539,6 +546,20 @@ def _land(
     lib: Library,
     send: Callable[..., None],
     composited: list[bytes | None] | None = None,
+) -> None:
+    with _LANDING:
+        _land_now(spec, job_id, request, result, late, lib, send, composited)
+
+
+def _land_now(
+    spec: JobSpec,
+    job_id: Any,
+    request: ImageRequest | None,
+    result: Any,
+    late: bool,
+    lib: Library,
+    send: Callable[..., None],
+    composited: list[bytes | None] | None,
 ) -> None:
     if (
         composited is None
