@@ -86,11 +86,13 @@ class SpendPanel(QWidget):
         self.currency = QLineEdit()
         self.currency.setObjectName("priceCurrency")
         self.currency.setMaxLength(8)
+        self.currency.setMaximumWidth(180)
         self.budget = QDoubleSpinBox()
         self.budget.setObjectName("monthlyBudget")
         self.budget.setRange(0, 1_000_000)
         self.budget.setDecimals(2)
         self.budget.setSpecialValueText(self.tr("No budget"))
+        self.budget.setMaximumWidth(180)
         self.save_button = QPushButton(self.tr("Save prices and budget"))
         self.save_button.setObjectName("spendSave")
         self.save_button.clicked.connect(self.save)
@@ -139,7 +141,9 @@ class SpendPanel(QWidget):
         )
         t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         t.verticalHeader().setVisible(False)
+        t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 8)
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        t.horizontalHeader().setStretchLastSection(True)
         return t
 
     def _price(self, name: str) -> QDoubleSpinBox:
@@ -147,6 +151,7 @@ class SpendPanel(QWidget):
         s.setObjectName(name)
         s.setRange(0, 100_000)
         s.setDecimals(3)
+        s.setMaximumWidth(180)
         return s
 
     @Slot()
@@ -195,19 +200,23 @@ class SpendPanel(QWidget):
             cells = [
                 p.label,
                 f"{p.images:,}",
-                self.tr("%1 (%2 text, %3 image)")
-                .replace("%1", f"{p.input_tokens:,}")
-                .replace("%2", f"{p.text_input_tokens:,}")
-                .replace("%3", f"{p.image_input_tokens:,}"),
+                f"{p.input_tokens:,}",
                 f"{p.output_tokens:,}",
                 money(p.cost, currency),
             ]
+            split = (
+                self.tr("%1 text, %2 image")
+                .replace("%1", f"{p.text_input_tokens:,}")
+                .replace("%2", f"{p.image_input_tokens:,}")
+            )
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 if c:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
+                if c == 2:
+                    item.setToolTip(split)  # the input split, without widening the table
                 table.setItem(r, c, item)
 
     @Slot()
