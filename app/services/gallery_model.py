@@ -118,6 +118,23 @@ class GalleryModel(QAbstractListModel):
     def item_added(self, item_id: int) -> None:
         """A new result landed: insert its row in place (keeps selection and scroll) when it
         matches the current search, else leave the view alone."""
+        order = self.query.order
+        # The usual case: a brand-new item (a higher id than any listed, which sit in id order)
+        # goes first, or last. One indexed lookup instead of re-running the search over
+        # 100,000 items on the GUI thread.
+        newer = all(item_id > i for i in self._ids[:1] + self._ids[-1:])
+        if order in ("newest", "oldest") and newer:
+            if not self.library.matches(item_id, self.query.text, **self.query.kwargs()):
+                return
+            pos = 0 if order == "newest" else len(self._ids)
+            self.beginInsertRows(QModelIndex(), pos, pos)
+            self._ids.insert(pos, item_id)
+            self._row_of = None
+            self._requested.clear()
+            self._pages.clear()
+            self.endInsertRows()
+            self.count_changed.emit(len(self._ids))
+            return
         ids = self.library.search(self.query.text, **self.query.kwargs())
         if item_id not in ids:
             return

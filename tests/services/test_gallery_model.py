@@ -67,6 +67,12 @@ def test_new_result_is_inserted_in_place(lib: Library, loader: ThumbnailLoader, 
         model.item_added(second)
     assert blocker.args[1:] == [0, 0]  # at the top, newest first
     assert ids(model) == [second, first] and not resets
+    # Oldest first: the new one goes to the end.
+    model.set_query(Query(order="oldest"))
+    fourth = add_item(lib, "fourth")
+    with qtbot.waitSignal(model.rowsInserted) as blocker:
+        model.item_added(fourth)
+    assert blocker.args[1:] == [2, 2] and ids(model) == [first, second, fourth]
     # A result that does not match the current search leaves the view alone.
     model.set_query(Query(text="first"))
     third = add_item(lib, "third")

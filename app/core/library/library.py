@@ -672,6 +672,25 @@ class Library:
         with self._read() as c:
             return [r[0] for r in c.execute(sql, args)]
 
+    def matches(
+        self,
+        item_id: int,
+        text: str = "",
+        *,
+        favourites: bool = False,
+        collection: str | None = None,
+        edits_only: bool = False,
+        since: float | None = None,
+        until: float | None = None,
+        order: str = "newest",
+    ) -> bool:
+        """Would `search` with these settings list this item? (One indexed lookup.)"""
+        sql, args = build_sql(
+            text, favourites, collection, edits_only, since, until, count=True, only_id=item_id
+        )
+        with self._read() as c:
+            return bool(c.execute(sql, args).fetchone()[0])
+
     def count(
         self,
         text: str = "",

@@ -43,8 +43,10 @@ def build_sql(
     order: str = "newest",
     *,
     count: bool = False,
+    only_id: int | None = None,
 ) -> tuple[str, list[Any]]:
-    """(SQL, arguments) selecting the ids (or their count) of the live items that match."""
+    """(SQL, arguments) selecting the ids (or their count) of the live items that match;
+    with `only_id`, whether that one item matches (count 0 or 1)."""
     direction = "ASC" if order == "oldest" else "DESC"
     text = text.strip()
     fts = None if not text or _CJK.search(text) else fts_query(text)
@@ -75,6 +77,8 @@ def build_sql(
     if fts is not None and not other:
         # The FTS index holds live items only: no join needed.
         sql = f"SELECT {what} FROM items_fts WHERE items_fts MATCH ?"
+        if only_id is not None:
+            return sql + " AND rowid = ?", [fts, only_id]
         if not count:
             sql += " ORDER BY rank" if order == "relevance" else f" ORDER BY rowid {direction}"
         return sql, [fts]
@@ -87,6 +91,9 @@ def build_sql(
     where.append("+items.deleted_at IS NULL" if (other or fts) else "items.deleted_at IS NULL")
     where += other
     what = "count(*)" if count else "items.id"
+    if only_id is not None:
+        where.append("items.id = ?")
+        args = [*args, only_id]
     sql = f"SELECT {what} FROM items WHERE {' AND '.join(where)}"
     if not count:
         sql += f" ORDER BY items.id {direction}"

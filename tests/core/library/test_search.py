@@ -75,3 +75,26 @@ def test_lineage(lib: Library) -> None:
     assert lib.lineage(grandchild) == ([root, child], [])
     assert lib.lineage(root) == ([], [child, sibling, grandchild])
     assert lib.item(child).parent_id == root
+
+
+def test_matches_agrees_with_search(lib: Library) -> None:
+    a = add_item(lib, "mountain lake at dawn")
+    b = add_item(lib, "city street", parent_item_id=a)
+    lib.set_favourite(a)
+    lib.set_collection(b, "Streets")
+    cases = [
+        {"text": "lake"},
+        {"text": "street"},
+        {"text": "猫"},
+        {"favourites": True},
+        {"collection": "Streets"},
+        {"edits_only": True},
+        {"text": "city", "edits_only": True},
+        {},
+    ]
+    for kw in cases:
+        listed = set(lib.search(**kw))
+        for item_id in (a, b):
+            assert lib.matches(item_id, **kw) == (item_id in listed), (kw, item_id)
+    lib.delete_items([a])
+    assert not lib.matches(a) and not lib.matches(a, "lake")
