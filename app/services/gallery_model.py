@@ -151,17 +151,15 @@ class GalleryModel(QAbstractListModel):
         self.count_changed.emit(len(ids))
 
     @Slot(list)
-    def items_changed(self, item_ids: list[int]) -> None:
+    def items_changed(self, item_ids: list[int], *, refilter: bool = True) -> None:
         """Favourite/collection changed, or items deleted/restored: re-run the search when the
-        visible set may differ, else just repaint the rows."""
-        for page in self._pages.values():
-            for i in item_ids:
-                page.pop(i, None)
+        visible set may differ (`refilter`), else just repaint the rows."""
         self._pages.clear()
-        ids = self.library.search(self.query.text, **self.query.kwargs())
-        if ids != self._ids:
-            self._reset_to(ids)
-            return
+        if refilter:
+            ids = self.library.search(self.query.text, **self.query.kwargs())
+            if ids != self._ids:
+                self._reset_to(ids)
+                return
         for i in item_ids:
             row = self.row_of(i)
             if row is not None:

@@ -913,7 +913,8 @@ class GalleryPanel(QWidget):
         cells = self.library.cells(ids)
         make = not all(c.favourite for c in cells.values())
         self.library.set_favourite(ids, make)
-        self.model.items_changed(ids)
+        # Only the Favourites filter can make rows come or go: otherwise a repaint will do.
+        self.model.items_changed(ids, refilter=self.model.query.favourites)
         self.select_ids([i for i in ids if self.model.row_of(i) is not None], scroll=False)
         self.on_selection_changed()
 
@@ -939,7 +940,7 @@ class GalleryPanel(QWidget):
             return
         self.library.set_collection(ids, name)
         self.reload_collections()
-        self.model.items_changed(ids)
+        self.model.items_changed(ids, refilter=self.model.query.collection is not None)
         self.select_ids(ids, scroll=False)
         self.on_selection_changed()
         if name:

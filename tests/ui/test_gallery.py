@@ -396,3 +396,20 @@ def test_two_exports_queued_back_to_back_both_finish(
     qtbot.waitUntil(lambda: len(done) == 2, timeout=10000)
     assert sorted(done) == [(str(tmp_path / "a.zip"), 3), (str(tmp_path / "b"), 3)]
     assert not panel._tasks
+
+
+def test_favourite_toggle_repaints_or_refilters(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+    a = add_item(lib, "one")
+    b = add_item(lib, "two")
+    panel = make_panel()
+    resets: list[int] = []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+    select(panel, a)
+    panel.favourite_action.trigger()
+    assert lib.item(a).favourite and not resets and shown_ids(panel) == [b, a]  # just a repaint
+    assert panel.model.is_favourite(1)
+    panel.favourites_check.setChecked(True)
+    assert shown_ids(panel) == [a]
+    select(panel, a)
+    panel.favourite_action.trigger()  # un-favourite under the Favourites filter: it leaves
+    assert shown_ids(panel) == [] and not lib.item(a).favourite
