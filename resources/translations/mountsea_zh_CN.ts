@@ -827,116 +827,116 @@
             <translation>已从所选图片恢复设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="927" />
+            <location filename="../../app/ui/gallery.py" line="928" />
             <source>Add to collection</source>
             <translation>加入合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="928" />
+            <location filename="../../app/ui/gallery.py" line="929" />
             <source>Collection (type a new name to create one):</source>
             <translation>合集（输入新名称即可新建）：</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="947" />
+            <location filename="../../app/ui/gallery.py" line="948" />
             <source>Added %n image(s) to “%1”.</source>
             <translation>
                 <numerusform>已将 %n 张图片加入“%1”。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="968" />
+            <location filename="../../app/ui/gallery.py" line="969" />
             <source>ZIP archive (*.zip)</source>
             <translation>ZIP 压缩包 (*.zip)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="971" />
+            <location filename="../../app/ui/gallery.py" line="972" />
             <source>Export %n image(s)</source>
             <translation>
                 <numerusform>导出 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="981" />
+            <location filename="../../app/ui/gallery.py" line="982" />
             <source>Copy the images into…</source>
             <translation>将图片复制到…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="990" />
+            <location filename="../../app/ui/gallery.py" line="991" />
             <source>Exporting %n image(s)…</source>
             <translation>
                 <numerusform>正在导出 %n 张图片…</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1003" />
+            <location filename="../../app/ui/gallery.py" line="1004" />
             <source>Deleted %n image(s).</source>
             <translation>
                 <numerusform>已删除 %n 张图片。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1007" />
+            <location filename="../../app/ui/gallery.py" line="1008" />
             <source>Deleted %n image(s). Press Undo to bring them back.</source>
             <translation>
                 <numerusform>已删除 %n 张图片。按“撤销”可恢复。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1020" />
+            <location filename="../../app/ui/gallery.py" line="1021" />
             <source>Restored %n image(s).</source>
             <translation>
                 <numerusform>已恢复 %n 张图片。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1036" />
+            <location filename="../../app/ui/gallery.py" line="1037" />
             <source>Rebuilding the library from the images folder…</source>
             <translation>正在根据图片文件夹重建图库…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1054" />
+            <location filename="../../app/ui/gallery.py" line="1055" />
             <source>Exported %n image(s) to %1.</source>
             <translation>
                 <numerusform>已将 %n 张图片导出到 %1。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1063" />
+            <location filename="../../app/ui/gallery.py" line="1064" />
             <source>Library rebuilt: %1 added, %2 removed, %3 unchanged.</source>
             <translation>图库已重建：新增 %1，移除 %2，未变 %3。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1076" />
+            <location filename="../../app/ui/gallery.py" line="1077" />
             <source>Rebuilding the library: %1 of %2 files read…</source>
             <translation>正在重建图库：已读取 %1 / %2 个文件…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1087" />
+            <location filename="../../app/ui/gallery.py" line="1088" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1088" />
+            <location filename="../../app/ui/gallery.py" line="1089" />
             <source>Rebuilding the library failed</source>
             <translation>重建图库失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1089" />
+            <location filename="../../app/ui/gallery.py" line="1090" />
             <source>Removing deleted images failed</source>
             <translation>清除已删除的图片失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1092" />
+            <location filename="../../app/ui/gallery.py" line="1093" />
             <source>%1: %2. Check that the folder exists and you may write to it.</source>
             <translation>%1：%2。请确认文件夹存在且你有写入权限。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1157" />
+            <location filename="../../app/ui/gallery.py" line="1158" />
             <source>%1 carries no settings from this app.</source>
             <translation>%1 不包含本应用的设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1161" />
+            <location filename="../../app/ui/gallery.py" line="1162" />
             <source>Settings restored from %1.</source>
             <translation>已从 %1 恢复设置。</translation>
         </message>
@@ -944,132 +944,133 @@
     <context>
         <name>JobRunner</name>
         <message>
-            <location filename="../../app/services/runner.py" line="151" />
+            <location filename="../../app/services/runner.py" line="156" />
             <source>The server refused the request as invalid.</source>
             <translation>服务器认为请求无效并拒绝了它。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="152" />
+            <location filename="../../app/services/runner.py" line="159" />
             <source>The API key was refused. Check it in Settings, then retry.</source>
             <translation>API 密钥被拒绝。请在设置中检查后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="153" />
+            <location filename="../../app/services/runner.py" line="162" />
             <source>The safety system refused this prompt. Rephrase it and try again.</source>
             <translation>安全系统拒绝了这个提示词。请换个说法再试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="154" />
+            <location filename="../../app/services/runner.py" line="165" />
             <source>Your account has run out of credit. Top it up, then retry.</source>
             <translation>你的账户余额不足。请充值后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="155" />
+            <location filename="../../app/services/runner.py" line="168" />
             <source>Too many requests right now. Wait a minute, then retry.</source>
             <translation>当前请求过多。请稍等一分钟再重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="156" />
+            <location filename="../../app/services/runner.py" line="171" />
             <source>The server had a problem. Retry in a moment.</source>
             <translation>服务器出现问题。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="157" />
+            <location filename="../../app/services/runner.py" line="174" />
             <source>The connection to the server was lost. Check your network, then retry.</source>
             <translation>与服务器的连接中断。请检查网络后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="158" />
+            <location filename="../../app/services/runner.py" line="178" />
             <source>The server did not answer in time. Retry later.</source>
             <translation>服务器未能及时响应。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="159" />
+            <location filename="../../app/services/runner.py" line="181" />
             <source>The server stopped answering after it got the request; it may still have billed it. Check your account before retrying.</source>
             <translation>服务器收到请求后停止了响应；这次请求可能仍已计费。重试前请先查看你的账户。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="163" />
+            <location filename="../../app/services/runner.py" line="186" />
             <source>The server no longer knows this task (unknown or expired).</source>
             <translation>服务器已找不到这个任务（未知或已过期）。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="164" />
+            <location filename="../../app/services/runner.py" line="189" />
             <source>The server reported that the task failed.</source>
             <translation>服务器报告任务失败。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="165" />
+            <location filename="../../app/services/runner.py" line="192" />
             <source>The task took longer than the time limit. Retry later.</source>
             <translation>任务超出了时间限制。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="166" />
+            <location filename="../../app/services/runner.py" line="195" />
             <source>The server's answer could not be read. The details are in the log.</source>
             <translation>无法读取服务器的响应。详情见日志。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="167" />
+            <location filename="../../app/services/runner.py" line="198" />
             <source>Cancelled.</source>
             <translation>已取消。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="168" />
+            <location filename="../../app/services/runner.py" line="199" />
             <source>The job failed.</source>
             <translation>作业失败。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="171" />
+            <location filename="../../app/services/runner.py" line="203" />
             <source>Server said: {0}</source>
             <translation>服务器返回：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="173" />
+            <location filename="../../app/services/runner.py" line="208" />
             <source>code {0}</source>
             <translation>代码 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="175" />
+            <location filename="../../app/services/runner.py" line="210" />
             <source>trace {0}</source>
             <translation>追踪 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="178" />
+            <location filename="../../app/services/runner.py" line="217" />
             <source>Could not write the image: {0}.</source>
             <translation>无法写入图片：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="179" />
+            <location filename="../../app/services/runner.py" line="220" />
             <source>Something unexpected went wrong ({0}). The details are in the log.</source>
             <translation>发生了意外错误（{0}）。详情见日志。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="63" />
+            <location filename="../../app/services/runner.py" line="64" />
+            <location filename="../../app/services/runner.py" line="471" />
             <source>waiting for an API key</source>
             <translation>等待 API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="435" />
+            <location filename="../../app/services/runner.py" line="522" />
             <source>waiting for the network</source>
             <translation>等待网络</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="472" />
+            <location filename="../../app/services/runner.py" line="587" />
             <source>Could not save the image ({0}). It is kept in memory: use Save again.</source>
             <translation>无法保存图片（{0}）。图片已保留在内存中：请使用“重新保存”。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="708" />
+            <location filename="../../app/services/runner.py" line="842" />
             <source>cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="770" />
+            <location filename="../../app/services/runner.py" line="919" />
             <source>resuming</source>
             <translation>正在恢复</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="814" />
+            <location filename="../../app/services/runner.py" line="965" />
             <source>saving…</source>
             <translation>正在保存…</translation>
         </message>
@@ -1077,265 +1078,265 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../app/ui/main_window.py" line="190" />
+            <location filename="../../app/ui/main_window.py" line="218" />
             <source>Create / Edit</source>
             <translation>创建 / 编辑</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="192" />
+            <location filename="../../app/ui/main_window.py" line="220" />
             <source>Result</source>
             <translation>结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="195" />
+            <location filename="../../app/ui/main_window.py" line="223" />
             <source>Gallery</source>
             <translation>图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="210" />
+            <location filename="../../app/ui/main_window.py" line="238" />
             <source>Tasks</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="273" />
+            <location filename="../../app/ui/main_window.py" line="310" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="274" />
+            <location filename="../../app/ui/main_window.py" line="313" />
             <source>&amp;Open image to edit…</source>
             <translation>打开要编辑的图片(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="278" />
+            <location filename="../../app/ui/main_window.py" line="321" />
             <source>&amp;Settings…</source>
             <translation>设置(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="280" />
+            <location filename="../../app/ui/main_window.py" line="326" />
             <source>Open the &amp;data folder</source>
             <translation>打开数据文件夹(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="282" />
+            <location filename="../../app/ui/main_window.py" line="328" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="284" />
+            <location filename="../../app/ui/main_window.py" line="330" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="285" />
+            <location filename="../../app/ui/main_window.py" line="333" />
             <source>&amp;Undo</source>
             <translation>撤销(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="286" />
+            <location filename="../../app/ui/main_window.py" line="340" />
             <source>&amp;Redo</source>
             <translation>重做(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="288" />
+            <location filename="../../app/ui/main_window.py" line="347" />
             <source>&amp;Paste image as edit source</source>
             <translation>粘贴图片作为编辑源(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="291" />
+            <location filename="../../app/ui/main_window.py" line="351" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="293" />
+            <location filename="../../app/ui/main_window.py" line="353" />
             <source>&amp;Fit picture</source>
             <translation>适应窗口(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="294" />
+            <location filename="../../app/ui/main_window.py" line="354" />
             <source>&amp;Actual size (100 %)</source>
             <translation>实际大小（100 %）(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="296" />
+            <location filename="../../app/ui/main_window.py" line="358" />
             <source>Create / &amp;Edit</source>
             <translation>创建 / 编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="298" />
+            <location filename="../../app/ui/main_window.py" line="364" />
             <source>&amp;Result</source>
             <translation>结果(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="301" />
+            <location filename="../../app/ui/main_window.py" line="371" />
             <source>&amp;Gallery</source>
             <translation>图库(&amp;G)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="307" />
+            <location filename="../../app/ui/main_window.py" line="379" />
             <source>&amp;Spend…</source>
             <translation>花费(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="311" />
+            <location filename="../../app/ui/main_window.py" line="383" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="312" />
+            <location filename="../../app/ui/main_window.py" line="384" />
             <source>Open the &amp;log folder</source>
             <translation>打开日志文件夹(&amp;L)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="313" />
+            <location filename="../../app/ui/main_window.py" line="385" />
             <source>&amp;About</source>
             <translation>关于(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="341" />
+            <location filename="../../app/ui/main_window.py" line="422" />
             <source>Some settings could not be read and were reset to their defaults: {0}.</source>
             <translation>部分设置无法读取，已恢复为默认值：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="354" />
+            <location filename="../../app/ui/main_window.py" line="434" />
             <source>Looking up the API key…</source>
             <translation>正在查找 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="376" />
+            <location filename="../../app/ui/main_window.py" line="460" />
             <source>Offline</source>
             <translation>离线</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="378" />
+            <location filename="../../app/ui/main_window.py" line="465" />
             <source>No network: new jobs wait and start when it is back. The gallery works as usual.</source>
             <translation>没有网络：新作业会等待，网络恢复后自动开始。图库照常可用。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="380" />
+            <location filename="../../app/ui/main_window.py" line="469" />
             <source>The network is back</source>
             <translation>网络已恢复</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="380" />
+            <location filename="../../app/ui/main_window.py" line="469" />
             <source>The network is gone</source>
             <translation>网络已断开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="421" />
+            <location filename="../../app/ui/main_window.py" line="511" />
             <source>Demo mode: pictures come from the built-in simulator and nothing is sent to Mountsea. Add your API key to make real images.</source>
             <translation>演示模式：图片来自内置模拟器，不会向 Mountsea 发送任何内容。添加你的 API 密钥即可生成真实图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="424" />
-            <location filename="../../app/ui/main_window.py" line="462" />
+            <location filename="../../app/ui/main_window.py" line="514" />
+            <location filename="../../app/ui/main_window.py" line="561" />
             <source>Add API key…</source>
             <translation>添加 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="427" />
+            <location filename="../../app/ui/main_window.py" line="517" />
             <source>starting the demo server</source>
             <translation>正在启动演示服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="442" />
+            <location filename="../../app/ui/main_window.py" line="537" />
             <source>Starting the demo server…</source>
             <translation>正在启动演示服务器…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="461" />
+            <location filename="../../app/ui/main_window.py" line="559" />
             <source>The demo server could not start ({0}). Add your API key to make images.</source>
             <translation>演示服务器无法启动（{0}）。添加你的 API 密钥即可生成图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="476" />
-            <location filename="../../app/ui/main_window.py" line="480" />
+            <location filename="../../app/ui/main_window.py" line="577" />
+            <location filename="../../app/ui/main_window.py" line="581" />
             <source>Demo server</source>
             <translation>演示服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="482" />
+            <location filename="../../app/ui/main_window.py" line="584" />
             <source>key from MOUNTSEA_API_KEY</source>
             <translation>密钥来自 MOUNTSEA_API_KEY</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="482" />
+            <location filename="../../app/ui/main_window.py" line="585" />
             <source>key from the keyring</source>
             <translation>密钥来自系统钥匙串</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="483" />
+            <location filename="../../app/ui/main_window.py" line="586" />
             <source>key for this session</source>
             <translation>仅本次会话的密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="517" />
+            <location filename="../../app/ui/main_window.py" line="636" />
             <source>Interrupted when the app last closed. Retry runs it again (and is billed again).</source>
             <translation>上次关闭应用时被中断。重试会重新运行（并再次计费）。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="526" />
+            <location filename="../../app/ui/main_window.py" line="650" />
             <source>Resuming %n unfinished task(s) from last time</source>
             <translation>
                 <numerusform>正在恢复上次未完成的 %n 个任务</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="567" />
+            <location filename="../../app/ui/main_window.py" line="693" />
             <source>Started %n job(s)</source>
             <translation>
                 <numerusform>已开始 %n 个作业</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="586" />
+            <location filename="../../app/ui/main_window.py" line="713" />
             <source>Monthly budget</source>
             <translation>每月预算</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="601" />
+            <location filename="../../app/ui/main_window.py" line="736" />
             <source>Finished: {0}</source>
             <translation>已完成：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="603" />
+            <location filename="../../app/ui/main_window.py" line="738" />
             <source>Failed: {0}</source>
             <translation>失败：{0}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="649" />
+            <location filename="../../app/ui/main_window.py" line="784" />
             <source>%n job(s) running</source>
             <translation>
                 <numerusform>%n 个作业正在运行</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="661" />
+            <location filename="../../app/ui/main_window.py" line="796" />
             <source>Settings restored: change the prompt or press Generate</source>
             <translation>设置已恢复：修改提示词或按“生成”</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="675" />
+            <location filename="../../app/ui/main_window.py" line="813" />
             <source>Could not find the picture: {0}</source>
             <translation>找不到图片：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="701" />
+            <location filename="../../app/ui/main_window.py" line="842" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="702" />
+            <location filename="../../app/ui/main_window.py" line="844" />
             <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
             <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="769" />
+            <location filename="../../app/ui/main_window.py" line="912" />
             <source>About {0}</source>
             <translation>关于 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="770" />
+            <location filename="../../app/ui/main_window.py" line="914" />
             <source>{0} {1}
 
 A desktop client for Mountsea's gpt-image-2 image service.
@@ -1346,7 +1347,7 @@ Mountsea gpt-image-2 图像服务的桌面客户端。
 你的数据文件夹：{2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="813" />
+            <location filename="../../app/ui/main_window.py" line="960" />
             <source>Could not save the settings: {0}</source>
             <translation>无法保存设置：{0}</translation>
         </message>
@@ -1364,273 +1365,274 @@ Then paint over the part to change.</source>
     <context>
         <name>PromptPanel</name>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="79" />
+            <location filename="../../app/ui/prompt_panel.py" line="86" />
             <source>&amp;Prompt</source>
             <translation>提示词(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="84" />
+            <location filename="../../app/ui/prompt_panel.py" line="92" />
             <source>Describe the picture you want, or what to change in the picture you are editing…</source>
             <translation>描述你想要的图片，或正在编辑的图片中要修改的内容…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="87" />
+            <location filename="../../app/ui/prompt_panel.py" line="96" />
             <source>Ctrl+Enter starts the job</source>
             <translation>Ctrl+Enter 开始作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="95" />
+            <location filename="../../app/ui/prompt_panel.py" line="104" />
             <source>Parameters</source>
             <translation>参数</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="101" />
+            <location filename="../../app/ui/prompt_panel.py" line="111" />
             <source>The four sizes Mountsea documents, or a custom WxH (advanced)</source>
             <translation>Mountsea 文档中的四种尺寸，或自定义 宽x高（高级）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="102" />
+            <location filename="../../app/ui/prompt_panel.py" line="113" />
             <source>&amp;Size</source>
             <translation>尺寸(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="105" />
+            <location filename="../../app/ui/prompt_panel.py" line="116" />
             <source>e.g. 2048x1152</source>
             <translation>例如 2048x1152</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="107" />
+            <location filename="../../app/ui/prompt_panel.py" line="118" />
             <source>Width x height: multiples of 16, ratio within 1:3 and 3:1, at most 3840x2160</source>
             <translation>宽 x 高：16 的倍数，宽高比在 1:3 到 3:1 之间，最大 3840x2160</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="114" />
-            <location filename="../../app/ui/prompt_panel.py" line="121" />
-            <location filename="../../app/ui/prompt_panel.py" line="141" />
-            <location filename="../../app/ui/prompt_panel.py" line="219" />
+            <location filename="../../app/ui/prompt_panel.py" line="128" />
+            <location filename="../../app/ui/prompt_panel.py" line="144" />
+            <location filename="../../app/ui/prompt_panel.py" line="176" />
+            <location filename="../../app/ui/prompt_panel.py" line="285" />
             <source>Auto</source>
             <translation>自动</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="114" />
+            <location filename="../../app/ui/prompt_panel.py" line="129" />
             <source>Low (fast, cheap)</source>
             <translation>低（快、便宜）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="114" />
+            <location filename="../../app/ui/prompt_panel.py" line="130" />
             <source>Medium</source>
             <translation>中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="115" />
-            <location filename="../../app/ui/prompt_panel.py" line="149" />
+            <location filename="../../app/ui/prompt_panel.py" line="131" />
+            <location filename="../../app/ui/prompt_panel.py" line="191" />
             <source>High</source>
             <translation>高</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="115" />
+            <location filename="../../app/ui/prompt_panel.py" line="132" />
             <source>Standard</source>
             <translation>标准</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="117" />
+            <location filename="../../app/ui/prompt_panel.py" line="136" />
             <source>Higher quality takes longer and uses more output tokens</source>
             <translation>质量越高，耗时越长，输出 token 越多</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="118" />
+            <location filename="../../app/ui/prompt_panel.py" line="138" />
             <source>&amp;Quality</source>
             <translation>质量(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="121" />
+            <location filename="../../app/ui/prompt_panel.py" line="145" />
             <source>Opaque</source>
             <translation>不透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="121" />
+            <location filename="../../app/ui/prompt_panel.py" line="146" />
             <source>Transparent</source>
             <translation>透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="123" />
+            <location filename="../../app/ui/prompt_panel.py" line="149" />
             <source>Transparent needs PNG or WebP output</source>
             <translation>透明背景需要 PNG 或 WebP 输出</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="124" />
+            <location filename="../../app/ui/prompt_panel.py" line="150" />
             <source>&amp;Background</source>
             <translation>背景(&amp;B)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="129" />
+            <location filename="../../app/ui/prompt_panel.py" line="161" />
             <source>&amp;Format</source>
             <translation>格式(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="137" />
+            <location filename="../../app/ui/prompt_panel.py" line="169" />
             <source>Compression level for JPEG and WebP (0-100)</source>
             <translation>JPEG 和 WebP 的压缩级别（0-100）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="138" />
+            <location filename="../../app/ui/prompt_panel.py" line="170" />
             <source>&amp;Compression</source>
             <translation>压缩(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="141" />
+            <location filename="../../app/ui/prompt_panel.py" line="177" />
             <source>Low (less strict)</source>
             <translation>低（较宽松）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="144" />
+            <location filename="../../app/ui/prompt_panel.py" line="182" />
             <source>How strict the content filter is. Not sent with Compat edits, which have no such field</source>
             <translation>内容过滤的严格程度。兼容模式的编辑请求没有此字段，因此不会发送</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="146" />
+            <location filename="../../app/ui/prompt_panel.py" line="185" />
             <source>&amp;Moderation</source>
             <translation>审核(&amp;M)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="149" />
+            <location filename="../../app/ui/prompt_panel.py" line="192" />
             <source>Low</source>
             <translation>低</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="152" />
+            <location filename="../../app/ui/prompt_panel.py" line="196" />
             <source>How closely an edit follows the source picture (only when editing)</source>
             <translation>编辑结果与源图的贴近程度（仅编辑时可用）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="154" />
+            <location filename="../../app/ui/prompt_panel.py" line="198" />
             <source>Input &amp;fidelity</source>
             <translation>输入保真度(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="157" />
+            <location filename="../../app/ui/prompt_panel.py" line="204" />
             <source>Async task (recommended)</source>
             <translation>异步任务（推荐）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="157" />
+            <location filename="../../app/ui/prompt_panel.py" line="205" />
             <source>Compat (synchronous)</source>
             <translation>兼容（同步）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="160" />
+            <location filename="../../app/ui/prompt_panel.py" line="210" />
             <source>Async tasks survive long jobs, restarts and lost connections; Compat waits on one request</source>
             <translation>异步任务能应对长时间作业、重启和断网；兼容模式在单个请求上等待</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="162" />
+            <location filename="../../app/ui/prompt_panel.py" line="213" />
             <source>&amp;API</source>
             <translation>API(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="167" />
+            <location filename="../../app/ui/prompt_panel.py" line="218" />
             <source>Model name sent with the request</source>
             <translation>随请求发送的模型名称</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="168" />
+            <location filename="../../app/ui/prompt_panel.py" line="219" />
             <source>M&amp;odel</source>
             <translation>模型(&amp;O)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="172" />
+            <location filename="../../app/ui/prompt_panel.py" line="223" />
             <source>optional</source>
             <translation>可选</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="173" />
+            <location filename="../../app/ui/prompt_panel.py" line="225" />
             <source>An end-user id the service may use for abuse monitoring</source>
             <translation>服务可用于滥用监控的终端用户 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="174" />
+            <location filename="../../app/ui/prompt_panel.py" line="227" />
             <source>&amp;User id</source>
             <translation>用户 ID(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="179" />
+            <location filename="../../app/ui/prompt_panel.py" line="233" />
             <source>How many images to make; each is its own job and billed on its own</source>
             <translation>要生成几张图片；每张都是独立的作业，单独计费</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="180" />
+            <location filename="../../app/ui/prompt_panel.py" line="235" />
             <source>Co&amp;pies</source>
             <translation>数量(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="186" />
-            <location filename="../../app/ui/prompt_panel.py" line="412" />
+            <location filename="../../app/ui/prompt_panel.py" line="241" />
+            <location filename="../../app/ui/prompt_panel.py" line="508" />
             <source>Generate</source>
             <translation>生成</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="189" />
+            <location filename="../../app/ui/prompt_panel.py" line="248" />
             <source>Start the job (Ctrl+Enter)</source>
             <translation>开始作业（Ctrl+Enter）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="220" />
+            <location filename="../../app/ui/prompt_panel.py" line="286" />
             <source>1024 × 1024 (square)</source>
             <translation>1024 × 1024（方形）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="221" />
+            <location filename="../../app/ui/prompt_panel.py" line="287" />
             <source>1024 × 1536 (portrait)</source>
             <translation>1024 × 1536（竖版）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="222" />
+            <location filename="../../app/ui/prompt_panel.py" line="288" />
             <source>1536 × 1024 (landscape)</source>
             <translation>1536 × 1024（横版）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="231" />
+            <location filename="../../app/ui/prompt_panel.py" line="297" />
             <source>Custom…</source>
             <translation>自定义…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="284" />
-            <location filename="../../app/ui/prompt_panel.py" line="410" />
+            <location filename="../../app/ui/prompt_panel.py" line="353" />
+            <location filename="../../app/ui/prompt_panel.py" line="502" />
             <source>Write a prompt first.</source>
             <translation>请先填写提示词。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="286" />
+            <location filename="../../app/ui/prompt_panel.py" line="355" />
             <source>The prompt is too long: at most 32,000 characters.</source>
             <translation>提示词太长：最多 32,000 个字符。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="289" />
+            <location filename="../../app/ui/prompt_panel.py" line="361" />
+            <location filename="../../app/ui/prompt_panel.py" line="503" />
             <source>Enter a custom size such as 2048x1152.</source>
             <translation>请输入自定义尺寸，例如 2048x1152。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="293" />
+            <location filename="../../app/ui/prompt_panel.py" line="369" />
             <source>A transparent background needs PNG or WebP.</source>
             <translation>透明背景需要 PNG 或 WebP。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="350" />
+            <location filename="../../app/ui/prompt_panel.py" line="433" />
             <source>Background set to Auto: JPEG has no transparency.</source>
             <translation>背景已设为自动：JPEG 不支持透明。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="398" />
+            <location filename="../../app/ui/prompt_panel.py" line="482" />
             <source>Above 2560x1440 is experimental; Mountsea documents only the four sizes.</source>
             <translation>超过 2560x1440 属于实验性；Mountsea 文档只列出四种尺寸。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="403" />
+            <location filename="../../app/ui/prompt_panel.py" line="488" />
             <source>{0} / {1}</source>
             <translation>{0} / {1}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="412" />
+            <location filename="../../app/ui/prompt_panel.py" line="508" />
             <source>Edit</source>
             <translation>编辑</translation>
         </message>
@@ -1638,168 +1640,168 @@ Then paint over the part to change.</source>
     <context>
         <name>ResultView</name>
         <message>
-            <location filename="../../app/ui/result_view.py" line="50" />
+            <location filename="../../app/ui/result_view.py" line="51" />
             <source>Fit</source>
             <translation>适应窗口</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="50" />
+            <location filename="../../app/ui/result_view.py" line="51" />
             <source>Fit the picture to the view</source>
             <translation>让图片适应视图</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="51" />
+            <location filename="../../app/ui/result_view.py" line="54" />
             <source>100 %</source>
             <translation>100 %</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="51" />
+            <location filename="../../app/ui/result_view.py" line="56" />
             <source>Show the picture pixel for pixel</source>
             <translation>逐像素显示图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="52" />
+            <location filename="../../app/ui/result_view.py" line="60" />
             <source>Before / after</source>
             <translation>前后对比</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="53" />
+            <location filename="../../app/ui/result_view.py" line="62" />
             <source>Compare the edit with its source</source>
             <translation>将编辑结果与源图对比</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="54" />
+            <location filename="../../app/ui/result_view.py" line="66" />
             <source>Save as…</source>
             <translation>另存为…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="54" />
+            <location filename="../../app/ui/result_view.py" line="66" />
             <source>Save a copy of the file elsewhere</source>
             <translation>将文件另存一份到其他位置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="55" />
+            <location filename="../../app/ui/result_view.py" line="69" />
             <source>Copy</source>
             <translation>复制</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="55" />
+            <location filename="../../app/ui/result_view.py" line="69" />
             <source>Copy the picture to the clipboard</source>
             <translation>将图片复制到剪贴板</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="56" />
+            <location filename="../../app/ui/result_view.py" line="72" />
             <source>Reveal</source>
             <translation>显示文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="56" />
+            <location filename="../../app/ui/result_view.py" line="72" />
             <source>Show the file in its folder</source>
             <translation>在文件夹中显示该文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="57" />
+            <location filename="../../app/ui/result_view.py" line="75" />
             <source>Use as edit source</source>
             <translation>作为编辑源</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="58" />
+            <location filename="../../app/ui/result_view.py" line="77" />
             <source>Edit this picture: it becomes the source on the Create / Edit tab</source>
             <translation>编辑这张图片：它会成为“创建 / 编辑”页的源图</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="59" />
+            <location filename="../../app/ui/result_view.py" line="80" />
             <source>Reuse settings</source>
             <translation>复用设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="60" />
+            <location filename="../../app/ui/result_view.py" line="82" />
             <source>Put this job's prompt and parameters back into the form</source>
             <translation>将这个作业的提示词和参数填回表单</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="61" />
+            <location filename="../../app/ui/result_view.py" line="85" />
             <source>Raw result</source>
             <translation>原始结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="62" />
+            <location filename="../../app/ui/result_view.py" line="88" />
             <source>Show the picture as the server sent it, before it was pasted back onto the source outside the mask</source>
             <translation>显示服务器原样返回的图片（尚未按蒙版外区域贴回源图）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="76" />
+            <location filename="../../app/ui/result_view.py" line="112" />
             <source>Finished pictures show here. Write a prompt on the left and press Generate (Ctrl+Enter).</source>
             <translation>完成的图片显示在这里。在左侧填写提示词，然后按“生成”（Ctrl+Enter）。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="88" />
+            <location filename="../../app/ui/result_view.py" line="125" />
             <source>The server did not revise the prompt.</source>
             <translation>服务器没有修订提示词。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="89" />
+            <location filename="../../app/ui/result_view.py" line="126" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="92" />
+            <location filename="../../app/ui/result_view.py" line="129" />
             <source>Returned</source>
             <translation>实际返回</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="95" />
+            <location filename="../../app/ui/result_view.py" line="132" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="100" />
+            <location filename="../../app/ui/result_view.py" line="137" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="148" />
-            <location filename="../../app/ui/result_view.py" line="156" />
+            <location filename="../../app/ui/result_view.py" line="195" />
+            <location filename="../../app/ui/result_view.py" line="205" />
             <source>not reported</source>
             <translation>未报告</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="151" />
+            <location filename="../../app/ui/result_view.py" line="198" />
             <source>{0} text in + {1} image in, {2} out</source>
             <translation>输入文本 {0} + 图片 {1}，输出 {2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="159" />
+            <location filename="../../app/ui/result_view.py" line="208" />
             <source>{0} (arrived after you cancelled; saved anyway)</source>
             <translation>{0}（在你取消后才返回；仍已保存）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="160" />
+            <location filename="../../app/ui/result_view.py" line="209" />
             <source>not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="205" />
+            <location filename="../../app/ui/result_view.py" line="263" />
             <source>Save the picture as</source>
             <translation>图片另存为</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="210" />
+            <location filename="../../app/ui/result_view.py" line="271" />
             <source>Saved a copy to {0}</source>
             <translation>已将副本保存到 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="211" />
+            <location filename="../../app/ui/result_view.py" line="272" />
             <source>Could not save the copy: {0}</source>
             <translation>无法保存副本：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="218" />
+            <location filename="../../app/ui/result_view.py" line="279" />
             <source>Picture copied to the clipboard</source>
             <translation>图片已复制到剪贴板</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="287" />
+            <location filename="../../app/ui/result_view.py" line="359" />
             <source>Could not load the source: {0}</source>
             <translation>无法载入源图：{0}</translation>
         </message>
@@ -1817,217 +1819,217 @@ Then paint over the part to change.</source>
             <translation>服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="60" />
+            <location filename="../../app/ui/settings_dialog.py" line="62" />
             <source>Mountsea, or any OpenAI-compatible server (Compat API)</source>
             <translation>Mountsea，或任何兼容 OpenAI 的服务器（兼容 API）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="62" />
+            <location filename="../../app/ui/settings_dialog.py" line="65" />
             <source>Mountsea</source>
             <translation>Mountsea</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="63" />
+            <location filename="../../app/ui/settings_dialog.py" line="66" />
             <source>Use Mountsea's address</source>
             <translation>使用 Mountsea 的地址</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="66" />
+            <location filename="../../app/ui/settings_dialog.py" line="69" />
             <source>Base &amp;URL</source>
             <translation>基础 URL(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="69" />
+            <location filename="../../app/ui/settings_dialog.py" line="72" />
             <source>API key</source>
             <translation>API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="75" />
+            <location filename="../../app/ui/settings_dialog.py" line="78" />
             <source>Paste your Mountsea API key</source>
             <translation>粘贴你的 Mountsea API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="77" />
+            <location filename="../../app/ui/settings_dialog.py" line="80" />
             <source>Show</source>
             <translation>显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="80" />
+            <location filename="../../app/ui/settings_dialog.py" line="83" />
             <source>&amp;Key</source>
             <translation>密钥(&amp;K)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="84" />
+            <location filename="../../app/ui/settings_dialog.py" line="87" />
             <source>In use</source>
             <translation>当前使用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="85" />
+            <location filename="../../app/ui/settings_dialog.py" line="88" />
             <source>checking…</source>
             <translation>正在检查…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="88" />
+            <location filename="../../app/ui/settings_dialog.py" line="91" />
             <source>Keyring</source>
             <translation>钥匙串</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="89" />
+            <location filename="../../app/ui/settings_dialog.py" line="93" />
             <source>Keep the key for this session only (not stored)</source>
             <translation>仅在本次会话中保留密钥（不存储）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="93" />
+            <location filename="../../app/ui/settings_dialog.py" line="98" />
             <source>Save key</source>
             <translation>保存密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="95" />
+            <location filename="../../app/ui/settings_dialog.py" line="100" />
             <source>Remove key</source>
             <translation>移除密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="97" />
+            <location filename="../../app/ui/settings_dialog.py" line="102" />
             <source>Check key</source>
             <translation>检查密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="99" />
+            <location filename="../../app/ui/settings_dialog.py" line="105" />
             <source>Asks the server whether it accepts the key; costs nothing</source>
             <translation>询问服务器是否接受此密钥；不产生费用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="109" />
+            <location filename="../../app/ui/settings_dialog.py" line="116" />
             <source>Jobs and files</source>
             <translation>作业与文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="115" />
+            <location filename="../../app/ui/settings_dialog.py" line="122" />
             <source>How many jobs run at the same time</source>
             <translation>同时运行的作业数</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="116" />
+            <location filename="../../app/ui/settings_dialog.py" line="123" />
             <source>Jobs at &amp;once</source>
             <translation>同时作业数(&amp;O)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="122" />
+            <location filename="../../app/ui/settings_dialog.py" line="129" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="125" />
+            <location filename="../../app/ui/settings_dialog.py" line="132" />
             <source>&amp;Images folder</source>
             <translation>图片文件夹(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="131" />
+            <location filename="../../app/ui/settings_dialog.py" line="139" />
             <source>Soft edge when an edit is pasted back onto the source (0 = hard edge)</source>
             <translation>编辑结果贴回源图时的柔和边缘（0 = 硬边）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="132" />
+            <location filename="../../app/ui/settings_dialog.py" line="141" />
             <source>Default &amp;feather</source>
             <translation>默认羽化(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="133" />
+            <location filename="../../app/ui/settings_dialog.py" line="142" />
             <source>Keep the unmasked pixels of edits exactly</source>
             <translation>编辑时严格保留未涂抹的像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="136" />
+            <location filename="../../app/ui/settings_dialog.py" line="146" />
             <source>Notify me when a job finishes in the background</source>
             <translation>作业在后台完成时通知我</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="141" />
+            <location filename="../../app/ui/settings_dialog.py" line="152" />
             <source>System language</source>
             <translation>系统语言</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="145" />
+            <location filename="../../app/ui/settings_dialog.py" line="158" />
             <source>Takes effect the next time the app starts</source>
             <translation>下次启动应用时生效</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="146" />
+            <location filename="../../app/ui/settings_dialog.py" line="159" />
             <source>&amp;Language</source>
             <translation>语言(&amp;L)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="183" />
+            <location filename="../../app/ui/settings_dialog.py" line="199" />
             <source>This system has no keyring, so the key cannot be stored. It can be kept for this session only, or set MOUNTSEA_API_KEY.</source>
             <translation>此系统没有钥匙串，无法存储密钥。可以仅在本次会话中保留，或设置 MOUNTSEA_API_KEY。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="193" />
+            <location filename="../../app/ui/settings_dialog.py" line="211" />
             <source>from the MOUNTSEA_API_KEY environment variable (it wins over a stored key)</source>
             <translation>来自环境变量 MOUNTSEA_API_KEY（优先于已存储的密钥）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="194" />
+            <location filename="../../app/ui/settings_dialog.py" line="213" />
             <source>stored in the system keyring</source>
             <translation>存储在系统钥匙串中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="195" />
+            <location filename="../../app/ui/settings_dialog.py" line="214" />
             <source>kept for this session only</source>
             <translation>仅在本次会话中保留</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="196" />
+            <location filename="../../app/ui/settings_dialog.py" line="215" />
             <source>none: the app runs in demo mode</source>
             <translation>无：应用运行在演示模式</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="208" />
+            <location filename="../../app/ui/settings_dialog.py" line="229" />
             <source>Paste a key first.</source>
             <translation>请先粘贴密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="224" />
+            <location filename="../../app/ui/settings_dialog.py" line="251" />
             <source>Saved. MOUNTSEA_API_KEY is set, so that key stays in use.</source>
             <translation>已保存。由于设置了 MOUNTSEA_API_KEY，仍使用该密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="228" />
+            <location filename="../../app/ui/settings_dialog.py" line="256" />
             <source>Saved in the system keyring.</source>
             <translation>已保存到系统钥匙串。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="229" />
+            <location filename="../../app/ui/settings_dialog.py" line="258" />
             <source>Kept for this session only.</source>
             <translation>仅在本次会话中保留。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="242" />
+            <location filename="../../app/ui/settings_dialog.py" line="272" />
             <source>Could not save the key: {0}</source>
             <translation>无法保存密钥：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="265" />
+            <location filename="../../app/ui/settings_dialog.py" line="296" />
             <source>The key was removed.</source>
             <translation>密钥已移除。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="272" />
+            <location filename="../../app/ui/settings_dialog.py" line="303" />
             <source>There is no key to check yet.</source>
             <translation>还没有可检查的密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="276" />
+            <location filename="../../app/ui/settings_dialog.py" line="307" />
             <source>Checking…</source>
             <translation>正在检查…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="282" />
+            <location filename="../../app/ui/settings_dialog.py" line="320" />
             <source>The server accepts this key.</source>
             <translation>服务器接受此密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="300" />
+            <location filename="../../app/ui/settings_dialog.py" line="340" />
             <source>Folder for new pictures</source>
             <translation>新图片的保存文件夹</translation>
         </message>
@@ -2035,7 +2037,7 @@ Then paint over the part to change.</source>
     <context>
         <name>SpendDialog</name>
         <message>
-            <location filename="../../app/ui/spend.py" line="236" />
+            <location filename="../../app/ui/spend.py" line="245" />
             <source>Spend</source>
             <translation>花费</translation>
         </message>
@@ -2053,99 +2055,99 @@ Then paint over the part to change.</source>
             <translation>日期</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="93" />
+            <location filename="../../app/ui/spend.py" line="94" />
             <source>No budget</source>
             <translation>无预算</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="94" />
+            <location filename="../../app/ui/spend.py" line="96" />
             <source>Save prices and budget</source>
             <translation>保存价格和预算</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="99" />
+            <location filename="../../app/ui/spend.py" line="101" />
             <source>Prices per 1,000,000 tokens (for the estimate; the service bills you)</source>
             <translation>每 1,000,000 token 的价格（用于估算；实际以服务方账单为准）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="102" />
+            <location filename="../../app/ui/spend.py" line="104" />
             <source>Text input</source>
             <translation>文本输入</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="103" />
+            <location filename="../../app/ui/spend.py" line="105" />
             <source>Image input</source>
             <translation>图片输入</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="104" />
+            <location filename="../../app/ui/spend.py" line="106" />
             <source>Output</source>
             <translation>输出</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="105" />
+            <location filename="../../app/ui/spend.py" line="107" />
             <source>Currency</source>
             <translation>货币</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="106" />
+            <location filename="../../app/ui/spend.py" line="108" />
             <source>Monthly budget</source>
             <translation>每月预算</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="114" />
+            <location filename="../../app/ui/spend.py" line="116" />
             <source>By month</source>
             <translation>按月</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/spend.py" line="117" />
+            <location filename="../../app/ui/spend.py" line="119" />
             <source>Last %n day(s)</source>
             <translation>
                 <numerusform>最近 %n 天</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="134" />
+            <location filename="../../app/ui/spend.py" line="136" />
             <source>Images</source>
             <translation>图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="135" />
+            <location filename="../../app/ui/spend.py" line="137" />
             <source>Input tokens</source>
             <translation>输入 token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="136" />
+            <location filename="../../app/ui/spend.py" line="138" />
             <source>Output tokens</source>
             <translation>输出 token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="137" />
+            <location filename="../../app/ui/spend.py" line="139" />
             <source>Estimated cost</source>
             <translation>估算费用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="161" />
+            <location filename="../../app/ui/spend.py" line="166" />
             <source>Could not read the spend figures: %1</source>
             <translation>无法读取花费数据：%1</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="178" />
+            <location filename="../../app/ui/spend.py" line="183" />
             <source>This month: %1 tokens from %2 image(s), about %3.</source>
             <translation>本月：%2 张图片共 %1 token，约 %3。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="186" />
+            <location filename="../../app/ui/spend.py" line="191" />
             <source>That is %1 % of your monthly budget of %2.</source>
             <translation>占你每月预算 %2 的 %1 %。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="198" />
-            <source>%1 (%2 text, %3 image)</source>
-            <translation>%1（文本 %2，图片 %3）</translation>
+            <location filename="../../app/ui/spend.py" line="208" />
+            <source>%1 text, %2 image</source>
+            <translation>文本 %1，图片 %2</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="260" />
+            <location filename="../../app/ui/spend.py" line="269" />
             <source>This image may take this month's spend past your budget: about %1 so far, this one about %2 more, budget %3. Send it anyway?</source>
             <translation>这张图片可能使本月花费超出预算：目前约 %1，这张约再加 %2，预算 %3。仍要发送吗？</translation>
         </message>
@@ -2203,89 +2205,89 @@ Then paint over the part to change.</source>
             <translation>透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="260" />
-            <location filename="../../app/ui/task_list.py" line="356" />
+            <location filename="../../app/ui/task_list.py" line="349" />
+            <location filename="../../app/ui/task_list.py" line="482" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="260" />
+            <location filename="../../app/ui/task_list.py" line="349" />
             <source>Cancel the selected jobs</source>
             <translation>取消所选作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="261" />
+            <location filename="../../app/ui/task_list.py" line="352" />
             <source>Retry</source>
             <translation>重试</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="261" />
+            <location filename="../../app/ui/task_list.py" line="354" />
             <source>Run the selected jobs again with the same inputs</source>
             <translation>用相同的输入重新运行所选作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="262" />
-            <location filename="../../app/ui/task_list.py" line="348" />
+            <location filename="../../app/ui/task_list.py" line="357" />
+            <location filename="../../app/ui/task_list.py" line="470" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="262" />
+            <location filename="../../app/ui/task_list.py" line="357" />
             <source>Show the result</source>
             <translation>显示结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="263" />
+            <location filename="../../app/ui/task_list.py" line="360" />
             <source>Remove</source>
             <translation>移除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="263" />
+            <location filename="../../app/ui/task_list.py" line="362" />
             <source>Remove finished jobs from this list (the images stay in the gallery)</source>
             <translation>从列表中移除已结束的作业（图片仍保留在图库中）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="292" />
+            <location filename="../../app/ui/task_list.py" line="397" />
             <source>Jobs appear here while they run. Several can run at once; each can be cancelled or retried.</source>
             <translation>运行中的作业会显示在这里。可同时运行多个；每个都可以取消或重试。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="351" />
+            <location filename="../../app/ui/task_list.py" line="474" />
             <source>Open in the default viewer</source>
             <translation>用默认查看器打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="353" />
+            <location filename="../../app/ui/task_list.py" line="478" />
             <source>Reveal in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="358" />
+            <location filename="../../app/ui/task_list.py" line="484" />
             <source>Retry with the same inputs</source>
             <translation>用相同的输入重试</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="360" />
+            <location filename="../../app/ui/task_list.py" line="487" />
             <source>Fetch the result anyway</source>
             <translation>仍然获取结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="362" />
+            <location filename="../../app/ui/task_list.py" line="490" />
             <source>Save again</source>
             <translation>重新保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="365" />
+            <location filename="../../app/ui/task_list.py" line="493" />
             <source>Copy the error message</source>
             <translation>复制错误信息</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="368" />
+            <location filename="../../app/ui/task_list.py" line="496" />
             <source>Copy the task id</source>
             <translation>复制任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="371" />
+            <location filename="../../app/ui/task_list.py" line="499" />
             <source>Remove from list</source>
             <translation>从列表中移除</translation>
         </message>
@@ -2293,7 +2295,7 @@ Then paint over the part to change.</source>
     <context>
         <name>main</name>
         <message>
-            <location filename="../../app/main.py" line="305" />
+            <location filename="../../app/main.py" line="306" />
             <source>Something went wrong inside the app. Your images and jobs are safe; the details are in the log file.</source>
             <translation>应用内部出现了问题。你的图片和作业是安全的；详情见日志文件。</translation>
         </message>
@@ -2301,7 +2303,7 @@ Then paint over the part to change.</source>
     <context>
         <name>parent</name>
         <message>
-            <location filename="../../app/ui/spend.py" line="278" />
+            <location filename="../../app/ui/spend.py" line="287" />
             <source>Monthly budget</source>
             <translation>每月预算</translation>
         </message>
