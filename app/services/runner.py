@@ -342,6 +342,7 @@ def execute(
     send(state=RUNNING, started=time.time(), detail=None)
     job_id = spec.resume_job_id
     request: ImageRequest | None = None
+    landing = [False]  # holds the landing slot (taken when decoding starts)
     try:
         if job_id is None:
             request = _build_request(spec, lib)
@@ -368,6 +369,11 @@ def execute(
         )
 
         def on_event(event: Any) -> None:
+            if event.stage == "decoding" and not landing[0]:
+                # Decoding the answer (base64, checking the picture) is CPU work like landing:
+                # take the landing slot now and keep it until the result is saved.
+                _LANDING.acquire()
+                landing[0] = True
             status = event.server_status or event.stage
             send(server_status=status)
 
@@ -404,7 +410,10 @@ def execute(
                     continue
                 raise
         late = cancel.cancelled and not ctx.stopping.is_set()
-        _land(spec, job_id, request, result, late, lib, send)
+        if landing[0]:
+            _land_now(spec, job_id, request, result, late, lib, send, None)
+        else:
+            _land(spec, job_id, request, result, late, lib, send)
     except Exception as exc:
         if ctx.stopping.is_set():
             # The app is closing (cancel flags set, HTTP client closed under a running read):
@@ -414,6 +423,9 @@ def execute(
             send(state=INTERRUPTED, detail=None, finished=time.time())
             return
         _report_failure(exc, job_id, lib, send)
+    finally:
+        if landing[0]:
+            _LANDING.release()
 
 
 def _report_failure(exc: Exception, job_id: Any, lib: Library, send: Callable[..., None]) -> None:
