@@ -1045,32 +1045,32 @@
         </message>
         <message>
             <location filename="../../app/services/runner.py" line="64" />
-            <location filename="../../app/services/runner.py" line="471" />
+            <location filename="../../app/services/runner.py" line="483" />
             <source>waiting for an API key</source>
             <translation>等待 API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="522" />
+            <location filename="../../app/services/runner.py" line="534" />
             <source>waiting for the network</source>
             <translation>等待网络</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="587" />
+            <location filename="../../app/services/runner.py" line="599" />
             <source>Could not save the image ({0}). It is kept in memory: use Save again.</source>
             <translation>无法保存图片（{0}）。图片已保留在内存中：请使用“重新保存”。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="842" />
+            <location filename="../../app/services/runner.py" line="854" />
             <source>cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="919" />
+            <location filename="../../app/services/runner.py" line="931" />
             <source>resuming</source>
             <translation>正在恢复</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="965" />
+            <location filename="../../app/services/runner.py" line="977" />
             <source>saving…</source>
             <translation>正在保存…</translation>
         </message>
