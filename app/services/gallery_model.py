@@ -38,6 +38,7 @@ FavouriteRole = Qt.ItemDataRole.UserRole + 4
 CreatedRole = Qt.ItemDataRole.UserRole + 5
 ItemRole = Qt.ItemDataRole.UserRole + 6  # the whole Item
 
+_PATH, _FAVOURITE = Cell._fields.index("path"), Cell._fields.index("favourite")
 PAGE_SIZE = 200
 MAX_PAGES = 50  # at most 10,000 rows' details in memory
 
@@ -80,7 +81,10 @@ class GalleryModel(QAbstractListModel):
         self._ids: list[int] = []
         self._row_of: dict[int, int] | None = None  # built on demand only
         self._requested: dict[int, int] = {}  # item id -> row, for thumbnails asked for
-        self._pages: OrderedDict[int, dict[int, Cell]] = OrderedDict()
+        # Plain tuples, not Cell objects: tuples of plain values drop out of the garbage
+        # collector's view, so thousands of cached rows never trigger a full collection
+        # (a 20-30 ms pause) while scrolling.
+        self._pages: OrderedDict[int, dict[int, tuple[Any, ...]]] = OrderedDict()
         self._placeholder = self._make_placeholder(thumbnails.icon_size)
         self._broken = self._make_placeholder(thumbnails.icon_size, QColor(120, 60, 60))
         self._ready_rows: list[int] = []
@@ -198,13 +202,18 @@ class GalleryModel(QAbstractListModel):
             return None
 
     def cell_at(self, row: int) -> Cell | None:
+        t = self._cell(row)
+        return None if t is None else Cell._make(t)
+
+    def _cell(self, row: int) -> tuple[Any, ...] | None:
         if not 0 <= row < len(self._ids):
             return None
         page_no = row // PAGE_SIZE
         page = self._pages.get(page_no)
         if page is None:
             start = page_no * PAGE_SIZE
-            page = self.library.cells(self._ids[start : start + PAGE_SIZE])
+            cells = self.library.cells(self._ids[start : start + PAGE_SIZE])
+            page = {k: tuple(v) for k, v in cells.items()}
             self._pages[page_no] = page
             while len(self._pages) > MAX_PAGES:
                 self._pages.popitem(last=False)
@@ -222,15 +231,17 @@ class GalleryModel(QAbstractListModel):
             return pm
         if self.thumbnails.failed(item_id):
             return self._broken
-        cell = self.cell_at(row)
+        cell = self._cell(row)
         if cell is not None:
             self._requested[item_id] = row
-            self.thumbnails.request(item_id, Path(cell.path), self.library.thumbnail_path(item_id))
+            self.thumbnails.request(
+                item_id, Path(cell[_PATH]), self.library.thumbnail_path(item_id)
+            )
         return self._placeholder
 
     def is_favourite(self, row: int) -> bool:
-        cell = self.cell_at(row)
-        return cell is not None and cell.favourite
+        cell = self._cell(row)
+        return cell is not None and bool(cell[_FAVOURITE])
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
