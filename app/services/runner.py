@@ -224,36 +224,8 @@ def error_sentence(exc: BaseException) -> str:
 
 def cannot_connect(exc: BaseException) -> bool:
     """True when the request certainly never reached the server (refused, no route, DNS)."""
-    # The client raises a fresh ApiError (no exception chain) when the connection could not even
-    # be opened; its sentence is the only mark. Anything else may have reached the server.
-    if (
-        isinstance(exc, ApiError)
-        and exc.kind == ErrorKind.network
-        and exc.status is None
-        and (
-            exc.message.startswith("Could not connect to") or getattr(exc, "connect_failed", False)
-        )
-    ):
-        return True
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        name = type(current).__name__
-        if name in ("ConnectError", "ConnectTimeout") or isinstance(
-            current, (ConnectionRefusedError, socket.gaierror)
-        ):
-            return True
-        if isinstance(current, OSError) and getattr(current, "errno", None) in (
-            101,
-            113,
-            111,
-            10061,
-            10065,
-        ):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
+    # The client marks exactly these: it knows whether the connection was ever opened.
+    return isinstance(exc, ApiError) and exc.connect_failed
 
 
 def probe(base_url: str, timeout: float = 3.0) -> bool:
