@@ -111,6 +111,7 @@ class JobRecord:
     is_edit: bool = False
     state: str = QUEUED
     detail: str | None = None  # a short note: "waiting for the network", "cancelling…"
+    offline: bool = False  # waiting because the server could not be reached at all
     server_status: str | None = None
     error: str | None = None
     error_kind: str | None = None
@@ -278,7 +279,6 @@ class _Ctx(NamedTuple):
     client_options: dict[str, Any]
     probe_interval: float
     stopping: threading.Event  # set at shutdown: a cancel then is not the user's
-    network: NetworkSignal
 
 
 def _result_info(result: Any) -> dict[str, Any]:
@@ -377,7 +377,6 @@ def execute(
                         lib,
                         send,
                         ctx.probe_interval,
-                        ctx.network,
                     )
                     continue
                 raise
@@ -463,35 +462,6 @@ def _wait_endpoint(
     return current
 
 
-class NetworkSignal:
-    """Lets waiting workers know the OS reported the network back, so they probe at once."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._epoch = 0
-
-    def epoch(self) -> int:
-        with self._cond:
-            return self._epoch
-
-    def notify(self) -> None:
-        with self._cond:
-            self._epoch += 1
-            self._cond.notify_all()
-
-    def wait(self, since: int, seconds: float, cancel: CancelToken) -> None:
-        """Up to `seconds`, or until notified after `since`; raises Cancelled when cancelled."""
-        deadline = time.monotonic() + seconds
-        with self._cond:
-            while self._epoch == since:
-                cancel.raise_if_cancelled()
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return
-                self._cond.wait(min(left, 0.2))
-        cancel.raise_if_cancelled()
-
-
 def _wait_for_network(
     job_id: Any,
     base_url: str,
@@ -499,20 +469,21 @@ def _wait_for_network(
     lib: Library,
     send: Callable[..., None],
     interval: float,
-    network: NetworkSignal,
 ) -> None:
     log.info("job %s: server unreachable, waiting for the network", job_id)
     _safe(lib.update_job, job_id, state="waiting")
-    send(state=WAITING, detail=QCoreApplication.translate("JobRunner", "waiting for the network"))
-    while True:
-        epoch = network.epoch()
-        if probe(base_url):
-            break
-        network.wait(epoch, interval, cancel)
+    send(
+        state=WAITING,
+        offline=True,
+        detail=QCoreApplication.translate("JobRunner", "waiting for the network"),
+    )
+    while not probe(base_url):
+        if cancel.wait(interval):
+            raise Cancelled()
     # "waiting" in the journal promises that nothing was sent: leave it before sending again,
     # so a crash from here on is never mistaken for a job that is safe to send once more.
     _safe(lib.update_job, job_id, state="running")
-    send(state=RUNNING, detail=None)
+    send(state=RUNNING, offline=False, detail=None)
 
 
 # Landing a result (compositing, writing, decoding for the preview) is CPU work. Eight jobs
@@ -677,7 +648,6 @@ class JobRunner(QObject):
         self._call_ids = itertools.count(1)
         self._shut = False
         self._stopping = threading.Event()
-        self._network = NetworkSignal()
         self._event.connect(self.on_event)
         self._call_done.connect(self.on_call_done)
 
@@ -703,14 +673,7 @@ class JobRunner(QObject):
             self._client_options,
             self.probe_interval,
             self._stopping,
-            self._network,
         )
-
-    @Slot(bool)
-    def on_online_changed(self, online: bool) -> None:
-        """The OS says the network is back: jobs waiting for it try at once."""
-        if online:
-            self._network.notify()
 
     def set_concurrency(self, n: int) -> None:
         self.pool.setMaxThreadCount(max(1, n))

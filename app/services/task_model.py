@@ -206,4 +206,6 @@ class TaskModel(QAbstractListModel):
             record = self._runner.record(key)
             if record is not None:
                 out[record.state] = out.get(record.state, 0) + 1
+                if record.offline and record.state == "waiting":
+                    out["waiting_network"] = out.get("waiting_network", 0) + 1
         return out

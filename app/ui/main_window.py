@@ -246,7 +246,6 @@ class MainWindow(QMainWindow):
         self.task_dock.setMinimumWidth(300)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.task_dock)
 
-        self.network: Any = None
         self.status_network = QLabel(self)
         self.status_network.setObjectName("statusNetwork")
         self.statusBar().addPermanentWidget(self.status_network)
@@ -448,26 +447,6 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self.runner.call(_warm_up, self.runner)
-        from app.services.network import NetworkWatch
-
-        self.network = NetworkWatch(self)
-        self.network.online_changed.connect(self.runner.on_online_changed)
-        self.network.online_changed.connect(self.on_online_changed)
-        self.network.start()
-
-    @Slot(bool)
-    def on_online_changed(self, online: bool) -> None:
-        self.status_network.setText("" if online else self.tr("Offline"))
-        self.status_network.setToolTip(
-            ""
-            if online
-            else self.tr(
-                "No network: new jobs wait and start when it is back. The gallery works as usual."
-            )
-        )
-        self.show_message(
-            self.tr("The network is back") if online else self.tr("The network is gone")
-        )
 
     def key_store(self) -> Any:
         if self._key_store is None:
@@ -782,6 +761,18 @@ class MainWindow(QMainWindow):
         counts = self.task_model.counts()
         active = counts.get("running", 0) + counts.get("queued", 0) + counts.get("waiting", 0)
         self.status_jobs.setText(self.tr("%n job(s) running", "", active) if active else "")
+        # Jobs that could not reach the server probe it on their own and start when it answers.
+        offline = counts.get("waiting_network", 0)
+        self.status_network.setText(self.tr("Offline") if offline else "")
+        self.status_network.setToolTip(
+            self.tr(
+                "No network: %n job(s) wait and start when it is back. The gallery works as usual.",
+                "",
+                offline,
+            )
+            if offline
+            else ""
+        )
 
     @Slot(str)
     def on_open_job(self, key: str) -> None:
