@@ -69,14 +69,9 @@ PLUGIN_EXCLUDES = (
     "imageformats/qtiff",
     "imageformats/qwbmp",
     "vectorimageformats/*",
-    # Collected with QtNetwork, which the app uses for QNetworkInformation only (online /
-    # offline, app/services/network.py); it talks HTTP through httpx, so no TLS backends.
-    # Reachability comes from NetworkManager over D-Bus on Linux (QtDBus is bundled anyway),
-    # the Network List Manager on Windows, SystemConfiguration on macOS. Left out: the GLib
-    # backend (it would bundle the build machine's GIO and GObject, ~2.5 MB, next to the
-    # user's GIO modules) and ConnMan (embedded systems).
-    "networkinformation/qglib",
-    "networkinformation/qconnman",
+    # Plugins of QtNetwork, which the app does not use: it talks HTTP through httpx and
+    # finds out about the network by probing the server.
+    "networkinformation/*",
     "tls/*",
     # Only collected if QtSql / QtPrintSupport are: the app uses Python's sqlite3 and
     # does not print.

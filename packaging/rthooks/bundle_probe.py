@@ -77,13 +77,6 @@ if _os.environ.get("MOUNTSEA_BUNDLE_PROBE") == "1":
                 )
         except Exception as exc:
             info["qt_error"] = f"{type(exc).__name__}: {exc}"
-        try:
-            # The online/offline watch (app/services/network.py) needs a reachability plugin.
-            from PySide6.QtNetwork import QNetworkInformation
-
-            info["network_backends"] = sorted(QNetworkInformation.availableBackends())
-        except Exception as exc:
-            info["network_error"] = f"{type(exc).__name__}: {exc}"
         return info
 
     sys.stdout.write(json.dumps(_probe()) + "\n")

@@ -92,11 +92,6 @@ def test_trimmed_plugins(plugin_type: str, plugin_file: str) -> None:
         ("styles", "libqmacstyle.dylib"),
         ("wayland-shell-integration", "libxdg-shell.so"),
         ("iconengines", "libqsvgicon.so"),
-        # QNetworkInformation backends (app/services/network.py): without one the frozen
-        # app never hears that the network is back.
-        ("networkinformation", "libqnetworkmanager.so"),
-        ("networkinformation", "qnetworklistmanager.dll"),
-        ("networkinformation", "libqscnetworkreachability.dylib"),
     ],
 )
 def test_kept_plugins(plugin_type: str, plugin_file: str) -> None:

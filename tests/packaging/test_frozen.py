@@ -247,21 +247,6 @@ def test_translations_load_frozen(frozen: Frozen, clean_env: dict[str, str]) -> 
     assert frozen.internal.resolve() in Path(info["qt_translations_path"]).resolve().parents
 
 
-@pytest.mark.skipif(
-    "QtNetwork" not in pyi_common.qt_modules_used_by_app(), reason="the app doesn't use QtNetwork"
-)
-def test_network_reachability_backend_is_bundled(frozen: Frozen, clean_env: dict[str, str]) -> None:
-    """app/services/network.py watches QNetworkInformation; frozen without a backend plugin
-    it would silently fall back to probing."""
-    info = _probe(frozen, clean_env)
-    assert "network_error" not in info, info
-    expected = {"linux": "networkmanager", "win32": "networklistmanager"}.get(sys.platform)
-    if expected:
-        assert expected in info["network_backends"], info
-    else:
-        assert info["network_backends"], info
-
-
 # --- keyring ------------------------------------------------------------------------
 
 NOT_BUNDLED = ("ModuleNotFoundError", "ImportError", "No module named", "SecretStorage required")
