@@ -140,58 +140,11 @@ def setup_logging(data_dir: Path) -> None:
 
 # --- Qt application ----------------------------------------------------------------------------
 
-_emit_leak_checked = False
-
-
-def guard_pyside_emit_leak() -> int:
-    """Work around a PySide6 6.12.0 bug on CPython 3.11: every void call (setObjectName,
-    QThreadPool.start, QTimer.singleShot, postEvent...) drops one reference to `None`, and every
-    `SignalInstance.emit()` one to `True` (6.11.3 is clean; from Python 3.12 these singletons
-    are immortal, which hides it). After a few thousand calls the interpreter frees them and
-    aborts ("none_dealloc" / "bool_dealloc"). Measure once; if references are lost, give True,
-    False and None a reserve so they can never reach zero. Returns the references lost over
-    the probe (0: this PySide6 is not affected).
-    """
-    global _emit_leak_checked
-    if _emit_leak_checked or sys.version_info >= (3, 12):
-        return 0
-    _emit_leak_checked = True
-    from PySide6.QtCore import QObject
-
-    probe = QObject()
-    singletons = (True, False, None)
-    before = [sys.getrefcount(x) for x in singletons]
-    for _ in range(32):
-        probe.objectNameChanged.emit("probe")
-        probe.setObjectName("probe")
-    lost = sum(max(0, b - sys.getrefcount(x)) for b, x in zip(before, singletons, strict=True))
-    probe.deleteLater()
-    if lost >= 32:
-        import ctypes
-
-        for singleton in singletons:
-            # ob_refcnt is the first field of every object in a release build of CPython.
-            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
-        log.info(
-            "PySide6 %s loses references to True/None on calls and emits; compensated",
-            _pyside_version(),
-        )
-        return lost
-    return 0
-
-
-def _pyside_version() -> str:
-    import PySide6
-
-    return PySide6.__version__
-
-
 def _make_application(argv: list[str]) -> QApplication:
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    guard_pyside_emit_leak()
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(ORG_NAME)
     QCoreApplication.setApplicationVersion(__version__)
@@ -258,7 +211,6 @@ def create_window(argv: list[str]) -> MainWindow:
     app = QApplication.instance()
     if app is None:
         raise RuntimeError("create_window needs a QApplication")
-    guard_pyside_emit_leak()
     opts.data_dir.mkdir(parents=True, exist_ok=True)
     setup_logging(opts.data_dir)
     log.info("starting %s %s, data dir %s", APP_NAME, __version__, opts.data_dir)

@@ -15,7 +15,6 @@ from app.services import gallery_model
 from app.services.gallery_model import GalleryModel, ItemIdRole, PathRole, Query
 from app.services.thumbnails import ThumbnailLoader
 from tests.core.library.helpers import add_item, make_result
-from tests.ui import _pyside_refcount  # noqa: F401  (PySide6 6.12 on 3.11: see its docstring)
 
 
 @pytest.fixture

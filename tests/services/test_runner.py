@@ -10,15 +10,9 @@ import pytest
 from app.core.api.errors import ApiError, ErrorKind
 from app.core.api.models import ImageRequest
 from app.core.library import Library
-
-# Applied at collection, so the whole test session is protected from PySide6 6.12.0's lost
-# reference to True on every emit (see app.main.guard_pyside_emit_leak).
-from app.main import guard_pyside_emit_leak  # noqa: E402
 from app.services.runner import Endpoint, JobRunner, cannot_connect, error_sentence
 from app.simulator import Fault
 from tests.conftest import TEST_KEY
-
-guard_pyside_emit_leak()
 
 
 @pytest.fixture

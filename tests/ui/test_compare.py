@@ -15,9 +15,6 @@ from PySide6.QtWidgets import QApplication
 from app.ui.compare import CompareView
 from app.ui.dragout import copy_file_to_clipboard, file_mime
 from app.ui.edit_panel import EditPanel
-from tests.ui import _pyside_refcount  # noqa: F401  (see its docstring)
-
-pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 RED, BLUE = QColor(220, 0, 0), QColor(0, 0, 220)
 

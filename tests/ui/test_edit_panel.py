@@ -17,12 +17,10 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QSpinBox
 from app.core.api.models import MAX_IMAGES
 from app.ui.edit_panel import EditPanel
 from app.ui.mask_canvas import MaskCanvas
-from tests.ui import _pyside_refcount  # noqa: F401  (see its docstring)
 
 # Qt's offscreen platform warns whenever a shown top-level's minimum size changes (it cannot
 # pass size hints to a window manager); it is not a problem of the panel. Other warnings
 # still fail the tests.
-pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 
 @pytest.fixture

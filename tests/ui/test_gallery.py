@@ -18,12 +18,10 @@ from app.core.api.models import Flavour, ImageRequest
 from app.core.library import Library
 from app.ui.gallery import GalleryPanel
 from tests.core.library.helpers import add_item, make_image, make_result
-from tests.ui import _pyside_refcount  # noqa: F401  (PySide6 6.12 on 3.11: see its docstring)
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # The offscreen platform (headless tests) says this for every top-level window it shows.
-pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from tests.conftest import TEST_KEY
 
 pytestmark = [
     pytest.mark.secret_service,
-    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
 ]
 
 

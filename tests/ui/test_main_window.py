@@ -16,7 +16,6 @@ from app.ui.main_window import MainWindow
 from tests.conftest import TEST_KEY
 
 # The offscreen platform warns that it cannot pass size hints to a window manager it does not have.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 STATE = Qt.ItemDataRole.UserRole + 1
 FAST = {"poll_interval": 0.05}

@@ -11,7 +11,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.ui.mask_canvas import MaskCanvas, Tool, mipmaps
-from tests.ui import _pyside_refcount  # noqa: F401  (see its docstring)
 
 W, H = 200, 150
 

@@ -17,8 +17,6 @@ from app.main import create_window
 from app.ui.main_window import MainWindow
 from tests.conftest import TEST_KEY
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 
 @pytest.fixture
 def open_window(qtbot, data_dir: Path) -> Iterator[Callable[..., MainWindow]]:

@@ -12,9 +12,6 @@ from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QTableWidget
 from app.core.library import Library, spend
 from app.ui.spend import SpendPanel, budget_warning
 from tests.core.library.helpers import add_item
-from tests.ui import _pyside_refcount  # noqa: F401  (PySide6 6.12 on 3.11: see its docstring)
-
-pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 
 @pytest.fixture
