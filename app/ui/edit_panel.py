@@ -837,7 +837,9 @@ class EditPanel(QWidget):
                 old = self.strip.takeItem(0)
                 self._sources.pop(old.data(ROLE_ID), None)
             self.strip.insertItem(0, self._item(source))
-            self._announce([source])
+            # Chosen from a result or the gallery, which have their own "reuse settings":
+            # asking to restore them here would only be noise.
+            self._announce([source], offer_restore=False)
             self._sources_changed()
             return
         if token not in self._order:
@@ -865,7 +867,7 @@ class EditPanel(QWidget):
             self._announce(added)
             self._sources_changed()
 
-    def _announce(self, added: list[Source]) -> None:
+    def _announce(self, added: list[Source], *, offer_restore: bool = True) -> None:
         notes = [n for s in added for n in s.notes]
         names = ", ".join(s.prepared.filename for s in added)
         if notes:
@@ -874,7 +876,7 @@ class EditPanel(QWidget):
         if paths:
             self.files_added.emit(paths)
         made_here = [s for s in added if s.record is not None]
-        if made_here:
+        if made_here and offer_restore:
             self._offer_restore(made_here[-1])
 
     def _offer_restore(self, source: Source) -> None:

@@ -52,6 +52,8 @@ from app.services.runner import (
 )
 from app.services.task_model import TaskModel
 from app.ui.banner import Banner
+from app.ui.edit_panel import EditPanel
+from app.ui.gallery import GalleryPanel
 from app.ui.prompt_panel import PromptPanel
 from app.ui.result_view import ResultView
 from app.ui.task_list import TaskList
@@ -105,6 +107,16 @@ def _style_sheet() -> str:
 def _mark_interrupted(library: Any, job_ids: list[Any]) -> None:
     for job_id in job_ids:
         library.update_job(job_id, state="interrupted")
+
+
+def _read_embedded(path: str) -> tuple[str, dict | None]:
+    from app.core.library import Library
+
+    try:
+        return path, Library.read_embedded(Path(path))
+    except Exception:  # unreadable or not a picture: the editor says why when it tries
+        log.info("no settings read from %s", path, exc_info=True)
+        return path, None
 
 
 def _thumbnails(wanted: list[tuple[str, str, Path | None]]) -> list[tuple[str, QImage]]:
@@ -213,21 +225,13 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(splitter)
         self.tabs.setObjectName("centreTabs")
         self.tabs.setDocumentMode(True)
-        self.edit_panel: Any = self._make_edit_panel()
-        if self.edit_panel is not None:
-            self.tabs.addTab(self.edit_panel, self.tr("Create / Edit"))
+        self.edit_panel = self._make_edit_panel()
+        self.tabs.addTab(self.edit_panel, self.tr("Create / Edit"))
         self.result_view = ResultView(self.runner, self.tabs)
         self.result_tab = self.tabs.addTab(self.result_view, self.tr("Result"))
-        self.gallery: Any = self._make_gallery()
-        if self.gallery is not None:
-            self.tabs.addTab(self.gallery, self.tr("Gallery"))
+        self.gallery = self._make_gallery()
+        self.tabs.addTab(self.gallery, self.tr("Gallery"))
         splitter.addWidget(self.tabs)
-        self._gallery_dirty = False
-        self._gallery_timer = QTimer(self)
-        self._gallery_timer.setSingleShot(True)
-        self._gallery_timer.setInterval(400)
-        self._gallery_timer.timeout.connect(self.on_refresh_gallery)
-        self.tabs.currentChanged.connect(self.on_tab_changed)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([340, 900])
@@ -257,6 +261,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_endpoint)
 
         self.prompt_panel.generate_requested.connect(self.on_generate)
+        self.prompt_panel.prompt_edit.files_dropped.connect(self.on_prompt_files_dropped)
+        self.notice_banner.action_clicked.connect(self.on_show_recovered)
+        self._restore_box: QMessageBox | None = None
         self.task_list.open_requested.connect(self.on_open_job)
         self.task_list.message.connect(self.show_message)
         self.result_view.message.connect(self.show_message)
@@ -264,22 +271,14 @@ class MainWindow(QMainWindow):
         self.result_view.edit_source_requested.connect(self.on_edit_source)
         self.resize(1400, 880)
 
-    def _make_edit_panel(self) -> QWidget | None:
-        try:
-            from app.ui.edit_panel import EditPanel
-        except ModuleNotFoundError as exc:
-            log.info("the edit panel is not available in this build: %s", exc)
-            return None
+    def _make_edit_panel(self) -> EditPanel:
         panel = EditPanel(self)
         s = self.settings
         panel.set_feather(s.feather)
         panel.set_keep_unmasked(s.keep_unmasked)
         panel.set_brush_size(s.brush_size)
-        slider = getattr(panel, "opacity_slider", None)
-        if (
-            slider is not None
-        ):  # the slider drives the canvas; set it, not the canvas behind its back
-            slider.setValue(round(float(s.overlay_opacity) * 100))
+        # The slider drives the canvas: set it, not the canvas behind its back.
+        panel.opacity_slider.setValue(round(float(s.overlay_opacity) * 100))
         colour = QColor(s.mask_colour)
         if colour.isValid():
             panel.canvas.set_overlay_color(colour)
@@ -292,12 +291,7 @@ class MainWindow(QMainWindow):
         panel.brush_size_changed.connect(self.on_brush_size_changed)
         return panel
 
-    def _make_gallery(self) -> QWidget | None:
-        try:
-            from app.ui.gallery import GalleryPanel
-        except ModuleNotFoundError as exc:
-            log.info("the gallery is not available in this build: %s", exc)
-            return None
+    def _make_gallery(self) -> GalleryPanel:
         gallery = GalleryPanel(self.library, self)
         gallery.edit_requested.connect(self.on_gallery_edit)
         gallery.reuse_requested.connect(self.on_reuse)
@@ -313,7 +307,6 @@ class MainWindow(QMainWindow):
             self.on_open_image,
             QKeySequence.StandardKey.Open,
         )
-        self.open_action.setEnabled(self.edit_panel is not None)
         file_menu.addSeparator()
         self._action(
             file_menu,
@@ -345,39 +338,31 @@ class MainWindow(QMainWindow):
         self.paste_action = self._action(
             edit_menu, self.tr("&Paste image as edit source"), self.on_paste_image
         )
-        self.paste_action.setEnabled(self.edit_panel is not None)
 
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addAction(self.task_dock.toggleViewAction())
         self._action(view_menu, self.tr("&Fit picture"), self.result_view.on_fit)
         self._action(view_menu, self.tr("&Actual size (100 %)"), self.result_view.on_actual)
-        if self.edit_panel is not None:
-            self._action(
-                view_menu,
-                self.tr("Create / &Edit"),
-                lambda: self.tabs.setCurrentWidget(self.edit_panel),
-                QKeySequence("Ctrl+1"),
-            )
+        self._action(
+            view_menu,
+            self.tr("Create / &Edit"),
+            lambda: self.tabs.setCurrentWidget(self.edit_panel),
+            QKeySequence("Ctrl+1"),
+        )
         self._action(
             view_menu,
             self.tr("&Result"),
             lambda: self.tabs.setCurrentWidget(self.result_view),
             QKeySequence("Ctrl+2"),
         )
-        if self.gallery is not None:
-            self._action(
-                view_menu,
-                self.tr("&Gallery"),
-                lambda: self.tabs.setCurrentWidget(self.gallery),
-                QKeySequence("Ctrl+3"),
-            )
-        try:
-            from app.ui.spend import SpendDialog  # noqa: F401
-
-            view_menu.addSeparator()
-            self._action(view_menu, self.tr("&Spend…"), self.on_spend)
-        except ImportError:
-            pass
+        self._action(
+            view_menu,
+            self.tr("&Gallery"),
+            lambda: self.tabs.setCurrentWidget(self.gallery),
+            QKeySequence("Ctrl+3"),
+        )
+        view_menu.addSeparator()
+        self._action(view_menu, self.tr("&Spend…"), self.on_spend)
 
         help_menu = bar.addMenu(self.tr("&Help"))
         self._action(help_menu, self.tr("Open the &log folder"), self.on_open_logs)
@@ -415,11 +400,28 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """After show: find the key (off the GUI thread), pick the endpoint, land the journal."""
+        notices = []
         if self._settings_reset:
-            self.notice_banner.show_message(
+            notices.append(
                 self.tr(
                     "Some settings could not be read and were reset to their defaults: {0}."
                 ).format(", ".join(self._settings_reset))
+            )
+        recovered = self.library.recovered_from
+        if recovered is not None:
+            # The journal lived in the damaged file: say what that costs and where it went.
+            log.warning("the library index was damaged; rebuilt, the old one kept at %s", recovered)
+            notices.append(
+                self.tr(
+                    "The library index was damaged and has been rebuilt from your pictures. "
+                    "Jobs left unfinished before could not be resumed. "
+                    "The damaged file was kept as {0}."
+                ).format(recovered)
+            )
+        if notices:
+            self.notice_banner.show_message(
+                " ".join(notices),
+                self.tr("Show the damaged file") if recovered is not None else None,
             )
         self._update_endpoint_label()
         if self._demo_forced:
@@ -656,7 +658,7 @@ class MainWindow(QMainWindow):
         snapshot = None
         feather = self.settings.feather
         keep = self.settings.keep_unmasked
-        if self.edit_panel is not None and self.edit_panel.has_sources():
+        if self.edit_panel.has_sources():
             snapshot = self.edit_panel.snapshot()
             if snapshot is not None:
                 feather, keep = snapshot.feather, snapshot.keep_unmasked
@@ -680,8 +682,6 @@ class MainWindow(QMainWindow):
 
             # A few small SQLite reads: cheap enough for a click.
             text = budget_warning(self.library, request.size, request.quality)
-        except ImportError:
-            return True
         except Exception:
             log.exception("budget check failed")
             return True
@@ -702,14 +702,14 @@ class MainWindow(QMainWindow):
         if record is None:
             return
         if record.state == COMPLETED or record.late_result:
-            self._gallery_stale()
+            # One indexed lookup per item: the row appears in place, selection and scroll kept.
+            for item_id in record.item_ids:
+                self.gallery.item_added(item_id)
             self._show_result(
                 record,
                 switch=self.tabs.currentWidget() is not self.gallery
                 and not (
-                    self.edit_panel is not None
-                    and self.edit_panel.has_sources()
-                    and self.tabs.currentWidget() is self.edit_panel
+                    self.edit_panel.has_sources() and self.tabs.currentWidget() is self.edit_panel
                 ),
             )
             text = self.tr("Finished: {0}").format(record.prompt[:60])
@@ -720,26 +720,6 @@ class MainWindow(QMainWindow):
         self.show_message(text)
         if not self.isActiveWindow() and self.settings.notifications:
             self._notify(text)
-
-    def _gallery_stale(self) -> None:
-        """New items landed. Refreshing re-queries the library, so do it once for a burst of
-        results, and only while the gallery is on screen (else when it is next shown)."""
-        if self.gallery is None or not hasattr(self.gallery, "refresh"):
-            return
-        self._gallery_dirty = True
-        if self.tabs.currentWidget() is self.gallery and not self._gallery_timer.isActive():
-            self._gallery_timer.start()
-
-    @Slot()
-    def on_refresh_gallery(self) -> None:
-        if self._gallery_dirty and self.gallery is not None and not self._closed:
-            self._gallery_dirty = False
-            self.gallery.refresh()
-
-    @Slot(int)
-    def on_tab_changed(self, _index: int) -> None:
-        if self.tabs.currentWidget() is self.gallery and self._gallery_dirty:
-            self._gallery_timer.start()
 
     def _show_result(self, record: Any, *, switch: bool) -> None:
         self.result_view.show_record(record)
@@ -789,10 +769,60 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def on_edit_source(self, path: str) -> None:
         """A result becomes the picture to edit (the first source, the one the mask applies to)."""
-        if self.edit_panel is None:
-            return
         self.edit_panel.use_as_source(path=path)
         self.tabs.setCurrentWidget(self.edit_panel)
+
+    @Slot(list)
+    def on_prompt_files_dropped(self, paths: list) -> None:
+        """One picture the app made, dropped on the prompt: offer its prompt and settings.
+        Anything else goes to the editor, as a drop anywhere else on the window does."""
+        if len(paths) == 1:
+            self.runner.call(_read_embedded, paths[0], on_done=self.on_prompt_file_read)
+        else:
+            self._edit_files(paths)
+
+    @Slot(object)
+    def on_prompt_file_read(self, read: Any) -> None:
+        path, params = read
+        if not params:
+            self._edit_files([path])
+            return
+        prompt = str(params.get("prompt") or "")
+        short = prompt if len(prompt) <= 60 else prompt[:57] + "…"
+        if self._restore_box is not None:
+            self._restore_box.close()
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Restore settings"),
+            self.tr(
+                "“{0}” was made with this app (“{1}”). Restore its prompt and settings?"
+            ).format(Path(path).name, short),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        restore = box.addButton(self.tr("Restore settings"), QMessageBox.ButtonRole.AcceptRole)
+        restore.setObjectName("restoreSettingsButton")
+        box.addButton(self.tr("Not now"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(restore)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        restore.clicked.connect(lambda: self.on_reuse(params))
+        box.finished.connect(self.on_restore_box_closed)
+        self._restore_box = box
+        box.open()
+
+    @Slot(int)
+    def on_restore_box_closed(self, _result: int) -> None:
+        self._restore_box = None
+
+    def _edit_files(self, paths: list[str]) -> None:
+        self.edit_panel.add_files(paths)
+        self.tabs.setCurrentWidget(self.edit_panel)
+
+    @Slot()
+    def on_show_recovered(self) -> None:
+        recovered = self.library.recovered_from
+        if recovered is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(recovered.parent)))
 
     @Slot(int)
     def on_gallery_edit(self, item_id: int) -> None:
@@ -807,8 +837,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_sources_changed(self) -> None:
-        if self.edit_panel is not None:
-            self.prompt_panel.set_editing(self.edit_panel.has_sources())
+        self.prompt_panel.set_editing(self.edit_panel.has_sources())
 
     @Slot(int)
     def on_feather_changed(self, pixels: int) -> None:
@@ -826,8 +855,6 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_open_image(self) -> None:
-        if self.edit_panel is None:
-            return
         paths, _ = QFileDialog.getOpenFileNames(
             self,
             self.tr("Open pictures to edit"),
@@ -840,8 +867,6 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_paste_image(self) -> None:
-        if self.edit_panel is None:
-            return
         self.edit_panel.paste()
         self.tabs.setCurrentWidget(self.edit_panel)
 
@@ -938,9 +963,8 @@ class MainWindow(QMainWindow):
         self.runner.set_concurrency(s.concurrency)
         if s.images_dir:
             self.runner.call(self.library.set_images_dir, Path(s.images_dir))
-        if self.edit_panel is not None:
-            self.edit_panel.set_feather(s.feather)
-            self.edit_panel.set_keep_unmasked(s.keep_unmasked)
+        self.edit_panel.set_feather(s.feather)
+        self.edit_panel.set_keep_unmasked(s.keep_unmasked)
         self._update_endpoint_label()
         self.save_settings()
 
@@ -958,11 +982,11 @@ class MainWindow(QMainWindow):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         # Pictures dropped anywhere on the window go to the editor.
-        if self.edit_panel is not None and self.edit_panel.accepts_mime(event.mimeData()):
+        if self.edit_panel.accepts_mime(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        if self.edit_panel is not None and self.edit_panel.take_mime(event.mimeData()):
+        if self.edit_panel.take_mime(event.mimeData()):
             self.tabs.setCurrentWidget(self.edit_panel)
             event.acceptProposedAction()
 
@@ -971,8 +995,7 @@ class MainWindow(QMainWindow):
             event.accept()
             return
         self._closed = True
-        if self.edit_panel is not None:
-            self.settings.overlay_opacity = self.edit_panel.canvas.overlay_opacity() / 100
+        self.settings.overlay_opacity = self.edit_panel.canvas.overlay_opacity() / 100
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self.settings.window_state = bytes(self.saveState().toBase64().data()).decode()
         self.save_settings()
@@ -982,8 +1005,7 @@ class MainWindow(QMainWindow):
             self._simulator = None
         if self._tray is not None:
             self._tray.hide()
-        if self.gallery is not None and hasattr(self.gallery, "shutdown"):
-            self.gallery.shutdown()
+        self.gallery.shutdown()
         self.library.close()
         log.info("closed cleanly")
         event.accept()

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QStandardItemModel
+from PySide6.QtCore import QMimeData, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -34,6 +40,7 @@ from app.core.api.models import (
     custom_size_problem,
 )
 from app.core.settings import Settings
+from app.ui.edit_panel import IMAGE_SUFFIXES
 from app.ui.widgets import ERROR_COLOUR, HintLabel, set_text_colour
 
 CUSTOM = "__custom__"
@@ -47,9 +54,39 @@ def _sentence(text: str | None) -> str | None:
 
 
 class PromptEdit(QPlainTextEdit):
-    """Ctrl+Enter (or Cmd+Enter) submits instead of adding a line."""
+    """Ctrl+Enter (or Cmd+Enter) submits instead of adding a line. Pictures dropped here are
+    handed to the window (a file the app made can restore its prompt), not pasted as a path."""
 
     submit = Signal()
+    files_dropped = Signal(list)  # local picture paths
+
+    @staticmethod
+    def _pictures(mime: QMimeData) -> list[str]:
+        return [
+            u.toLocalFile()
+            for u in mime.urls()
+            if u.isLocalFile() and u.toLocalFile().lower().endswith(IMAGE_SUFFIXES)
+        ]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._pictures(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._pictures(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = self._pictures(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.files_dropped.emit(paths)
+        else:
+            super().dropEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & (

@@ -516,3 +516,93 @@ def test_the_gallery_sends_pictures_to_the_editor_and_settings_to_the_form(qtbot
     window.gallery.reuse_requested.emit({"prompt": "from the gallery", "quality": "low"})
     assert window.findChild(QPlainTextEdit, "promptEdit").toPlainText() == "from the gallery"
     assert window.findChild(QComboBox, "qualityCombo").currentData() == "low"
+
+
+def test_a_finished_job_appears_in_the_gallery_keeping_its_selection(qtbot, window) -> None:
+    generate(qtbot, window, "the first picture")
+    wait_states(qtbot, window, ["completed"])
+    gallery = window.gallery
+    first = row_record(window).item_ids[0]
+    assert gallery.model.item_id(0) == first  # landed after the gallery opened: placed in
+    gallery.select_ids([first])
+    generate(qtbot, window, "the second picture")
+    wait_states(qtbot, window, ["completed", "completed"])
+    second = row_record(window, 0).item_ids[0]
+    model = gallery.model
+    assert [model.item_id(r) for r in range(model.rowCount())] == [second, first]
+    assert gallery.selected_ids() == [first]
+
+
+def test_a_damaged_index_is_rebuilt_and_said_at_start(qtbot, open_window, data_dir) -> None:
+    from app.core.library import Library
+    from tests.core.library.helpers import add_item
+
+    with Library.open(data_dir) as lib:
+        add_item(lib, "a picture that survives")
+    for name in ("library.sqlite3", "library.sqlite3-wal", "library.sqlite3-shm"):
+        (data_dir / name).unlink(missing_ok=True)
+    (data_dir / "library.sqlite3").write_bytes(b"this is not a database at all" * 200)
+    window = open_window("--demo")
+    banner = window.findChild(QLabel.__base__, "noticeBanner")
+    recovered = window.library.recovered_from
+    assert recovered is not None and recovered.exists()
+    text = banner.label.text()
+    assert banner.isVisible() and "rebuilt from your pictures" in text
+    assert "could not be resumed" in text and str(recovered) in text
+    assert window.gallery.model.rowCount() == 1
+
+
+def drop_on(widget, path: Path) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    widget.dropEvent(event)
+    assert event.isAccepted()
+
+
+def test_a_result_dropped_on_the_prompt_offers_its_settings(qtbot, window) -> None:
+    generate(qtbot, window, "a lighthouse at dusk")
+    wait_states(qtbot, window, ["completed"])
+    path = Path(row_record(window).paths[0])
+    edit = window.findChild(QPlainTextEdit, "promptEdit")
+    edit.setPlainText("something else")
+    window.findChild(QComboBox, "qualityCombo").setCurrentIndex(3)
+    drop_on(edit, path)
+    qtbot.waitUntil(lambda: window._restore_box is not None and window._restore_box.isVisible())
+    assert path.name in window._restore_box.text()
+    assert edit.toPlainText() == "something else"  # nothing changes before the user says so
+    qtbot.mouseClick(
+        window._restore_box.findChild(QPushButton, "restoreSettingsButton"),
+        Qt.MouseButton.LeftButton,
+    )
+    assert edit.toPlainText() == "a lighthouse at dusk"
+    assert window.findChild(QComboBox, "qualityCombo").currentData() == "auto"
+    assert not window.edit_panel.has_sources()
+
+
+def test_a_plain_picture_dropped_on_the_prompt_goes_to_the_editor(qtbot, window, tmp_path) -> None:
+    from PIL import Image
+
+    plain = tmp_path / "plain.png"
+    Image.new("RGB", (40, 30), (9, 9, 9)).save(plain)
+    drop_on(window.findChild(QPlainTextEdit, "promptEdit"), plain)
+    qtbot.waitUntil(window.edit_panel.has_sources, timeout=10000)
+    assert window.tabs.currentWidget() is window.edit_panel and window._restore_box is None
+
+
+def test_use_as_edit_source_does_not_offer_to_restore_settings(qtbot, window) -> None:
+    generate(qtbot, window, "edit me next")
+    wait_states(qtbot, window, ["completed"])
+    qtbot.mouseClick(window.result_view.edit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.edit_panel.has_sources, timeout=10000)
+    assert window.tabs.currentWidget() is window.edit_panel
+    assert not window.edit_panel.restore_bar.isVisible()
