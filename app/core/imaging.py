@@ -13,10 +13,12 @@ import struct
 import warnings
 import zlib
 from dataclasses import dataclass, field
-
-from PIL import Image, ImageChops, ImageFilter, ImageOps
+from typing import TYPE_CHECKING
 
 from app.core.api.models import MAX_IMAGE_BYTES, MAX_MASK_BYTES, InputImage, sniff_format
+
+if TYPE_CHECKING:  # Pillow is imported where it is used: start-up does not need it
+    from PIL import Image
 
 # A picture bigger than this is refused before it is decoded: the service makes at most
 # 3840x2160 anyway, and a crafted header (a "decompression bomb") would otherwise make Pillow
@@ -72,6 +74,8 @@ def _describe(filename: str) -> str:
 
 def open_image(data: bytes, filename: str = "") -> Image.Image:
     """Open and fully decode `data`, turning every way it can fail into an ImageError."""
+    from PIL import Image
+
     what = _describe(filename)
     if not data:
         raise ImageError(f"{what} is empty (0 bytes). Choose another file.", "empty", filename)
@@ -164,6 +168,8 @@ def _has_transparency(im: Image.Image) -> bool:
 
 def normalise(im: Image.Image, notes: list[str] | None = None) -> Image.Image:
     """The picture as RGB or RGBA, upright, with colours converted to sRGB where needed."""
+    from PIL import ImageOps
+
     notes = notes if notes is not None else []
     icc = im.info.get("icc_profile")
     if _orientation(im) not in (0, 1):
@@ -297,6 +303,8 @@ def _png(im: Image.Image) -> bytes:
     gives files within a few percent of Pillow's level 1 on photographs in half the time;
     flat graphics come out up to 2x bigger, but those are small anyway.
     """
+    from PIL import Image, ImageChops
+
     channels, colour_type = _PNG_MODES[im.mode]
     w, h = im.size
     if w > 1:
@@ -333,6 +341,8 @@ def _fit_under_limit(
     im: Image.Image, fmt: str, data: bytes, notes: list[str]
 ) -> tuple[Image.Image, str, bytes]:
     """Re-encode, then scale, until the picture is under the service's 50 MB limit."""
+    from PIL import Image
+
     limit = MAX_IMAGE_BYTES
     if len(data) <= limit:
         return im, fmt, data
@@ -400,6 +410,8 @@ def prepare_source(data: bytes, filename: str = "") -> PreparedImage:
 
 def export_mask(painted: Image.Image, size: tuple[int, int]) -> bytes:
     """The mask as the service wants it: RGBA PNG of `size`, alpha 0 where painted, 255 elsewhere."""
+    from PIL import Image
+
     painted = painted.convert("L") if painted.mode != "L" else painted
     if painted.size != tuple(size):
         painted = painted.resize(tuple(size), Image.Resampling.NEAREST)
@@ -430,6 +442,8 @@ def painted_from_mask(mask_png: bytes, size: tuple[int, int] | None = None) -> I
     Transparent pixels mean "repaint" (the service's convention); a mask without any
     transparency is read as white = repaint (the convention of most other tools).
     """
+    from PIL import Image
+
     im = open_image(mask_png, "the mask")
     if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info:
         alpha = im.convert("RGBA").getchannel("A")
@@ -456,6 +470,8 @@ def blend_weights(painted: Image.Image, feather: int) -> Image.Image:
     painted area (in chessboard distance) gets weight 0 and stays bit-exactly the source's.
     Doubling the blur makes the ramp start at full strength on the painted edge.
     """
+    from PIL import ImageChops, ImageFilter
+
     painted = painted.point(lambda v: 255 if v >= 128 else 0)
     if feather <= 0:
         return painted
@@ -486,6 +502,8 @@ def keep_unmasked(
     lossless (exact as well, bigger and slower); jpeg is lossy by nature, so the exactness
     holds for the pixels before encoding only (written at `quality`, no chroma subsampling).
     """
+    from PIL import Image
+
     src = normalise(open_image(source, "the source picture"))
     res = normalise(open_image(result, "the result"))
     mode = "RGBA" if "A" in (src.mode + res.mode) else "RGB"
@@ -546,6 +564,8 @@ class EditSnapshot:
         return self.mask is not None and self.mask_size is not None
 
     def painted(self) -> Image.Image | None:
+        from PIL import Image
+
         if not self.has_mask:
             return None
         assert self.mask is not None and self.mask_size is not None

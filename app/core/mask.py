@@ -15,10 +15,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-
-from PIL import Image, ImageChops, ImageDraw
+from typing import TYPE_CHECKING
 
 from app.core.imaging import export_mask, painted_from_mask
+
+if TYPE_CHECKING:  # Pillow is imported where it is used: start-up does not need it
+    from PIL import Image
 
 Rect = tuple[int, int, int, int]
 Point = tuple[float, float]
@@ -51,6 +53,8 @@ class _Step:
 
 class MaskModel:
     def __init__(self, width: int, height: int):
+        from PIL import Image, ImageDraw
+
         if width <= 0 or height <= 0:
             raise ValueError(f"a mask needs a positive size, not {width}x{height}")
         self.width = width
@@ -240,6 +244,8 @@ class MaskModel:
     # -- whole-mask operations -----------------------------------------------------------
 
     def _tiled_change(self, rect: Rect | None, change) -> Rect | None:  # type: ignore[no-untyped-def]
+        from PIL import ImageChops
+
         if rect is None:
             return None
         step = _Step("tiles", rect=rect)
@@ -286,6 +292,8 @@ class MaskModel:
         )
 
     def _invert_pixels(self) -> None:
+        from PIL import ImageChops
+
         inverted = ImageChops.invert(self._image)
         self._image.paste(inverted)
 
@@ -327,6 +335,8 @@ class MaskModel:
 
     def load_painted(self, painted: Image.Image) -> Rect | None:
         """Replace the mask with an L image (255 = repaint), scaled to fit; undoable."""
+        from PIL import Image
+
         if painted.size != self.size:
             painted = painted.resize(self.size, Image.Resampling.NEAREST)
         painted = painted.convert("L").point(lambda v: PAINT if v >= 128 else 0)
@@ -335,5 +345,7 @@ class MaskModel:
 
     def set_bytes(self, data: bytes) -> None:
         """Restore raw L bytes (e.g. from a snapshot) without an undo step."""
+        from PIL import Image
+
         self._image.paste(Image.frombytes("L", self.size, data))
         self._changed()

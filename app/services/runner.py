@@ -16,7 +16,6 @@ import os
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -43,6 +42,12 @@ KEEP_PREVIEWS = 6  # full-size previews kept in memory; older ones are reloaded 
 QUEUED, WAITING, RUNNING = "queued", "waiting", "running"
 COMPLETED, FAILED, CANCELLED, INTERRUPTED = "completed", "failed", "cancelled", "interrupted"
 FINAL_STATES = frozenset({COMPLETED, FAILED, CANCELLED, INTERRUPTED})
+
+
+def _new_id() -> str:
+    import uuid  # here, not at import: start-up does not need it (~2 ms)
+
+    return uuid.uuid4().hex
 
 
 # --- plain values ------------------------------------------------------------------------------
@@ -744,7 +749,7 @@ class JobRunner(QObject):
         keep_unmasked: bool = True,
         feather: int = 8,
     ) -> str:
-        key = uuid.uuid4().hex
+        key = _new_id()
         spec = JobSpec(
             key=key,
             flavour=str(flavour),
@@ -798,7 +803,7 @@ class JobRunner(QObject):
             and old.job_id is None
         ):
             return None
-        new_key = uuid.uuid4().hex
+        new_key = _new_id()
         base = old.spec or JobSpec(key=new_key, flavour=old.flavour)
         spec = replace(
             base,
@@ -842,7 +847,7 @@ class JobRunner(QObject):
     def resume(self, job: Any, *, keep_unmasked: bool = True, feather: int = 8) -> str:
         """Carry on a journaled job: poll its async task by the saved id (never create it
         again), or send a job the journal says never left (it waited for the network)."""
-        key = uuid.uuid4().hex
+        key = _new_id()
         params = dict(job.params or {})
         spec = JobSpec(
             key=key,
@@ -873,7 +878,7 @@ class JobRunner(QObject):
         self, job: Any, state: str, error: str | None = None, paths: list[str] | None = None
     ) -> str:
         """A journaled job from an earlier run: shown, retryable, not running."""
-        key = uuid.uuid4().hex
+        key = _new_id()
         params = dict(job.params or {})
         record = JobRecord(
             key=key,

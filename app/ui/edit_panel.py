@@ -14,9 +14,8 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PIL import Image
 from PySide6.QtCore import (
     QBuffer,
     QCoreApplication,
@@ -77,6 +76,9 @@ from app.core.imaging import (
 from app.core.mask import MaskModel
 from app.ui.mask_canvas import MAX_BRUSH, MIN_BRUSH, MaskCanvas, Tool, mipmaps
 
+if TYPE_CHECKING:
+    from PIL import Image
+
 log = logging.getLogger(__name__)
 
 # Reading more than this into memory to then refuse it is pointless: prepare_source would
@@ -113,6 +115,8 @@ class _Signals(QObject):
 
 def _decode_for_display(prepared: PreparedImage) -> list[QImage]:
     """Decode the prepared bytes with Pillow (the pixels the service will get, upright)."""
+    from PIL import Image  # in the worker: Pillow is not imported during start-up
+
     with Image.open(io.BytesIO(prepared.data)) as im:
         rgba = im.convert("RGBA")
     data = rgba.tobytes()

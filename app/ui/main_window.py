@@ -178,13 +178,6 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.task_model = TaskModel(self.runner, self)
-        if not demo and not (os.environ.get("MOUNTSEA_API_KEY") or "").strip():
-            # The keyring lookup (importing keyring alone takes ~50 ms) starts before the widgets
-            # are built, so it is done by the time the window has shown; its answer arrives
-            # through the event loop, after start().
-            self.runner.call(
-                self._lookup_key, on_done=self.on_key_looked_up, on_error=self.on_key_lookup_failed
-            )
 
         self._build_ui(api_override)
         self._build_menus()
@@ -432,7 +425,13 @@ class MainWindow(QMainWindow):
                 # The environment wins and needs no keyring call.
                 self._use_key(env_key, "env")
             else:
+                # Neutral until the keyring answers: neither demo nor a key is claimed yet.
                 self.status_endpoint.setText(self.tr("Looking up the API key…"))
+                # Importing keyring costs 50-150 ms of interpreter time (it pulls in urllib,
+                # http.client, email, entry points...), and a worker importing it holds the GIL
+                # as much as the GUI thread would: start it once the window has painted (the
+                # zero timer runs after the paint events show() posted), not while it is built.
+                QTimer.singleShot(0, self.on_look_up_key)
         # Importing httpx and Pillow's codecs takes ~100 ms of interpreter time: do it off the
         # GUI thread once the window is up, before the first Generate, not during start-up.
         QTimer.singleShot(WARM_UP_DELAY_MS, self.on_warm_up)
@@ -449,6 +448,13 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self.runner.call(_warm_up, self.runner)
+
+    @Slot()
+    def on_look_up_key(self) -> None:
+        if not self._closed:
+            self.runner.call(
+                self._lookup_key, on_done=self.on_key_looked_up, on_error=self.on_key_lookup_failed
+            )
 
     def key_store(self) -> Any:
         if self._key_store is None:

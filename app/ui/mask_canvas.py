@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from PIL import Image
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QBrush,
@@ -30,6 +30,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.core.mask import MaskModel, Rect
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MIN_BRUSH = 1
 MAX_BRUSH = 1000

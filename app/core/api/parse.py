@@ -15,8 +15,6 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from PIL import Image
-
 from app.core.api.errors import ApiError, ErrorKind
 from app.core.api.models import ImageResult, ResultImage, TaskStatus, Usage, sniff_format
 
@@ -186,6 +184,8 @@ def verify_image(data: bytes) -> str:
     fmt = sniff_format(data)
     if fmt is None:
         raise malformed("the image is not PNG, JPEG or WebP", data[:64].hex())
+    from PIL import Image  # here, not at import: the GUI imports this module at start-up
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-import uuid
 from pathlib import Path
 
 PARTIAL_DIR = ".partial"  # temp files live here; rebuild and the gallery never look inside
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+
+
+def _new_id() -> str:
+    import uuid  # here, not at import: start-up does not need it (~2 ms)
+
+    return uuid.uuid4().hex
 
 
 def fsync_dir(path: Path) -> None:
@@ -34,7 +39,7 @@ def write_atomic(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = partial_dir if partial_dir is not None else path.parent
     tmp_dir.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
+    tmp = tmp_dir / f".{path.name}.{_new_id()[:12]}.tmp"
     try:
         with open(tmp, "wb") as f:
             f.write(data)

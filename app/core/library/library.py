@@ -15,7 +15,6 @@ import shutil
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -34,6 +33,12 @@ DB_NAME = "library.sqlite3"
 EXT_BY_FORMAT = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
 FORMAT_BY_SUFFIX = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
 TRASH_GRACE_SECONDS = 3600.0  # soft-deleted items are purged this long after deletion (undo window)
+
+
+def _new_id() -> str:
+    import uuid  # here, not at import: start-up does not need it (~2 ms)
+
+    return uuid.uuid4().hex
 
 
 def safe_url(url: str) -> str:
@@ -281,7 +286,7 @@ class Library:
         parent_item_id: int | None = None,
     ) -> str:
         """Journal a job before anything is sent; its inputs are kept for retry and resume."""
-        job_id = uuid.uuid4().hex
+        job_id = _new_id()
         inputs: dict[str, Any] = {"images": [], "mask": None}
         if request.images or request.mask is not None:
             folder = self.inputs_dir / job_id

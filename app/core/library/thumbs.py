@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-
-from PIL import Image, ImageOps
+from typing import TYPE_CHECKING
 
 from app.core.library.files import write_atomic
+
+if TYPE_CHECKING:  # Pillow is imported where it is used: start-up does not need it
+    from PIL import Image
 
 THUMB_SIZE = 320  # 160 px cells at 2x (HiDPI) without upscaling
 
 
 def _checkerboard(size: tuple[int, int], cell: int = 8) -> Image.Image:
     # Transparent results are shown over the usual checkerboard (a JPEG cache has no alpha).
+    from PIL import Image
+
     board = Image.new("RGB", size, (236, 236, 236))
     dark = Image.new("RGB", (cell, cell), (204, 204, 204))
     for y in range(0, size[1], cell):
@@ -24,6 +28,8 @@ def _checkerboard(size: tuple[int, int], cell: int = 8) -> Image.Image:
 
 def make_thumbnail(src: Path, dst: Path, size: int = THUMB_SIZE) -> None:
     """Write a JPEG at most `size` px on its long side for `src` (atomically; not fsynced: a cache)."""
+    from PIL import Image, ImageOps
+
     with Image.open(src) as opened:
         opened.draft("RGB", (size, size))  # JPEG: decode at a reduced scale, far faster
         im: Image.Image = ImageOps.exif_transpose(opened)
