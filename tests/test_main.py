@@ -182,3 +182,22 @@ def test_an_exception_in_a_slot_is_told_not_fatal(qapp, monkeypatch: pytest.Monk
     assert "sk-secretsecret123" not in boxes[0].detailedText()
     for box in boxes:
         box.close()
+
+
+def test_the_log_file_rotates_like_the_stdlib_handler(tmp_path) -> None:
+    from app.main import RotatingFile
+
+    handler = RotatingFile(tmp_path / "app.log", max_bytes=200, backups=2)
+    logger = logging.getLogger("rotation-test")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        for i in range(40):
+            logger.warning("record number %02d, padded to some length", i)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["app.log", "app.log.1", "app.log.2"]
+    assert all((tmp_path / n).stat().st_size < 200 for n in names)
+    assert "record number 39" in (tmp_path / "app.log").read_text()

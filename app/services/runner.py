@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -236,6 +235,8 @@ def cannot_connect(exc: BaseException) -> bool:
 
 def probe(base_url: str, timeout: float = 3.0) -> bool:
     """A cheap reachability check: can we open a TCP connection to the server?"""
+    import socket  # here: probing is rare, and socket is not needed at start-up
+
     parts = urlsplit(base_url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
