@@ -238,7 +238,7 @@ def main() -> None:
     if args.repeat <= 1:
         bench_stalls(args.jobs)
         return
-    worsts, p99s = [], []
+    worsts, p99s, overs = [], [], []
     for _ in range(args.repeat):
         proc = subprocess.run(
             [sys.executable, __file__, "--skip-startup", "--jobs", str(args.jobs)],
@@ -252,8 +252,12 @@ def main() -> None:
                 worsts.append(float(line.split(":")[1].split("ms")[0]))
             elif "p99 stall" in line:
                 p99s.append(float(line.split(":")[1].split("ms")[0]))
+            elif "stalls > 16 ms" in line:
+                overs.append(int(line.split(":")[1]))
     print(f"GUI-thread stalls over {len(worsts)} runs of {args.jobs} jobs (1536x1024 PNGs):")
     print(f"  worst stall per run: {', '.join(f'{w:.1f}' for w in worsts)} ms")
+    print(f"  p99 stall per run  : {', '.join(f'{p:.1f}' for p in p99s)} ms")
+    print(f"  stalls > 16 ms     : {', '.join(str(n) for n in overs)}")
     print(
         f"  median worst: {statistics.median(worsts):.1f} ms; median p99: {statistics.median(p99s):.1f} ms; "
         f"runs with a stall > 16 ms: {sum(1 for w in worsts if w > 16.0)} of {len(worsts)}"

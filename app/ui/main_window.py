@@ -5,6 +5,7 @@ start."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
         self._key_source = "none"
         self._api_key: str | None = None
         self._closed = False
+        self._gc_frozen = False
         self._tray: QSystemTrayIcon | None = None
         self._settings_reset = settings_reset or []
         self.settings_dialog: Any = None
@@ -447,7 +449,26 @@ class MainWindow(QMainWindow):
     def on_warm_up(self) -> None:
         if self._closed:
             return
-        self.runner.call(_warm_up, self.runner)
+        self.runner.call(_warm_up, self.runner, on_done=self.on_warmed_up)
+
+    @Slot(object)
+    def on_warmed_up(self, _result: Any) -> None:
+        """Start-up is over: what is alive now (modules, classes, widgets, httpx and Pillow
+        after the warm-up) lives as long as the window. Freezing it takes those objects out
+        of the cyclic GC's full collections, which otherwise walk all of them: a 25-35 ms
+        GUI-thread pause while scrolling a 100,000-item gallery. Frozen objects are still
+        freed by reference counting; only cycles among them wait for the unfreeze at close."""
+        if self._closed or self._gc_frozen:
+            return
+        started = time.perf_counter()
+        gc.collect()  # the garbage start-up left is freed, not frozen
+        gc.freeze()
+        self._gc_frozen = True
+        log.info(
+            "start-up objects frozen for the GC: %d (%.0f ms)",
+            gc.get_freeze_count(),
+            (time.perf_counter() - started) * 1000,
+        )
 
     @Slot()
     def on_look_up_key(self) -> None:
@@ -1006,6 +1027,11 @@ class MainWindow(QMainWindow):
         self.settings.window_state = bytes(self.saveState().toBase64().data()).decode()
         self.save_settings()
         self.runner.shutdown()
+        if self._gc_frozen:
+            # Cycles among start-up objects can be collected again (tests open many windows
+            # in one process).
+            gc.unfreeze()
+            self._gc_frozen = False
         if self._simulator is not None:
             self._simulator.stop()
             self._simulator = None

@@ -5,12 +5,14 @@ in the buttons under the list; double-click opens the result."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QMimeData,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRect,
     QSize,
@@ -131,8 +133,20 @@ def hover_action(record: JobRecord) -> str | None:
     return None
 
 
+class _Fonts(NamedTuple):
+    bold: QFont
+    small: QFont
+    fm_bold: QFontMetrics
+    fm_small: QFontMetrics
+    fm_plain: QFontMetrics
+
+
 class TaskDelegate(QStyledItemDelegate):
     action = Signal(str, str)  # job key, "cancel" / "retry" / "reveal"
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._font_cache: dict[str, _Fonts] = {}
 
     @staticmethod
     def button_rect(option_rect: QRect) -> QRect:
@@ -175,23 +189,30 @@ class TaskDelegate(QStyledItemDelegate):
         painter.restore()
         return BUTTON + PAD // 2
 
-    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
-        bold = QFont(option.font)
-        bold.setBold(True)
-        small = QFont(option.font)
-        small.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.9))
-        return bold, small
+    def _fonts(self, option: QStyleOptionViewItem) -> _Fonts:
+        # Every visible row is painted again each second while jobs run (the elapsed time):
+        # make the fonts and metrics once per base font, not per row and per paint.
+        key = option.font.key()
+        fonts = self._font_cache.get(key)
+        if fonts is None:
+            bold = QFont(option.font)
+            bold.setBold(True)
+            small = QFont(option.font)
+            small.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.9))
+            fonts = _Fonts(
+                bold, small, QFontMetrics(bold), QFontMetrics(small), QFontMetrics(option.font)
+            )
+            self._font_cache[key] = fonts
+        return fonts
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        _, small = self._fonts(option)
+        fonts = self._fonts(option)
         lines = 3
         # Always reserve the full error block: the width changes with the dock and scroll bar.
-        extra = QFontMetrics(small).lineSpacing() * ERROR_LINES if index.data(Roles.Error) else 0
-        height = max(
-            THUMB + 2 * PAD, lines * QFontMetrics(option.font).lineSpacing() + 2 * PAD + extra + 4
-        )
+        extra = fonts.fm_small.lineSpacing() * ERROR_LINES if index.data(Roles.Error) else 0
+        height = max(THUMB + 2 * PAD, lines * fonts.fm_plain.lineSpacing() + 2 * PAD + extra + 4)
         return QSize(260, height)
 
     def paint(
@@ -205,13 +226,12 @@ class TaskDelegate(QStyledItemDelegate):
             return
         painter.save()
         style = option.widget.style() if option.widget else None
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        opt.icon = opt.icon.__class__()
+        # Only the row's panel (selection, hover) comes from the style; the view's option has
+        # all it needs. initStyleOption would ask the model for every role and wrap the
+        # thumbnail in a new QIcon on each paint, only for both to be thrown away.
         if style:
             style.drawPrimitive(
-                QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, option.widget
+                QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget
             )
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         text_colour = option.palette.color(
@@ -235,8 +255,7 @@ class TaskDelegate(QStyledItemDelegate):
             )
         x = thumb_rect.right() + PAD
         width = rect.right() - x
-        bold, small = self._fonts(option)
-        fm_bold, fm_small = QFontMetrics(bold), QFontMetrics(small)
+        bold, small, fm_bold, fm_small, _ = self._fonts(option)
         y = rect.top()
         painter.setFont(bold)
         painter.setPen(text_colour)

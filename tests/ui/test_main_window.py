@@ -606,3 +606,12 @@ def test_use_as_edit_source_does_not_offer_to_restore_settings(qtbot, window) ->
     qtbot.waitUntil(window.edit_panel.has_sources, timeout=10000)
     assert window.tabs.currentWidget() is window.edit_panel
     assert not window.edit_panel.restore_bar.isVisible()
+
+
+def test_start_up_objects_are_frozen_for_the_gc_until_close(qtbot, window) -> None:
+    import gc
+
+    qtbot.waitUntil(lambda: window._gc_frozen, timeout=10000)
+    assert gc.get_freeze_count() > 0
+    window.close()
+    assert gc.get_freeze_count() == 0
