@@ -1,8 +1,8 @@
 """Composition root: parse the command line, build everything, run.
 
 `python -m app generate|edit ...` goes to the headless CLI; everything else opens the window.
-Heavy modules (httpx, Pillow, the simulator) are imported lazily or off the GUI thread, so the
-window appears about as fast as a bare PySide6 window.
+Heavy modules (httpx, Pillow, keyring, the simulator) are imported where they are used, off the
+GUI thread, and only once the window has painted: start-up pays for the window itself.
 """
 
 from __future__ import annotations
