@@ -139,6 +139,9 @@ class GalleryModel(QAbstractListModel):
             self.endInsertRows()
             self.count_changed.emit(len(self._ids))
             return
+        # Another order: one indexed lookup first, the full search only when it is shown here.
+        if not self.library.matches(item_id, self.query.text, **self.query.kwargs()):
+            return
         ids = self.library.search(self.query.text, **self.query.kwargs())
         if item_id not in ids:
             return

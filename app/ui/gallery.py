@@ -39,6 +39,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QPainter,
     QPalette,
+    QShowEvent,
     QTextOption,
 )
 from PySide6.QtWidgets import (
@@ -415,6 +416,7 @@ class GalleryPanel(QWidget):
             ICON, parent=self, device_pixel_ratio=screen.devicePixelRatio() if screen else 1.0
         )
         self.model = GalleryModel(library, self.thumbnails, self)
+        self._stale = False  # results landed while hidden in an order that needs a full search
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # export, rebuild and purge one at a time
         self._relay = _Relay(self)
@@ -733,9 +735,20 @@ class GalleryPanel(QWidget):
         """Connect to the runner's 'result saved' signal: the new picture appears in place."""
         if self._stopped():
             return
+        if not self.isVisible() and self.model.query.order not in ("newest", "oldest"):
+            # Placing it needs a full search: once when the gallery is next shown, not once per
+            # landed result while nobody looks.
+            self._stale = True
+            return
         self.model.item_added(item_id)
         if self.library.item(item_id).collection:
             self.reload_collections()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
 
     @Slot()
     def refresh(self) -> None:

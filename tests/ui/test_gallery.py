@@ -227,7 +227,26 @@ def test_new_results_appear_without_losing_the_selection(qtbot, lib: Library, ma
     assert shown_ids(panel) == [second, first] and panel.selected_ids() == [first]
 
 
-@pytest.mark.skipif(not (ROOT / "app" / "cli.py").exists(), reason="needs the command line")
+def test_results_landing_while_hidden_in_best_match_order_are_placed_when_shown(
+    qtbot, lib: Library, make_panel, monkeypatch
+) -> None:  # noqa: ANN001
+    first = add_item(lib, "a harbour at night")
+    panel = make_panel()
+    panel.sort_combo.setCurrentIndex(panel.sort_combo.findData("relevance"))
+    qtbot.waitUntil(lambda: panel.model.query.order == "relevance", timeout=3000)
+    panel.hide()
+    searches: list[str] = []
+    real_search = lib.search
+    monkeypatch.setattr(lib, "search", lambda *a, **k: searches.append("x") or real_search(*a, **k))
+    landed = [add_item(lib, f"a harbour at dawn {i}") for i in range(3)]
+    for item_id in landed:
+        panel.item_added(item_id)
+    assert searches == []  # nobody is looking: no full search per landed result
+    panel.show()
+    qtbot.waitUntil(lambda: set(shown_ids(panel)) == {first, *landed}, timeout=3000)
+    assert len(searches) == 1
+
+
 def test_items_made_by_the_command_line_appear(
     qtbot, lib: Library, make_panel, data_dir: Path
 ) -> None:  # noqa: ANN001
