@@ -16,7 +16,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 TEST_KEY = "sk-test-0123456789abcdef"
 
 # The published OpenAI Images spec lives in shared/, beside the checkout (CI clones it there too).
-SPEC_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "openai-images.openapi.json"
+SPEC_PATH = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "openai-images.openapi.json"
+)
 
 
 class MemoryKeyring(KeyringBackend):
@@ -54,6 +56,16 @@ def data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "data"
     path.mkdir()
     return path
+
+
+@pytest.fixture
+def library(data_dir: Path) -> Iterator[object]:
+    """The app's library (index, journal, images) in the test's data dir."""
+    from app.core.library import Library
+
+    lib = Library.open(data_dir)
+    yield lib
+    lib.close()
 
 
 @pytest.fixture

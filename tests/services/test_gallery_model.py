@@ -18,10 +18,8 @@ from tests.core.library.helpers import add_item, make_result
 
 
 @pytest.fixture
-def lib(data_dir: Path) -> Iterator[Library]:
-    library = Library.open(data_dir)
-    yield library
-    library.close()
+def lib(library: Library) -> Library:
+    return library
 
 
 @pytest.fixture

@@ -16,13 +16,6 @@ from tests.conftest import TEST_KEY
 
 
 @pytest.fixture
-def library(data_dir: Path) -> Iterator[Library]:
-    lib = Library.open(data_dir)
-    yield lib
-    lib.close()
-
-
-@pytest.fixture
 def runner(qtbot, library: Library, simulator) -> Iterator[JobRunner]:
     r = JobRunner(library, concurrency=2, client_options={"poll_interval": 0.05})
     r.endpoints.set(Endpoint(simulator.base_url, TEST_KEY, demo=False))

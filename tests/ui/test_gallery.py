@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,10 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def lib(data_dir: Path) -> Iterator[Library]:
-    library = Library.open(data_dir)
-    yield library
-    library.close()
+def lib(library: Library) -> Library:
+    return library
 
 
 @pytest.fixture

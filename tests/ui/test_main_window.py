@@ -4,42 +4,18 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QListView, QPlainTextEdit, QPushButton, QSpinBox
 
-from app.main import create_window
 from app.ui.main_window import MainWindow
 from tests.conftest import TEST_KEY
 
 # The offscreen platform warns that it cannot pass size hints to a window manager it does not have.
 
 STATE = Qt.ItemDataRole.UserRole + 1
-FAST = {"poll_interval": 0.05}
-
-
-def write_settings(data_dir: Path, **values: object) -> None:
-    (data_dir / "settings.json").write_text(json.dumps({**FAST, **values}), encoding="utf-8")
-
-
-@pytest.fixture
-def open_window(qtbot, data_dir: Path) -> Iterator[Callable[..., MainWindow]]:
-    windows: list[MainWindow] = []
-
-    def make(*argv: str, settings: dict | None = None) -> MainWindow:
-        if not (data_dir / "settings.json").exists():
-            write_settings(data_dir, **(settings or {}))
-        window = create_window(["--data-dir", str(data_dir), *argv])
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-        window.deleteLater()
 
 
 @pytest.fixture

@@ -3,35 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import keyring
-import pytest
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton
 
 from app.core.keys import SERVICE, USERNAME
-from app.main import create_window
 from app.ui.main_window import MainWindow
 from tests.conftest import TEST_KEY
-
-
-@pytest.fixture
-def open_window(qtbot, data_dir: Path) -> Iterator[Callable[..., MainWindow]]:
-    windows: list[MainWindow] = []
-    (data_dir / "settings.json").write_text(json.dumps({"poll_interval": 0.05}))
-
-    def make(*argv: str) -> MainWindow:
-        window = create_window(["--data-dir", str(data_dir), *argv])
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-        window.deleteLater()
 
 
 def open_dialog(qtbot, window: MainWindow):

@@ -1,0 +1,38 @@
+"""Fixtures for tests that drive the real main window."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from app.main import create_window
+from app.ui.main_window import MainWindow
+
+# Tests poll the simulator's tasks often, so async jobs finish in milliseconds.
+FAST = {"poll_interval": 0.05}
+
+
+def write_settings(data_dir: Path, **values: object) -> None:
+    (data_dir / "settings.json").write_text(json.dumps({**FAST, **values}), encoding="utf-8")
+
+
+@pytest.fixture
+def open_window(qtbot, data_dir: Path) -> Iterator[Callable[..., MainWindow]]:
+    """create_window on the test's data dir, as `python -m app --data-dir DIR ARGV` would;
+    every window is closed (workers stopped) at the end."""
+    windows: list[MainWindow] = []
+
+    def make(*argv: str, settings: dict | None = None) -> MainWindow:
+        if not (data_dir / "settings.json").exists():
+            write_settings(data_dir, **(settings or {}))
+        window = create_window(["--data-dir", str(data_dir), *argv])
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        window.deleteLater()
