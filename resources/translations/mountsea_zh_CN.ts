@@ -32,210 +32,210 @@
     <context>
         <name>DetailsPanel</name>
         <message>
-            <location filename="../../app/ui/gallery.py" line="209" />
+            <location filename="../../app/ui/gallery.py" line="210" />
             <source>Edit lineage</source>
             <translation>编辑谱系</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="230" />
+            <location filename="../../app/ui/gallery.py" line="231" />
             <source>%n image(s) selected</source>
             <translation>
                 <numerusform>已选择 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="237" />
+            <location filename="../../app/ui/gallery.py" line="238" />
             <source>Select an image to see how it was made.</source>
             <translation>选择一张图片，查看它是如何生成的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="241" />
+            <location filename="../../app/ui/gallery.py" line="242" />
             <source>Image details</source>
             <translation>图片详情</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="243" />
+            <location filename="../../app/ui/gallery.py" line="244" />
             <source>—</source>
             <translation>—</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="247" />
+            <location filename="../../app/ui/gallery.py" line="248" />
             <source>%1 in (%2 text, %3 image), %4 out</source>
             <translation>输入 %1（文本 %2，图片 %3），输出 %4</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="257" />
+            <location filename="../../app/ui/gallery.py" line="258" />
             <source>%1 (server made %2)</source>
             <translation>%1（服务器生成 %2）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="261" />
+            <location filename="../../app/ui/gallery.py" line="262" />
             <source>Prompt</source>
             <translation>提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="262" />
+            <location filename="../../app/ui/gallery.py" line="263" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="263" />
+            <location filename="../../app/ui/gallery.py" line="264" />
             <source>Size</source>
             <translation>尺寸</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="266" />
+            <location filename="../../app/ui/gallery.py" line="267" />
             <source>Pixels</source>
             <translation>像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="269" />
+            <location filename="../../app/ui/gallery.py" line="270" />
             <source>Quality</source>
             <translation>质量</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="272" />
+            <location filename="../../app/ui/gallery.py" line="273" />
             <source>Background</source>
             <translation>背景</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="277" />
+            <location filename="../../app/ui/gallery.py" line="278" />
             <source>Format</source>
             <translation>格式</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="282" />
+            <location filename="../../app/ui/gallery.py" line="283" />
             <source>Compression</source>
             <translation>压缩</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="285" />
+            <location filename="../../app/ui/gallery.py" line="286" />
             <source>Moderation</source>
             <translation>审核</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="286" />
+            <location filename="../../app/ui/gallery.py" line="287" />
             <source>Input fidelity</source>
             <translation>输入保真度</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="287" />
+            <location filename="../../app/ui/gallery.py" line="288" />
             <source>User id</source>
             <translation>用户 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="288" />
+            <location filename="../../app/ui/gallery.py" line="289" />
             <source>Model</source>
             <translation>模型</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="291" />
+            <location filename="../../app/ui/gallery.py" line="292" />
             <source>API</source>
             <translation>API</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="292" />
+            <location filename="../../app/ui/gallery.py" line="293" />
             <source>Async task</source>
             <translation>异步任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="292" />
+            <location filename="../../app/ui/gallery.py" line="293" />
             <source>Compat (synchronous)</source>
             <translation>兼容（同步）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="296" />
+            <location filename="../../app/ui/gallery.py" line="297" />
             <source>Endpoint</source>
             <translation>接口地址</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="297" />
+            <location filename="../../app/ui/gallery.py" line="298" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="300" />
+            <location filename="../../app/ui/gallery.py" line="301" />
             <source>Created</source>
             <translation>创建时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="303" />
+            <location filename="../../app/ui/gallery.py" line="304" />
             <source>Task id</source>
             <translation>任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="304" />
+            <location filename="../../app/ui/gallery.py" line="305" />
             <source>Job id</source>
             <translation>作业 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="307" />
+            <location filename="../../app/ui/gallery.py" line="308" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="308" />
+            <location filename="../../app/ui/gallery.py" line="309" />
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="308" />
-            <location filename="../../app/ui/gallery.py" line="316" />
+            <location filename="../../app/ui/gallery.py" line="309" />
+            <location filename="../../app/ui/gallery.py" line="317" />
             <source>no</source>
             <translation>否</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="310" />
+            <location filename="../../app/ui/gallery.py" line="311" />
             <source>Collection</source>
             <translation>合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="313" />
+            <location filename="../../app/ui/gallery.py" line="314" />
             <source>Cancelled</source>
             <translation>已取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="314" />
+            <location filename="../../app/ui/gallery.py" line="315" />
             <source>yes: it finished after you cancelled (and was paid for)</source>
             <translation>是：它在你取消后才完成（已计费）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="318" />
+            <location filename="../../app/ui/gallery.py" line="319" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="321" />
+            <location filename="../../app/ui/gallery.py" line="322" />
             <source>File size</source>
             <translation>文件大小</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="326" />
+            <location filename="../../app/ui/gallery.py" line="327" />
             <source>As the server sent it</source>
             <translation>服务器原样返回的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="331" />
+            <location filename="../../app/ui/gallery.py" line="332" />
             <source>Source and mask</source>
             <translation>源图与蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="369" />
+            <location filename="../../app/ui/gallery.py" line="370" />
             <source>(no prompt)</source>
             <translation>（无提示词）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="380" />
+            <location filename="../../app/ui/gallery.py" line="381" />
             <source>from:</source>
             <translation>来自：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="381" />
+            <location filename="../../app/ui/gallery.py" line="382" />
             <source>this:</source>
             <translation>本图：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="383" />
+            <location filename="../../app/ui/gallery.py" line="384" />
             <source>edited into:</source>
             <translation>编辑为：</translation>
         </message>
@@ -243,431 +243,431 @@
     <context>
         <name>EditPanel</name>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="762" />
             <location filename="../../app/ui/edit_panel.py" line="766" />
-            <location filename="../../app/ui/edit_panel.py" line="1019" />
-            <location filename="../../app/ui/edit_panel.py" line="1026" />
+            <location filename="../../app/ui/edit_panel.py" line="770" />
+            <location filename="../../app/ui/edit_panel.py" line="1025" />
+            <location filename="../../app/ui/edit_panel.py" line="1032" />
             <source>pasted picture</source>
             <translation>粘贴的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="774" />
+            <location filename="../../app/ui/edit_panel.py" line="778" />
             <source>result</source>
             <translation>结果</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/edit_panel.py" line="797" />
+            <location filename="../../app/ui/edit_panel.py" line="801" />
             <source>An edit takes at most %n pictures; remove one first.</source>
             <translation>
                 <numerusform>一次编辑最多 %n 张图片；请先移除一张。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/edit_panel.py" line="803" />
+            <location filename="../../app/ui/edit_panel.py" line="807" />
             <source>An edit takes at most %n pictures; only the first ones were added.</source>
             <translation>
                 <numerusform>一次编辑最多 %n 张图片；只添加了前面的几张。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="872" />
+            <location filename="../../app/ui/edit_panel.py" line="878" />
             <source>%1: %2</source>
             <translation>%1：%2</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="885" />
+            <location filename="../../app/ui/edit_panel.py" line="891" />
             <source>“%1” was made with this app (“%2”). Restore its prompt and settings?</source>
             <translation>“%1”由本应用生成（“%2”）。要恢复它的提示词和设置吗？</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="910" />
+            <location filename="../../app/ui/edit_panel.py" line="916" />
             <source>%1 · mask</source>
             <translation>%1 · 蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="916" />
+            <location filename="../../app/ui/edit_panel.py" line="922" />
             <source>The mask applies to this picture.</source>
             <translation>蒙版作用于这张图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="950" />
+            <location filename="../../app/ui/edit_panel.py" line="956" />
             <source>The mask was cleared: the first picture has another size.</source>
             <translation>蒙版已清除：第一张图片的尺寸不同。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="932" />
+            <location filename="../../app/ui/edit_panel.py" line="938" />
             <source>Drop, paste or open pictures to edit.</source>
             <translation>拖入、粘贴或打开要编辑的图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="144" />
+            <location filename="../../app/ui/edit_panel.py" line="148" />
             <source>“%1” is empty (0 bytes). Choose another file.</source>
             <translation>“%1”是空文件（0 字节）。请选择其他文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="147" />
+            <location filename="../../app/ui/edit_panel.py" line="151" />
             <source>“%1” is not a picture this app can read. Use a PNG, JPEG or WebP file.</source>
             <translation>“%1”不是本应用能读取的图片。请使用 PNG、JPEG 或 WebP 文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="150" />
+            <location filename="../../app/ui/edit_panel.py" line="154" />
             <source>“%1” is incomplete (the file was cut short, perhaps by an unfinished download or copy). Get the file again.</source>
             <translation>“%1”不完整（文件被截断，可能是下载或复制未完成）。请重新获取该文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="155" />
+            <location filename="../../app/ui/edit_panel.py" line="159" />
             <source>“%1” is damaged and cannot be read (%2). Try another file.</source>
             <translation>“%1”已损坏，无法读取（%2）。请换一个文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="158" />
+            <location filename="../../app/ui/edit_panel.py" line="162" />
             <source>“%1” is too large (%2): at most %3 megapixels can be used. Scale it down in an image editor first.</source>
             <translation>“%1”太大（%2）：最多可用 %3 百万像素。请先在图片编辑器中缩小。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="216" />
+            <location filename="../../app/ui/edit_panel.py" line="220" />
             <source>“%1” is %2 GB: too large to use. Save a smaller copy first.</source>
             <translation>“%1”有 %2 GB：太大，无法使用。请先另存一个较小的副本。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="226" />
+            <location filename="../../app/ui/edit_panel.py" line="230" />
             <source>“%1” could not be read: %2.</source>
             <translation>无法读取“%1”：%2。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="233" />
+            <location filename="../../app/ui/edit_panel.py" line="237" />
             <source>The pasted or dropped picture is empty.</source>
             <translation>粘贴或拖入的图片是空的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="270" />
+            <location filename="../../app/ui/edit_panel.py" line="274" />
             <source>“%1” could not be downloaded: the server answered %2. Save the picture from the browser, then drop the file.</source>
             <translation>无法下载“%1”：服务器返回 %2。请从浏览器保存图片，再拖入文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="284" />
+            <location filename="../../app/ui/edit_panel.py" line="288" />
             <source>“%1” is larger than %2 MB: too large to download. Save it from the browser, then drop the file.</source>
             <translation>“%1”超过 %2 MB：太大，无法下载。请从浏览器保存，再拖入文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="296" />
+            <location filename="../../app/ui/edit_panel.py" line="300" />
             <source>“%1” could not be downloaded (%2). Check the connection, or save the picture from the browser and drop the file.</source>
             <translation>无法下载“%1”（%2）。请检查网络连接，或从浏览器保存图片后拖入文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="935" />
+            <location filename="../../app/ui/edit_panel.py" line="941" />
             <source>Paint over the part of the picture to change. Add more pictures as references.</source>
             <translation>涂抹图片中要修改的部分。可以再添加图片作为参考。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="940" />
+            <location filename="../../app/ui/edit_panel.py" line="946" />
             <source>%1 pictures. The first is the one you paint on; drag to reorder.</source>
             <translation>%1 张图片。第一张是你涂抹的那张；拖动可调整顺序。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1031" />
+            <location filename="../../app/ui/edit_panel.py" line="1037" />
             <source>web picture</source>
             <translation>网页图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1034" />
+            <location filename="../../app/ui/edit_panel.py" line="1040" />
             <source>There is no picture in what was dropped or pasted.</source>
             <translation>拖入或粘贴的内容中没有图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1060" />
+            <location filename="../../app/ui/edit_panel.py" line="1066" />
             <source>The clipboard is empty.</source>
             <translation>剪贴板是空的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1068" />
+            <location filename="../../app/ui/edit_panel.py" line="1074" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1070" />
+            <location filename="../../app/ui/edit_panel.py" line="1076" />
             <source>Pictures (%1);;All files (*)</source>
             <translation>图片 (%1);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1082" />
+            <location filename="../../app/ui/edit_panel.py" line="1088" />
             <source>There is no mask to save: paint over the picture first.</source>
             <translation>没有可保存的蒙版：请先在图片上涂抹。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1086" />
+            <location filename="../../app/ui/edit_panel.py" line="1092" />
             <source>Save mask</source>
             <translation>保存蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1088" />
+            <location filename="../../app/ui/edit_panel.py" line="1094" />
             <source>PNG mask (*.png)</source>
             <translation>PNG 蒙版 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1105" />
+            <location filename="../../app/ui/edit_panel.py" line="1111" />
             <source>Mask saved to %1.</source>
             <translation>蒙版已保存到 %1。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1106" />
+            <location filename="../../app/ui/edit_panel.py" line="1112" />
             <source>The mask could not be saved to %1: %2</source>
             <translation>蒙版无法保存到 %1：%2</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1113" />
+            <location filename="../../app/ui/edit_panel.py" line="1119" />
             <source>Open a picture first: a mask belongs to a picture.</source>
             <translation>请先打开图片：蒙版属于某张图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1116" />
+            <location filename="../../app/ui/edit_panel.py" line="1122" />
             <source>Load mask</source>
             <translation>载入蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1116" />
+            <location filename="../../app/ui/edit_panel.py" line="1122" />
             <source>PNG mask (*.png);;All files (*)</source>
             <translation>PNG 蒙版 (*.png);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1132" />
+            <location filename="../../app/ui/edit_panel.py" line="1138" />
             <source>Mask loaded.</source>
             <translation>蒙版已载入。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1157" />
+            <location filename="../../app/ui/edit_panel.py" line="1163" />
             <source>%1 %</source>
             <translation>%1 %</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="503" />
+            <location filename="../../app/ui/edit_panel.py" line="507" />
             <source>Open image…</source>
             <translation>打开图片…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="508" />
+            <location filename="../../app/ui/edit_panel.py" line="512" />
             <source>Open one or more pictures to edit</source>
             <translation>打开一张或多张要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="511" />
+            <location filename="../../app/ui/edit_panel.py" line="515" />
             <source>Paste</source>
             <translation>粘贴</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="514" />
+            <location filename="../../app/ui/edit_panel.py" line="518" />
             <source>Paste a picture or a copied file</source>
             <translation>粘贴图片或已复制的文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="519" />
-            <location filename="../../app/ui/edit_panel.py" line="647" />
+            <location filename="../../app/ui/edit_panel.py" line="523" />
+            <location filename="../../app/ui/edit_panel.py" line="651" />
             <source>Brush</source>
             <translation>画笔</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="519" />
+            <location filename="../../app/ui/edit_panel.py" line="523" />
             <source>Paint the area to change; right-drag erases</source>
             <translation>涂抹要修改的区域；右键拖动为擦除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="520" />
+            <location filename="../../app/ui/edit_panel.py" line="524" />
             <source>Eraser</source>
             <translation>橡皮擦</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="520" />
+            <location filename="../../app/ui/edit_panel.py" line="524" />
             <source>Erase paint; right-drag paints</source>
             <translation>擦除涂抹；右键拖动为涂抹</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="521" />
+            <location filename="../../app/ui/edit_panel.py" line="525" />
             <source>Rectangle</source>
             <translation>矩形</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="521" />
+            <location filename="../../app/ui/edit_panel.py" line="525" />
             <source>Drag a rectangle to fill; right-drag clears it</source>
             <translation>拖出矩形进行填充；右键拖动清除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="522" />
+            <location filename="../../app/ui/edit_panel.py" line="526" />
             <source>Lasso</source>
             <translation>套索</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="522" />
+            <location filename="../../app/ui/edit_panel.py" line="526" />
             <source>Draw an outline to fill; right-drag clears it</source>
             <translation>画出轮廓进行填充；右键拖动清除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="530" />
+            <location filename="../../app/ui/edit_panel.py" line="534" />
             <source>Undo</source>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="530" />
+            <location filename="../../app/ui/edit_panel.py" line="534" />
             <source>Undo the last stroke</source>
             <translation>撤销上一笔</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="532" />
+            <location filename="../../app/ui/edit_panel.py" line="536" />
             <source>Redo</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="537" />
+            <location filename="../../app/ui/edit_panel.py" line="541" />
             <source>Bigger brush</source>
             <translation>增大画笔</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="540" />
+            <location filename="../../app/ui/edit_panel.py" line="544" />
             <source>Smaller brush</source>
             <translation>减小画笔</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="543" />
+            <location filename="../../app/ui/edit_panel.py" line="547" />
             <source>Clear</source>
             <translation>清除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="543" />
+            <location filename="../../app/ui/edit_panel.py" line="547" />
             <source>Remove all paint</source>
             <translation>清除全部涂抹</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="546" />
+            <location filename="../../app/ui/edit_panel.py" line="550" />
             <source>Invert</source>
             <translation>反选</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="549" />
+            <location filename="../../app/ui/edit_panel.py" line="553" />
             <source>Paint what is clear and clear what is painted</source>
             <translation>涂抹未涂的部分，清除已涂的部分</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="552" />
+            <location filename="../../app/ui/edit_panel.py" line="556" />
             <source>Show mask</source>
             <translation>显示蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="555" />
+            <location filename="../../app/ui/edit_panel.py" line="559" />
             <source>Show or hide the painted mask</source>
             <translation>显示或隐藏涂抹的蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="560" />
+            <location filename="../../app/ui/edit_panel.py" line="564" />
             <source>Fit</source>
             <translation>适应窗口</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="560" />
+            <location filename="../../app/ui/edit_panel.py" line="564" />
             <source>Fit the picture in view</source>
             <translation>让图片适应视图</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="563" />
+            <location filename="../../app/ui/edit_panel.py" line="567" />
             <source>100 %</source>
             <translation>100 %</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="563" />
+            <location filename="../../app/ui/edit_panel.py" line="567" />
             <source>Show the picture at its real size</source>
             <translation>按实际大小显示图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="566" />
+            <location filename="../../app/ui/edit_panel.py" line="570" />
             <source>Save mask…</source>
             <translation>保存蒙版…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="566" />
+            <location filename="../../app/ui/edit_panel.py" line="570" />
             <source>Save the mask as a PNG to reuse it</source>
             <translation>将蒙版保存为 PNG 以便再次使用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="569" />
+            <location filename="../../app/ui/edit_panel.py" line="573" />
             <source>Load mask…</source>
             <translation>载入蒙版…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="572" />
+            <location filename="../../app/ui/edit_panel.py" line="576" />
             <source>Load a mask saved earlier (transparent or white = change)</source>
             <translation>载入之前保存的蒙版（透明或白色 = 修改）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="575" />
+            <location filename="../../app/ui/edit_panel.py" line="579" />
             <source>Remove</source>
             <translation>移除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="578" />
+            <location filename="../../app/ui/edit_panel.py" line="582" />
             <source>Remove the selected pictures from the edit</source>
             <translation>从编辑中移除所选图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="581" />
+            <location filename="../../app/ui/edit_panel.py" line="585" />
             <source>Remove all</source>
             <translation>全部移除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="581" />
+            <location filename="../../app/ui/edit_panel.py" line="585" />
             <source>Remove every picture from the edit</source>
             <translation>从编辑中移除所有图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="586" />
+            <location filename="../../app/ui/edit_panel.py" line="590" />
             <source>Mask tools</source>
             <translation>蒙版工具</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="606" />
-            <location filename="../../app/ui/edit_panel.py" line="623" />
+            <location filename="../../app/ui/edit_panel.py" line="610" />
+            <location filename="../../app/ui/edit_panel.py" line="627" />
             <source> px</source>
             <translation> 像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="608" />
+            <location filename="../../app/ui/edit_panel.py" line="612" />
             <source>Brush size in picture pixels ([ and ] change it)</source>
             <translation>画笔大小（图片像素，[ 和 ] 可调整）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="616" />
+            <location filename="../../app/ui/edit_panel.py" line="620" />
             <source>How strongly the mask is shown over the picture</source>
             <translation>蒙版在图片上的显示强度</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="625" />
+            <location filename="../../app/ui/edit_panel.py" line="629" />
             <source>Width of the soft edge where the result blends into the original (0 = hard edge)</source>
             <translation>结果与原图融合的柔和边缘宽度（0 = 硬边）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="628" />
+            <location filename="../../app/ui/edit_panel.py" line="632" />
             <source>Keep unmasked pixels</source>
             <translation>保留未涂抹的像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="633" />
+            <location filename="../../app/ui/edit_panel.py" line="637" />
             <source>The model redraws the whole picture; with this on, only the painted area (and the feather around it) is taken from the result, everything else stays exactly as it was</source>
             <translation>模型会重绘整张图片；开启此项后，只从结果中取涂抹区域（及其周围的羽化），其余部分保持原样</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="648" />
+            <location filename="../../app/ui/edit_panel.py" line="652" />
             <source>Overlay</source>
             <translation>叠加</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="649" />
+            <location filename="../../app/ui/edit_panel.py" line="653" />
             <source>Feather</source>
             <translation>羽化</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="684" />
+            <location filename="../../app/ui/edit_panel.py" line="688" />
             <source>Restore settings</source>
             <translation>恢复设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="687" />
+            <location filename="../../app/ui/edit_panel.py" line="691" />
             <source>Not now</source>
             <translation>暂不</translation>
         </message>
@@ -675,268 +675,268 @@
     <context>
         <name>GalleryPanel</name>
         <message>
-            <location filename="../../app/ui/gallery.py" line="446" />
+            <location filename="../../app/ui/gallery.py" line="448" />
             <source>Search prompts…</source>
             <translation>搜索提示词…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="448" />
+            <location filename="../../app/ui/gallery.py" line="450" />
             <source>Favourites</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="455" />
+            <location filename="../../app/ui/gallery.py" line="457" />
             <source>Any time</source>
             <translation>任意时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="456" />
+            <location filename="../../app/ui/gallery.py" line="458" />
             <source>Today</source>
             <translation>今天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="457" />
+            <location filename="../../app/ui/gallery.py" line="459" />
             <source>Last 7 days</source>
             <translation>最近 7 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="458" />
+            <location filename="../../app/ui/gallery.py" line="460" />
             <source>Last 30 days</source>
             <translation>最近 30 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="459" />
+            <location filename="../../app/ui/gallery.py" line="461" />
             <source>Last 12 months</source>
             <translation>最近 12 个月</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="462" />
+            <location filename="../../app/ui/gallery.py" line="464" />
             <source>Edits only</source>
             <translation>仅编辑结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="466" />
+            <location filename="../../app/ui/gallery.py" line="468" />
             <source>Newest first</source>
             <translation>最新优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="467" />
+            <location filename="../../app/ui/gallery.py" line="469" />
             <source>Oldest first</source>
             <translation>最早优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="468" />
+            <location filename="../../app/ui/gallery.py" line="470" />
             <source>Best match</source>
             <translation>最佳匹配</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="555" />
+            <location filename="../../app/ui/gallery.py" line="557" />
             <source>Undo</source>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="612" />
+            <location filename="../../app/ui/gallery.py" line="614" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="615" />
+            <location filename="../../app/ui/gallery.py" line="617" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="618" />
+            <location filename="../../app/ui/gallery.py" line="620" />
             <source>Reuse settings</source>
             <translation>复用设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="621" />
+            <location filename="../../app/ui/gallery.py" line="623" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="624" />
+            <location filename="../../app/ui/gallery.py" line="626" />
             <source>Add to collection…</source>
             <translation>加入合集…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="626" />
+            <location filename="../../app/ui/gallery.py" line="628" />
             <source>Show in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="627" />
+            <location filename="../../app/ui/gallery.py" line="629" />
             <source>Export…</source>
             <translation>导出…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="630" />
+            <location filename="../../app/ui/gallery.py" line="632" />
             <source>Delete</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="635" />
+            <location filename="../../app/ui/gallery.py" line="637" />
             <source>Undo delete</source>
             <translation>撤销删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="637" />
+            <location filename="../../app/ui/gallery.py" line="639" />
             <source>Rebuild library</source>
             <translation>重建图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="639" />
+            <location filename="../../app/ui/gallery.py" line="641" />
             <source>Re-read the images folder: picks up files added by hand</source>
             <translation>重新读取图片文件夹：收录手动添加的文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="671" />
+            <location filename="../../app/ui/gallery.py" line="673" />
             <source>All collections</source>
             <translation>所有合集</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="706" />
+            <location filename="../../app/ui/gallery.py" line="708" />
             <source>%n image(s)</source>
             <translation>
                 <numerusform>%n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="713" />
+            <location filename="../../app/ui/gallery.py" line="715" />
             <source>No image matches. &lt;a href="clear"&gt;Clear the search and filters&lt;/a&gt;</source>
             <translation>没有匹配的图片。&lt;a href="clear"&gt;清除搜索和筛选&lt;/a&gt;</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="716" />
+            <location filename="../../app/ui/gallery.py" line="718" />
             <source>No images yet: everything you make lands here, also when made from the command line. Pictures you put in the images folder appear after &lt;a href="rebuild"&gt;Rebuild library&lt;/a&gt;.</source>
             <translation>还没有图片：你生成的所有图片都会出现在这里，包括通过命令行生成的。放进图片文件夹的图片会在&lt;a href="rebuild"&gt;重建图库&lt;/a&gt;后出现。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="796" />
+            <location filename="../../app/ui/gallery.py" line="809" />
             <source>That image is no longer in the library.</source>
             <translation>该图片已不在图库中。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="903" />
+            <location filename="../../app/ui/gallery.py" line="916" />
             <source>This image has no recorded settings to reuse.</source>
             <translation>这张图片没有可复用的设置记录。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="906" />
+            <location filename="../../app/ui/gallery.py" line="919" />
             <source>Settings restored from the selected image.</source>
             <translation>已从所选图片恢复设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="928" />
+            <location filename="../../app/ui/gallery.py" line="941" />
             <source>Add to collection</source>
             <translation>加入合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="929" />
+            <location filename="../../app/ui/gallery.py" line="942" />
             <source>Collection (type a new name to create one):</source>
             <translation>合集（输入新名称即可新建）：</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="948" />
+            <location filename="../../app/ui/gallery.py" line="961" />
             <source>Added %n image(s) to “%1”.</source>
             <translation>
                 <numerusform>已将 %n 张图片加入“%1”。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="969" />
+            <location filename="../../app/ui/gallery.py" line="982" />
             <source>ZIP archive (*.zip)</source>
             <translation>ZIP 压缩包 (*.zip)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="972" />
+            <location filename="../../app/ui/gallery.py" line="985" />
             <source>Export %n image(s)</source>
             <translation>
                 <numerusform>导出 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="982" />
+            <location filename="../../app/ui/gallery.py" line="995" />
             <source>Copy the images into…</source>
             <translation>将图片复制到…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="991" />
+            <location filename="../../app/ui/gallery.py" line="1004" />
             <source>Exporting %n image(s)…</source>
             <translation>
                 <numerusform>正在导出 %n 张图片…</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1004" />
+            <location filename="../../app/ui/gallery.py" line="1017" />
             <source>Deleted %n image(s).</source>
             <translation>
                 <numerusform>已删除 %n 张图片。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1008" />
+            <location filename="../../app/ui/gallery.py" line="1021" />
             <source>Deleted %n image(s). Press Undo to bring them back.</source>
             <translation>
                 <numerusform>已删除 %n 张图片。按“撤销”可恢复。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1021" />
+            <location filename="../../app/ui/gallery.py" line="1034" />
             <source>Restored %n image(s).</source>
             <translation>
                 <numerusform>已恢复 %n 张图片。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1037" />
+            <location filename="../../app/ui/gallery.py" line="1050" />
             <source>Rebuilding the library from the images folder…</source>
             <translation>正在根据图片文件夹重建图库…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1055" />
+            <location filename="../../app/ui/gallery.py" line="1068" />
             <source>Exported %n image(s) to %1.</source>
             <translation>
                 <numerusform>已将 %n 张图片导出到 %1。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1064" />
+            <location filename="../../app/ui/gallery.py" line="1077" />
             <source>Library rebuilt: %1 added, %2 removed, %3 unchanged.</source>
             <translation>图库已重建：新增 %1，移除 %2，未变 %3。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1077" />
+            <location filename="../../app/ui/gallery.py" line="1090" />
             <source>Rebuilding the library: %1 of %2 files read…</source>
             <translation>正在重建图库：已读取 %1 / %2 个文件…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1088" />
+            <location filename="../../app/ui/gallery.py" line="1101" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1089" />
+            <location filename="../../app/ui/gallery.py" line="1102" />
             <source>Rebuilding the library failed</source>
             <translation>重建图库失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1090" />
+            <location filename="../../app/ui/gallery.py" line="1103" />
             <source>Removing deleted images failed</source>
             <translation>清除已删除的图片失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1093" />
+            <location filename="../../app/ui/gallery.py" line="1106" />
             <source>%1: %2. Check that the folder exists and you may write to it.</source>
             <translation>%1：%2。请确认文件夹存在且你有写入权限。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1158" />
+            <location filename="../../app/ui/gallery.py" line="1171" />
             <source>%1 carries no settings from this app.</source>
             <translation>%1 不包含本应用的设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1162" />
+            <location filename="../../app/ui/gallery.py" line="1175" />
             <source>Settings restored from %1.</source>
             <translation>已从 %1 恢复设置。</translation>
         </message>
@@ -944,133 +944,133 @@
     <context>
         <name>JobRunner</name>
         <message>
-            <location filename="../../app/services/runner.py" line="156" />
+            <location filename="../../app/services/runner.py" line="161" />
             <source>The server refused the request as invalid.</source>
             <translation>服务器认为请求无效并拒绝了它。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="159" />
+            <location filename="../../app/services/runner.py" line="164" />
             <source>The API key was refused. Check it in Settings, then retry.</source>
             <translation>API 密钥被拒绝。请在设置中检查后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="162" />
+            <location filename="../../app/services/runner.py" line="167" />
             <source>The safety system refused this prompt. Rephrase it and try again.</source>
             <translation>安全系统拒绝了这个提示词。请换个说法再试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="165" />
+            <location filename="../../app/services/runner.py" line="170" />
             <source>Your account has run out of credit. Top it up, then retry.</source>
             <translation>你的账户余额不足。请充值后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="168" />
+            <location filename="../../app/services/runner.py" line="173" />
             <source>Too many requests right now. Wait a minute, then retry.</source>
             <translation>当前请求过多。请稍等一分钟再重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="171" />
+            <location filename="../../app/services/runner.py" line="176" />
             <source>The server had a problem. Retry in a moment.</source>
             <translation>服务器出现问题。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="174" />
+            <location filename="../../app/services/runner.py" line="179" />
             <source>The connection to the server was lost. Check your network, then retry.</source>
             <translation>与服务器的连接中断。请检查网络后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="178" />
+            <location filename="../../app/services/runner.py" line="183" />
             <source>The server did not answer in time. Retry later.</source>
             <translation>服务器未能及时响应。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="181" />
+            <location filename="../../app/services/runner.py" line="186" />
             <source>The server stopped answering after it got the request; it may still have billed it. Check your account before retrying.</source>
             <translation>服务器收到请求后停止了响应；这次请求可能仍已计费。重试前请先查看你的账户。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="186" />
+            <location filename="../../app/services/runner.py" line="191" />
             <source>The server no longer knows this task (unknown or expired).</source>
             <translation>服务器已找不到这个任务（未知或已过期）。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="189" />
+            <location filename="../../app/services/runner.py" line="194" />
             <source>The server reported that the task failed.</source>
             <translation>服务器报告任务失败。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="192" />
+            <location filename="../../app/services/runner.py" line="197" />
             <source>The task took longer than the time limit. Retry later.</source>
             <translation>任务超出了时间限制。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="195" />
+            <location filename="../../app/services/runner.py" line="200" />
             <source>The server's answer could not be read. The details are in the log.</source>
             <translation>无法读取服务器的响应。详情见日志。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="198" />
+            <location filename="../../app/services/runner.py" line="203" />
             <source>Cancelled.</source>
             <translation>已取消。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="199" />
+            <location filename="../../app/services/runner.py" line="204" />
             <source>The job failed.</source>
             <translation>作业失败。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="203" />
+            <location filename="../../app/services/runner.py" line="208" />
             <source>Server said: {0}</source>
             <translation>服务器返回：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="208" />
+            <location filename="../../app/services/runner.py" line="213" />
             <source>code {0}</source>
             <translation>代码 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="210" />
+            <location filename="../../app/services/runner.py" line="215" />
             <source>trace {0}</source>
             <translation>追踪 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="217" />
+            <location filename="../../app/services/runner.py" line="222" />
             <source>Could not write the image: {0}.</source>
             <translation>无法写入图片：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="220" />
+            <location filename="../../app/services/runner.py" line="225" />
             <source>Something unexpected went wrong ({0}). The details are in the log.</source>
             <translation>发生了意外错误（{0}）。详情见日志。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="64" />
-            <location filename="../../app/services/runner.py" line="483" />
+            <location filename="../../app/services/runner.py" line="68" />
+            <location filename="../../app/services/runner.py" line="460" />
             <source>waiting for an API key</source>
             <translation>等待 API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="534" />
+            <location filename="../../app/services/runner.py" line="484" />
             <source>waiting for the network</source>
             <translation>等待网络</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="599" />
+            <location filename="../../app/services/runner.py" line="548" />
             <source>Could not save the image ({0}). It is kept in memory: use Save again.</source>
             <translation>无法保存图片（{0}）。图片已保留在内存中：请使用“重新保存”。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="854" />
+            <location filename="../../app/services/runner.py" line="795" />
             <source>cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="931" />
+            <location filename="../../app/services/runner.py" line="872" />
             <source>resuming</source>
             <translation>正在恢复</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="977" />
+            <location filename="../../app/services/runner.py" line="918" />
             <source>saving…</source>
             <translation>正在保存…</translation>
         </message>
@@ -1078,265 +1078,283 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../app/ui/main_window.py" line="218" />
+            <location filename="../../app/ui/main_window.py" line="224" />
             <source>Create / Edit</source>
             <translation>创建 / 编辑</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="220" />
+            <location filename="../../app/ui/main_window.py" line="226" />
             <source>Result</source>
             <translation>结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="223" />
+            <location filename="../../app/ui/main_window.py" line="228" />
             <source>Gallery</source>
             <translation>图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="238" />
+            <location filename="../../app/ui/main_window.py" line="237" />
             <source>Tasks</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="310" />
+            <location filename="../../app/ui/main_window.py" line="298" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="313" />
+            <location filename="../../app/ui/main_window.py" line="301" />
             <source>&amp;Open image to edit…</source>
             <translation>打开要编辑的图片(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="321" />
+            <location filename="../../app/ui/main_window.py" line="308" />
             <source>&amp;Settings…</source>
             <translation>设置(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="326" />
+            <location filename="../../app/ui/main_window.py" line="313" />
             <source>Open the &amp;data folder</source>
             <translation>打开数据文件夹(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="328" />
+            <location filename="../../app/ui/main_window.py" line="315" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="330" />
+            <location filename="../../app/ui/main_window.py" line="317" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="333" />
+            <location filename="../../app/ui/main_window.py" line="320" />
             <source>&amp;Undo</source>
             <translation>撤销(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="340" />
+            <location filename="../../app/ui/main_window.py" line="327" />
             <source>&amp;Redo</source>
             <translation>重做(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="347" />
+            <location filename="../../app/ui/main_window.py" line="334" />
             <source>&amp;Paste image as edit source</source>
             <translation>粘贴图片作为编辑源(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="351" />
+            <location filename="../../app/ui/main_window.py" line="337" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="353" />
+            <location filename="../../app/ui/main_window.py" line="339" />
             <source>&amp;Fit picture</source>
             <translation>适应窗口(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="354" />
+            <location filename="../../app/ui/main_window.py" line="340" />
             <source>&amp;Actual size (100 %)</source>
             <translation>实际大小（100 %）(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="358" />
+            <location filename="../../app/ui/main_window.py" line="343" />
             <source>Create / &amp;Edit</source>
             <translation>创建 / 编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="364" />
+            <location filename="../../app/ui/main_window.py" line="349" />
             <source>&amp;Result</source>
             <translation>结果(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="371" />
+            <location filename="../../app/ui/main_window.py" line="355" />
             <source>&amp;Gallery</source>
             <translation>图库(&amp;G)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="379" />
+            <location filename="../../app/ui/main_window.py" line="360" />
             <source>&amp;Spend…</source>
             <translation>花费(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="383" />
+            <location filename="../../app/ui/main_window.py" line="362" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="384" />
+            <location filename="../../app/ui/main_window.py" line="363" />
             <source>Open the &amp;log folder</source>
             <translation>打开日志文件夹(&amp;L)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="385" />
+            <location filename="../../app/ui/main_window.py" line="364" />
             <source>&amp;About</source>
             <translation>关于(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="422" />
+            <location filename="../../app/ui/main_window.py" line="402" />
             <source>Some settings could not be read and were reset to their defaults: {0}.</source>
             <translation>部分设置无法读取，已恢复为默认值：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="434" />
+            <location filename="../../app/ui/main_window.py" line="411" />
+            <source>The library index was damaged and has been rebuilt from your pictures. Jobs left unfinished before could not be resumed. The damaged file was kept as {0}.</source>
+            <translation>图库索引已损坏，已根据您的图片重建。之前未完成的任务无法恢复。损坏的文件保存在 {0}。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="419" />
+            <source>Show the damaged file</source>
+            <translation>显示损坏的文件</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="431" />
             <source>Looking up the API key…</source>
             <translation>正在查找 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="460" />
+            <location filename="../../app/ui/main_window.py" line="773" />
             <source>Offline</source>
             <translation>离线</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="465" />
-            <source>No network: new jobs wait and start when it is back. The gallery works as usual.</source>
-            <translation>没有网络：新作业会等待，网络恢复后自动开始。图库照常可用。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="469" />
-            <source>The network is back</source>
-            <translation>网络已恢复</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="469" />
-            <source>The network is gone</source>
-            <translation>网络已断开</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="511" />
+            <location filename="../../app/ui/main_window.py" line="519" />
             <source>Demo mode: pictures come from the built-in simulator and nothing is sent to Mountsea. Add your API key to make real images.</source>
             <translation>演示模式：图片来自内置模拟器，不会向 Mountsea 发送任何内容。添加你的 API 密钥即可生成真实图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="514" />
-            <location filename="../../app/ui/main_window.py" line="561" />
+            <location filename="../../app/ui/main_window.py" line="522" />
+            <location filename="../../app/ui/main_window.py" line="569" />
             <source>Add API key…</source>
             <translation>添加 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="517" />
+            <location filename="../../app/ui/main_window.py" line="525" />
             <source>starting the demo server</source>
             <translation>正在启动演示服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="537" />
+            <location filename="../../app/ui/main_window.py" line="545" />
             <source>Starting the demo server…</source>
             <translation>正在启动演示服务器…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="559" />
+            <location filename="../../app/ui/main_window.py" line="567" />
             <source>The demo server could not start ({0}). Add your API key to make images.</source>
             <translation>演示服务器无法启动（{0}）。添加你的 API 密钥即可生成图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="577" />
-            <location filename="../../app/ui/main_window.py" line="581" />
+            <location filename="../../app/ui/main_window.py" line="585" />
+            <location filename="../../app/ui/main_window.py" line="589" />
             <source>Demo server</source>
             <translation>演示服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="584" />
+            <location filename="../../app/ui/main_window.py" line="592" />
             <source>key from MOUNTSEA_API_KEY</source>
             <translation>密钥来自 MOUNTSEA_API_KEY</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="585" />
+            <location filename="../../app/ui/main_window.py" line="593" />
             <source>key from the keyring</source>
             <translation>密钥来自系统钥匙串</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="586" />
+            <location filename="../../app/ui/main_window.py" line="594" />
             <source>key for this session</source>
             <translation>仅本次会话的密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="636" />
+            <location filename="../../app/ui/main_window.py" line="644" />
             <source>Interrupted when the app last closed. Retry runs it again (and is billed again).</source>
             <translation>上次关闭应用时被中断。重试会重新运行（并再次计费）。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="650" />
+            <location filename="../../app/ui/main_window.py" line="658" />
             <source>Resuming %n unfinished task(s) from last time</source>
             <translation>
                 <numerusform>正在恢复上次未完成的 %n 个任务</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="693" />
+            <location filename="../../app/ui/main_window.py" line="701" />
             <source>Started %n job(s)</source>
             <translation>
                 <numerusform>已开始 %n 个作业</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="713" />
+            <location filename="../../app/ui/main_window.py" line="719" />
             <source>Monthly budget</source>
             <translation>每月预算</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="736" />
+            <location filename="../../app/ui/main_window.py" line="742" />
             <source>Finished: {0}</source>
             <translation>已完成：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="738" />
+            <location filename="../../app/ui/main_window.py" line="744" />
             <source>Failed: {0}</source>
             <translation>失败：{0}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="784" />
+            <location filename="../../app/ui/main_window.py" line="770" />
             <source>%n job(s) running</source>
             <translation>
                 <numerusform>%n 个作业正在运行</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/main_window.py" line="776" />
+            <source>No network: %n job(s) wait and start when it is back. The gallery works as usual.</source>
+            <translation>
+                <numerusform>没有网络：%n 个任务正在等待，网络恢复后自动开始。图库照常可用。</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="796" />
+            <location filename="../../app/ui/main_window.py" line="794" />
             <source>Settings restored: change the prompt or press Generate</source>
             <translation>设置已恢复：修改提示词或按“生成”</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="813" />
+            <location filename="../../app/ui/main_window.py" line="823" />
+            <location filename="../../app/ui/main_window.py" line="830" />
+            <source>Restore settings</source>
+            <translation>恢复设置</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="825" />
+            <source>“{0}” was made with this app (“{1}”). Restore its prompt and settings?</source>
+            <translation>“{0}”是用本应用生成的（“{1}”）。要恢复它的提示词和设置吗？</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="832" />
+            <source>Not now</source>
+            <translation>暂不</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="861" />
             <source>Could not find the picture: {0}</source>
             <translation>找不到图片：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="842" />
+            <location filename="../../app/ui/main_window.py" line="887" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="844" />
+            <location filename="../../app/ui/main_window.py" line="889" />
             <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
             <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="912" />
+            <location filename="../../app/ui/main_window.py" line="955" />
             <source>About {0}</source>
             <translation>关于 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="914" />
+            <location filename="../../app/ui/main_window.py" line="957" />
             <source>{0} {1}
 
 A desktop client for Mountsea's gpt-image-2 image service.
@@ -1347,7 +1365,7 @@ Mountsea gpt-image-2 图像服务的桌面客户端。
 你的数据文件夹：{2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="960" />
+            <location filename="../../app/ui/main_window.py" line="1002" />
             <source>Could not save the settings: {0}</source>
             <translation>无法保存设置：{0}</translation>
         </message>
@@ -1355,7 +1373,7 @@ Mountsea gpt-image-2 图像服务的桌面客户端。
     <context>
         <name>MaskCanvas</name>
         <message>
-            <location filename="../../app/ui/mask_canvas.py" line="396" />
+            <location filename="../../app/ui/mask_canvas.py" line="399" />
             <source>Drop a picture here, paste one (Ctrl+V) or click to open one.
 Then paint over the part to change.</source>
             <translation>把图片拖到这里、粘贴（Ctrl+V）或点击打开。
@@ -1365,274 +1383,274 @@ Then paint over the part to change.</source>
     <context>
         <name>PromptPanel</name>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="86" />
+            <location filename="../../app/ui/prompt_panel.py" line="123" />
             <source>&amp;Prompt</source>
             <translation>提示词(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="92" />
+            <location filename="../../app/ui/prompt_panel.py" line="129" />
             <source>Describe the picture you want, or what to change in the picture you are editing…</source>
             <translation>描述你想要的图片，或正在编辑的图片中要修改的内容…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="96" />
+            <location filename="../../app/ui/prompt_panel.py" line="133" />
             <source>Ctrl+Enter starts the job</source>
             <translation>Ctrl+Enter 开始作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="104" />
+            <location filename="../../app/ui/prompt_panel.py" line="141" />
             <source>Parameters</source>
             <translation>参数</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="111" />
+            <location filename="../../app/ui/prompt_panel.py" line="148" />
             <source>The four sizes Mountsea documents, or a custom WxH (advanced)</source>
             <translation>Mountsea 文档中的四种尺寸，或自定义 宽x高（高级）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="113" />
+            <location filename="../../app/ui/prompt_panel.py" line="150" />
             <source>&amp;Size</source>
             <translation>尺寸(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="116" />
+            <location filename="../../app/ui/prompt_panel.py" line="153" />
             <source>e.g. 2048x1152</source>
             <translation>例如 2048x1152</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="118" />
+            <location filename="../../app/ui/prompt_panel.py" line="155" />
             <source>Width x height: multiples of 16, ratio within 1:3 and 3:1, at most 3840x2160</source>
             <translation>宽 x 高：16 的倍数，宽高比在 1:3 到 3:1 之间，最大 3840x2160</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="128" />
-            <location filename="../../app/ui/prompt_panel.py" line="144" />
-            <location filename="../../app/ui/prompt_panel.py" line="176" />
-            <location filename="../../app/ui/prompt_panel.py" line="285" />
+            <location filename="../../app/ui/prompt_panel.py" line="165" />
+            <location filename="../../app/ui/prompt_panel.py" line="181" />
+            <location filename="../../app/ui/prompt_panel.py" line="213" />
+            <location filename="../../app/ui/prompt_panel.py" line="322" />
             <source>Auto</source>
             <translation>自动</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="129" />
+            <location filename="../../app/ui/prompt_panel.py" line="166" />
             <source>Low (fast, cheap)</source>
             <translation>低（快、便宜）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="130" />
+            <location filename="../../app/ui/prompt_panel.py" line="167" />
             <source>Medium</source>
             <translation>中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="131" />
-            <location filename="../../app/ui/prompt_panel.py" line="191" />
+            <location filename="../../app/ui/prompt_panel.py" line="168" />
+            <location filename="../../app/ui/prompt_panel.py" line="228" />
             <source>High</source>
             <translation>高</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="132" />
+            <location filename="../../app/ui/prompt_panel.py" line="169" />
             <source>Standard</source>
             <translation>标准</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="136" />
+            <location filename="../../app/ui/prompt_panel.py" line="173" />
             <source>Higher quality takes longer and uses more output tokens</source>
             <translation>质量越高，耗时越长，输出 token 越多</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="138" />
+            <location filename="../../app/ui/prompt_panel.py" line="175" />
             <source>&amp;Quality</source>
             <translation>质量(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="145" />
+            <location filename="../../app/ui/prompt_panel.py" line="182" />
             <source>Opaque</source>
             <translation>不透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="146" />
+            <location filename="../../app/ui/prompt_panel.py" line="183" />
             <source>Transparent</source>
             <translation>透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="149" />
+            <location filename="../../app/ui/prompt_panel.py" line="186" />
             <source>Transparent needs PNG or WebP output</source>
             <translation>透明背景需要 PNG 或 WebP 输出</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="150" />
+            <location filename="../../app/ui/prompt_panel.py" line="187" />
             <source>&amp;Background</source>
             <translation>背景(&amp;B)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="161" />
+            <location filename="../../app/ui/prompt_panel.py" line="198" />
             <source>&amp;Format</source>
             <translation>格式(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="169" />
+            <location filename="../../app/ui/prompt_panel.py" line="206" />
             <source>Compression level for JPEG and WebP (0-100)</source>
             <translation>JPEG 和 WebP 的压缩级别（0-100）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="170" />
+            <location filename="../../app/ui/prompt_panel.py" line="207" />
             <source>&amp;Compression</source>
             <translation>压缩(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="177" />
+            <location filename="../../app/ui/prompt_panel.py" line="214" />
             <source>Low (less strict)</source>
             <translation>低（较宽松）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="182" />
+            <location filename="../../app/ui/prompt_panel.py" line="219" />
             <source>How strict the content filter is. Not sent with Compat edits, which have no such field</source>
             <translation>内容过滤的严格程度。兼容模式的编辑请求没有此字段，因此不会发送</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="185" />
+            <location filename="../../app/ui/prompt_panel.py" line="222" />
             <source>&amp;Moderation</source>
             <translation>审核(&amp;M)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="192" />
+            <location filename="../../app/ui/prompt_panel.py" line="229" />
             <source>Low</source>
             <translation>低</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="196" />
+            <location filename="../../app/ui/prompt_panel.py" line="233" />
             <source>How closely an edit follows the source picture (only when editing)</source>
             <translation>编辑结果与源图的贴近程度（仅编辑时可用）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="198" />
+            <location filename="../../app/ui/prompt_panel.py" line="235" />
             <source>Input &amp;fidelity</source>
             <translation>输入保真度(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="204" />
+            <location filename="../../app/ui/prompt_panel.py" line="241" />
             <source>Async task (recommended)</source>
             <translation>异步任务（推荐）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="205" />
+            <location filename="../../app/ui/prompt_panel.py" line="242" />
             <source>Compat (synchronous)</source>
             <translation>兼容（同步）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="210" />
+            <location filename="../../app/ui/prompt_panel.py" line="247" />
             <source>Async tasks survive long jobs, restarts and lost connections; Compat waits on one request</source>
             <translation>异步任务能应对长时间作业、重启和断网；兼容模式在单个请求上等待</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="213" />
+            <location filename="../../app/ui/prompt_panel.py" line="250" />
             <source>&amp;API</source>
             <translation>API(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="218" />
+            <location filename="../../app/ui/prompt_panel.py" line="255" />
             <source>Model name sent with the request</source>
             <translation>随请求发送的模型名称</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="219" />
+            <location filename="../../app/ui/prompt_panel.py" line="256" />
             <source>M&amp;odel</source>
             <translation>模型(&amp;O)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="223" />
+            <location filename="../../app/ui/prompt_panel.py" line="260" />
             <source>optional</source>
             <translation>可选</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="225" />
+            <location filename="../../app/ui/prompt_panel.py" line="262" />
             <source>An end-user id the service may use for abuse monitoring</source>
             <translation>服务可用于滥用监控的终端用户 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="227" />
+            <location filename="../../app/ui/prompt_panel.py" line="264" />
             <source>&amp;User id</source>
             <translation>用户 ID(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="233" />
+            <location filename="../../app/ui/prompt_panel.py" line="270" />
             <source>How many images to make; each is its own job and billed on its own</source>
             <translation>要生成几张图片；每张都是独立的作业，单独计费</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="235" />
+            <location filename="../../app/ui/prompt_panel.py" line="272" />
             <source>Co&amp;pies</source>
             <translation>数量(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="241" />
-            <location filename="../../app/ui/prompt_panel.py" line="508" />
+            <location filename="../../app/ui/prompt_panel.py" line="278" />
+            <location filename="../../app/ui/prompt_panel.py" line="545" />
             <source>Generate</source>
             <translation>生成</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="248" />
+            <location filename="../../app/ui/prompt_panel.py" line="285" />
             <source>Start the job (Ctrl+Enter)</source>
             <translation>开始作业（Ctrl+Enter）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="286" />
+            <location filename="../../app/ui/prompt_panel.py" line="323" />
             <source>1024 × 1024 (square)</source>
             <translation>1024 × 1024（方形）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="287" />
+            <location filename="../../app/ui/prompt_panel.py" line="324" />
             <source>1024 × 1536 (portrait)</source>
             <translation>1024 × 1536（竖版）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="288" />
+            <location filename="../../app/ui/prompt_panel.py" line="325" />
             <source>1536 × 1024 (landscape)</source>
             <translation>1536 × 1024（横版）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="297" />
+            <location filename="../../app/ui/prompt_panel.py" line="334" />
             <source>Custom…</source>
             <translation>自定义…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="353" />
-            <location filename="../../app/ui/prompt_panel.py" line="502" />
+            <location filename="../../app/ui/prompt_panel.py" line="390" />
+            <location filename="../../app/ui/prompt_panel.py" line="539" />
             <source>Write a prompt first.</source>
             <translation>请先填写提示词。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="355" />
+            <location filename="../../app/ui/prompt_panel.py" line="392" />
             <source>The prompt is too long: at most 32,000 characters.</source>
             <translation>提示词太长：最多 32,000 个字符。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="361" />
-            <location filename="../../app/ui/prompt_panel.py" line="503" />
+            <location filename="../../app/ui/prompt_panel.py" line="398" />
+            <location filename="../../app/ui/prompt_panel.py" line="540" />
             <source>Enter a custom size such as 2048x1152.</source>
             <translation>请输入自定义尺寸，例如 2048x1152。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="369" />
+            <location filename="../../app/ui/prompt_panel.py" line="406" />
             <source>A transparent background needs PNG or WebP.</source>
             <translation>透明背景需要 PNG 或 WebP。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="433" />
+            <location filename="../../app/ui/prompt_panel.py" line="470" />
             <source>Background set to Auto: JPEG has no transparency.</source>
             <translation>背景已设为自动：JPEG 不支持透明。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="482" />
+            <location filename="../../app/ui/prompt_panel.py" line="519" />
             <source>Above 2560x1440 is experimental; Mountsea documents only the four sizes.</source>
             <translation>超过 2560x1440 属于实验性；Mountsea 文档只列出四种尺寸。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="488" />
+            <location filename="../../app/ui/prompt_panel.py" line="525" />
             <source>{0} / {1}</source>
             <translation>{0} / {1}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="508" />
+            <location filename="../../app/ui/prompt_panel.py" line="545" />
             <source>Edit</source>
             <translation>编辑</translation>
         </message>
@@ -2155,139 +2173,139 @@ Then paint over the part to change.</source>
     <context>
         <name>TaskList</name>
         <message>
-            <location filename="../../app/ui/task_list.py" line="65" />
+            <location filename="../../app/ui/task_list.py" line="67" />
             <source>Queued</source>
             <translation>排队中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="66" />
+            <location filename="../../app/ui/task_list.py" line="68" />
             <source>Waiting</source>
             <translation>等待中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="67" />
+            <location filename="../../app/ui/task_list.py" line="69" />
             <source>Running</source>
             <translation>运行中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="68" />
+            <location filename="../../app/ui/task_list.py" line="70" />
             <source>Completed</source>
             <translation>已完成</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="69" />
+            <location filename="../../app/ui/task_list.py" line="71" />
             <source>Failed</source>
             <translation>失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="70" />
+            <location filename="../../app/ui/task_list.py" line="72" />
             <source>Cancelled</source>
             <translation>已取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="71" />
+            <location filename="../../app/ui/task_list.py" line="73" />
             <source>Interrupted</source>
             <translation>已中断</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="75" />
+            <location filename="../../app/ui/task_list.py" line="77" />
             <source>Cancelled (result saved)</source>
             <translation>已取消（结果已保存）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="83" />
+            <location filename="../../app/ui/task_list.py" line="85" />
             <source>edit</source>
             <translation>编辑</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="92" />
+            <location filename="../../app/ui/task_list.py" line="94" />
             <source>transparent</source>
             <translation>透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="349" />
-            <location filename="../../app/ui/task_list.py" line="482" />
+            <location filename="../../app/ui/task_list.py" line="368" />
+            <location filename="../../app/ui/task_list.py" line="501" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="349" />
+            <location filename="../../app/ui/task_list.py" line="368" />
             <source>Cancel the selected jobs</source>
             <translation>取消所选作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="352" />
+            <location filename="../../app/ui/task_list.py" line="371" />
             <source>Retry</source>
             <translation>重试</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="354" />
+            <location filename="../../app/ui/task_list.py" line="373" />
             <source>Run the selected jobs again with the same inputs</source>
             <translation>用相同的输入重新运行所选作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="357" />
-            <location filename="../../app/ui/task_list.py" line="470" />
+            <location filename="../../app/ui/task_list.py" line="376" />
+            <location filename="../../app/ui/task_list.py" line="489" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="357" />
+            <location filename="../../app/ui/task_list.py" line="376" />
             <source>Show the result</source>
             <translation>显示结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="360" />
+            <location filename="../../app/ui/task_list.py" line="379" />
             <source>Remove</source>
             <translation>移除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="362" />
+            <location filename="../../app/ui/task_list.py" line="381" />
             <source>Remove finished jobs from this list (the images stay in the gallery)</source>
             <translation>从列表中移除已结束的作业（图片仍保留在图库中）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="397" />
+            <location filename="../../app/ui/task_list.py" line="416" />
             <source>Jobs appear here while they run. Several can run at once; each can be cancelled or retried.</source>
             <translation>运行中的作业会显示在这里。可同时运行多个；每个都可以取消或重试。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="474" />
+            <location filename="../../app/ui/task_list.py" line="493" />
             <source>Open in the default viewer</source>
             <translation>用默认查看器打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="478" />
+            <location filename="../../app/ui/task_list.py" line="497" />
             <source>Reveal in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="484" />
+            <location filename="../../app/ui/task_list.py" line="503" />
             <source>Retry with the same inputs</source>
             <translation>用相同的输入重试</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="487" />
+            <location filename="../../app/ui/task_list.py" line="506" />
             <source>Fetch the result anyway</source>
             <translation>仍然获取结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="490" />
+            <location filename="../../app/ui/task_list.py" line="509" />
             <source>Save again</source>
             <translation>重新保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="493" />
+            <location filename="../../app/ui/task_list.py" line="512" />
             <source>Copy the error message</source>
             <translation>复制错误信息</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="496" />
+            <location filename="../../app/ui/task_list.py" line="515" />
             <source>Copy the task id</source>
             <translation>复制任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="499" />
+            <location filename="../../app/ui/task_list.py" line="518" />
             <source>Remove from list</source>
             <translation>从列表中移除</translation>
         </message>
@@ -2295,7 +2313,7 @@ Then paint over the part to change.</source>
     <context>
         <name>main</name>
         <message>
-            <location filename="../../app/main.py" line="306" />
+            <location filename="../../app/main.py" line="290" />
             <source>Something went wrong inside the app. Your images and jobs are safe; the details are in the log file.</source>
             <translation>应用内部出现了问题。你的图片和作业是安全的；详情见日志文件。</translation>
         </message>
