@@ -61,7 +61,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolBar,
@@ -73,6 +72,7 @@ from app.core.library import Item, Library, RebuildReport
 from app.core.library.files import IMAGE_SUFFIXES, unique_path, write_atomic
 from app.services.gallery_model import GalleryModel, ItemIdRole, Query
 from app.services.thumbnails import ThumbnailLoader
+from app.ui.widgets import qstyle
 
 PATH_FIELDS = ("file", "raw", "sources")
 ICON = QSize(160, 160)
@@ -156,7 +156,7 @@ class GalleryDelegate(QStyledItemDelegate):
     ) -> None:
         row = index.row()
         rect: QRect = option.rect.adjusted(3, 3, -3, -3)  # type: ignore[attr-defined]
-        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[attr-defined]
+        if option.state & qstyle().StateFlag.State_Selected:  # type: ignore[attr-defined]
             painter.fillRect(rect, option.palette.color(QPalette.ColorRole.Highlight))  # type: ignore[attr-defined]
         pm = self.model.thumbnail(row)
         dpr = pm.devicePixelRatio() or 1.0

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListView,
     QMenu,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
@@ -47,6 +46,7 @@ from app.services.runner import (
     JobRunner,
 )
 from app.services.task_model import Roles, TaskModel, format_elapsed
+from app.ui.widgets import qstyle
 
 THUMB = 64
 PAD = 8
@@ -175,7 +175,7 @@ class TaskDelegate(QStyledItemDelegate):
     ) -> int:
         """Draws the hover button; returns the width it takes from the prompt line."""
         name = hover_action(record)
-        if name is None or not option.state & QStyle.StateFlag.State_MouseOver:
+        if name is None or not option.state & qstyle().StateFlag.State_MouseOver:
             return 0
         rect = self.button_rect(option.rect)
         glyph = {"cancel": "✕", "retry": "↻", "reveal": "📂"}[name]
@@ -225,15 +225,16 @@ class TaskDelegate(QStyledItemDelegate):
         if record is None:
             return
         painter.save()
+        style_enums = qstyle()
         style = option.widget.style() if option.widget else None
         # Only the row's panel (selection, hover) comes from the style; the view's option has
         # all it needs. initStyleOption would ask the model for every role and wrap the
         # thumbnail in a new QIcon on each paint, only for both to be thrown away.
         if style:
             style.drawPrimitive(
-                QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget
+                style_enums.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget
             )
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        selected = bool(option.state & style_enums.StateFlag.State_Selected)
         text_colour = option.palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -14,6 +16,24 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStyle
+
+_qstyle_type: type[QStyle] | None = None
+
+
+def qstyle() -> type[QStyle]:
+    """QStyle, for the delegates' paint(). PySide builds a class's Python type, with all its
+    enums, the first time the class is touched: for QStyle (~15 enums, PixelMetric and
+    StandardPixmap among them) that is ~4 ms. Only painting a row needs it, so it is built
+    then, not while the modules load; a start-up with no rows to show never pays it."""
+    global _qstyle_type
+    if _qstyle_type is None:
+        from PySide6.QtWidgets import QStyle
+
+        _qstyle_type = QStyle
+    return _qstyle_type
 
 
 def checkerboard_brush(cell: int = 8) -> QBrush:
