@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
-    QProcess,
     QRect,
     QRunnable,
     QSize,
@@ -50,7 +48,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
@@ -114,6 +111,8 @@ class _Task(QRunnable):
 def export_files(paths: list[Path], dest: Path, as_zip: bool) -> tuple[str, int]:
     """Copy `paths` into the folder `dest`, or write them into the ZIP file `dest`."""
     if as_zip:
+        import zipfile  # runs on a worker; start-up has no use for it
+
         tmp = dest.with_name(f".{dest.name}.partial")
         names: set[str] = set()
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:  # images are compressed already
@@ -935,6 +934,10 @@ class GalleryPanel(QWidget):
     def ask_collection(self) -> None:
         if not self.selected_ids():
             return
+        # Dialog and process classes are imported where used: PySide builds each class's
+        # Python type and enums on first touch, a cost start-up need not pay.
+        from PySide6.QtWidgets import QInputDialog
+
         names = self.library.collections()
         name, ok = QInputDialog.getItem(
             self,
@@ -966,6 +969,8 @@ class GalleryPanel(QWidget):
         ids = self.selected_ids()
         if not ids:
             return
+        from PySide6.QtCore import QProcess  # see ask_collection
+
         path = self.library.item(ids[0]).path
         if sys.platform == "win32":
             QProcess.startDetached("explorer", [f"/select,{path}"])
