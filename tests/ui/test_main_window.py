@@ -591,3 +591,26 @@ def test_start_up_objects_are_frozen_for_the_gc_until_close(qtbot, window) -> No
     assert gc.get_freeze_count() > 0
     window.close()
     assert gc.get_freeze_count() == 0
+
+
+def test_the_collector_comes_back_on_even_when_the_warm_up_fails(
+    qtbot, open_window, simulator, monkeypatch
+) -> None:
+    """main() starts the window with the cyclic GC off; a failed warm-up must not leave it off
+    for the whole session (memory held by cycles would only grow)."""
+    import gc
+
+    import app.ui.main_window as main_window_module
+
+    def broken_warm_up(_runner: object) -> None:
+        raise OSError("codec plugins could not be loaded")
+
+    monkeypatch.setattr(main_window_module, "_warm_up", broken_warm_up)
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    gc.disable()  # as app.main.main does before building the window
+    try:
+        window = open_window("--base-url", simulator.base_url)
+        qtbot.waitUntil(gc.isenabled, timeout=10000)
+        assert window._gc_frozen
+    finally:
+        gc.enable()
