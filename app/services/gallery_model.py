@@ -109,14 +109,7 @@ class GalleryModel(QAbstractListModel):
 
     @Slot()
     def refresh(self) -> None:
-        ids = self.library.search(self.query.text, **self.query.kwargs())
-        self.beginResetModel()
-        self._ids = ids
-        self._row_of = None
-        self._requested.clear()
-        self._pages.clear()
-        self.endResetModel()
-        self.count_changed.emit(len(ids))
+        self._reset_to(self.library.search(self.query.text, **self.query.kwargs()))
 
     @Slot(int)
     def item_added(self, item_id: int) -> None:
@@ -131,13 +124,7 @@ class GalleryModel(QAbstractListModel):
             if not self.library.matches(item_id, self.query.text, **self.query.kwargs()):
                 return
             pos = 0 if order == "newest" else len(self._ids)
-            self.beginInsertRows(QModelIndex(), pos, pos)
-            self._ids.insert(pos, item_id)
-            self._row_of = None
-            self._requested.clear()
-            self._pages.clear()
-            self.endInsertRows()
-            self.count_changed.emit(len(self._ids))
+            self._insert_row(pos, [*self._ids[:pos], item_id, *self._ids[pos:]])
             return
         # Another order: one indexed lookup first, the full search only when it is shown here.
         if not self.library.matches(item_id, self.query.text, **self.query.kwargs()):
@@ -149,13 +136,7 @@ class GalleryModel(QAbstractListModel):
         if ids[:pos] + ids[pos + 1 :] != self._ids:
             self._reset_to(ids)
             return
-        self.beginInsertRows(QModelIndex(), pos, pos)
-        self._ids = ids
-        self._row_of = None
-        self._requested.clear()
-        self._pages.clear()
-        self.endInsertRows()
-        self.count_changed.emit(len(ids))
+        self._insert_row(pos, ids)
 
     @Slot(list)
     def items_changed(self, item_ids: list[int], *, refilter: bool = True) -> None:
@@ -175,12 +156,24 @@ class GalleryModel(QAbstractListModel):
 
     def _reset_to(self, ids: list[int]) -> None:
         self.beginResetModel()
+        self._set_ids(ids)
+        self.endResetModel()
+        self.count_changed.emit(len(ids))
+
+    def _insert_row(self, pos: int, ids: list[int]) -> None:
+        """`ids` is the current list with one new id at `pos`: an insert keeps selection and
+        scroll, where a reset would lose them."""
+        self.beginInsertRows(QModelIndex(), pos, pos)
+        self._set_ids(ids)
+        self.endInsertRows()
+        self.count_changed.emit(len(ids))
+
+    def _set_ids(self, ids: list[int]) -> None:
+        # Rows moved: the row index and the cached pages (keyed by row) are stale.
         self._ids = ids
         self._row_of = None
         self._requested.clear()
         self._pages.clear()
-        self.endResetModel()
-        self.count_changed.emit(len(ids))
 
     # --- lookups -------------------------------------------------------------------------
 
