@@ -715,24 +715,14 @@ class MainWindow(QMainWindow):
         """Ask before a job that may take this month past the user's budget (never in demo)."""
         if self.is_demo():
             return True
-        try:
-            from app.ui.spend import budget_warning
+        from app.ui.spend import confirm_budget
 
+        try:
             # A few small SQLite reads: cheap enough for a click.
-            text = budget_warning(self.library, request.size, request.quality)
+            return confirm_budget(self, self.library, request.size, request.quality)
         except Exception:
             log.exception("budget check failed")
             return True
-        if text is None:
-            return True
-        answer = QMessageBox.question(
-            self,
-            self.tr("Monthly budget"),
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
 
     @Slot(str)
     def on_job_finished(self, key: str) -> None:

@@ -284,7 +284,8 @@ def confirm_budget(parent: QWidget, library: Library, size: str, quality: str) -
         return True
     answer = QMessageBox.question(
         parent,
-        parent.tr("Monthly budget"),
+        # A fixed context: `parent.tr` would be filed by lupdate under a class named "parent".
+        QCoreApplication.translate("SpendPanel", "Monthly budget"),
         text,
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No,

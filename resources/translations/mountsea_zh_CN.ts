@@ -32,210 +32,210 @@
     <context>
         <name>DetailsPanel</name>
         <message>
-            <location filename="../../app/ui/gallery.py" line="210" />
+            <location filename="../../app/ui/gallery.py" line="209" />
             <source>Edit lineage</source>
             <translation>编辑谱系</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="231" />
+            <location filename="../../app/ui/gallery.py" line="230" />
             <source>%n image(s) selected</source>
             <translation>
                 <numerusform>已选择 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="238" />
+            <location filename="../../app/ui/gallery.py" line="237" />
             <source>Select an image to see how it was made.</source>
             <translation>选择一张图片，查看它是如何生成的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="242" />
+            <location filename="../../app/ui/gallery.py" line="241" />
             <source>Image details</source>
             <translation>图片详情</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="244" />
+            <location filename="../../app/ui/gallery.py" line="243" />
             <source>—</source>
             <translation>—</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="248" />
+            <location filename="../../app/ui/gallery.py" line="247" />
             <source>%1 in (%2 text, %3 image), %4 out</source>
             <translation>输入 %1（文本 %2，图片 %3），输出 %4</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="258" />
+            <location filename="../../app/ui/gallery.py" line="257" />
             <source>%1 (server made %2)</source>
             <translation>%1（服务器生成 %2）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="262" />
+            <location filename="../../app/ui/gallery.py" line="261" />
             <source>Prompt</source>
             <translation>提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="263" />
+            <location filename="../../app/ui/gallery.py" line="262" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="264" />
+            <location filename="../../app/ui/gallery.py" line="263" />
             <source>Size</source>
             <translation>尺寸</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="267" />
+            <location filename="../../app/ui/gallery.py" line="266" />
             <source>Pixels</source>
             <translation>像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="270" />
+            <location filename="../../app/ui/gallery.py" line="269" />
             <source>Quality</source>
             <translation>质量</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="273" />
+            <location filename="../../app/ui/gallery.py" line="272" />
             <source>Background</source>
             <translation>背景</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="278" />
+            <location filename="../../app/ui/gallery.py" line="277" />
             <source>Format</source>
             <translation>格式</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="283" />
+            <location filename="../../app/ui/gallery.py" line="282" />
             <source>Compression</source>
             <translation>压缩</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="286" />
+            <location filename="../../app/ui/gallery.py" line="285" />
             <source>Moderation</source>
             <translation>审核</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="287" />
+            <location filename="../../app/ui/gallery.py" line="286" />
             <source>Input fidelity</source>
             <translation>输入保真度</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="288" />
+            <location filename="../../app/ui/gallery.py" line="287" />
             <source>User id</source>
             <translation>用户 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="289" />
+            <location filename="../../app/ui/gallery.py" line="288" />
             <source>Model</source>
             <translation>模型</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="292" />
+            <location filename="../../app/ui/gallery.py" line="291" />
             <source>API</source>
             <translation>API</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="293" />
+            <location filename="../../app/ui/gallery.py" line="292" />
             <source>Async task</source>
             <translation>异步任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="293" />
+            <location filename="../../app/ui/gallery.py" line="292" />
             <source>Compat (synchronous)</source>
             <translation>兼容（同步）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="297" />
+            <location filename="../../app/ui/gallery.py" line="296" />
             <source>Endpoint</source>
             <translation>接口地址</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="298" />
+            <location filename="../../app/ui/gallery.py" line="297" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="301" />
+            <location filename="../../app/ui/gallery.py" line="300" />
             <source>Created</source>
             <translation>创建时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="304" />
+            <location filename="../../app/ui/gallery.py" line="303" />
             <source>Task id</source>
             <translation>任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="305" />
+            <location filename="../../app/ui/gallery.py" line="304" />
             <source>Job id</source>
             <translation>作业 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="308" />
+            <location filename="../../app/ui/gallery.py" line="307" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="309" />
+            <location filename="../../app/ui/gallery.py" line="308" />
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="309" />
-            <location filename="../../app/ui/gallery.py" line="317" />
+            <location filename="../../app/ui/gallery.py" line="308" />
+            <location filename="../../app/ui/gallery.py" line="316" />
             <source>no</source>
             <translation>否</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="311" />
+            <location filename="../../app/ui/gallery.py" line="310" />
             <source>Collection</source>
             <translation>合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="314" />
+            <location filename="../../app/ui/gallery.py" line="313" />
             <source>Cancelled</source>
             <translation>已取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="315" />
+            <location filename="../../app/ui/gallery.py" line="314" />
             <source>yes: it finished after you cancelled (and was paid for)</source>
             <translation>是：它在你取消后才完成（已计费）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="319" />
+            <location filename="../../app/ui/gallery.py" line="318" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="322" />
+            <location filename="../../app/ui/gallery.py" line="321" />
             <source>File size</source>
             <translation>文件大小</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="327" />
+            <location filename="../../app/ui/gallery.py" line="326" />
             <source>As the server sent it</source>
             <translation>服务器原样返回的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="332" />
+            <location filename="../../app/ui/gallery.py" line="331" />
             <source>Source and mask</source>
             <translation>源图与蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="370" />
+            <location filename="../../app/ui/gallery.py" line="369" />
             <source>(no prompt)</source>
             <translation>（无提示词）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="381" />
+            <location filename="../../app/ui/gallery.py" line="380" />
             <source>from:</source>
             <translation>来自：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="382" />
+            <location filename="../../app/ui/gallery.py" line="381" />
             <source>this:</source>
             <translation>本图：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="384" />
+            <location filename="../../app/ui/gallery.py" line="383" />
             <source>edited into:</source>
             <translation>编辑为：</translation>
         </message>
@@ -675,268 +675,268 @@
     <context>
         <name>GalleryPanel</name>
         <message>
-            <location filename="../../app/ui/gallery.py" line="448" />
+            <location filename="../../app/ui/gallery.py" line="447" />
             <source>Search prompts…</source>
             <translation>搜索提示词…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="450" />
+            <location filename="../../app/ui/gallery.py" line="449" />
             <source>Favourites</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="457" />
+            <location filename="../../app/ui/gallery.py" line="456" />
             <source>Any time</source>
             <translation>任意时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="458" />
+            <location filename="../../app/ui/gallery.py" line="457" />
             <source>Today</source>
             <translation>今天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="459" />
+            <location filename="../../app/ui/gallery.py" line="458" />
             <source>Last 7 days</source>
             <translation>最近 7 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="460" />
+            <location filename="../../app/ui/gallery.py" line="459" />
             <source>Last 30 days</source>
             <translation>最近 30 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="461" />
+            <location filename="../../app/ui/gallery.py" line="460" />
             <source>Last 12 months</source>
             <translation>最近 12 个月</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="464" />
+            <location filename="../../app/ui/gallery.py" line="463" />
             <source>Edits only</source>
             <translation>仅编辑结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="468" />
+            <location filename="../../app/ui/gallery.py" line="467" />
             <source>Newest first</source>
             <translation>最新优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="469" />
+            <location filename="../../app/ui/gallery.py" line="468" />
             <source>Oldest first</source>
             <translation>最早优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="470" />
+            <location filename="../../app/ui/gallery.py" line="469" />
             <source>Best match</source>
             <translation>最佳匹配</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="557" />
+            <location filename="../../app/ui/gallery.py" line="556" />
             <source>Undo</source>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="614" />
+            <location filename="../../app/ui/gallery.py" line="613" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="617" />
+            <location filename="../../app/ui/gallery.py" line="616" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="620" />
+            <location filename="../../app/ui/gallery.py" line="619" />
             <source>Reuse settings</source>
             <translation>复用设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="623" />
+            <location filename="../../app/ui/gallery.py" line="622" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="626" />
+            <location filename="../../app/ui/gallery.py" line="625" />
             <source>Add to collection…</source>
             <translation>加入合集…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="628" />
+            <location filename="../../app/ui/gallery.py" line="627" />
             <source>Show in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="629" />
+            <location filename="../../app/ui/gallery.py" line="628" />
             <source>Export…</source>
             <translation>导出…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="632" />
+            <location filename="../../app/ui/gallery.py" line="631" />
             <source>Delete</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="637" />
+            <location filename="../../app/ui/gallery.py" line="636" />
             <source>Undo delete</source>
             <translation>撤销删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="639" />
+            <location filename="../../app/ui/gallery.py" line="638" />
             <source>Rebuild library</source>
             <translation>重建图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="641" />
+            <location filename="../../app/ui/gallery.py" line="640" />
             <source>Re-read the images folder: picks up files added by hand</source>
             <translation>重新读取图片文件夹：收录手动添加的文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="673" />
+            <location filename="../../app/ui/gallery.py" line="672" />
             <source>All collections</source>
             <translation>所有合集</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="708" />
+            <location filename="../../app/ui/gallery.py" line="707" />
             <source>%n image(s)</source>
             <translation>
                 <numerusform>%n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="715" />
+            <location filename="../../app/ui/gallery.py" line="714" />
             <source>No image matches. &lt;a href="clear"&gt;Clear the search and filters&lt;/a&gt;</source>
             <translation>没有匹配的图片。&lt;a href="clear"&gt;清除搜索和筛选&lt;/a&gt;</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="718" />
+            <location filename="../../app/ui/gallery.py" line="717" />
             <source>No images yet: everything you make lands here, also when made from the command line. Pictures you put in the images folder appear after &lt;a href="rebuild"&gt;Rebuild library&lt;/a&gt;.</source>
             <translation>还没有图片：你生成的所有图片都会出现在这里，包括通过命令行生成的。放进图片文件夹的图片会在&lt;a href="rebuild"&gt;重建图库&lt;/a&gt;后出现。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="809" />
+            <location filename="../../app/ui/gallery.py" line="808" />
             <source>That image is no longer in the library.</source>
             <translation>该图片已不在图库中。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="916" />
+            <location filename="../../app/ui/gallery.py" line="915" />
             <source>This image has no recorded settings to reuse.</source>
             <translation>这张图片没有可复用的设置记录。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="919" />
+            <location filename="../../app/ui/gallery.py" line="918" />
             <source>Settings restored from the selected image.</source>
             <translation>已从所选图片恢复设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="941" />
+            <location filename="../../app/ui/gallery.py" line="944" />
             <source>Add to collection</source>
             <translation>加入合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="942" />
+            <location filename="../../app/ui/gallery.py" line="945" />
             <source>Collection (type a new name to create one):</source>
             <translation>合集（输入新名称即可新建）：</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="961" />
+            <location filename="../../app/ui/gallery.py" line="964" />
             <source>Added %n image(s) to “%1”.</source>
             <translation>
                 <numerusform>已将 %n 张图片加入“%1”。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="982" />
+            <location filename="../../app/ui/gallery.py" line="987" />
             <source>ZIP archive (*.zip)</source>
             <translation>ZIP 压缩包 (*.zip)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="985" />
+            <location filename="../../app/ui/gallery.py" line="990" />
             <source>Export %n image(s)</source>
             <translation>
                 <numerusform>导出 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="995" />
+            <location filename="../../app/ui/gallery.py" line="1000" />
             <source>Copy the images into…</source>
             <translation>将图片复制到…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1004" />
+            <location filename="../../app/ui/gallery.py" line="1009" />
             <source>Exporting %n image(s)…</source>
             <translation>
                 <numerusform>正在导出 %n 张图片…</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1017" />
+            <location filename="../../app/ui/gallery.py" line="1022" />
             <source>Deleted %n image(s).</source>
             <translation>
                 <numerusform>已删除 %n 张图片。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1021" />
+            <location filename="../../app/ui/gallery.py" line="1026" />
             <source>Deleted %n image(s). Press Undo to bring them back.</source>
             <translation>
                 <numerusform>已删除 %n 张图片。按“撤销”可恢复。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1034" />
+            <location filename="../../app/ui/gallery.py" line="1039" />
             <source>Restored %n image(s).</source>
             <translation>
                 <numerusform>已恢复 %n 张图片。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1050" />
+            <location filename="../../app/ui/gallery.py" line="1055" />
             <source>Rebuilding the library from the images folder…</source>
             <translation>正在根据图片文件夹重建图库…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1068" />
+            <location filename="../../app/ui/gallery.py" line="1073" />
             <source>Exported %n image(s) to %1.</source>
             <translation>
                 <numerusform>已将 %n 张图片导出到 %1。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1077" />
+            <location filename="../../app/ui/gallery.py" line="1082" />
             <source>Library rebuilt: %1 added, %2 removed, %3 unchanged.</source>
             <translation>图库已重建：新增 %1，移除 %2，未变 %3。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1090" />
+            <location filename="../../app/ui/gallery.py" line="1095" />
             <source>Rebuilding the library: %1 of %2 files read…</source>
             <translation>正在重建图库：已读取 %1 / %2 个文件…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1101" />
+            <location filename="../../app/ui/gallery.py" line="1106" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1102" />
+            <location filename="../../app/ui/gallery.py" line="1107" />
             <source>Rebuilding the library failed</source>
             <translation>重建图库失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1103" />
+            <location filename="../../app/ui/gallery.py" line="1108" />
             <source>Removing deleted images failed</source>
             <translation>清除已删除的图片失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1106" />
+            <location filename="../../app/ui/gallery.py" line="1111" />
             <source>%1: %2. Check that the folder exists and you may write to it.</source>
             <translation>%1：%2。请确认文件夹存在且你有写入权限。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1171" />
+            <location filename="../../app/ui/gallery.py" line="1176" />
             <source>%1 carries no settings from this app.</source>
             <translation>%1 不包含本应用的设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1175" />
+            <location filename="../../app/ui/gallery.py" line="1180" />
             <source>Settings restored from %1.</source>
             <translation>已从 %1 恢复设置。</translation>
         </message>
@@ -1213,148 +1213,143 @@
             <translation>正在查找 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="773" />
+            <location filename="../../app/ui/main_window.py" line="774" />
             <source>Offline</source>
             <translation>离线</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="519" />
+            <location filename="../../app/ui/main_window.py" line="530" />
             <source>Demo mode: pictures come from the built-in simulator and nothing is sent to Mountsea. Add your API key to make real images.</source>
             <translation>演示模式：图片来自内置模拟器，不会向 Mountsea 发送任何内容。添加你的 API 密钥即可生成真实图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="522" />
-            <location filename="../../app/ui/main_window.py" line="569" />
+            <location filename="../../app/ui/main_window.py" line="533" />
+            <location filename="../../app/ui/main_window.py" line="580" />
             <source>Add API key…</source>
             <translation>添加 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="525" />
+            <location filename="../../app/ui/main_window.py" line="536" />
             <source>starting the demo server</source>
             <translation>正在启动演示服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="545" />
+            <location filename="../../app/ui/main_window.py" line="556" />
             <source>Starting the demo server…</source>
             <translation>正在启动演示服务器…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="567" />
+            <location filename="../../app/ui/main_window.py" line="578" />
             <source>The demo server could not start ({0}). Add your API key to make images.</source>
             <translation>演示服务器无法启动（{0}）。添加你的 API 密钥即可生成图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="585" />
-            <location filename="../../app/ui/main_window.py" line="589" />
+            <location filename="../../app/ui/main_window.py" line="596" />
+            <location filename="../../app/ui/main_window.py" line="600" />
             <source>Demo server</source>
             <translation>演示服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="592" />
+            <location filename="../../app/ui/main_window.py" line="603" />
             <source>key from MOUNTSEA_API_KEY</source>
             <translation>密钥来自 MOUNTSEA_API_KEY</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="593" />
+            <location filename="../../app/ui/main_window.py" line="604" />
             <source>key from the keyring</source>
             <translation>密钥来自系统钥匙串</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="594" />
+            <location filename="../../app/ui/main_window.py" line="605" />
             <source>key for this session</source>
             <translation>仅本次会话的密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="644" />
+            <location filename="../../app/ui/main_window.py" line="655" />
             <source>Interrupted when the app last closed. Retry runs it again (and is billed again).</source>
             <translation>上次关闭应用时被中断。重试会重新运行（并再次计费）。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="658" />
+            <location filename="../../app/ui/main_window.py" line="669" />
             <source>Resuming %n unfinished task(s) from last time</source>
             <translation>
                 <numerusform>正在恢复上次未完成的 %n 个任务</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="701" />
+            <location filename="../../app/ui/main_window.py" line="712" />
             <source>Started %n job(s)</source>
             <translation>
                 <numerusform>已开始 %n 个作业</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="719" />
-            <source>Monthly budget</source>
-            <translation>每月预算</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="742" />
+            <location filename="../../app/ui/main_window.py" line="743" />
             <source>Finished: {0}</source>
             <translation>已完成：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="744" />
+            <location filename="../../app/ui/main_window.py" line="745" />
             <source>Failed: {0}</source>
             <translation>失败：{0}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="770" />
+            <location filename="../../app/ui/main_window.py" line="771" />
             <source>%n job(s) running</source>
             <translation>
                 <numerusform>%n 个作业正在运行</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="776" />
+            <location filename="../../app/ui/main_window.py" line="777" />
             <source>No network: %n job(s) wait and start when it is back. The gallery works as usual.</source>
             <translation>
                 <numerusform>没有网络：%n 个任务正在等待，网络恢复后自动开始。图库照常可用。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="794" />
+            <location filename="../../app/ui/main_window.py" line="795" />
             <source>Settings restored: change the prompt or press Generate</source>
             <translation>设置已恢复：修改提示词或按“生成”</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="823" />
-            <location filename="../../app/ui/main_window.py" line="830" />
+            <location filename="../../app/ui/main_window.py" line="824" />
+            <location filename="../../app/ui/main_window.py" line="831" />
             <source>Restore settings</source>
             <translation>恢复设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="825" />
+            <location filename="../../app/ui/main_window.py" line="826" />
             <source>“{0}” was made with this app (“{1}”). Restore its prompt and settings?</source>
             <translation>“{0}”是用本应用生成的（“{1}”）。要恢复它的提示词和设置吗？</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="832" />
+            <location filename="../../app/ui/main_window.py" line="833" />
             <source>Not now</source>
             <translation>暂不</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="861" />
+            <location filename="../../app/ui/main_window.py" line="862" />
             <source>Could not find the picture: {0}</source>
             <translation>找不到图片：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="887" />
+            <location filename="../../app/ui/main_window.py" line="888" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="889" />
+            <location filename="../../app/ui/main_window.py" line="890" />
             <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
             <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="955" />
+            <location filename="../../app/ui/main_window.py" line="956" />
             <source>About {0}</source>
             <translation>关于 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="957" />
+            <location filename="../../app/ui/main_window.py" line="958" />
             <source>{0} {1}
 
 A desktop client for Mountsea's gpt-image-2 image service.
@@ -1365,7 +1360,7 @@ Mountsea gpt-image-2 图像服务的桌面客户端。
 你的数据文件夹：{2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="1002" />
+            <location filename="../../app/ui/main_window.py" line="1003" />
             <source>Could not save the settings: {0}</source>
             <translation>无法保存设置：{0}</translation>
         </message>
@@ -2109,6 +2104,7 @@ Then paint over the part to change.</source>
         </message>
         <message>
             <location filename="../../app/ui/spend.py" line="108" />
+            <location filename="../../app/ui/spend.py" line="288" />
             <source>Monthly budget</source>
             <translation>每月预算</translation>
         </message>
@@ -2223,89 +2219,89 @@ Then paint over the part to change.</source>
             <translation>透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="368" />
-            <location filename="../../app/ui/task_list.py" line="501" />
+            <location filename="../../app/ui/task_list.py" line="369" />
+            <location filename="../../app/ui/task_list.py" line="502" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="368" />
+            <location filename="../../app/ui/task_list.py" line="369" />
             <source>Cancel the selected jobs</source>
             <translation>取消所选作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="371" />
+            <location filename="../../app/ui/task_list.py" line="372" />
             <source>Retry</source>
             <translation>重试</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="373" />
+            <location filename="../../app/ui/task_list.py" line="374" />
             <source>Run the selected jobs again with the same inputs</source>
             <translation>用相同的输入重新运行所选作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="376" />
-            <location filename="../../app/ui/task_list.py" line="489" />
+            <location filename="../../app/ui/task_list.py" line="377" />
+            <location filename="../../app/ui/task_list.py" line="490" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="376" />
+            <location filename="../../app/ui/task_list.py" line="377" />
             <source>Show the result</source>
             <translation>显示结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="379" />
+            <location filename="../../app/ui/task_list.py" line="380" />
             <source>Remove</source>
             <translation>移除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="381" />
+            <location filename="../../app/ui/task_list.py" line="382" />
             <source>Remove finished jobs from this list (the images stay in the gallery)</source>
             <translation>从列表中移除已结束的作业（图片仍保留在图库中）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="416" />
+            <location filename="../../app/ui/task_list.py" line="417" />
             <source>Jobs appear here while they run. Several can run at once; each can be cancelled or retried.</source>
             <translation>运行中的作业会显示在这里。可同时运行多个；每个都可以取消或重试。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="493" />
+            <location filename="../../app/ui/task_list.py" line="494" />
             <source>Open in the default viewer</source>
             <translation>用默认查看器打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="497" />
+            <location filename="../../app/ui/task_list.py" line="498" />
             <source>Reveal in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="503" />
+            <location filename="../../app/ui/task_list.py" line="504" />
             <source>Retry with the same inputs</source>
             <translation>用相同的输入重试</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="506" />
+            <location filename="../../app/ui/task_list.py" line="507" />
             <source>Fetch the result anyway</source>
             <translation>仍然获取结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="509" />
+            <location filename="../../app/ui/task_list.py" line="510" />
             <source>Save again</source>
             <translation>重新保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="512" />
+            <location filename="../../app/ui/task_list.py" line="513" />
             <source>Copy the error message</source>
             <translation>复制错误信息</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="515" />
+            <location filename="../../app/ui/task_list.py" line="516" />
             <source>Copy the task id</source>
             <translation>复制任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="518" />
+            <location filename="../../app/ui/task_list.py" line="519" />
             <source>Remove from list</source>
             <translation>从列表中移除</translation>
         </message>
@@ -2313,17 +2309,9 @@ Then paint over the part to change.</source>
     <context>
         <name>main</name>
         <message>
-            <location filename="../../app/main.py" line="290" />
+            <location filename="../../app/main.py" line="291" />
             <source>Something went wrong inside the app. Your images and jobs are safe; the details are in the log file.</source>
             <translation>应用内部出现了问题。你的图片和作业是安全的；详情见日志文件。</translation>
-        </message>
-    </context>
-    <context>
-        <name>parent</name>
-        <message>
-            <location filename="../../app/ui/spend.py" line="287" />
-            <source>Monthly budget</source>
-            <translation>每月预算</translation>
         </message>
     </context>
 </TS>
