@@ -677,28 +677,23 @@ class GalleryPanel(QWidget):
         self.collection_combo.blockSignals(False)
 
     def clear_filters(self) -> None:
-        for w in (
+        filters = (
             self.search,
             self.favourites_check,
             self.edits_check,
             self.collection_combo,
             self.date_combo,
             self.sort_combo,
-        ):
+        )
+        # One search for the whole reset, not one per control changed.
+        for w in filters:
             w.blockSignals(True)
         self.search.clear()
         self.favourites_check.setChecked(False)
         self.edits_check.setChecked(False)
         self.collection_combo.setCurrentIndex(0)
         self.date_combo.setCurrentIndex(0)
-        for w in (
-            self.search,
-            self.favourites_check,
-            self.edits_check,
-            self.collection_combo,
-            self.date_combo,
-            self.sort_combo,
-        ):
+        for w in filters:
             w.blockSignals(False)
         self.apply_query()
 
