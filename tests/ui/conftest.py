@@ -7,6 +7,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.main import create_window
 from app.ui.main_window import MainWindow
@@ -36,3 +39,28 @@ def open_window(qtbot, data_dir: Path) -> Iterator[Callable[..., MainWindow]]:
     for window in windows:
         window.close()
         window.deleteLater()
+
+
+def drop(target: QWidget, mime: QMimeData) -> None:
+    """Drag `mime` over the middle of `target` and drop it, as a person would: the enter event
+    must be accepted before the drop is delivered."""
+    pos = QPointF(target.width() / 2, target.height() / 2)
+    enter = QDragEnterEvent(
+        pos.toPoint(),  # QDragEnterEvent wants an integer QPoint
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(
+        target,
+        QDropEvent(
+            pos,
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        ),
+    )

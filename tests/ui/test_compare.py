@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, QPointF, Qt, QThreadPool
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtCore import QPoint, Qt, QThreadPool
+from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
 from app.ui.compare import CompareView
 from app.ui.dragout import copy_file_to_clipboard, file_mime
 from app.ui.edit_panel import EditPanel
+from tests.ui.conftest import drop
 
 RED, BLUE = QColor(220, 0, 0), QColor(0, 0, 220)
 
@@ -110,27 +110,8 @@ def test_a_dragged_out_file_carries_its_url_and_bytes_and_drops_back_in(
     panel = EditPanel()
     qtbot.addWidget(panel)
     panel.show()
-    pos = QPointF(panel.canvas.width() / 2, panel.canvas.height() / 2)
-    enter = QDragEnterEvent(
-        pos.toPoint(),  # QDragEnterEvent wants an integer QPoint
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(panel.canvas, enter)
-    assert enter.isAccepted()
     with qtbot.waitSignal(panel.sources_changed):
-        QApplication.sendEvent(
-            panel.canvas,
-            QDropEvent(
-                pos,
-                Qt.DropAction.CopyAction,
-                mime,
-                Qt.MouseButton.LeftButton,
-                Qt.KeyboardModifier.NoModifier,
-            ),
-        )
+        drop(panel.canvas, mime)
     assert panel.sources()[0].path == str(path)
     QThreadPool.globalInstance().waitForDone(5000)
 

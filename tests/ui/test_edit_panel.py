@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 from PySide6.QtCore import QMimeData, QPointF, Qt, QThreadPool, QUrl
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QSpinBox
+from PySide6.QtWidgets import QFileDialog, QSpinBox
 
 from app.core.api.models import MAX_IMAGES
 from app.ui.edit_panel import EditPanel
 from app.ui.mask_canvas import MaskCanvas
+from tests.ui.conftest import drop
 
 # Qt's offscreen platform warns whenever a shown top-level's minimum size changes (it cannot
 # pass size hints to a window manager); it is not a problem of the panel. Other warnings
@@ -47,29 +48,6 @@ def panel(qtbot) -> Iterator[EditPanel]:  # type: ignore[no-untyped-def]
     qtbot.waitExposed(p)
     yield p
     QThreadPool.globalInstance().waitForDone(5000)
-
-
-def drop(target, mime: QMimeData) -> None:  # type: ignore[no-untyped-def]
-    pos = QPointF(target.width() / 2, target.height() / 2)
-    enter = QDragEnterEvent(
-        pos.toPoint(),  # QDragEnterEvent wants an integer QPoint
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(target, enter)
-    assert enter.isAccepted()
-    QApplication.sendEvent(
-        target,
-        QDropEvent(
-            pos,
-            Qt.DropAction.CopyAction,
-            mime,
-            Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier,
-        ),
-    )
 
 
 def test_open_dialog_loads_the_picture_onto_the_canvas(
