@@ -178,6 +178,13 @@ def _make_application(argv: list[str]) -> QApplication:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    # The GUI thread shares the GIL with up to `concurrency` workers reading, decoding and
+    # saving results. A thread that wants the GIL waits a whole switch interval (5 ms by
+    # default) before the holder is asked to let go, and with several workers busy it can
+    # lose that race more than once: 15-20 ms without a frame. At 1 ms the GUI thread gets
+    # back in within a millisecond or two; the workers' throughput barely changes (their
+    # heavy steps, zlib, Pillow's codecs, sockets, hashing, release the GIL anyway).
+    sys.setswitchinterval(0.001)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(ORG_NAME)
     QCoreApplication.setApplicationVersion(__version__)
