@@ -89,6 +89,8 @@ def _read_journal(library: Any, before: float) -> tuple[list[Any], list[Any], di
 
 
 def _warm_up(runner: JobRunner) -> None:
+    import uuid  # noqa: F401  (job ids; it pulls in platform: ~5 ms the first Generate would pay)
+
     import PIL.Image
 
     PIL.Image.init()  # registers (imports) every codec plugin now rather than on the first result
@@ -471,6 +473,12 @@ class MainWindow(QMainWindow):
         if self._closed or self._gc_frozen:
             return
         started = time.perf_counter()
+        # What the first Generate and the first task row would otherwise pay on the GUI
+        # thread, in the same frame as the click (~15 ms together): the budget question's
+        # module, and the row painter's style enums and glyph fallback fonts.
+        import app.ui.spend  # noqa: F401
+
+        self.task_list.delegate.warm_up(self.task_list.view.font())
         gc.collect()  # the garbage start-up left is freed, not frozen
         gc.freeze()
         gc.enable()
