@@ -69,7 +69,7 @@ from app.core.library import Item, Library, RebuildReport
 from app.core.library.files import IMAGE_SUFFIXES, unique_path, write_atomic
 from app.services.gallery_model import GalleryModel, ItemIdRole, Query
 from app.services.thumbnails import ThumbnailLoader
-from app.ui.widgets import qstyle
+from app.ui.widgets import give_own_viewport, qstyle
 
 PATH_FIELDS = ("file", "raw", "sources")
 ICON = QSize(160, 160)
@@ -496,6 +496,7 @@ class GalleryPanel(QWidget):
 
         self.view = QListView()
         self.view.setObjectName("galleryView")
+        give_own_viewport(self.view)
         self.view.setViewMode(QListView.ViewMode.IconMode)
         self.view.setMovement(QListView.Movement.Static)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)

@@ -21,7 +21,16 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QDesktopServices, QDrag, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QDrag,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -46,7 +55,7 @@ from app.services.runner import (
     JobRunner,
 )
 from app.services.task_model import Roles, TaskModel, format_elapsed
-from app.ui.widgets import qstyle
+from app.ui.widgets import give_own_viewport, qstyle
 
 THUMB = 64
 PAD = 8
@@ -262,7 +271,9 @@ class TaskDelegate(QStyledItemDelegate):
             painter.fillRect(thumb_rect, option.palette.color(QPalette.ColorRole.AlternateBase))
             painter.setPen(muted)
             painter.drawText(
-                thumb_rect, Qt.AlignmentFlag.AlignCenter, EDIT_GLYPH if record.is_edit else GENERATE_GLYPH
+                thumb_rect,
+                Qt.AlignmentFlag.AlignCenter,
+                EDIT_GLYPH if record.is_edit else GENERATE_GLYPH,
             )
         x = thumb_rect.right() + PAD
         width = rect.right() - x
@@ -328,6 +339,27 @@ class TaskDelegate(QStyledItemDelegate):
 class TaskListView(QListView):
     """Drags a finished job's image out as a file."""
 
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        give_own_viewport(self)
+        self.placeholder = ""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        model = self.model()
+        if model is None or model.rowCount() > 0 or not self.placeholder:
+            super().paintEvent(event)
+            return
+        # The empty state: say what the list is for instead of showing a blank box.
+        viewport = self.viewport()
+        painter = QPainter(viewport)
+        painter.setPen(self.palette().placeholderText().color())
+        painter.drawText(
+            viewport.rect().adjusted(16, 16, -16, -16),
+            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+            self.placeholder,
+        )
+        painter.end()
+
     def startDrag(self, supported: Qt.DropAction) -> None:
         index = self.currentIndex()
         paths = index.data(Roles.Paths) if index.isValid() else None
@@ -370,7 +402,9 @@ class TaskList(QWidget):
         self.view.setToolTip("")
         self.view.customContextMenuRequested.connect(self.on_context_menu)
         self.view.doubleClicked.connect(self.on_double_clicked)
-        self.view.viewport().installEventFilter(self)
+        self.view.placeholder = self.tr(
+            "Jobs appear here while they run. Several can run at once; each can be cancelled or retried."
+        )
         layout.addWidget(self.view, 1)
 
         bar = QHBoxLayout()
@@ -410,26 +444,6 @@ class TaskList(QWidget):
         b.setToolTip(tip)
         b.setAutoRaise(False)
         return b
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: ANN001
-        # The empty state: say what the list is for instead of showing a blank box.
-        if (
-            watched is self.view.viewport()
-            and event.type() == QEvent.Type.Paint
-            and self._model.rowCount() == 0
-        ):
-            painter = QPainter(watched)
-            painter.setPen(self.palette().placeholderText().color())
-            painter.drawText(
-                watched.rect().adjusted(16, 16, -16, -16),
-                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                self.tr(
-                    "Jobs appear here while they run. Several can run at once; each can be cancelled or retried."
-                ),
-            )
-            painter.end()
-            return True
-        return super().eventFilter(watched, event)
 
     def selected_records(self) -> list[JobRecord]:
         rows = sorted({i.row() for i in self.view.selectionModel().selectedIndexes()})
