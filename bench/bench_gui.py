@@ -5,6 +5,8 @@
     QTimer on the GUI thread measures how late each tick is. Target: worst < 16 ms.
 (b) Start-up: `python -m app --smoke-test` against a bare PySide6 window doing the same
     idle-and-quit dance, median of N runs each, same machine, same run. Target: <= 1.3x.
+    A third process builds a window of the same widgets with no app code: PySide6's own
+    price for a window of this shape, so app / same-widgets is the app's own share.
 
     .venv/bin/python bench/bench_gui.py [--runs 5] [--jobs 8] [--skip-startup] [--skip-stalls] [--breakdown]
 """
