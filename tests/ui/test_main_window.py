@@ -614,3 +614,26 @@ def test_the_collector_comes_back_on_even_when_the_warm_up_fails(
         assert window._gc_frozen
     finally:
         gc.enable()
+
+
+def test_empty_task_list_and_gallery_paint_a_view_background_and_say_what_the_list_is_for(
+    open_window, qtbot
+) -> None:
+    """Both lists fill their background with the palette's base colour, as every item view
+    does, and the empty task list tells the user what it is for instead of staying blank."""
+    from PySide6.QtGui import QPalette
+
+    window = open_window("--demo")
+    window.tabs.setCurrentWidget(window.gallery)
+    for view in (window.task_list.view, window.findChild(QListView, "galleryView")):
+        qtbot.waitUntil(lambda v=view: v.viewport().isVisible())
+        image = view.viewport().grab().toImage()
+        base = view.palette().color(QPalette.ColorRole.Base)
+        assert image.pixelColor(2, 2) == base
+    image = window.task_list.view.viewport().grab().toImage()
+    base = window.task_list.view.palette().color(QPalette.ColorRole.Base)
+    rows = range(image.height() // 2 - 30, image.height() // 2 + 30)
+    inked = [
+        (x, y) for y in rows for x in range(0, image.width(), 2) if image.pixelColor(x, y) != base
+    ]
+    assert inked, "the empty task list shows its sentence"
