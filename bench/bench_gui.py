@@ -27,15 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout: `python bench/bench_gui.py`
 BENCH_KEY = "sk-bench-0123456789"
 
-BARE_WINDOW = """
-import sys
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
-app = QApplication(sys.argv)
-w = QMainWindow()
-w.setWindowTitle("bare")
-w.resize(1200, 800)
-w.show()
+# What `--smoke-test` does once its window is shown: a chain of zero-timers (each fires once
+# the queue has drained), then close and quit. Both baselines end with it; `w` is their window.
+IDLE_AND_QUIT = """
 left = [5]
 def tick():
     left[0] -= 1
@@ -46,6 +40,17 @@ def tick():
 QTimer.singleShot(0, tick)
 app.exec()
 """
+
+BARE_WINDOW = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv)
+w = QMainWindow()
+w.setWindowTitle("bare")
+w.resize(1200, 800)
+w.show()
+""" + IDLE_AND_QUIT
 
 
 # The widgets of our window and nothing else: no app modules, no models, no start-up work.
@@ -152,16 +157,7 @@ for text in ("", "0 jobs", "Demo server"):
     w.statusBar().addPermanentWidget(QLabel(text, w))
 w.resize(1400, 880)
 w.show()
-left = [5]
-def tick():
-    left[0] -= 1
-    if left[0] > 0:
-        QTimer.singleShot(0, tick)
-    else:
-        w.close(); app.quit()
-QTimer.singleShot(0, tick)
-app.exec()
-"""
+""" + IDLE_AND_QUIT
 
 
 _PYCACHE = tempfile.mkdtemp(prefix="bench-pycache-")
