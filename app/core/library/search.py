@@ -12,7 +12,7 @@ import functools
 import re
 from typing import Any
 
-from app.core.library.store import Store
+from app.core.library.store import Store, single_column
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # CJK has no spaces: FTS5's unicode61 tokenizer would see a whole sentence as one token, so
@@ -131,7 +131,7 @@ def ids(
         sql += " LIMIT ? OFFSET ?"
         args = [*args, -1 if limit is None else limit, offset]
     with store.read() as c:
-        return [r["id"] for r in c.execute(sql, args)]
+        return single_column(c, sql, args)
 
 
 def matches(

@@ -12,8 +12,9 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from app.core.library import db
 
@@ -77,6 +78,15 @@ class Store:
 
     def thumbnail_path(self, item_id: int) -> Path:
         return self.thumbnails_dir / str(item_id // 1000) / f"{item_id}.jpg"
+
+
+def single_column(c: sqlite3.Connection, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+    """The values of a one-column query, as a list (a gallery listing: every id that matches)."""
+    # Plain tuples, not sqlite3.Row: a Row per id doubles the time of listing a 100,000-item
+    # gallery (28 -> 59 ms measured), and that listing runs on every search keystroke.
+    cur = c.cursor()
+    cur.row_factory = None
+    return [value for (value,) in cur.execute(sql, args)]
 
 
 def connect(data_dir: Path) -> tuple[sqlite3.Connection, Path | None]:

@@ -76,7 +76,8 @@ def test_save_result_lands_files_rows_and_completes(lib: Library) -> None:
     assert (item.width, item.height) == (48, 32)
     job = lib.job(job_id)
     assert job.state == JobState.completed and job.item_ids == [item.id]
-    assert Library.read_embedded(item.path)["prompt"] == "red fox"
+    embedded = Library.read_embedded(item.path)
+    assert embedded is not None and embedded["prompt"] == "red fox"
     # Saving again (a resumed task landing twice) makes no second copy.
     again = lib.save_result(job_id, make_result("webp"))
     assert [i.id for i in again] == [item.id]
