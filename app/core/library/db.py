@@ -15,14 +15,17 @@ BUSY_TIMEOUT_MS = 15_000
 
 def connect(path: Path) -> sqlite3.Connection:
     # check_same_thread=False: the Library guards the one connection with its own lock, so
-    # worker threads (QRunnable) may use it; other processes (the CLI) coordinate through
-    # SQLite's file locks and busy_timeout.
+    # worker threads may use it; other processes (the CLI) coordinate through SQLite's file
+    # locks and busy_timeout.
     conn = sqlite3.connect(
         path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
     )
+    # Columns are read by name: a column a later migration adds (or a different order in an
+    # old file) cannot shift what a reader gets.
+    conn.row_factory = sqlite3.Row
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()["journal_mode"]
         if str(mode).lower() != "wal":
             raise sqlite3.OperationalError(f"could not switch {path} to WAL (got {mode})")
         # FULL: a commit (a journal row, a saved result) is on disk when commit returns.

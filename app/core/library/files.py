@@ -1,8 +1,10 @@
-"""Atomic, durable file writes: a reader (or a crash) never sees half a file."""
+"""Files on disk: atomic, durable writes (a reader, or a crash, never sees half a file), the
+cleanup of what a crashed writer left, free names, and an image file's size in pixels."""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import time
 from pathlib import Path
@@ -11,8 +13,9 @@ PARTIAL_DIR = ".partial"  # temp files live here; rebuild and the gallery never 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 
 
-def _new_id() -> str:
-    import uuid  # here, not at import: start-up does not need it (~2 ms)
+def new_id() -> str:
+    """A fresh random id (uuid4, 32 hex digits): job ids, temp file names."""
+    import uuid  # on first use: it pulls in `platform`, 5-7 ms of start-up (-X importtime)
 
     return uuid.uuid4().hex
 
@@ -39,7 +42,7 @@ def write_atomic(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = partial_dir if partial_dir is not None else path.parent
     tmp_dir.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f".{path.name}.{_new_id()[:12]}.tmp"
+    tmp = tmp_dir / f".{path.name}.{new_id()[:12]}.tmp"
     try:
         with open(tmp, "wb") as f:
             f.write(data)
@@ -81,3 +84,14 @@ def unique_path(path: Path) -> Path:
         if not candidate.exists():
             return candidate
         n += 1
+
+
+def image_size(data: bytes) -> tuple[int | None, int | None]:
+    """(width, height) from an image's header, or (None, None) when Pillow cannot read it."""
+    from PIL import Image, UnidentifiedImageError  # on first use: ~50 ms start-up need not pay
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:  # reads the header only
+            return im.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None, None

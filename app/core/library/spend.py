@@ -10,8 +10,21 @@ import json
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Protocol
 
-from app.core.library.library import Library
+
+class Library(Protocol):
+    """What spend needs of a library (app.core.library.Library is one; it calls us, so we
+    name its methods instead of importing it)."""
+
+    def meta_get(self, key: str) -> str | None: ...
+
+    def meta_set(self, key: str, value: str | None) -> None: ...
+
+    def usage_totals(
+        self, fmt: str, since: float | None = None, until: float | None = None
+    ) -> list[tuple[str, int, int, int, int, int]]: ...
+
 
 PRICES_KEY = "spend.prices"
 BUDGET_KEY = "spend.monthly_budget"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from PIL import Image
 
@@ -11,7 +12,7 @@ from app.core.library import Library
 
 
 def make_image(
-    fmt: str = "png", size: tuple[int, int] = (48, 32), seed: int = 1, **save: object
+    fmt: str = "png", size: tuple[int, int] = (48, 32), seed: int = 1, **save: Any
 ) -> bytes:
     g = Image.effect_noise(size, 30 + seed).convert("L")
     im = Image.merge("RGB", (g, g.point(lambda v: (v * seed) % 256), g.point(lambda v: 255 - v)))
@@ -44,7 +45,7 @@ def make_result(
     )
 
 
-def add_item(lib: Library, prompt: str, fmt: str = "png", **kw: object) -> int:
+def add_item(lib: Library, prompt: str, fmt: str = "png", **kw: Any) -> int:
     from app.core.api.models import Flavour
 
     job = lib.begin_job(
@@ -52,5 +53,5 @@ def add_item(lib: Library, prompt: str, fmt: str = "png", **kw: object) -> int:
         Flavour.tasks,
         "http://127.0.0.1:1",
         **kw,
-    )  # type: ignore[arg-type]
+    )
     return lib.save_result(job, make_result(fmt, seed=len(prompt)))[0].id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from app.core.api.models import Flavour, ImageRequest, InputImage
@@ -75,7 +76,8 @@ def test_save_result_lands_files_rows_and_completes(lib: Library) -> None:
     assert (item.width, item.height) == (48, 32)
     job = lib.job(job_id)
     assert job.state == JobState.completed and job.item_ids == [item.id]
-    assert Library.read_embedded(item.path)["prompt"] == "red fox"
+    embedded = Library.read_embedded(item.path)
+    assert embedded is not None and embedded["prompt"] == "red fox"
     # Saving again (a resumed task landing twice) makes no second copy.
     again = lib.save_result(job_id, make_result("webp"))
     assert [i.id for i in again] == [item.id]
@@ -118,7 +120,7 @@ def test_no_secret_in_the_endpoint_reaches_disk(lib: Library, data_dir: Path) ->
         Flavour.compat,
         f"https://me:{secret}@api.example.com/v1?key={secret}",
     )
-    (item,) = lib.save_result(job_id, make_result())
+    (_item,) = lib.save_result(job_id, make_result())
     assert lib.job(job_id).base_url == "https://api.example.com/v1"
     lib.close()
     for path in [*data_dir.rglob("*")]:
@@ -126,7 +128,9 @@ def test_no_secret_in_the_endpoint_reaches_disk(lib: Library, data_dir: Path) ->
             assert secret.encode() not in path.read_bytes(), path
 
 
-def test_paths_are_absolute_with_a_relative_data_dir(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_paths_are_absolute_with_a_relative_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     with Library.open(Path("rel-data")) as lib:
         job_id = lib.begin_job(ImageRequest(prompt="where am I"), Flavour.tasks, "u")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -27,7 +28,7 @@ def pixels(data: bytes) -> tuple[str, tuple[int, int], bytes]:
 
 @pytest.mark.parametrize(("fmt", "save"), CASES)
 @pytest.mark.parametrize("prompt", ['a "quoted" <cat> & a dog\nsecond line', "山海 " * 20_000])
-def test_round_trip_keeps_pixels(fmt: str, save: dict[str, object], prompt: str) -> None:
+def test_round_trip_keeps_pixels(fmt: str, save: dict[str, Any], prompt: str) -> None:
     original = make_image(fmt, seed=7, **save)
     record = {
         "params": {"prompt": prompt, "size": "1024x1024", "quality": "high"},
@@ -40,7 +41,8 @@ def test_round_trip_keeps_pixels(fmt: str, save: dict[str, object], prompt: str)
     assert back is not None and back["params"] == record["params"] and back["revised_prompt"] == "r"
     # Re-embedding replaces, it does not pile up.
     again = metadata.embed(tagged, {"params": {"prompt": "second"}})
-    assert metadata.extract(again)["params"]["prompt"] == "second"
+    again_back = metadata.extract(again)
+    assert again_back is not None and again_back["params"]["prompt"] == "second"
     assert abs(len(again) - len(original)) < abs(len(tagged) - len(original)) or len(prompt) < 100
     assert pixels(again) == pixels(original)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from app.core.api.models import Flavour, ImageRequest
 from app.core.library import Library
@@ -82,7 +83,7 @@ def test_matches_agrees_with_search(lib: Library) -> None:
     b = add_item(lib, "city street", parent_item_id=a)
     lib.set_favourite(a)
     lib.set_collection(b, "Streets")
-    cases = [
+    cases: list[dict[str, Any]] = [
         {"text": "lake"},
         {"text": "street"},
         {"text": "猫"},
