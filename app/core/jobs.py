@@ -69,6 +69,8 @@ class JobEnv:
     probe: Callable[[str], bool] = lambda base_url: probe(base_url)
     probe_interval: float = NETWORK_PROBE_INTERVAL
     stopping: Callable[[], bool] = lambda: False  # the program is closing: not the user's cancel
+    # No network: wait until the server answers (the window), or fail at once (a script).
+    wait_for_network: bool = True
 
 
 # --- the network -------------------------------------------------------------------------------
@@ -234,7 +236,7 @@ def _send(
                 if task_id is None:
                     emit(ServerStatus("sending", "sending"))
                     assert request is not None, "the journal lost this job's request"
-                    task_id = client.submit_task(request, cancel)
+                    task_id = client.submit_task(request, cancel, on_event=on_event)
                     lib.set_task_id(job_id, task_id)  # journaled before the first poll
                     emit(TaskCreated(task_id, client.task_deadline))
                 lib.update_job(job_id, state=JobState.running)
@@ -245,7 +247,7 @@ def _send(
         except ApiError as exc:
             # No network (refused, DNS): wait for it and try again, cancellable. Anything that
             # may have reached the server is not re-sent here.
-            if exc.kind == ErrorKind.network and cannot_connect(exc):
+            if env.wait_for_network and exc.kind == ErrorKind.network and cannot_connect(exc):
                 _wait_for_network(job_id, endpoint.base_url, env, cancel, emit)
                 continue
             raise

@@ -38,6 +38,8 @@ def error_sentence(exc: BaseException, translate: Translate = plain, *, cli: boo
             name = f" ({exc.filename})" if exc.filename else ""
             return f"{exc.strerror or exc}{name}."
         return translate("JobRunner", "Could not write the image: {0}.").format(exc.strerror or exc)
+    if cli:  # no log to look in: the words themselves
+        return f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Please report it."
     return translate(
         "JobRunner", "Something unexpected went wrong ({0}). The details are in the log."
     ).format(type(exc).__name__)
