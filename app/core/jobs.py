@@ -182,7 +182,7 @@ def prepare(spec: JobSpec, lib: Library) -> ImageRequest:
 def _saved_request(lib: Library, job_id: Any) -> ImageRequest | None:
     try:
         return lib.load_request(job_id)
-    except Exception:  # noqa: BLE001 - the inputs are only needed to paste an edit back
+    except Exception:  # logged: the inputs are only needed to paste an edit back
         log.warning("job %s: could not load its request", job_id, exc_info=True)
         return None
 
@@ -379,7 +379,7 @@ def _report_failure(exc: Exception, job_id: Any, lib: Library, emit: Emit) -> No
 def _safe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     try:
         fn(*args, **kwargs)
-    except Exception:  # noqa: BLE001 - a journal write must not end the job; it is logged
+    except Exception:  # logged: a journal write must not end the job
         log.exception("journal update failed")
 
 

@@ -344,7 +344,7 @@ class JobRunner(QObject):
     def retry(self, key: str) -> str | None:
         """A new job with the same inputs (the journal's saved request when there is one)."""
         old = self._records.get(key)
-        if old is None or old.state not in RETRYABLE or old.spec is None and old.job_id is None:
+        if old is None or old.state not in RETRYABLE or (old.spec is None and old.job_id is None):
             return None
         new_key = _new_id()
         base = old.spec or JobSpec(key=new_key, flavour=old.flavour)
@@ -471,8 +471,8 @@ class JobRunner(QObject):
 
     # -- events --
 
-    def _on_worker_event(self, key: str, value: object) -> None:
-        event, pictures = value  # type: ignore[misc]  # always (event, pictures): see _with_pictures
+    def _on_worker_event(self, key: str, value: Any) -> None:
+        event, pictures = value  # always (event, pictures): see _with_pictures
         self.on_event(key, event, pictures)
 
     @Slot(str, object)

@@ -72,10 +72,10 @@ class TaskModel(QAbstractListModel):
 
     # -- Qt model API --
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._keys)
 
-    def roleNames(self) -> dict[int, QByteArray]:
+    def roleNames(self) -> dict[int, QByteArray]:  # noqa: N802
         names = super().roleNames()
         names.update(
             {

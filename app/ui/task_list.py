@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
@@ -66,7 +67,7 @@ STATE_COLOURS = {
 
 
 def state_label(state: str, late: bool = False) -> str:
-    labels = {
+    labels: dict[str, str] = {
         JobState.queued: QCoreApplication.translate("TaskList", "Queued"),
         JobState.waiting: QCoreApplication.translate("TaskList", "Waiting"),
         JobState.running: QCoreApplication.translate("TaskList", "Running"),
@@ -157,7 +158,7 @@ class TaskDelegate(QStyledItemDelegate):
             option_rect.right() - PAD - BUTTON, option_rect.top() + PAD // 2, BUTTON, BUTTON
         )
 
-    def editorEvent(self, event, model, option, index) -> bool:  # noqa: ANN001, N802
+    def editorEvent(self, event, model, option, index) -> bool:  # noqa: N802
         if (
             event.type() == QEvent.Type.MouseButtonRelease
             and event.button() == Qt.MouseButton.LeftButton
@@ -216,7 +217,7 @@ class TaskDelegate(QStyledItemDelegate):
             self._font_cache[key] = fonts
         return fonts
 
-    def sizeHint(
+    def sizeHint(  # noqa: N802
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         fonts = self._fonts(option)
@@ -336,7 +337,7 @@ class TaskListView(QListView):
         give_own_viewport(self)
         self.placeholder = ""
 
-    def paintEvent(self, event: QPaintEvent) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         model = self.model()
         if model is None or model.rowCount() > 0 or not self.placeholder:
             super().paintEvent(event)
@@ -352,7 +353,7 @@ class TaskListView(QListView):
         )
         painter.end()
 
-    def startDrag(self, supported: Qt.DropAction) -> None:
+    def startDrag(self, supported: Qt.DropAction) -> None:  # noqa: N802
         index = self.currentIndex()
         paths = index.data(Roles.Paths) if index.isValid() else None
         if not paths:
@@ -491,7 +492,7 @@ class TaskList(QWidget):
             self.open_requested.emit(key)
 
     @Slot("QPoint")
-    def on_context_menu(self, pos) -> None:  # noqa: ANN001
+    def on_context_menu(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
         record = self._model.record_at(index.row()) if index.isValid() else None
         if record is None:
