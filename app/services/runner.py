@@ -21,7 +21,7 @@ from PySide6.QtGui import QImage, QPixmap
 from app.core import jobs
 from app.core.api.cancel import CancelToken
 from app.core.api.models import ImageRequest
-from app.core.job_events import Endpoint, JobEvent, JobSpec, Landed
+from app.core.job_events import Endpoint, JobSpec
 from app.core.jobs import NETWORK_PROBE_INTERVAL, cannot_connect, is_loopback, probe
 from app.core.library import JobState
 from app.services.background import Background
@@ -32,6 +32,13 @@ from app.services.job_records import (
     apply_event,
     error_sentence,
     note,
+)
+from app.services.job_worker import (
+    EndpointBox,
+    Pictures,
+    make_thumbnail,
+    run_in_worker,
+    save_in_worker,
 )
 
 if TYPE_CHECKING:
@@ -61,7 +68,6 @@ __all__ = [  # what other files import from here
     "probe",
 ]
 
-THUMB_SIZE = 128
 KEEP_PREVIEWS = 6  # full-size previews kept in memory; older ones are reloaded from disk
 
 # The one JobState under the names other files still import from here.
@@ -69,98 +75,11 @@ QUEUED, WAITING, RUNNING = JobState.queued, JobState.waiting, JobState.running
 COMPLETED, FAILED = JobState.completed, JobState.failed
 CANCELLED, INTERRUPTED = JobState.cancelled, JobState.interrupted
 
-Pictures = tuple[QImage | None, QImage | None]
-
 
 def _new_id() -> str:
     import uuid  # here, not at import: start-up does not need it (~2 ms)
 
     return uuid.uuid4().hex
-
-
-class EndpointBox:
-    """Where jobs get their server and key. Jobs started before it is known simply wait."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._value: Endpoint | None = None
-        # What a job shows while it waits for an endpoint (set by the window, read by workers).
-        self.waiting_reason = note("key")
-
-    def set(self, endpoint: Endpoint | None) -> None:
-        with self._cond:
-            self._value = endpoint
-            self._cond.notify_all()
-
-    def get(self) -> Endpoint | None:
-        with self._cond:
-            return self._value
-
-    def wait(
-        self, cancel: CancelToken, accept: Callable[[Endpoint], bool] = lambda e: True
-    ) -> Endpoint:
-        with self._cond:
-            while True:
-                if self._value is not None and accept(self._value):
-                    return self._value
-                cancel.raise_if_cancelled()
-                self._cond.wait(0.2)
-
-
-def make_thumbnail(path: str) -> Pictures:
-    """(small thumbnail, full image) decoded in the worker; QImage is safe off the GUI thread."""
-    image = QImage(path)
-    if image.isNull():
-        return None, None
-    from PySide6.QtCore import Qt
-
-    # Convert here to the format a QPixmap uses on screen, so QPixmap.fromImage on the GUI
-    # thread is a plain copy instead of a pixel-by-pixel conversion (tens of ms at 1536x1024).
-    native = (
-        QImage.Format.Format_ARGB32_Premultiplied
-        if image.hasAlphaChannel()
-        else QImage.Format.Format_RGB32
-    )
-    if image.format() != native:
-        image = image.convertToFormat(native)
-    thumb = image.scaled(
-        THUMB_SIZE,
-        THUMB_SIZE,
-        Qt.AspectRatioMode.KeepAspectRatio,
-        Qt.TransformationMode.SmoothTransformation,
-    )
-    return thumb, image
-
-
-def _with_pictures(progress: Callable[[object], None]) -> Callable[[JobEvent], None]:
-    """The worker's emit: a landed result gets its thumbnail and preview decoded here, on the
-    worker (inside the landing slot), before the event travels to the GUI thread."""
-
-    def emit(event: JobEvent) -> None:
-        pictures = (
-            make_thumbnail(event.paths[0]) if isinstance(event, Landed) and event.paths else None
-        )
-        progress((event, pictures))
-
-    return emit
-
-
-def _job(
-    spec: JobSpec, env: jobs.JobEnv, cancel: CancelToken, progress: Callable[[object], None]
-) -> None:
-    jobs.run_job(spec, env, cancel, _with_pictures(progress))
-
-
-def _save_again(
-    spec: JobSpec,
-    job_id: Any,
-    unsaved: Any,
-    late: bool,
-    lib: Library,
-    progress: Callable[[object], None],
-) -> None:
-    result, composited = unsaved
-    jobs.land(spec, job_id, result, late, lib, _with_pictures(progress), composited)
 
 
 class JobRunner(QObject):
@@ -318,7 +237,7 @@ class JobRunner(QObject):
         record.cancel = CancelToken()
         key = record.key
         record.task = self.jobs.submit(
-            _job,
+            run_in_worker,
             record.spec,
             self._env(),
             record.cancel,
@@ -460,7 +379,7 @@ class JobRunner(QObject):
         record.detail = note("saving")
         self._changed(record, was_final=record.final)
         self.calls.submit(
-            _save_again,
+            save_in_worker,
             spec,
             record.job_id,
             record.unsaved,
