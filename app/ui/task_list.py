@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QCoreApplication,
     QEvent,
     QMimeData,
@@ -28,6 +29,7 @@ from PySide6.QtGui import (
     QDrag,
     QFont,
     QFontMetrics,
+    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -158,9 +160,16 @@ class TaskDelegate(QStyledItemDelegate):
             option_rect.right() - PAD - BUTTON, option_rect.top() + PAD // 2, BUTTON, BUTTON
         )
 
-    def editorEvent(self, event, model, option, index) -> bool:  # noqa: N802
+    def editorEvent(  # noqa: N802
+        self,
+        event: QEvent,
+        model: QAbstractItemModel,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
         if (
-            event.type() == QEvent.Type.MouseButtonRelease
+            isinstance(event, QMouseEvent)
+            and event.type() == QEvent.Type.MouseButtonRelease
             and event.button() == Qt.MouseButton.LeftButton
         ):
             record: JobRecord | None = index.data(Roles.Record)
