@@ -58,21 +58,6 @@ NETWORK_PROBE_INTERVAL = 5.0
 LANDING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
 
 
-@dataclass
-class JobEnv:
-    """What a job uses besides its spec: the library, a client for an endpoint, where the
-    endpoint comes from, and how to tell that the network is back."""
-
-    library: Library
-    client: Callable[[Endpoint], MountseaClient]
-    endpoints: Endpoints
-    probe: Callable[[str], bool] = lambda base_url: probe(base_url)
-    probe_interval: float = NETWORK_PROBE_INTERVAL
-    stopping: Callable[[], bool] = lambda: False  # the program is closing: not the user's cancel
-    # No network: wait until the server answers (the window), or fail at once (a script).
-    wait_for_network: bool = True
-
-
 # --- the network -------------------------------------------------------------------------------
 
 
@@ -97,6 +82,21 @@ def probe(base_url: str, timeout: float = 3.0) -> bool:
 
 def is_loopback(base_url: str) -> bool:
     return (urlsplit(base_url).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass
+class JobEnv:
+    """What a job uses besides its spec: the library, a client for an endpoint, where the
+    endpoint comes from, and how to tell that the network is back."""
+
+    library: Library
+    client: Callable[[Endpoint], MountseaClient]
+    endpoints: Endpoints
+    probe: Callable[[str], bool] = probe
+    probe_interval: float = NETWORK_PROBE_INTERVAL
+    stopping: Callable[[], bool] = lambda: False  # the program is closing: not the user's cancel
+    # No network: wait until the server answers (the window), or fail at once (a script).
+    wait_for_network: bool = True
 
 
 # --- the pipeline ------------------------------------------------------------------------------
