@@ -267,3 +267,22 @@ def test_the_apps_settings_are_followed(simulator, data_dir, keyed, tmp_path):
         assert lib.item(job.item_ids[0]).raw_path is None  # not pasted back: the server's picture is the file
     finally:
         lib.close()
+
+
+def test_a_picture_the_intake_cannot_read_exits_2_and_sends_nothing(simulator, data_dir, keyed, tmp_path):
+    junk = tmp_path / "notes.png"
+    from tests.core.api.imgs import picture
+
+    whole = picture(256, 256)
+    junk.write_bytes(whole[: len(whole) // 2])  # a header that reads, pixels cut short
+    code, out, err = run_cli("edit", "x", "--image", str(junk), "--base-url", simulator.base_url,
+                             "--data-dir", str(data_dir))
+    assert code == 2 and out == ""
+    [line] = err.splitlines()  # one sentence from the window's intake
+    assert line.startswith("error: “notes.png” is ") and "Traceback" not in err
+    assert simulator.requests == []
+    lib = Library.open(data_dir)
+    try:
+        assert lib.recent_jobs() == []  # nothing journaled either
+    finally:
+        lib.close()

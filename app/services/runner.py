@@ -1,615 +1,85 @@
-"""The job runner: one long-lived QObject on the GUI thread that owns a QThreadPool, the shared
-HTTP client and every job's cancel flag.
+"""The job runner: one long-lived QObject on the GUI thread that runs jobs in the background,
+owns the shared HTTP client and every job's cancel flag.
 
-A job is a thin QRunnable that calls plain core functions (build the request, journal it, send,
-poll, composite, save, make a thumbnail) and reports each step through the runner's `_event`
-signal, tagged with the job's key. The runner applies those events to plain records on the GUI
-thread and tells the world through `job_added` / `job_changed` / `job_removed`; widgets listen
-to the TaskModel built on top, never to runnables.
+A job is app.core.jobs.run_job (the one pipeline, shared with the command line) on a
+Background worker. Its typed events come back on the GUI thread, where the runner applies
+them to plain records (app.services.job_records) and tells the world through `job_added` /
+`job_changed` / `job_removed`; widgets listen to the TaskModel built on top, never to workers.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import os
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import urlsplit
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
-import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 
+from app.core import jobs
 from app.core.api.cancel import CancelToken
-from app.core.api.errors import ApiError, Cancelled, ErrorKind
 from app.core.api.models import ImageRequest
+from app.core.job_events import Endpoint, JobSpec
+from app.core.jobs import NETWORK_PROBE_INTERVAL, cannot_connect, is_loopback, probe
+from app.core.library import JobState
+from app.services.background import Background
+from app.services.job_records import (
+    FINAL_STATES,
+    RETRYABLE,
+    JobRecord,
+    apply_event,
+    error_sentence,
+    note,
+)
+from app.services.job_worker import (
+    EndpointBox,
+    Pictures,
+    make_thumbnail,
+    run_in_worker,
+    save_in_worker,
+)
 
 if TYPE_CHECKING:
+    from app.core.api.client import MountseaClient
     from app.core.library import Library
 
 log = logging.getLogger(__name__)
 
-THUMB_SIZE = 128
-NETWORK_PROBE_INTERVAL = 5.0
+__all__ = [  # what other files import from here
+    "CANCELLED",
+    "COMPLETED",
+    "FAILED",
+    "FINAL_STATES",
+    "INTERRUPTED",
+    "QUEUED",
+    "RUNNING",
+    "WAITING",
+    "Endpoint",
+    "EndpointBox",
+    "JobRecord",
+    "JobRunner",
+    "JobSpec",
+    "cannot_connect",
+    "error_sentence",
+    "is_loopback",
+    "make_thumbnail",
+    "probe",
+]
+
 KEEP_PREVIEWS = 6  # full-size previews kept in memory; older ones are reloaded from disk
 
-# The six states of the design contract, plus "waiting" (not yet able to run: no network, no key).
-QUEUED, WAITING, RUNNING = "queued", "waiting", "running"
-COMPLETED, FAILED, CANCELLED, INTERRUPTED = "completed", "failed", "cancelled", "interrupted"
-FINAL_STATES = frozenset({COMPLETED, FAILED, CANCELLED, INTERRUPTED})
+# The one JobState under the names other files still import from here.
+QUEUED, WAITING, RUNNING = JobState.queued, JobState.waiting, JobState.running
+COMPLETED, FAILED = JobState.completed, JobState.failed
+CANCELLED, INTERRUPTED = JobState.cancelled, JobState.interrupted
 
 
 def _new_id() -> str:
     import uuid  # here, not at import: start-up does not need it (~2 ms)
 
     return uuid.uuid4().hex
-
-
-# --- plain values ------------------------------------------------------------------------------
-
-
-class Endpoint(NamedTuple):
-    base_url: str
-    api_key: str
-    demo: bool
-
-
-class EndpointBox:
-    """Where jobs get their server and key. Jobs started before it is known simply wait."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._value: Endpoint | None = None
-        # What a job shows while it waits for an endpoint (set by the window, read by workers).
-        self.waiting_reason = QCoreApplication.translate("JobRunner", "waiting for an API key")
-
-    def set(self, endpoint: Endpoint | None) -> None:
-        with self._cond:
-            self._value = endpoint
-            self._cond.notify_all()
-
-    def get(self) -> Endpoint | None:
-        with self._cond:
-            return self._value
-
-    def wait(
-        self, cancel: CancelToken, accept: Callable[[Endpoint], bool] = lambda e: True
-    ) -> Endpoint:
-        with self._cond:
-            while True:
-                if self._value is not None and accept(self._value):
-                    return self._value
-                cancel.raise_if_cancelled()
-                self._cond.wait(0.2)
-
-
-@dataclass
-class JobSpec:
-    """Everything a worker needs, as plain values."""
-
-    key: str
-    flavour: str
-    request: ImageRequest | None = None  # text-to-image, or the parameters of an edit
-    snapshot: Any = None  # an EditSnapshot: source and mask PNGs are built in the worker
-    retry_of: Any = None  # a journaled job id whose saved request (with images) is re-sent
-    resume_job_id: Any = None  # a journaled async job whose task id is polled, never re-created
-    resume_task_id: str | None = None
-    resume_base_url: str | None = None
-    parent_item_id: int | None = None
-    keep_unmasked: bool = True
-    feather: int = 8
-
-
-@dataclass
-class JobRecord:
-    """What the GUI knows about one job; only the runner (GUI thread) changes it."""
-
-    key: str
-    prompt: str
-    params: dict[str, Any]
-    flavour: str
-    is_edit: bool = False
-    state: str = QUEUED
-    detail: str | None = None  # a short note: "waiting for the network", "cancelling…"
-    offline: bool = False  # waiting because the server could not be reached at all
-    server_status: str | None = None
-    error: str | None = None
-    error_kind: str | None = None
-    created: float = field(default_factory=time.time)
-    started: float | None = None  # wall clock, for the ticking elapsed time
-    finished: float | None = None
-    job_id: Any = None  # the library's journal id
-    task_id: str | None = None
-    item_ids: list[int] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
-    raw_paths: list[str | None] = field(default_factory=list)
-    thumbnail: QPixmap | None = None
-    preview: QImage | None = None
-    info: dict[str, Any] = field(
-        default_factory=dict
-    )  # revised prompt, usage, returned size/quality/format
-    late_result: bool = False  # the result arrived after cancel (saved and marked)
-    unsaved: Any = None  # an ImageResult the library could not write: kept for "Save again"
-    spec: JobSpec | None = None
-    cancel: CancelToken = field(default_factory=CancelToken)
-    runnable: QRunnable | None = None
-
-    @property
-    def elapsed(self) -> float | None:
-        if self.started is None:
-            return None
-        end = self.finished if self.finished is not None else time.time()
-        return max(0.0, end - self.started)
-
-    @property
-    def contract_state(self) -> str:
-        """The state under the contract's six names: a waiting job is still queued."""
-        return QUEUED if self.state == WAITING else self.state
-
-
-# --- error sentences ---------------------------------------------------------------------------
-
-
-def error_sentence(exc: BaseException) -> str:
-    """One translated sentence for the user, with the server's own words when it gave any."""
-    if isinstance(exc, ApiError):
-        base = {
-            ErrorKind.invalid_request: QCoreApplication.translate(
-                "JobRunner", "The server refused the request as invalid."
-            ),
-            ErrorKind.auth: QCoreApplication.translate(
-                "JobRunner", "The API key was refused. Check it in Settings, then retry."
-            ),
-            ErrorKind.refused: QCoreApplication.translate(
-                "JobRunner", "The safety system refused this prompt. Rephrase it and try again."
-            ),
-            ErrorKind.quota: QCoreApplication.translate(
-                "JobRunner", "Your account has run out of credit. Top it up, then retry."
-            ),
-            ErrorKind.rate_limited: QCoreApplication.translate(
-                "JobRunner", "Too many requests right now. Wait a minute, then retry."
-            ),
-            ErrorKind.server: QCoreApplication.translate(
-                "JobRunner", "The server had a problem. Retry in a moment."
-            ),
-            ErrorKind.network: QCoreApplication.translate(
-                "JobRunner",
-                "The connection to the server was lost. Check your network, then retry.",
-            ),
-            ErrorKind.timeout: QCoreApplication.translate(
-                "JobRunner", "The server did not answer in time. Retry later."
-            ),
-            ErrorKind.maybe_billed: QCoreApplication.translate(
-                "JobRunner",
-                "The server stopped answering after it got the request; it may still have billed it. "
-                "Check your account before retrying.",
-            ),
-            ErrorKind.not_found: QCoreApplication.translate(
-                "JobRunner", "The server no longer knows this task (unknown or expired)."
-            ),
-            ErrorKind.task_failed: QCoreApplication.translate(
-                "JobRunner", "The server reported that the task failed."
-            ),
-            ErrorKind.deadline: QCoreApplication.translate(
-                "JobRunner", "The task took longer than the time limit. Retry later."
-            ),
-            ErrorKind.malformed: QCoreApplication.translate(
-                "JobRunner", "The server's answer could not be read. The details are in the log."
-            ),
-            ErrorKind.cancelled: QCoreApplication.translate("JobRunner", "Cancelled."),
-        }.get(exc.kind, QCoreApplication.translate("JobRunner", "The job failed."))
-        extras = []
-        if exc.detail:
-            extras.append(
-                QCoreApplication.translate("JobRunner", "Server said: {0}").format(
-                    exc.detail.strip()[:300]
-                )
-            )
-        if exc.code not in (None, ""):
-            extras.append(QCoreApplication.translate("JobRunner", "code {0}").format(exc.code))
-        if exc.trace_id:
-            extras.append(QCoreApplication.translate("JobRunner", "trace {0}").format(exc.trace_id))
-        return (
-            " ".join([base, *(f"({e})" if i else e for i, e in enumerate(extras))])
-            if extras
-            else base
-        )
-    if isinstance(exc, OSError):
-        return QCoreApplication.translate("JobRunner", "Could not write the image: {0}.").format(
-            exc.strerror or exc
-        )
-    return QCoreApplication.translate(
-        "JobRunner", "Something unexpected went wrong ({0}). The details are in the log."
-    ).format(type(exc).__name__)
-
-
-def cannot_connect(exc: BaseException) -> bool:
-    """True when the request certainly never reached the server (refused, no route, DNS)."""
-    # The client marks exactly these: it knows whether the connection was ever opened.
-    return isinstance(exc, ApiError) and exc.connect_failed
-
-
-def probe(base_url: str, timeout: float = 3.0) -> bool:
-    """A cheap reachability check: can we open a TCP connection to the server?"""
-    import socket  # here: probing is rare, and socket is not needed at start-up
-
-    parts = urlsplit(base_url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parts.hostname or "localhost", port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
-def is_loopback(base_url: str) -> bool:
-    return (urlsplit(base_url).hostname or "") in ("127.0.0.1", "localhost", "::1")
-
-
-def make_thumbnail(path: str) -> tuple[QImage | None, QImage | None]:
-    """(small thumbnail, full image) decoded in the worker; QImage is safe off the GUI thread."""
-    image = QImage(path)
-    if image.isNull():
-        return None, None
-    from PySide6.QtCore import Qt
-
-    # Convert here to the format a QPixmap uses on screen, so QPixmap.fromImage on the GUI
-    # thread is a plain copy instead of a pixel-by-pixel conversion (tens of ms at 1536x1024).
-    native = (
-        QImage.Format.Format_ARGB32_Premultiplied
-        if image.hasAlphaChannel()
-        else QImage.Format.Format_RGB32
-    )
-    if image.format() != native:
-        image = image.convertToFormat(native)
-    thumb = image.scaled(
-        THUMB_SIZE,
-        THUMB_SIZE,
-        Qt.AspectRatioMode.KeepAspectRatio,
-        Qt.TransformationMode.SmoothTransformation,
-    )
-    return thumb, image
-
-
-# --- the worker --------------------------------------------------------------------------------
-
-
-class _Ctx(NamedTuple):
-    library: Library
-    endpoints: EndpointBox
-    http: Callable[[], Any]
-    client_options: dict[str, Any]
-    probe_interval: float
-    stopping: threading.Event  # set at shutdown: a cancel then is not the user's
-
-
-def _result_info(result: Any) -> dict[str, Any]:
-    usage = result.usage
-    first = result.images[0] if result.images else None
-    return {
-        "revised_prompt": first.revised_prompt if first else None,
-        "size": result.size,
-        "quality": result.quality,
-        "format": result.output_format or (first.format if first else None),
-        "background": result.background,
-        "input_tokens": usage.input_tokens,
-        "text_input_tokens": usage.text_input_tokens,
-        "image_input_tokens": usage.image_input_tokens,
-        "output_tokens": usage.output_tokens,
-    }
-
-
-def execute(
-    spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, dict], None]
-) -> None:
-    """One job from start to saved result. Runs in a pool thread; talks only through `emit`."""
-    from app.core.api.client import MountseaClient
-    from app.core.api.models import Flavour
-    from app.core.library import JobState
-
-    key = spec.key
-    lib = ctx.library
-
-    def send(**changes: Any) -> None:
-        emit(key, changes)
-
-    send(state=RUNNING, started=time.time(), detail=None)
-    job_id = spec.resume_job_id
-    request: ImageRequest | None = None
-    landing = [False]  # holds the landing slot (taken when decoding starts)
-    try:
-        if job_id is None:
-            request = _build_request(spec, lib)
-            cancel.raise_if_cancelled()
-            endpoint = _wait_endpoint(spec, cancel, ctx, send)
-            job_id = lib.begin_job(
-                request,
-                Flavour(spec.flavour),
-                endpoint.base_url,
-                origin="gui",
-                parent_item_id=spec.parent_item_id,
-            )
-            send(job_id=job_id)
-        else:
-            endpoint = _wait_endpoint(spec, cancel, ctx, send)
-            if spec.resume_base_url and spec.resume_base_url != endpoint.base_url:
-                endpoint = endpoint._replace(base_url=spec.resume_base_url)
-            try:
-                request = lib.load_request(job_id)
-            except Exception:  # the inputs are only needed to paste an edit back
-                log.warning("job %s: could not load its request", job_id, exc_info=True)
-        client = MountseaClient(
-            ctx.http(), endpoint.base_url, endpoint.api_key, **ctx.client_options
-        )
-
-        def on_event(event: Any) -> None:
-            if event.stage == "decoding" and not landing[0]:
-                # Decoding the answer (base64, checking the picture) is CPU work like landing:
-                # take the landing slot now and keep it until the result is saved.
-                _LANDING.acquire()
-                landing[0] = True
-            status = event.server_status or event.stage
-            send(server_status=status)
-
-        task_id = spec.resume_task_id
-        while True:
-            try:
-                if spec.flavour == Flavour.tasks.value:
-                    if task_id is None:
-                        send(server_status="sending")
-                        assert request is not None, "the journal lost this job's request"
-                        task_id = client.submit_task(request, cancel)
-                        lib.set_task_id(job_id, task_id)  # journaled before the first poll
-                        send(task_id=task_id, server_status="submitted")
-                    lib.update_job(job_id, state=JobState.running)
-                    result = client.wait_task(task_id, cancel, on_event=on_event)
-                else:
-                    assert request is not None, "the journal lost this job's request"
-                    lib.update_job(job_id, state=JobState.running)
-                    result = client.run(request, Flavour.compat, cancel, on_event)
-                break
-            except ApiError as exc:
-                # No network (refused, DNS): wait for it and try again, cancellable. Anything
-                # that may have reached the server is not re-sent here.
-                if exc.kind == ErrorKind.network and cannot_connect(exc):
-                    _wait_for_network(
-                        job_id,
-                        endpoint.base_url,
-                        cancel,
-                        lib,
-                        send,
-                        ctx.probe_interval,
-                    )
-                    continue
-                raise
-        late = cancel.cancelled and not ctx.stopping.is_set()
-        if landing[0]:
-            _land_now(spec, job_id, request, result, late, lib, send, None)
-        else:
-            _land(spec, job_id, request, result, late, lib, send)
-    except Exception as exc:
-        if ctx.stopping.is_set():
-            # The app is closing (cancel flags set, HTTP client closed under a running read):
-            # leave the journal as it is, so the next start resumes the async task by its id
-            # or offers a Compat job as interrupted.
-            log.info("job %s stopped by shutdown (%s)", job_id, type(exc).__name__)
-            send(state=INTERRUPTED, detail=None, finished=time.time())
-            return
-        _report_failure(exc, job_id, lib, send)
-    finally:
-        if landing[0]:
-            _LANDING.release()
-
-
-def _report_failure(exc: Exception, job_id: Any, lib: Library, send: Callable[..., None]) -> None:
-    """Journal and show how a job ended when it did not land a result."""
-    if isinstance(exc, Cancelled):
-        if job_id is not None:
-            _safe(lib.update_job, job_id, state="cancelled")
-        send(state=CANCELLED, detail=None, finished=time.time())
-        return
-    if isinstance(exc, ApiError):
-        log.info("job %s failed: %s (%s)", job_id, exc.kind, exc.message)
-        kind, message = str(exc.kind), exc.message
-    else:
-        log.error("job %s crashed", job_id, exc_info=exc)
-        kind, message = "internal", repr(exc)
-    if job_id is not None:
-        _safe(lib.update_job, job_id, state="failed", error_kind=kind, error_message=message)
-    send(
-        state=FAILED, error=error_sentence(exc), error_kind=kind, detail=None, finished=time.time()
-    )
-
-
-def _safe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    try:
-        fn(*args, **kwargs)
-    except Exception:
-        log.exception("journal update failed")
-
-
-def _build_request(spec: JobSpec, lib: Library) -> ImageRequest:
-    if spec.retry_of is not None:
-        return lib.load_request(spec.retry_of)
-    assert spec.request is not None
-    request = spec.request
-    if spec.snapshot is not None:
-        images, mask = spec.snapshot.build()  # encodes PNGs: worker thread only
-        request = replace(request, images=list(images), mask=mask)
-    request.validate()
-    return request
-
-
-def _wait_endpoint(
-    spec: JobSpec, cancel: CancelToken, ctx: _Ctx, send: Callable[..., None]
-) -> Endpoint:
-    def accept(endpoint: Endpoint) -> bool:
-        # A resumed task lives on its own server: the demo key is useless for a real one.
-        if spec.resume_base_url and not is_loopback(spec.resume_base_url):
-            return not endpoint.demo
-        return True
-
-    current = ctx.endpoints.get()
-    if current is None or not accept(current):
-        needs_real_key = bool(spec.resume_base_url and not is_loopback(spec.resume_base_url))
-        reason = (
-            QCoreApplication.translate("JobRunner", "waiting for an API key")
-            if needs_real_key
-            else ctx.endpoints.waiting_reason
-        )
-        send(state=WAITING, detail=reason)
-        endpoint = ctx.endpoints.wait(cancel, accept)
-        send(state=RUNNING, detail=None)
-        return endpoint
-    return current
-
-
-def _wait_for_network(
-    job_id: Any,
-    base_url: str,
-    cancel: CancelToken,
-    lib: Library,
-    send: Callable[..., None],
-    interval: float,
-) -> None:
-    log.info("job %s: server unreachable, waiting for the network", job_id)
-    _safe(lib.update_job, job_id, state="waiting")
-    send(
-        state=WAITING,
-        offline=True,
-        detail=QCoreApplication.translate("JobRunner", "waiting for the network"),
-    )
-    while not probe(base_url):
-        if cancel.wait(interval):
-            raise Cancelled()
-    # "waiting" in the journal promises that nothing was sent: leave it before sending again,
-    # so a crash from here on is never mistaken for a job that is safe to send once more.
-    _safe(lib.update_job, job_id, state="running")
-    send(state=RUNNING, offline=False, detail=None)
-
-
-# Landing a result (compositing, writing, decoding for the preview) is CPU work. Eight jobs
-# finishing together would otherwise put eight busy threads next to the GUI thread on a small
-# machine; one at a time keeps a core for the GUI and costs little (tens of ms per picture).
-_LANDING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
-
-
-def _land(
-    spec: JobSpec,
-    job_id: Any,
-    request: ImageRequest | None,
-    result: Any,
-    late: bool,
-    lib: Library,
-    send: Callable[..., None],
-    composited: list[bytes | None] | None = None,
-) -> None:
-    with _LANDING:
-        _land_now(spec, job_id, request, result, late, lib, send, composited)
-
-
-def _land_now(
-    spec: JobSpec,
-    job_id: Any,
-    request: ImageRequest | None,
-    result: Any,
-    late: bool,
-    lib: Library,
-    send: Callable[..., None],
-    composited: list[bytes | None] | None,
-) -> None:
-    if (
-        composited is None
-        and request is not None
-        and request.mask is not None
-        and request.images
-        and spec.keep_unmasked
-    ):
-        from app.core import imaging
-
-        send(server_status="compositing")
-        composited = [
-            imaging.keep_unmasked(
-                request.images[0].data, request.mask.data, img.data, spec.feather, img.format
-            )
-            for img in result.images
-        ]
-    info = _result_info(result)
-    try:
-        items = lib.save_result(job_id, result, cancelled=late, composited=composited)
-    except OSError as exc:
-        log.exception("job %s: saving the result failed", job_id)
-        send(
-            state=FAILED,
-            error=QCoreApplication.translate(
-                "JobRunner", "Could not save the image ({0}). It is kept in memory: use Save again."
-            ).format(exc.strerror or exc),
-            error_kind="save",
-            unsaved=(result, composited),
-            info=info,
-            finished=time.time(),
-        )
-        return
-    paths = [str(item.path) for item in items]
-    thumb, full = make_thumbnail(paths[0]) if paths else (None, None)
-    send(
-        state=CANCELLED if late else COMPLETED,
-        late_result=late,
-        item_ids=[item.id for item in items],
-        paths=paths,
-        raw_paths=[
-            str(item.raw_path) if getattr(item, "raw_path", None) else None for item in items
-        ],
-        info=info,
-        thumbnail=thumb,
-        preview=full,
-        unsaved=None,
-        error=None,
-        detail=None,
-        server_status="completed",
-        finished=time.time(),
-    )
-
-
-class _JobRunnable(QRunnable):
-    def __init__(
-        self, spec: JobSpec, cancel: CancelToken, ctx: _Ctx, emit: Callable[[str, dict], None]
-    ):
-        super().__init__()
-        self.setAutoDelete(False)  # the runner keeps it so a queued job can be taken back
-        self._args = (spec, cancel, ctx, emit)
-
-    def run(self) -> None:
-        execute(*self._args)
-
-
-class _CallRunnable(QRunnable):
-    def __init__(
-        self,
-        call_id: int,
-        fn: Callable[..., Any],
-        args: tuple,
-        emit: Callable[[int, object, object], None],
-    ):
-        super().__init__()
-        self._call = (call_id, fn, args, emit)
-
-    def run(self) -> None:
-        call_id, fn, args, emit = self._call
-        try:
-            value = fn(*args)
-        except BaseException as exc:  # handed to the GUI thread, which decides what to say
-            log.debug("background call failed", exc_info=True)
-            emit(call_id, None, exc)
-        else:
-            emit(call_id, value, None)
-
-
-# --- the runner --------------------------------------------------------------------------------
 
 
 class JobRunner(QObject):
@@ -620,9 +90,6 @@ class JobRunner(QObject):
     endpoint_needed = (
         Signal()
     )  # a job starts and no server is known yet (demo: start the simulator)
-    # From worker threads (queued to the GUI thread by Qt):
-    _event = Signal(str, object)
-    _call_done = Signal(int, object, object)
 
     def __init__(
         self,
@@ -632,32 +99,41 @@ class JobRunner(QObject):
         client_options: dict[str, Any] | None = None,
         http_factory: Callable[[], Any] | None = None,
         probe_interval: float = NETWORK_PROBE_INTERVAL,
+        background: Background | None = None,
+        endpoints: EndpointBox | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
         self.probe_interval = probe_interval  # seconds between reachability checks while offline
         self.library = library
-        self.endpoints = EndpointBox()
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(max(1, concurrency))
-        self.calls_pool = QThreadPool(
-            self
-        )  # short calls (keyring, key check, loading) never wait behind jobs
-        self.calls_pool.setMaxThreadCount(4)
+        self.endpoints = endpoints or EndpointBox()
+        self.jobs = Background(concurrency, self)
+        # Short calls (keyring, key check, loading) never wait behind jobs.
+        self.calls = background or Background(4, self)
         self._records: dict[str, JobRecord] = {}
         self._order: list[str] = []  # oldest first
         self._http: Any = None
         self._http_lock = threading.Lock()
         self._http_factory = http_factory
         self._client_options = client_options or {}
-        self._calls: dict[int, tuple[Callable | None, Callable | None, QObject | None]] = {}
-        self._call_ids = itertools.count(1)
         self._shut = False
-        self._stopping = threading.Event()
-        self._event.connect(self.on_event)
-        self._call_done.connect(self.on_call_done)
+        self._stopping = threading.Event()  # set at shutdown: a cancel then is not the user's
 
     # -- shared resources --
+
+    @property
+    def pool(self) -> QThreadPool:
+        """The jobs' threads (for counts in tests and the settings)."""
+        return self.jobs.pool
+
+    @property
+    def calls_pool(self) -> QThreadPool:
+        return self.calls.pool
+
+    @property
+    def _calls(self) -> int:
+        """Short calls not yet handed back (tests wait for 0). The lead removes this with call()."""
+        return self.calls.pending
 
     def http(self) -> Any:
         """The one shared httpx.Client, made on first use (importing httpx is not free)."""
@@ -671,18 +147,24 @@ class JobRunner(QObject):
                     self._http = make_http_client()
             return self._http
 
-    def _ctx(self) -> _Ctx:
-        return _Ctx(
-            self.library,
-            self.endpoints,
-            self.http,
-            self._client_options,
-            self.probe_interval,
-            self._stopping,
+    def _client(self, endpoint: Endpoint) -> MountseaClient:
+        from app.core.api.client import MountseaClient
+
+        return MountseaClient(
+            self.http(), endpoint.base_url, endpoint.api_key, **self._client_options
+        )
+
+    def _env(self) -> jobs.JobEnv:
+        return jobs.JobEnv(
+            library=self.library,
+            client=self._client,
+            endpoints=self.endpoints,
+            probe_interval=self.probe_interval,
+            stopping=self._stopping.is_set,
         )
 
     def set_concurrency(self, n: int) -> None:
-        self.pool.setMaxThreadCount(max(1, n))
+        self.jobs.set_max_threads(n)
 
     # -- background calls for short work (keyring, check key, loading an image) --
 
@@ -694,33 +176,10 @@ class JobRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         receiver: QObject | None = None,
     ) -> None:
-        """Run fn(*args) off the GUI thread; on_done/on_error run on the GUI thread afterwards,
-        unless `receiver` (by default the object the callbacks are methods of) is gone by then:
-        a dialog closed while its keyring call was still running."""
-        if self._shut:
-            return
-        if receiver is None:
-            for callback in (on_done, on_error):
-                owner = getattr(callback, "__self__", None)
-                if isinstance(owner, QObject):
-                    receiver = owner
-                    break
-        call_id = next(self._call_ids)
-        self._calls[call_id] = (on_done, on_error, receiver)
-        self.calls_pool.start(_CallRunnable(call_id, fn, args, self._call_done.emit))
-
-    @Slot(int, object, object)
-    def on_call_done(self, call_id: int, value: object, error: object) -> None:
-        on_done, on_error, receiver = self._calls.pop(call_id, (None, None, None))
-        if self._shut or (receiver is not None and not shiboken6.isValid(receiver)):
-            return
-        if error is not None:
-            if on_error is not None:
-                on_error(error)  # type: ignore[arg-type]
-            else:
-                log.error("background call failed: %r", error)
-        elif on_done is not None:
-            on_done(value)
+        """Run fn(*args) off the GUI thread (Background.submit). Kept while other files move to
+        a Background of their own; the lead removes it after merging."""
+        if not self._shut:
+            self.calls.submit(fn, *args, on_done=on_done, on_error=on_error, receiver=receiver)
 
     # -- records --
 
@@ -776,40 +235,42 @@ class JobRunner(QObject):
         if self._shut or record.spec is None:
             return
         record.cancel = CancelToken()
-        runnable = _JobRunnable(record.spec, record.cancel, self._ctx(), self._event.emit)
-        record.runnable = runnable
-        self.pool.start(runnable)
+        key = record.key
+        record.task = self.jobs.submit(
+            run_in_worker,
+            record.spec,
+            self._env(),
+            record.cancel,
+            on_progress=lambda value: self._on_worker_event(key, value),
+        )
         if self.endpoints.get() is None:
             self.endpoint_needed.emit()
 
     def cancel(self, key: str) -> None:
         record = self._records.get(key)
-        if record is None or record.state in FINAL_STATES:
+        if record is None or record.final:
             return
         record.cancel.cancel()
-        if record.runnable is not None and self.pool.tryTake(record.runnable):
+        if record.task is not None and self.jobs.take_back(record.task):
             # Never started: nothing was sent, nothing journaled.
-            record.runnable = None
-            self._apply(record, {"state": CANCELLED, "finished": time.time(), "detail": None})
+            record.task = None
+            record.finish(JobState.cancelled)
+            self._changed(record, was_final=False)
         else:
-            self._apply(record, {"detail": QCoreApplication.translate("JobRunner", "cancelling…")})
+            record.detail = note("cancelling")
+            self._changed(record, was_final=False)
 
     def retry(self, key: str) -> str | None:
         """A new job with the same inputs (the journal's saved request when there is one)."""
         old = self._records.get(key)
-        if (
-            old is None
-            or old.state not in (FAILED, CANCELLED, INTERRUPTED)
-            or old.spec is None
-            and old.job_id is None
-        ):
+        if old is None or old.state not in RETRYABLE or (old.spec is None and old.job_id is None):
             return None
         new_key = _new_id()
         base = old.spec or JobSpec(key=new_key, flavour=old.flavour)
         spec = replace(
             base,
             key=new_key,
-            retry_of=old.job_id if old.job_id is not None else None,
+            retry_of=old.job_id,
             resume_job_id=None,
             resume_task_id=None,
             resume_base_url=None,
@@ -842,7 +303,8 @@ class JobRunner(QObject):
         record.spec = replace(
             base, resume_job_id=record.job_id, resume_task_id=record.task_id, resume_base_url=None
         )
-        self._apply(record, {"state": QUEUED, "finished": None, "error": None, "detail": None})
+        record.state, record.finished, record.error, record.detail = QUEUED, None, None, None
+        self._changed(record, was_final=True)
         self._start(record)
 
     def resume(self, job: Any, *, keep_unmasked: bool = True, feather: int = 8) -> str:
@@ -869,7 +331,7 @@ class JobRunner(QObject):
             job_id=job.job_id,
             task_id=job.task_id,
             spec=spec,
-            detail=QCoreApplication.translate("JobRunner", "resuming"),
+            detail=note("resuming"),
         )
         self._add(record)
         self._start(record)
@@ -887,7 +349,7 @@ class JobRunner(QObject):
             params=params,
             flavour=str(job.flavour),
             is_edit=job.parent_item_id is not None,
-            state=state,
+            state=JobState(state),
             job_id=job.job_id,
             task_id=job.task_id,
             error=error,
@@ -902,7 +364,7 @@ class JobRunner(QObject):
 
     def remove(self, key: str) -> None:
         record = self._records.get(key)
-        if record is None or record.state not in FINAL_STATES:
+        if record is None or not record.final:
             return
         del self._records[key]
         self._order.remove(key)
@@ -913,41 +375,55 @@ class JobRunner(QObject):
         record = self._records.get(key)
         if record is None or record.unsaved is None or record.job_id is None:
             return
-        (result, composited), job_id, late = record.unsaved, record.job_id, record.late_result
         spec = record.spec or JobSpec(key=key, flavour=record.flavour)
-        self._apply(record, {"detail": QCoreApplication.translate("JobRunner", "saving…")})
-        lib = self.library
-        emit = self._event.emit
+        record.detail = note("saving")
+        self._changed(record, was_final=record.final)
+        self.calls.submit(
+            save_in_worker,
+            spec,
+            record.job_id,
+            record.unsaved,
+            record.late_result,
+            self.library,
+            on_progress=lambda value: self._on_worker_event(key, value),
+        )
 
-        def send(**changes: Any) -> None:
-            emit(key, changes)
+    # -- events --
 
-        self.call(_land, spec, job_id, None, result, late, lib, send, composited)
-
-    # -- events from workers --
+    def _on_worker_event(self, key: str, value: Any) -> None:
+        event, pictures = value  # always (event, pictures): see _with_pictures
+        self.on_event(key, event, pictures)
 
     @Slot(str, object)
-    def on_event(self, key: str, changes: object) -> None:
+    def on_event(self, key: str, event: object, pictures: Pictures | None = None) -> None:
+        """Apply one pipeline event to the record of `key` (GUI thread)."""
         record = self._records.get(key)
-        if record is None or not isinstance(changes, dict):
+        if record is None:
             return
-        self._apply(record, changes)
+        if isinstance(event, dict):
+            # Kept for MainWindow.on_history_thumbnails until it calls set_thumbnail (lead).
+            self.set_thumbnail(key, event["thumbnail"])
+            return
+        was_final = record.final
+        apply_event(record, event, pictures, self.endpoints.waiting_reason)  # type: ignore[arg-type]
+        if pictures is not None and pictures[1] is not None:
+            self._trim_previews(key)
+        self._changed(record, was_final)
 
-    def _apply(self, record: JobRecord, changes: dict[str, Any]) -> None:
-        was_final = record.state in FINAL_STATES
-        thumb = changes.pop("thumbnail", None)
-        if thumb is not None:
-            record.thumbnail = QPixmap.fromImage(thumb)  # QPixmap only here, on the GUI thread
-        for name, value in changes.items():
-            setattr(record, name, value)
-        if "preview" in changes:
-            self._trim_previews(record.key)
-        if record.state in FINAL_STATES:
-            record.runnable = None
+    def set_thumbnail(self, key: str, image: QImage) -> None:
+        """A thumbnail decoded off the GUI thread for a history row."""
+        record = self._records.get(key)
+        if record is not None:
+            record.thumbnail = QPixmap.fromImage(image)
+            self._changed(record, record.final)
+
+    def _changed(self, record: JobRecord, was_final: bool) -> None:
+        if record.final:
+            record.task = None
             if record.started is None:
                 record.started = record.finished
         self.job_changed.emit(record.key)
-        if record.state in FINAL_STATES and not was_final:
+        if record.final and not was_final:
             self.job_finished.emit(record.key)
 
     def _trim_previews(self, newest: str) -> None:
@@ -960,7 +436,7 @@ class JobRunner(QObject):
 
     @property
     def busy(self) -> bool:
-        return any(r.state not in FINAL_STATES for r in self._records.values())
+        return any(not r.final for r in self._records.values())
 
     def shutdown(self) -> None:
         """Set every cancel flag, drop queued jobs, wait for running ones, close the client."""
@@ -970,16 +446,15 @@ class JobRunner(QObject):
         self._stopping.set()
         for record in self._records.values():
             record.cancel.cancel()
-        self.pool.clear()
-        self.calls_pool.clear()
+            if record.task is not None:
+                self.jobs.take_back(record.task)
         # Polls and back-off sleeps wake on the cancel flag at once; a Compat call may sit in a
         # read for minutes, and closing the client breaks that off. Workers treat whatever
         # this raises as "stopped by shutdown" and leave the journal for the next start.
-        if not self.pool.waitForDone(300):
+        if not self.jobs.pool.waitForDone(300):
             self._close_http()
-        if not self.pool.waitForDone(15000):
-            log.error("jobs still running 15 s after shutdown began")
-        self.calls_pool.waitForDone(5000)
+        self.jobs.shutdown(15000)
+        self.calls.shutdown(5000)
         self._close_http()
 
     def _close_http(self) -> None:

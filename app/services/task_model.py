@@ -19,7 +19,9 @@ from PySide6.QtCore import (
     Slot,
 )
 
-from app.services.runner import FINAL_STATES, RUNNING, WAITING, JobRecord, JobRunner
+from app.core.library import JobState
+from app.services.job_records import FINAL_STATES, JobRecord
+from app.services.runner import JobRunner
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -70,10 +72,10 @@ class TaskModel(QAbstractListModel):
 
     # -- Qt model API --
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._keys)
 
-    def roleNames(self) -> dict[int, QByteArray]:
+    def roleNames(self) -> dict[int, QByteArray]:  # noqa: N802
         names = super().roleNames()
         names.update(
             {
@@ -103,7 +105,7 @@ class TaskModel(QAbstractListModel):
         if role == Roles.State:
             return record.contract_state
         if role == Roles.DetailedState:
-            return record.state
+            return str(record.state)
         if role == Roles.Key:
             return record.key
         if role == Roles.ServerStatus:
@@ -183,7 +185,7 @@ class TaskModel(QAbstractListModel):
     def on_tick(self) -> None:
         for row, key in enumerate(self._keys):
             record = self._runner.record(key)
-            if record is not None and record.state in (RUNNING, WAITING):
+            if record is not None and record.state in (JobState.running, JobState.waiting):
                 index = self.index(row, 0)
                 self.dataChanged.emit(index, index, [Roles.Elapsed])
         self._update_ticker()
@@ -205,7 +207,8 @@ class TaskModel(QAbstractListModel):
         for key in self._keys:
             record = self._runner.record(key)
             if record is not None:
-                out[record.state] = out.get(record.state, 0) + 1
-                if record.offline and record.state == "waiting":
+                state = str(record.state)
+                out[state] = out.get(state, 0) + 1
+                if record.offline and record.state == JobState.waiting:
                     out["waiting_network"] = out.get("waiting_network", 0) + 1
         return out

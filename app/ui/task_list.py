@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QCoreApplication,
     QEvent,
     QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
@@ -27,6 +29,7 @@ from PySide6.QtGui import (
     QDrag,
     QFont,
     QFontMetrics,
+    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -43,17 +46,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.runner import (
-    CANCELLED,
-    COMPLETED,
-    FAILED,
-    FINAL_STATES,
-    INTERRUPTED,
-    RUNNING,
-    WAITING,
-    JobRecord,
-    JobRunner,
-)
+from app.core.library import JobState
+from app.services.job_records import FINAL_STATES, RETRYABLE, JobRecord
+from app.services.runner import JobRunner
 from app.services.task_model import Roles, TaskModel, format_elapsed
 from app.ui.widgets import give_own_viewport, qstyle
 
@@ -63,25 +58,25 @@ EDIT_GLYPH = "✎"  # placeholder thumbnails until the result arrives
 GENERATE_GLYPH = "▣"
 
 STATE_COLOURS = {
-    "queued": QColor("#7a7f87"),
-    WAITING: QColor("#b7791f"),
-    RUNNING: QColor("#2b6cb0"),
-    COMPLETED: QColor("#2f855a"),
-    FAILED: QColor("#c53030"),
-    CANCELLED: QColor("#7a7f87"),
-    INTERRUPTED: QColor("#b7791f"),
+    JobState.queued: QColor("#7a7f87"),
+    JobState.waiting: QColor("#b7791f"),
+    JobState.running: QColor("#2b6cb0"),
+    JobState.completed: QColor("#2f855a"),
+    JobState.failed: QColor("#c53030"),
+    JobState.cancelled: QColor("#7a7f87"),
+    JobState.interrupted: QColor("#b7791f"),
 }
 
 
 def state_label(state: str, late: bool = False) -> str:
-    labels = {
-        "queued": QCoreApplication.translate("TaskList", "Queued"),
-        WAITING: QCoreApplication.translate("TaskList", "Waiting"),
-        RUNNING: QCoreApplication.translate("TaskList", "Running"),
-        COMPLETED: QCoreApplication.translate("TaskList", "Completed"),
-        FAILED: QCoreApplication.translate("TaskList", "Failed"),
-        CANCELLED: QCoreApplication.translate("TaskList", "Cancelled"),
-        INTERRUPTED: QCoreApplication.translate("TaskList", "Interrupted"),
+    labels: dict[str, str] = {
+        JobState.queued: QCoreApplication.translate("TaskList", "Queued"),
+        JobState.waiting: QCoreApplication.translate("TaskList", "Waiting"),
+        JobState.running: QCoreApplication.translate("TaskList", "Running"),
+        JobState.completed: QCoreApplication.translate("TaskList", "Completed"),
+        JobState.failed: QCoreApplication.translate("TaskList", "Failed"),
+        JobState.cancelled: QCoreApplication.translate("TaskList", "Cancelled"),
+        JobState.interrupted: QCoreApplication.translate("TaskList", "Interrupted"),
     }
     text = labels.get(state, state)
     if late:
@@ -137,7 +132,7 @@ def hover_action(record: JobRecord) -> str | None:
     """The one action a row offers on hover: the thing a person most likely wants next."""
     if record.state not in FINAL_STATES:
         return "cancel"
-    if record.state in (FAILED, CANCELLED, INTERRUPTED) and not record.late_result:
+    if record.state in RETRYABLE and not record.late_result:
         return "retry"
     if record.paths:
         return "reveal"
@@ -165,9 +160,16 @@ class TaskDelegate(QStyledItemDelegate):
             option_rect.right() - PAD - BUTTON, option_rect.top() + PAD // 2, BUTTON, BUTTON
         )
 
-    def editorEvent(self, event, model, option, index) -> bool:  # noqa: ANN001, N802
+    def editorEvent(  # noqa: N802
+        self,
+        event: QEvent,
+        model: QAbstractItemModel,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
         if (
-            event.type() == QEvent.Type.MouseButtonRelease
+            isinstance(event, QMouseEvent)
+            and event.type() == QEvent.Type.MouseButtonRelease
             and event.button() == Qt.MouseButton.LeftButton
         ):
             record: JobRecord | None = index.data(Roles.Record)
@@ -224,7 +226,7 @@ class TaskDelegate(QStyledItemDelegate):
             self._font_cache[key] = fonts
         return fonts
 
-    def sizeHint(
+    def sizeHint(  # noqa: N802
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         fonts = self._fonts(option)
@@ -327,7 +329,7 @@ class TaskDelegate(QStyledItemDelegate):
             )
         y += fm_bold.lineSpacing() + 2
         if record.error:
-            painter.setPen(text_colour if selected else STATE_COLOURS[FAILED])
+            painter.setPen(text_colour if selected else STATE_COLOURS[JobState.failed])
             for line in wrap_lines(record.error, fm_small, width, ERROR_LINES):
                 painter.drawText(
                     QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignLeft, line
@@ -344,7 +346,7 @@ class TaskListView(QListView):
         give_own_viewport(self)
         self.placeholder = ""
 
-    def paintEvent(self, event: QPaintEvent) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         model = self.model()
         if model is None or model.rowCount() > 0 or not self.placeholder:
             super().paintEvent(event)
@@ -360,7 +362,7 @@ class TaskListView(QListView):
         )
         painter.end()
 
-    def startDrag(self, supported: Qt.DropAction) -> None:
+    def startDrag(self, supported: Qt.DropAction) -> None:  # noqa: N802
         index = self.currentIndex()
         paths = index.data(Roles.Paths) if index.isValid() else None
         if not paths:
@@ -453,9 +455,7 @@ class TaskList(QWidget):
     def on_selection_changed(self, *args: object) -> None:
         records = self.selected_records()
         self.cancel_button.setEnabled(any(r.state not in FINAL_STATES for r in records))
-        self.retry_button.setEnabled(
-            any(r.state in (FAILED, CANCELLED, INTERRUPTED) for r in records)
-        )
+        self.retry_button.setEnabled(any(r.state in RETRYABLE for r in records))
         self.open_button.setEnabled(
             len(records) == 1 and bool(records[0].paths or records[0].preview)
         )
@@ -501,7 +501,7 @@ class TaskList(QWidget):
             self.open_requested.emit(key)
 
     @Slot("QPoint")
-    def on_context_menu(self, pos) -> None:  # noqa: ANN001
+    def on_context_menu(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
         record = self._model.record_at(index.row()) if index.isValid() else None
         if record is None:
@@ -524,9 +524,9 @@ class TaskList(QWidget):
             )
         if record.state not in FINAL_STATES:
             menu.addAction(self.tr("Cancel"), lambda: self._runner.cancel(key))
-        if record.state in (FAILED, CANCELLED, INTERRUPTED):
+        if record.state in RETRYABLE:
             menu.addAction(self.tr("Retry with the same inputs"), lambda: self._runner.retry(key))
-        if record.state == CANCELLED and record.task_id and not record.late_result:
+        if record.state == JobState.cancelled and record.task_id and not record.late_result:
             menu.addAction(
                 self.tr("Fetch the result anyway"), lambda: self._runner.fetch_again(key)
             )

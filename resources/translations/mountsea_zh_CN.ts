@@ -301,26 +301,31 @@
         </message>
         <message>
             <location filename="../../app/ui/edit_panel.py" line="148" />
+            <location filename="../../app/core/sentences.py" line="127" />
             <source>“%1” is empty (0 bytes). Choose another file.</source>
             <translation>“%1”是空文件（0 字节）。请选择其他文件。</translation>
         </message>
         <message>
             <location filename="../../app/ui/edit_panel.py" line="151" />
+            <location filename="../../app/core/sentences.py" line="128" />
             <source>“%1” is not a picture this app can read. Use a PNG, JPEG or WebP file.</source>
             <translation>“%1”不是本应用能读取的图片。请使用 PNG、JPEG 或 WebP 文件。</translation>
         </message>
         <message>
             <location filename="../../app/ui/edit_panel.py" line="154" />
+            <location filename="../../app/core/sentences.py" line="131" />
             <source>“%1” is incomplete (the file was cut short, perhaps by an unfinished download or copy). Get the file again.</source>
             <translation>“%1”不完整（文件被截断，可能是下载或复制未完成）。请重新获取该文件。</translation>
         </message>
         <message>
             <location filename="../../app/ui/edit_panel.py" line="159" />
+            <location filename="../../app/core/sentences.py" line="136" />
             <source>“%1” is damaged and cannot be read (%2). Try another file.</source>
             <translation>“%1”已损坏，无法读取（%2）。请换一个文件。</translation>
         </message>
         <message>
             <location filename="../../app/ui/edit_panel.py" line="162" />
+            <location filename="../../app/core/sentences.py" line="139" />
             <source>“%1” is too large (%2): at most %3 megapixels can be used. Scale it down in an image editor first.</source>
             <translation>“%1”太大（%2）：最多可用 %3 百万像素。请先在图片编辑器中缩小。</translation>
         </message>
@@ -730,213 +735,213 @@
             <translation>最佳匹配</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="556" />
+            <location filename="../../app/ui/gallery.py" line="557" />
             <source>Undo</source>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="613" />
+            <location filename="../../app/ui/gallery.py" line="614" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="616" />
+            <location filename="../../app/ui/gallery.py" line="617" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="619" />
+            <location filename="../../app/ui/gallery.py" line="620" />
             <source>Reuse settings</source>
             <translation>复用设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="622" />
+            <location filename="../../app/ui/gallery.py" line="623" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="625" />
+            <location filename="../../app/ui/gallery.py" line="626" />
             <source>Add to collection…</source>
             <translation>加入合集…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="627" />
+            <location filename="../../app/ui/gallery.py" line="628" />
             <source>Show in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="628" />
+            <location filename="../../app/ui/gallery.py" line="629" />
             <source>Export…</source>
             <translation>导出…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="631" />
+            <location filename="../../app/ui/gallery.py" line="632" />
             <source>Delete</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="636" />
+            <location filename="../../app/ui/gallery.py" line="637" />
             <source>Undo delete</source>
             <translation>撤销删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="638" />
+            <location filename="../../app/ui/gallery.py" line="639" />
             <source>Rebuild library</source>
             <translation>重建图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="640" />
+            <location filename="../../app/ui/gallery.py" line="641" />
             <source>Re-read the images folder: picks up files added by hand</source>
             <translation>重新读取图片文件夹：收录手动添加的文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="672" />
+            <location filename="../../app/ui/gallery.py" line="673" />
             <source>All collections</source>
             <translation>所有合集</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="707" />
+            <location filename="../../app/ui/gallery.py" line="703" />
             <source>%n image(s)</source>
             <translation>
                 <numerusform>%n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="714" />
+            <location filename="../../app/ui/gallery.py" line="710" />
             <source>No image matches. &lt;a href="clear"&gt;Clear the search and filters&lt;/a&gt;</source>
             <translation>没有匹配的图片。&lt;a href="clear"&gt;清除搜索和筛选&lt;/a&gt;</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="717" />
+            <location filename="../../app/ui/gallery.py" line="713" />
             <source>No images yet: everything you make lands here, also when made from the command line. Pictures you put in the images folder appear after &lt;a href="rebuild"&gt;Rebuild library&lt;/a&gt;.</source>
             <translation>还没有图片：你生成的所有图片都会出现在这里，包括通过命令行生成的。放进图片文件夹的图片会在&lt;a href="rebuild"&gt;重建图库&lt;/a&gt;后出现。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="808" />
+            <location filename="../../app/ui/gallery.py" line="804" />
             <source>That image is no longer in the library.</source>
             <translation>该图片已不在图库中。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="915" />
+            <location filename="../../app/ui/gallery.py" line="911" />
             <source>This image has no recorded settings to reuse.</source>
             <translation>这张图片没有可复用的设置记录。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="918" />
+            <location filename="../../app/ui/gallery.py" line="914" />
             <source>Settings restored from the selected image.</source>
             <translation>已从所选图片恢复设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="944" />
+            <location filename="../../app/ui/gallery.py" line="940" />
             <source>Add to collection</source>
             <translation>加入合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="945" />
+            <location filename="../../app/ui/gallery.py" line="941" />
             <source>Collection (type a new name to create one):</source>
             <translation>合集（输入新名称即可新建）：</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="964" />
+            <location filename="../../app/ui/gallery.py" line="960" />
             <source>Added %n image(s) to “%1”.</source>
             <translation>
                 <numerusform>已将 %n 张图片加入“%1”。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="987" />
+            <location filename="../../app/ui/gallery.py" line="983" />
             <source>ZIP archive (*.zip)</source>
             <translation>ZIP 压缩包 (*.zip)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="990" />
+            <location filename="../../app/ui/gallery.py" line="986" />
             <source>Export %n image(s)</source>
             <translation>
                 <numerusform>导出 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1000" />
+            <location filename="../../app/ui/gallery.py" line="996" />
             <source>Copy the images into…</source>
             <translation>将图片复制到…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1009" />
+            <location filename="../../app/ui/gallery.py" line="1005" />
             <source>Exporting %n image(s)…</source>
             <translation>
                 <numerusform>正在导出 %n 张图片…</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1022" />
+            <location filename="../../app/ui/gallery.py" line="1018" />
             <source>Deleted %n image(s).</source>
             <translation>
                 <numerusform>已删除 %n 张图片。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1026" />
+            <location filename="../../app/ui/gallery.py" line="1022" />
             <source>Deleted %n image(s). Press Undo to bring them back.</source>
             <translation>
                 <numerusform>已删除 %n 张图片。按“撤销”可恢复。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1039" />
+            <location filename="../../app/ui/gallery.py" line="1035" />
             <source>Restored %n image(s).</source>
             <translation>
                 <numerusform>已恢复 %n 张图片。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1055" />
+            <location filename="../../app/ui/gallery.py" line="1051" />
             <source>Rebuilding the library from the images folder…</source>
             <translation>正在根据图片文件夹重建图库…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1073" />
+            <location filename="../../app/ui/gallery.py" line="1069" />
             <source>Exported %n image(s) to %1.</source>
             <translation>
                 <numerusform>已将 %n 张图片导出到 %1。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1082" />
+            <location filename="../../app/ui/gallery.py" line="1078" />
             <source>Library rebuilt: %1 added, %2 removed, %3 unchanged.</source>
             <translation>图库已重建：新增 %1，移除 %2，未变 %3。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1095" />
+            <location filename="../../app/ui/gallery.py" line="1091" />
             <source>Rebuilding the library: %1 of %2 files read…</source>
             <translation>正在重建图库：已读取 %1 / %2 个文件…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1106" />
+            <location filename="../../app/ui/gallery.py" line="1102" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1107" />
+            <location filename="../../app/ui/gallery.py" line="1103" />
             <source>Rebuilding the library failed</source>
             <translation>重建图库失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1108" />
+            <location filename="../../app/ui/gallery.py" line="1104" />
             <source>Removing deleted images failed</source>
             <translation>清除已删除的图片失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1111" />
+            <location filename="../../app/ui/gallery.py" line="1107" />
             <source>%1: %2. Check that the folder exists and you may write to it.</source>
             <translation>%1：%2。请确认文件夹存在且你有写入权限。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1176" />
+            <location filename="../../app/ui/gallery.py" line="1172" />
             <source>%1 carries no settings from this app.</source>
             <translation>%1 不包含本应用的设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1180" />
+            <location filename="../../app/ui/gallery.py" line="1176" />
             <source>Settings restored from %1.</source>
             <translation>已从 %1 恢复设置。</translation>
         </message>
@@ -944,133 +949,133 @@
     <context>
         <name>JobRunner</name>
         <message>
-            <location filename="../../app/services/runner.py" line="161" />
+            <location filename="../../app/core/sentences.py" line="78" />
             <source>The server refused the request as invalid.</source>
             <translation>服务器认为请求无效并拒绝了它。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="164" />
+            <location filename="../../app/core/sentences.py" line="81" />
             <source>The API key was refused. Check it in Settings, then retry.</source>
             <translation>API 密钥被拒绝。请在设置中检查后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="167" />
+            <location filename="../../app/core/sentences.py" line="84" />
             <source>The safety system refused this prompt. Rephrase it and try again.</source>
             <translation>安全系统拒绝了这个提示词。请换个说法再试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="170" />
+            <location filename="../../app/core/sentences.py" line="87" />
             <source>Your account has run out of credit. Top it up, then retry.</source>
             <translation>你的账户余额不足。请充值后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="173" />
+            <location filename="../../app/core/sentences.py" line="90" />
             <source>Too many requests right now. Wait a minute, then retry.</source>
             <translation>当前请求过多。请稍等一分钟再重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="176" />
+            <location filename="../../app/core/sentences.py" line="93" />
             <source>The server had a problem. Retry in a moment.</source>
             <translation>服务器出现问题。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="179" />
+            <location filename="../../app/core/sentences.py" line="94" />
             <source>The connection to the server was lost. Check your network, then retry.</source>
             <translation>与服务器的连接中断。请检查网络后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="183" />
+            <location filename="../../app/core/sentences.py" line="98" />
             <source>The server did not answer in time. Retry later.</source>
             <translation>服务器未能及时响应。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="186" />
+            <location filename="../../app/core/sentences.py" line="101" />
             <source>The server stopped answering after it got the request; it may still have billed it. Check your account before retrying.</source>
             <translation>服务器收到请求后停止了响应；这次请求可能仍已计费。重试前请先查看你的账户。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="191" />
+            <location filename="../../app/core/sentences.py" line="106" />
             <source>The server no longer knows this task (unknown or expired).</source>
             <translation>服务器已找不到这个任务（未知或已过期）。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="194" />
+            <location filename="../../app/core/sentences.py" line="109" />
             <source>The server reported that the task failed.</source>
             <translation>服务器报告任务失败。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="197" />
+            <location filename="../../app/core/sentences.py" line="110" />
             <source>The task took longer than the time limit. Retry later.</source>
             <translation>任务超出了时间限制。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="200" />
+            <location filename="../../app/core/sentences.py" line="113" />
             <source>The server's answer could not be read. The details are in the log.</source>
             <translation>无法读取服务器的响应。详情见日志。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="203" />
+            <location filename="../../app/core/sentences.py" line="35" />
+            <location filename="../../app/core/sentences.py" line="116" />
             <source>Cancelled.</source>
             <translation>已取消。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="204" />
+            <location filename="../../app/core/sentences.py" line="118" />
             <source>The job failed.</source>
             <translation>作业失败。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="208" />
+            <location filename="../../app/core/sentences.py" line="61" />
             <source>Server said: {0}</source>
             <translation>服务器返回：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="213" />
+            <location filename="../../app/core/sentences.py" line="63" />
             <source>code {0}</source>
             <translation>代码 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="215" />
-            <source>trace {0}</source>
-            <translation>追踪 {0}</translation>
-        </message>
-        <message>
-            <location filename="../../app/services/runner.py" line="222" />
+            <location filename="../../app/core/sentences.py" line="40" />
             <source>Could not write the image: {0}.</source>
             <translation>无法写入图片：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="225" />
+            <location filename="../../app/core/sentences.py" line="43" />
             <source>Something unexpected went wrong ({0}). The details are in the log.</source>
             <translation>发生了意外错误（{0}）。详情见日志。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="68" />
-            <location filename="../../app/services/runner.py" line="460" />
+            <location filename="../../app/core/sentences.py" line="159" />
             <source>waiting for an API key</source>
             <translation>等待 API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="484" />
+            <location filename="../../app/core/sentences.py" line="158" />
             <source>waiting for the network</source>
             <translation>等待网络</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="548" />
+            <location filename="../../app/core/sentences.py" line="52" />
             <source>Could not save the image ({0}). It is kept in memory: use Save again.</source>
             <translation>无法保存图片（{0}）。图片已保留在内存中：请使用“重新保存”。</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="795" />
+            <location filename="../../app/core/sentences.py" line="65" />
+            <source>trace id {0}</source>
+            <translation>追踪 ID {0}</translation>
+        </message>
+        <message>
+            <location filename="../../app/core/sentences.py" line="160" />
             <source>cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="872" />
+            <location filename="../../app/core/sentences.py" line="162" />
             <source>resuming</source>
             <translation>正在恢复</translation>
         </message>
         <message>
-            <location filename="../../app/services/runner.py" line="918" />
+            <location filename="../../app/core/sentences.py" line="161" />
             <source>saving…</source>
             <translation>正在保存…</translation>
         </message>
@@ -1078,278 +1083,278 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../app/ui/main_window.py" line="224" />
+            <location filename="../../app/ui/main_window.py" line="226" />
             <source>Create / Edit</source>
             <translation>创建 / 编辑</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="226" />
+            <location filename="../../app/ui/main_window.py" line="228" />
             <source>Result</source>
             <translation>结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="228" />
+            <location filename="../../app/ui/main_window.py" line="230" />
             <source>Gallery</source>
             <translation>图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="237" />
+            <location filename="../../app/ui/main_window.py" line="239" />
             <source>Tasks</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="298" />
+            <location filename="../../app/ui/main_window.py" line="300" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="301" />
+            <location filename="../../app/ui/main_window.py" line="303" />
             <source>&amp;Open image to edit…</source>
             <translation>打开要编辑的图片(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="308" />
+            <location filename="../../app/ui/main_window.py" line="310" />
             <source>&amp;Settings…</source>
             <translation>设置(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="313" />
+            <location filename="../../app/ui/main_window.py" line="315" />
             <source>Open the &amp;data folder</source>
             <translation>打开数据文件夹(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="315" />
+            <location filename="../../app/ui/main_window.py" line="317" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="317" />
+            <location filename="../../app/ui/main_window.py" line="319" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="320" />
+            <location filename="../../app/ui/main_window.py" line="322" />
             <source>&amp;Undo</source>
             <translation>撤销(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="327" />
+            <location filename="../../app/ui/main_window.py" line="329" />
             <source>&amp;Redo</source>
             <translation>重做(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="334" />
+            <location filename="../../app/ui/main_window.py" line="336" />
             <source>&amp;Paste image as edit source</source>
             <translation>粘贴图片作为编辑源(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="337" />
+            <location filename="../../app/ui/main_window.py" line="339" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="339" />
+            <location filename="../../app/ui/main_window.py" line="341" />
             <source>&amp;Fit picture</source>
             <translation>适应窗口(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="340" />
+            <location filename="../../app/ui/main_window.py" line="342" />
             <source>&amp;Actual size (100 %)</source>
             <translation>实际大小（100 %）(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="343" />
+            <location filename="../../app/ui/main_window.py" line="345" />
             <source>Create / &amp;Edit</source>
             <translation>创建 / 编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="349" />
+            <location filename="../../app/ui/main_window.py" line="351" />
             <source>&amp;Result</source>
             <translation>结果(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="355" />
+            <location filename="../../app/ui/main_window.py" line="357" />
             <source>&amp;Gallery</source>
             <translation>图库(&amp;G)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="360" />
+            <location filename="../../app/ui/main_window.py" line="362" />
             <source>&amp;Spend…</source>
             <translation>花费(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="362" />
+            <location filename="../../app/ui/main_window.py" line="364" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="363" />
+            <location filename="../../app/ui/main_window.py" line="365" />
             <source>Open the &amp;log folder</source>
             <translation>打开日志文件夹(&amp;L)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="364" />
+            <location filename="../../app/ui/main_window.py" line="366" />
             <source>&amp;About</source>
             <translation>关于(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="402" />
+            <location filename="../../app/ui/main_window.py" line="404" />
             <source>Some settings could not be read and were reset to their defaults: {0}.</source>
             <translation>部分设置无法读取，已恢复为默认值：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="411" />
+            <location filename="../../app/ui/main_window.py" line="413" />
             <source>The library index was damaged and has been rebuilt from your pictures. Jobs left unfinished before could not be resumed. The damaged file was kept as {0}.</source>
             <translation>图库索引已损坏，已根据您的图片重建。之前未完成的任务无法恢复。损坏的文件保存在 {0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="419" />
+            <location filename="../../app/ui/main_window.py" line="421" />
             <source>Show the damaged file</source>
             <translation>显示损坏的文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="431" />
+            <location filename="../../app/ui/main_window.py" line="433" />
             <source>Looking up the API key…</source>
             <translation>正在查找 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="774" />
+            <location filename="../../app/ui/main_window.py" line="782" />
             <source>Offline</source>
             <translation>离线</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="530" />
+            <location filename="../../app/ui/main_window.py" line="538" />
             <source>Demo mode: pictures come from the built-in simulator and nothing is sent to Mountsea. Add your API key to make real images.</source>
             <translation>演示模式：图片来自内置模拟器，不会向 Mountsea 发送任何内容。添加你的 API 密钥即可生成真实图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="533" />
-            <location filename="../../app/ui/main_window.py" line="580" />
+            <location filename="../../app/ui/main_window.py" line="541" />
+            <location filename="../../app/ui/main_window.py" line="588" />
             <source>Add API key…</source>
             <translation>添加 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="536" />
+            <location filename="../../app/ui/main_window.py" line="544" />
             <source>starting the demo server</source>
             <translation>正在启动演示服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="556" />
+            <location filename="../../app/ui/main_window.py" line="564" />
             <source>Starting the demo server…</source>
             <translation>正在启动演示服务器…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="578" />
+            <location filename="../../app/ui/main_window.py" line="586" />
             <source>The demo server could not start ({0}). Add your API key to make images.</source>
             <translation>演示服务器无法启动（{0}）。添加你的 API 密钥即可生成图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="596" />
-            <location filename="../../app/ui/main_window.py" line="600" />
+            <location filename="../../app/ui/main_window.py" line="604" />
+            <location filename="../../app/ui/main_window.py" line="608" />
             <source>Demo server</source>
             <translation>演示服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="603" />
+            <location filename="../../app/ui/main_window.py" line="611" />
             <source>key from MOUNTSEA_API_KEY</source>
             <translation>密钥来自 MOUNTSEA_API_KEY</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="604" />
+            <location filename="../../app/ui/main_window.py" line="612" />
             <source>key from the keyring</source>
             <translation>密钥来自系统钥匙串</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="605" />
+            <location filename="../../app/ui/main_window.py" line="613" />
             <source>key for this session</source>
             <translation>仅本次会话的密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="655" />
+            <location filename="../../app/ui/main_window.py" line="663" />
             <source>Interrupted when the app last closed. Retry runs it again (and is billed again).</source>
             <translation>上次关闭应用时被中断。重试会重新运行（并再次计费）。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="669" />
+            <location filename="../../app/ui/main_window.py" line="677" />
             <source>Resuming %n unfinished task(s) from last time</source>
             <translation>
                 <numerusform>正在恢复上次未完成的 %n 个任务</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="712" />
+            <location filename="../../app/ui/main_window.py" line="720" />
             <source>Started %n job(s)</source>
             <translation>
                 <numerusform>已开始 %n 个作业</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="743" />
+            <location filename="../../app/ui/main_window.py" line="751" />
             <source>Finished: {0}</source>
             <translation>已完成：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="745" />
+            <location filename="../../app/ui/main_window.py" line="753" />
             <source>Failed: {0}</source>
             <translation>失败：{0}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="771" />
+            <location filename="../../app/ui/main_window.py" line="779" />
             <source>%n job(s) running</source>
             <translation>
                 <numerusform>%n 个作业正在运行</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="777" />
+            <location filename="../../app/ui/main_window.py" line="785" />
             <source>No network: %n job(s) wait and start when it is back. The gallery works as usual.</source>
             <translation>
                 <numerusform>没有网络：%n 个任务正在等待，网络恢复后自动开始。图库照常可用。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="795" />
+            <location filename="../../app/ui/main_window.py" line="803" />
             <source>Settings restored: change the prompt or press Generate</source>
             <translation>设置已恢复：修改提示词或按“生成”</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="824" />
-            <location filename="../../app/ui/main_window.py" line="831" />
+            <location filename="../../app/ui/main_window.py" line="832" />
+            <location filename="../../app/ui/main_window.py" line="839" />
             <source>Restore settings</source>
             <translation>恢复设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="826" />
+            <location filename="../../app/ui/main_window.py" line="834" />
             <source>“{0}” was made with this app (“{1}”). Restore its prompt and settings?</source>
             <translation>“{0}”是用本应用生成的（“{1}”）。要恢复它的提示词和设置吗？</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="833" />
+            <location filename="../../app/ui/main_window.py" line="841" />
             <source>Not now</source>
             <translation>暂不</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="862" />
+            <location filename="../../app/ui/main_window.py" line="870" />
             <source>Could not find the picture: {0}</source>
             <translation>找不到图片：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="888" />
+            <location filename="../../app/ui/main_window.py" line="896" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="890" />
+            <location filename="../../app/ui/main_window.py" line="898" />
             <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
             <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="956" />
+            <location filename="../../app/ui/main_window.py" line="964" />
             <source>About {0}</source>
             <translation>关于 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="958" />
+            <location filename="../../app/ui/main_window.py" line="966" />
             <source>{0} {1}
 
 A desktop client for Mountsea's gpt-image-2 image service.
@@ -1360,7 +1365,7 @@ Mountsea gpt-image-2 图像服务的桌面客户端。
 你的数据文件夹：{2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="1003" />
+            <location filename="../../app/ui/main_window.py" line="1011" />
             <source>Could not save the settings: {0}</source>
             <translation>无法保存设置：{0}</translation>
         </message>
@@ -2169,139 +2174,139 @@ Then paint over the part to change.</source>
     <context>
         <name>TaskList</name>
         <message>
-            <location filename="../../app/ui/task_list.py" line="67" />
+            <location filename="../../app/ui/task_list.py" line="70" />
             <source>Queued</source>
             <translation>排队中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="68" />
+            <location filename="../../app/ui/task_list.py" line="71" />
             <source>Waiting</source>
             <translation>等待中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="69" />
+            <location filename="../../app/ui/task_list.py" line="72" />
             <source>Running</source>
             <translation>运行中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="70" />
+            <location filename="../../app/ui/task_list.py" line="73" />
             <source>Completed</source>
             <translation>已完成</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="71" />
+            <location filename="../../app/ui/task_list.py" line="74" />
             <source>Failed</source>
             <translation>失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="72" />
+            <location filename="../../app/ui/task_list.py" line="75" />
             <source>Cancelled</source>
             <translation>已取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="73" />
+            <location filename="../../app/ui/task_list.py" line="76" />
             <source>Interrupted</source>
             <translation>已中断</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="77" />
+            <location filename="../../app/ui/task_list.py" line="80" />
             <source>Cancelled (result saved)</source>
             <translation>已取消（结果已保存）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="85" />
+            <location filename="../../app/ui/task_list.py" line="88" />
             <source>edit</source>
             <translation>编辑</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="94" />
+            <location filename="../../app/ui/task_list.py" line="97" />
             <source>transparent</source>
             <translation>透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="369" />
-            <location filename="../../app/ui/task_list.py" line="502" />
+            <location filename="../../app/ui/task_list.py" line="405" />
+            <location filename="../../app/ui/task_list.py" line="516" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="369" />
+            <location filename="../../app/ui/task_list.py" line="405" />
             <source>Cancel the selected jobs</source>
             <translation>取消所选作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="372" />
+            <location filename="../../app/ui/task_list.py" line="408" />
             <source>Retry</source>
             <translation>重试</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="374" />
+            <location filename="../../app/ui/task_list.py" line="410" />
             <source>Run the selected jobs again with the same inputs</source>
             <translation>用相同的输入重新运行所选作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="377" />
-            <location filename="../../app/ui/task_list.py" line="490" />
+            <location filename="../../app/ui/task_list.py" line="413" />
+            <location filename="../../app/ui/task_list.py" line="504" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="377" />
+            <location filename="../../app/ui/task_list.py" line="413" />
             <source>Show the result</source>
             <translation>显示结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="380" />
+            <location filename="../../app/ui/task_list.py" line="416" />
             <source>Remove</source>
             <translation>移除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="382" />
+            <location filename="../../app/ui/task_list.py" line="418" />
             <source>Remove finished jobs from this list (the images stay in the gallery)</source>
             <translation>从列表中移除已结束的作业（图片仍保留在图库中）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="417" />
+            <location filename="../../app/ui/task_list.py" line="398" />
             <source>Jobs appear here while they run. Several can run at once; each can be cancelled or retried.</source>
             <translation>运行中的作业会显示在这里。可同时运行多个；每个都可以取消或重试。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="494" />
+            <location filename="../../app/ui/task_list.py" line="508" />
             <source>Open in the default viewer</source>
             <translation>用默认查看器打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="498" />
+            <location filename="../../app/ui/task_list.py" line="512" />
             <source>Reveal in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="504" />
+            <location filename="../../app/ui/task_list.py" line="518" />
             <source>Retry with the same inputs</source>
             <translation>用相同的输入重试</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="507" />
+            <location filename="../../app/ui/task_list.py" line="521" />
             <source>Fetch the result anyway</source>
             <translation>仍然获取结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="510" />
+            <location filename="../../app/ui/task_list.py" line="524" />
             <source>Save again</source>
             <translation>重新保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="513" />
+            <location filename="../../app/ui/task_list.py" line="527" />
             <source>Copy the error message</source>
             <translation>复制错误信息</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="516" />
+            <location filename="../../app/ui/task_list.py" line="530" />
             <source>Copy the task id</source>
             <translation>复制任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="519" />
+            <location filename="../../app/ui/task_list.py" line="533" />
             <source>Remove from list</source>
             <translation>从列表中移除</translation>
         </message>
@@ -2309,7 +2314,7 @@ Then paint over the part to change.</source>
     <context>
         <name>main</name>
         <message>
-            <location filename="../../app/main.py" line="291" />
+            <location filename="../../app/main.py" line="298" />
             <source>Something went wrong inside the app. Your images and jobs are safe; the details are in the log file.</source>
             <translation>应用内部出现了问题。你的图片和作业是安全的；详情见日志文件。</translation>
         </message>

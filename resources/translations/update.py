@@ -1,5 +1,5 @@
-"""Refresh the Simplified Chinese translation: lupdate over app/ui, app/services and app/main.py,
-then lrelease to the .qm the app loads.
+"""Refresh the Simplified Chinese translation: lupdate over app/ui, app/services, app/main.py and
+app/core/sentences.py, then lrelease to the .qm the app loads.
 
     .venv/bin/python resources/translations/update.py
 
@@ -29,7 +29,9 @@ def sources() -> list[Path]:
     files = sorted((ROOT / "app" / "ui").glob("*.py")) + sorted(
         (ROOT / "app" / "services").glob("*.py")
     )
-    return [*files, ROOT / "app" / "main.py"]
+    # The one table of error sentences lives in core (no Qt there): its literal
+    # translate(context, text) calls are found like QCoreApplication.translate ones.
+    return [*files, ROOT / "app" / "core" / "sentences.py", ROOT / "app" / "main.py"]
 
 
 def known_translations() -> tuple[dict[tuple[str, str], ET.Element], dict[str, ET.Element]]:

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from PySide6.QtCore import Qt
 
+from app.core.job_events import Landed, Started, Waiting
 from app.core.library import Library
 from app.services.runner import JobRunner
 from app.services.task_model import Roles, TaskModel, format_elapsed
@@ -51,9 +52,11 @@ def test_rows_are_newest_first_with_the_contract_states(qtbot, runner: JobRunner
     assert [model.data(model.index(r, 0), STATE) for r in range(2)] == ["failed", "completed"]
     assert model.data(model.index(0, 0), Roles.Error) == "It broke. Retry."
     # "waiting" is not one of the contract's six: the state role says queued, the detailed role says waiting.
-    runner.on_event(a, {"state": "waiting", "detail": "waiting for the network"})
+    runner.on_event(a, Waiting("offline"))
     row = model.index_of(a).row()
     assert model.data(model.index(row, 0), STATE) == "queued"
+    assert type(model.data(model.index(row, 0), STATE)) is str  # a plain string, for QML too
+    assert model.data(model.index(row, 0), Roles.Detail) == "waiting for the network"
     assert model.data(model.index(row, 0), Roles.DetailedState) == "waiting"
     runner.remove(b)
     assert model.rowCount() == 1 and model.key_at(0) == a
@@ -63,7 +66,7 @@ def test_elapsed_ticks_only_for_running_rows(qtbot, runner: JobRunner) -> None:
     model = TaskModel(runner)
     done = runner.add_history(journal_job("done"), "completed")
     running = runner.add_history(journal_job("running"), "completed")
-    runner.on_event(running, {"state": "running", "started": time.time() - 65, "finished": None})
+    runner.on_event(running, Started(time.time() - 65))
     assert model._ticker.isActive()
     assert model.data(model.index_of(running), Roles.Elapsed) >= 65
     assert format_elapsed(65.2) == "1:05" and format_elapsed(3725) == "1:02:05"
@@ -73,5 +76,5 @@ def test_elapsed_ticks_only_for_running_rows(qtbot, runner: JobRunner) -> None:
         pass
     assert set(changed_rows) == {model.index_of(running).row()}
     assert model.index_of(done).row() not in changed_rows
-    runner.on_event(running, {"state": "completed", "finished": time.time()})
+    runner.on_event(running, Landed(items=()))
     assert not model._ticker.isActive()  # nothing runs: no timer

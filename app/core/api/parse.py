@@ -17,31 +17,11 @@ from typing import Any
 
 from app.core.api.errors import ApiError, ErrorKind
 from app.core.api.models import ImageResult, ResultImage, TaskStatus, Usage, sniff_format
-
-RAW_LIMIT = 2000  # characters of an unreadable body kept for a bug report
+from app.core.redact import redact  # the one redactor (callers import it from here too)
 
 Fetch = Callable[[str], bytes]  # downloads an http(s) URL with the size bound, or raises ApiError
 
-_BEARER_RE = re.compile(r"(?i)(bearer\s+)[^\s\"',;}]+")
-_SK_RE = re.compile(r"\bsk-[A-Za-z0-9_\-]{4,}")
-_LONG_B64_RE = re.compile(r"[A-Za-z0-9+/=_\-]{300,}")
 _DATA_URL_RE = re.compile(r"^data:([\w.+\-]+/[\w.+\-]+)?((?:;[^,;]*)*?);base64,(.*)$", re.S | re.I)
-
-
-# --- secrets -----------------------------------------------------------------------------------
-
-
-def redact(text: str, secrets: Iterable[str | None] = (), limit: int | None = RAW_LIMIT) -> str:
-    """`text` with bearer tokens, sk-... keys and the given secrets removed, long base64 shortened."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "[redacted]")
-    text = _BEARER_RE.sub(r"\1[redacted]", text)
-    text = _SK_RE.sub("sk-[redacted]", text)
-    text = _LONG_B64_RE.sub(lambda m: f"<{len(m.group(0))} characters of base64>", text)
-    if limit is not None and len(text) > limit:
-        text = text[:limit] + f"... [{len(text) - limit} more characters]"
-    return text
 
 
 def body_text(body: bytes | str) -> str:

@@ -1,0 +1,173 @@
+"""What the GUI knows about one job (JobRecord), and how each pipeline event changes it.
+
+Only the runner, on the GUI thread, calls `apply_event`; the task model and the widgets read
+records. The sentences come from the one table (app.core.sentences), translated here.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QImage, QPixmap
+
+from app.core import sentences
+from app.core.api.cancel import CancelToken
+from app.core.job_events import (
+    Cancelled,
+    Failed,
+    Interrupted,
+    JobEvent,
+    JobSpec,
+    Journaled,
+    Landed,
+    Resumed,
+    ServerStatus,
+    Started,
+    TaskCreated,
+    Waiting,
+)
+from app.core.library import JobState
+
+if TYPE_CHECKING:
+    from app.services.background import Task
+
+FINAL_STATES = frozenset(
+    {JobState.completed, JobState.failed, JobState.cancelled, JobState.interrupted}
+)
+RETRYABLE = frozenset({JobState.failed, JobState.cancelled, JobState.interrupted})
+
+
+def translate(context: str, text: str) -> str:
+    return QCoreApplication.translate(context, text)
+
+
+def error_sentence(exc: BaseException) -> str:
+    """One translated sentence for the user, with the server's own words when it gave any."""
+    return sentences.error_sentence(exc, translate)
+
+
+def note(name: str) -> str:
+    return sentences.job_note(name, translate)
+
+
+@dataclass
+class JobRecord:
+    """What the GUI knows about one job; only the runner (GUI thread) changes it."""
+
+    key: str
+    prompt: str
+    params: dict[str, Any]
+    flavour: str
+    is_edit: bool = False
+    state: JobState = JobState.queued
+    detail: str | None = None  # a short note: "waiting for the network", "cancelling…"
+    offline: bool = False  # waiting because the server could not be reached at all
+    server_status: str | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    created: float = field(default_factory=time.time)
+    started: float | None = None  # wall clock, for the ticking elapsed time
+    finished: float | None = None
+    job_id: Any = None  # the library's journal id
+    task_id: str | None = None
+    item_ids: list[int] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    raw_paths: list[str | None] = field(default_factory=list)
+    thumbnail: QPixmap | None = None
+    preview: QImage | None = None
+    # revised prompt, usage, returned size/quality/format
+    info: dict[str, Any] = field(default_factory=dict)
+    late_result: bool = False  # the result arrived after cancel (saved and marked)
+    unsaved: Any = None  # (ImageResult, composited) the library could not write: "Save again"
+    spec: JobSpec | None = None
+    cancel: CancelToken = field(default_factory=CancelToken)
+    task: Task | None = None  # the background task running it, while it may still be queued
+
+    @property
+    def elapsed(self) -> float | None:
+        if self.started is None:
+            return None
+        end = self.finished if self.finished is not None else time.time()
+        return max(0.0, end - self.started)
+
+    @property
+    def contract_state(self) -> str:
+        """The state under the contract's six names (a plain str): a waiting job is queued."""
+        return str(JobState.queued if self.state == JobState.waiting else self.state)
+
+    @property
+    def final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    def finish(self, state: JobState) -> None:
+        self.state = state
+        self.detail = None
+        self.finished = time.time()
+
+
+def apply_event(
+    record: JobRecord,
+    event: JobEvent,
+    pictures: tuple[QImage | None, QImage | None] | None,
+    endpoint_reason: str,
+) -> None:
+    """Change `record` as `event` says. `pictures` are the thumbnail and preview the worker
+    decoded for a Landed event; `endpoint_reason` is what a job waiting for an endpoint shows."""
+    match event:
+        case Started(at):
+            record.state, record.started, record.detail = JobState.running, at, None
+        case Waiting("offline"):
+            record.state, record.offline, record.detail = JobState.waiting, True, note("network")
+        case Waiting(_, needs_real_key):
+            record.state = JobState.waiting
+            record.detail = note("key") if needs_real_key else endpoint_reason
+        case Resumed(reason):
+            record.state, record.detail = JobState.running, None
+            if reason == "offline":
+                record.offline = False
+        case Journaled(job_id):
+            record.job_id = job_id
+        case TaskCreated(task_id):
+            record.task_id, record.server_status = task_id, "submitted"
+        case ServerStatus(status):
+            record.server_status = status
+        case Landed():
+            _landed(record, event, pictures)
+        case Failed():
+            _failed(record, event)
+        case Cancelled():
+            record.finish(JobState.cancelled)
+        case Interrupted():
+            record.finish(JobState.interrupted)
+
+
+def _landed(
+    record: JobRecord, event: Landed, pictures: tuple[QImage | None, QImage | None] | None
+) -> None:
+    thumb, full = pictures or (None, None)
+    record.late_result = event.late
+    record.item_ids = [item.id for item in event.items]
+    record.paths = event.paths
+    record.raw_paths = event.raw_paths
+    record.info = event.info
+    if thumb is not None:
+        record.thumbnail = QPixmap.fromImage(thumb)  # QPixmap only here, on the GUI thread
+    record.preview = full
+    record.unsaved = None
+    record.error = None
+    record.server_status = "completed"
+    record.finish(JobState.cancelled if event.late else JobState.completed)
+
+
+def _failed(record: JobRecord, event: Failed) -> None:
+    if event.kind == "save" and isinstance(event.error, OSError):
+        record.error = sentences.save_failed_sentence(event.error, translate)
+        record.unsaved = event.unsaved
+        record.info = event.info
+    else:
+        record.error = error_sentence(event.error)
+    record.error_kind = event.kind
+    record.finish(JobState.failed)

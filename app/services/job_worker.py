@@ -1,0 +1,108 @@
+"""What runs on a job's worker thread besides the pipeline itself: the thumbnail and preview of
+a landed result (QImage is safe off the GUI thread), and the box jobs take their endpoint from.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QImage
+
+from app.core import jobs
+from app.core.api.cancel import CancelToken
+from app.core.job_events import Endpoint, JobEvent, JobSpec, Landed
+from app.services.job_records import note
+
+if TYPE_CHECKING:
+    from app.core.library import Library
+
+THUMB_SIZE = 128
+
+Pictures = tuple[QImage | None, QImage | None]
+
+
+class EndpointBox:
+    """Where jobs get their server and key. Jobs started before it is known simply wait."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._value: Endpoint | None = None
+        # What a job shows while it waits for an endpoint (set by the window, read by workers).
+        self.waiting_reason = note("key")
+
+    def set(self, endpoint: Endpoint | None) -> None:
+        with self._cond:
+            self._value = endpoint
+            self._cond.notify_all()
+
+    def get(self) -> Endpoint | None:
+        with self._cond:
+            return self._value
+
+    def wait(
+        self, cancel: CancelToken, accept: Callable[[Endpoint], bool] = lambda e: True
+    ) -> Endpoint:
+        with self._cond:
+            while True:
+                if self._value is not None and accept(self._value):
+                    return self._value
+                cancel.raise_if_cancelled()
+                self._cond.wait(0.2)
+
+
+def make_thumbnail(path: str) -> Pictures:
+    """(small thumbnail, full image) decoded in the worker; QImage is safe off the GUI thread."""
+    image = QImage(path)
+    if image.isNull():
+        return None, None
+    from PySide6.QtCore import Qt
+
+    # Convert here to the format a QPixmap uses on screen, so QPixmap.fromImage on the GUI
+    # thread is a plain copy instead of a pixel-by-pixel conversion (tens of ms at 1536x1024).
+    native = (
+        QImage.Format.Format_ARGB32_Premultiplied
+        if image.hasAlphaChannel()
+        else QImage.Format.Format_RGB32
+    )
+    if image.format() != native:
+        image = image.convertToFormat(native)
+    thumb = image.scaled(
+        THUMB_SIZE,
+        THUMB_SIZE,
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )
+    return thumb, image
+
+
+def _with_pictures(progress: Callable[[object], None]) -> Callable[[JobEvent], None]:
+    """The worker's emit: a landed result gets its thumbnail and preview decoded here, on the
+    worker (inside the landing slot), before the event travels to the GUI thread."""
+
+    def emit(event: JobEvent) -> None:
+        pictures = (
+            make_thumbnail(event.paths[0]) if isinstance(event, Landed) and event.paths else None
+        )
+        progress((event, pictures))
+
+    return emit
+
+
+def run_in_worker(
+    spec: JobSpec, env: jobs.JobEnv, cancel: CancelToken, progress: Callable[[object], None]
+) -> None:
+    jobs.run_job(spec, env, cancel, _with_pictures(progress))
+
+
+def save_in_worker(
+    spec: JobSpec,
+    job_id: Any,
+    unsaved: Any,
+    late: bool,
+    lib: Library,
+    progress: Callable[[object], None],
+) -> None:
+    result, composited = unsaved
+    jobs.land(spec, job_id, result, late, lib, _with_pictures(progress), composited)

@@ -1,0 +1,315 @@
+"""The one job pipeline without any Qt: real library, real simulator, real sockets."""
+
+from __future__ import annotations
+
+import base64
+import io
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from app.core import job_events as ev
+from app.core import sentences
+from app.core.api.cancel import CancelToken
+from app.core.api.client import MountseaClient, make_http_client
+from app.core.api.models import ImageRequest, InputImage
+from app.core.jobs import FileSources, JobEnv, run_job
+from app.core.library import JobState, Library
+from tests.conftest import TEST_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Recorder:
+    """Collects events; `hook` runs on each one, on the job's thread."""
+
+    def __init__(self, hook=None) -> None:
+        self.events: list[ev.JobEvent] = []
+        self.hook = hook
+
+    def __call__(self, event: ev.JobEvent) -> None:
+        self.events.append(event)
+        if self.hook is not None:
+            self.hook(event)
+
+    def kinds(self) -> list[type]:
+        return [type(e) for e in self.events]
+
+    def first(self, kind: type):
+        return next(e for e in self.events if isinstance(e, kind))
+
+
+@pytest.fixture
+def http() -> Iterator[object]:
+    client = make_http_client()
+    yield client
+    client.close()
+
+
+def env_for(library: Library, http, base_url: str, **kw) -> JobEnv:
+    def client(e: ev.Endpoint) -> MountseaClient:
+        return MountseaClient(http, e.base_url, e.api_key, poll_interval=0.05)
+
+    endpoints = kw.pop("endpoints", None) or ev.FixedEndpoint(
+        ev.Endpoint(base_url, TEST_KEY, False)
+    )
+    return JobEnv(library, client, endpoints, **kw)
+
+
+def spec(prompt: str, flavour: str = "async", **kw) -> ev.JobSpec:
+    return ev.JobSpec(key="k", flavour=flavour, request=ImageRequest(prompt=prompt), **kw)
+
+
+def test_core_pipeline_imports_no_qt() -> None:
+    code = "import sys, app.core.jobs, app.core.sentences; sys.exit('PySide6' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
+
+
+def test_an_async_job_is_journaled_then_created_then_landed(
+    library: Library, simulator, http
+) -> None:
+    seen_at_creation = {}
+
+    def hook(event: ev.JobEvent) -> None:
+        if isinstance(event, ev.TaskCreated):
+            job_id = recorder.first(ev.Journaled).job_id
+            # The id is in the journal before the first poll: a crash now still resumes it.
+            seen_at_creation["task_id"] = library.job(job_id).task_id
+            seen_at_creation["polls"] = [r for r in simulator.requests if r.method == "GET"]
+
+    recorder = Recorder(hook)
+    run_job(spec("a red kite"), env_for(library, http, simulator.base_url), CancelToken(), recorder)
+    kinds = recorder.kinds()
+    assert kinds[0] is ev.Started and kinds[-1] is ev.Landed
+    assert kinds.index(ev.Journaled) < kinds.index(ev.TaskCreated) < kinds.index(ev.Landed)
+    created = recorder.first(ev.TaskCreated)
+    assert seen_at_creation == {"task_id": created.task_id, "polls": []}
+    assert any(isinstance(e, ev.ServerStatus) and e.stage == "polling" for e in recorder.events)
+    landed = recorder.first(ev.Landed)
+    assert not landed.late and Path(landed.paths[0]).is_file()
+    assert landed.info["output_tokens"] > 0
+    job = library.job(recorder.first(ev.Journaled).job_id)
+    assert job.state is JobState.completed and job.item_ids == [i.id for i in landed.items]
+
+
+def test_a_compat_job_makes_one_call_and_lands(library: Library, simulator, http) -> None:
+    recorder = Recorder()
+    run_job(
+        spec("a lighthouse", "compat"),
+        env_for(library, http, simulator.base_url),
+        CancelToken(),
+        recorder,
+    )
+    kinds = recorder.kinds()
+    assert ev.TaskCreated not in kinds
+    assert kinds.index(ev.Journaled) < kinds.index(ev.Landed)
+    assert [r.path for r in simulator.requests] == ["/openai/v1/images/generations"]
+    assert Path(recorder.first(ev.Landed).paths[0]).is_file()
+
+
+@pytest.mark.parametrize("flavour", ["async", "compat"])
+def test_a_refused_prompt_fails_with_the_safety_sentence(
+    library: Library, simulator, http, flavour
+) -> None:
+    recorder = Recorder()
+    run_job(
+        spec("something forbidden", flavour),
+        env_for(library, http, simulator.base_url),
+        CancelToken(),
+        recorder,
+    )
+    failed = recorder.events[-1]
+    assert isinstance(failed, ev.Failed) and failed.kind == "refused"
+    assert "safety system" in sentences.error_sentence(failed.error)
+    job = library.job(failed.job_id)
+    assert job.state is JobState.failed and job.error_kind == "refused"
+
+
+def test_cancel_while_polling_ends_cancelled_and_journaled(
+    library: Library, simulator, http
+) -> None:
+    simulator.latency = 60.0
+    token = CancelToken()
+    recorder = Recorder(lambda e: token.cancel() if isinstance(e, ev.TaskCreated) else None)
+    run_job(spec("a long one"), env_for(library, http, simulator.base_url), token, recorder)
+    assert isinstance(recorder.events[-1], ev.Cancelled)
+    job = library.job(recorder.first(ev.Journaled).job_id)
+    assert job.state is JobState.cancelled and job.task_id == recorder.first(ev.TaskCreated).task_id
+    assert simulator.created_tasks == 1
+
+
+def test_a_job_cancelled_before_it_starts_sends_and_journals_nothing(
+    library: Library, simulator, http
+) -> None:
+    token = CancelToken()
+    token.cancel()
+    recorder = Recorder()
+    run_job(spec("never sent"), env_for(library, http, simulator.base_url), token, recorder)
+    assert recorder.kinds() == [ev.Started, ev.Cancelled]
+    assert simulator.requests == [] and library.recent_jobs() == []
+
+
+def test_a_picture_that_cannot_be_read_fails_before_anything_is_sent(
+    library: Library, simulator, http
+) -> None:
+    sources = FileSources([InputImage(b"not a picture at all", "notes.png")])
+    recorder = Recorder()
+    run_job(
+        spec("edit it", snapshot=sources),
+        env_for(library, http, simulator.base_url),
+        CancelToken(),
+        recorder,
+    )
+    failed = recorder.events[-1]
+    assert isinstance(failed, ev.Failed) and failed.kind == "input" and failed.job_id is None
+    assert "“notes.png” is not a picture this app can read" in sentences.error_sentence(
+        failed.error
+    )
+    assert simulator.requests == [] and library.recent_jobs() == []
+
+
+def exif_rotated_jpeg() -> bytes:
+    im = Image.new("RGB", (64, 48), (20, 20, 200))
+    im.paste((230, 20, 20), (0, 0, 8, 8))  # the stored top-left corner is red
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 CW to view"
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=95, exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def assert_upright(data: bytes) -> None:
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.size == (48, 64)  # turned upright before upload
+        assert im.getexif().get(0x0112, 1) == 1  # and no tag left for the server to apply again
+        r, g, b = im.convert("RGB").getpixel((44, 3))  # red now at the top right
+        assert r > 200 and g < 60 and b < 60
+
+
+def test_file_pictures_go_through_the_windows_intake(library: Library, simulator, http) -> None:
+    sources = FileSources([InputImage(exif_rotated_jpeg(), "photo.jpg")])
+    recorder = Recorder()
+    run_job(
+        spec("a hat", snapshot=sources),
+        env_for(library, http, simulator.base_url),
+        CancelToken(),
+        recorder,
+    )
+    assert isinstance(recorder.events[-1], ev.Landed)
+    [create] = [r for r in simulator.requests if r.path == "/openai/images"]
+    url = create.json["image"]
+    assert url.startswith("data:image/jpeg;base64,")
+    assert_upright(base64.b64decode(url.split(",", 1)[1]))
+
+
+def test_a_cli_edit_of_an_exif_rotated_jpeg_arrives_upright(
+    simulator, data_dir, tmp_path, monkeypatch
+) -> None:
+    from app.cli import main
+
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(exif_rotated_jpeg())
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        [
+            "edit",
+            "a hat",
+            "--image",
+            str(photo),
+            "--api",
+            "compat",
+            "--base-url",
+            simulator.base_url,
+            "--data-dir",
+            str(data_dir),
+        ],
+        stdout=out,
+        stderr=err,
+    )
+    assert code == 0, err.getvalue()
+    [call] = simulator.requests
+    assert_upright(call.files["image"][0][2])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_no_network_waits_until_the_server_answers(library: Library, http) -> None:
+    from app.simulator import Simulator
+
+    port = free_port()
+    sim = Simulator(api_keys=(TEST_KEY,))
+    probes = []
+
+    def probe(base_url: str) -> bool:
+        probes.append(base_url)
+        if len(probes) == 1:
+            return False
+        if len(probes) == 2:
+            sim.start(port)  # the network comes back
+        return True
+
+    env = env_for(library, http, f"http://127.0.0.1:{port}", probe=probe, probe_interval=0.01)
+    recorder = Recorder()
+    try:
+        run_job(spec("offline for now"), env, CancelToken(), recorder)
+    finally:
+        sim.stop()
+    kinds = recorder.kinds()
+    assert (
+        kinds.index(ev.Journaled)
+        < kinds.index(ev.Waiting)
+        < kinds.index(ev.Resumed)
+        < kinds.index(ev.Landed)
+    )
+    assert recorder.first(ev.Waiting).reason == "offline"
+
+
+def test_without_the_network_wait_a_refused_connection_fails(library: Library, http) -> None:
+    env = env_for(library, http, f"http://127.0.0.1:{free_port()}", wait_for_network=False)
+    recorder = Recorder()
+    run_job(spec("offline"), env, CancelToken(), recorder)
+    failed = recorder.events[-1]
+    assert isinstance(failed, ev.Failed) and failed.kind == "network"
+
+
+def test_a_job_waits_for_an_endpoint(library: Library, simulator, http) -> None:
+    class Later:
+        """No endpoint yet; one arrives while the job waits."""
+
+        def __init__(self) -> None:
+            self.value: ev.Endpoint | None = None
+            self.ready = threading.Event()
+
+        def get(self) -> ev.Endpoint | None:
+            return self.value
+
+        def wait(self, cancel: CancelToken, accept=lambda e: True) -> ev.Endpoint:
+            self.ready.wait(5)
+            assert self.value is not None
+            return self.value
+
+    later = Later()
+
+    def hook(event: ev.JobEvent) -> None:
+        if isinstance(event, ev.Waiting):
+            later.value = ev.Endpoint(simulator.base_url, TEST_KEY, False)
+            later.ready.set()
+
+    recorder = Recorder(hook)
+    run_job(
+        spec("before the key"), env_for(library, http, "", endpoints=later), CancelToken(), recorder
+    )
+    kinds = recorder.kinds()
+    assert kinds[:3] == [ev.Started, ev.Waiting, ev.Resumed] and kinds[-1] is ev.Landed
+    assert recorder.first(ev.Waiting).reason == "endpoint"
