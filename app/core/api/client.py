@@ -23,8 +23,8 @@ from app.core.api.errors import ApiError, Cancelled, ErrorKind
 from app.core.api.http import (
     CONNECT_TIMEOUT,
     GATEWAY_TIMEOUTS,
-    SHORT_READ_TIMEOUT,
     MAX_RETRY_AFTER,
+    SHORT_READ_TIMEOUT,
     RawResponse,
     backoff_delay,
     describe_wait,
@@ -32,7 +32,6 @@ from app.core.api.http import (
     make_http_client,
     retry_after_seconds,
     same_origin,
-    should_retry_header,
     status_is_retryable,
 )
 from app.core.api.models import (
