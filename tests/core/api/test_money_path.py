@@ -39,7 +39,9 @@ def test_a_server_error_on_a_create_is_never_sent_again(
 
 
 @pytest.mark.parametrize(("status", "code"), [(503, None), (429, None)])
-def test_answers_that_say_nothing_was_done_are_sent_again(client, simulator, fake_time, status, code):
+def test_answers_that_say_nothing_was_done_are_sent_again(
+    client, simulator, fake_time, status, code
+):
     simulator.inject(Fault(status=status, code=code), path=CREATE)
     assert client.run(REQ, Flavour.tasks, fake_time).images
     assert routes(simulator)[:2] == [f"POST {CREATE}"] * 2
