@@ -21,8 +21,10 @@ import httpx
 from app.core.api.cancel import CancelToken
 from app.core.api.errors import ApiError, Cancelled, ErrorKind
 from app.core.api.http import (
+    CONNECT_TIMEOUT,
     GATEWAY_TIMEOUTS,
     MAX_RETRY_AFTER,
+    SHORT_READ_TIMEOUT,
     RawResponse,
     backoff_delay,
     describe_wait,
@@ -30,7 +32,6 @@ from app.core.api.http import (
     make_http_client,
     retry_after_seconds,
     same_origin,
-    should_retry_header,
     status_is_retryable,
 )
 from app.core.api.models import (
@@ -63,6 +64,14 @@ MAX_REDIRECTS = 5
 PROBE_TASK_ID = "00000000-0000-4000-8000-000000000000"
 # Poll at the base interval this long, then back off gently (Mountsea: every 3-5 s, slower for long tasks).
 STEADY_POLL_SECONDS = 60.0
+SHORT_TIMEOUT = httpx.Timeout(CONNECT_TIMEOUT, read=SHORT_READ_TIMEOUT)
+# While a task may be alive, these answers to a poll are passing problems (contract, retry
+# rules): an HTML page from a gateway, an envelope without status, a 404 (not visible yet), 5xx.
+PASSING_POLL_PROBLEMS = frozenset({
+    ErrorKind.network, ErrorKind.timeout, ErrorKind.server, ErrorKind.rate_limited,
+    ErrorKind.malformed, ErrorKind.not_found,
+})
+FRESH_LINK_ATTEMPTS = 2  # a completed task whose image link fails is asked again this often
 POLL_GROWTH = 1.25
 
 
@@ -231,9 +240,20 @@ class MountseaClient:
                 "POST", self.compat_root + "/images/generations", cancel=cancel, create="compat",
                 on_event=on_event, start=start, json=body, abort_on_cancel=False,
             )
-        payload = load_json(resp.body, self._secrets)
-        self._raise_envelope_error(payload)
-        return self._read_result(payload, cancel, on_event, start, task_id=None)
+        try:
+            payload = load_json(resp.body, self._secrets)
+            self._raise_envelope_error(payload)
+            return self._read_result(payload, cancel, on_event, start, task_id=None)
+        except ApiError as exc:
+            if exc.kind is ErrorKind.malformed:
+                # The call succeeded (and was billed) but its answer is unreadable: keep the raw
+                # body on the error and say plainly that retrying bills again.
+                exc.message = (
+                    f"{exc.message} The server may have billed this picture; check your usage "
+                    "before trying again."
+                )
+                exc.args = (exc.message,)
+            raise
 
     # --- Async tasks --------------------------------------------------------------------------
 
@@ -251,11 +271,22 @@ class MountseaClient:
             "POST", self.tasks_create_url, cancel=cancel, create="async", on_event=on_event,
             start=self._clock(), json=body,
         )
-        payload = load_json(resp.body, self._secrets)
         try:
-            return parse_task_id(payload, resp.body, self._secrets)
-        except ApiError:
-            self._raise_envelope_error(payload)
+            payload = load_json(resp.body, self._secrets)
+            try:
+                return parse_task_id(payload, resp.body, self._secrets)
+            except ApiError:
+                self._raise_envelope_error(payload)
+                raise
+        except ApiError as exc:
+            if exc.kind is ErrorKind.malformed:
+                # A 200 we cannot read: the task may well exist and be billed. Say so, never re-send.
+                exc.message = (
+                    "The server accepted the job but its answer could not be read, so the task may "
+                    "exist anyway. It was not sent again to avoid paying twice; you can retry it "
+                    "yourself."
+                )
+                exc.args = (exc.message,)
             raise
 
     def poll_task(self, task_id: str, cancel: CancelToken, *, on_event: EventSink = None) -> TaskStatus:
@@ -287,6 +318,8 @@ class MountseaClient:
         wait_start = self._clock()
         interval = self.poll_interval
         deadline = self.task_deadline
+        fresh_links = 0
+        last_problem: ApiError | None = None
         while True:
             cancel.raise_if_cancelled()
             status: TaskStatus | None = None
@@ -294,13 +327,10 @@ class MountseaClient:
                 status = self.poll_task(task_id, cancel, on_event=on_event)
             except ApiError as exc:
                 exc.task_id = exc.task_id or task_id
-                transient = exc.kind in (ErrorKind.network, ErrorKind.timeout, ErrorKind.server, ErrorKind.rate_limited)
-                if not transient or self._clock() - wait_start >= deadline:
+                if exc.kind not in PASSING_POLL_PROBLEMS:
                     raise
-                _emit(on_event, ProgressEvent(
-                    "waiting", task_id=task_id, elapsed=self._clock() - start, deadline=deadline,
-                    message=exc.message + " Still trying until the deadline.",
-                ))
+                last_problem = exc
+                self._say_still_trying(on_event, task_id, start, deadline, _poll_problem(exc))
             if status is not None:
                 _emit(on_event, ProgressEvent(
                     "polling", task_id=task_id, server_status=status.status,
@@ -308,23 +338,56 @@ class MountseaClient:
                 ))
                 if status.status == "completed":
                     if status.result is None:
-                        raise malformed("the task is completed but carries no result", status.__dict__, self._secrets)
-                    return self._read_result(status.result, cancel, on_event, start, task_id=task_id)
-                if status.is_final:
+                        last_problem = malformed(
+                            "the task is completed but carries no result", status.__dict__, self._secrets
+                        )
+                        self._say_still_trying(
+                            on_event, task_id, start, deadline, _poll_problem(last_problem)
+                        )
+                    else:
+                        try:
+                            return self._read_result(
+                                status.result, cancel, on_event, start, task_id=task_id
+                            )
+                        except ApiError as exc:
+                            # The picture's link failed (expired, 404, 5xx): ask the task for a
+                            # fresh one a few times before giving up on a paid result.
+                            if not exc.download_failed or fresh_links >= FRESH_LINK_ATTEMPTS:
+                                raise
+                            fresh_links += 1
+                            last_problem = exc
+                            self._say_still_trying(
+                                on_event, task_id, start, deadline,
+                                "The finished picture could not be downloaded; asking the server "
+                                "for a fresh link.",
+                            )
+                elif status.is_final:
                     raise task_failure(status)
             waited = self._clock() - wait_start
             remaining = deadline - waited
             if remaining <= 0:
-                raise ApiError(
+                words = f" Last problem: {_poll_problem(last_problem)}" if last_problem else ""
+                error = ApiError(
                     ErrorKind.deadline,
-                    f"The task did not finish within {_minutes(deadline)}. It may still finish on the server: "
-                    f"resume it later from the task list (task id {task_id}).",
+                    f"The task did not finish within {_minutes(deadline)}. It may still finish on the "
+                    f"server: check the server again later from the task list (task id {task_id})."
+                    + words,
                     task_id=task_id,
+                    raw=last_problem.raw if last_problem else None,
                 )
+                raise error
             if cancel.wait(min(interval, remaining)):
                 raise Cancelled()
-            if waited >= STEADY_POLL_SECONDS:
+            if waited >= STEADY_POLL_SECONDS or last_problem is not None:
                 interval = min(interval * POLL_GROWTH, self.max_poll_interval)
+
+    def _say_still_trying(
+        self, on_event: EventSink, task_id: str, start: float, deadline: float, message: str
+    ) -> None:
+        _emit(on_event, ProgressEvent(
+            "waiting", task_id=task_id, elapsed=self._clock() - start, deadline=deadline,
+            message=message + " Still trying until the deadline.",
+        ))
 
     # --- key check ----------------------------------------------------------------------------
 
@@ -390,6 +453,8 @@ class MountseaClient:
                 ErrorKind.network,
                 f"The address {url} cannot be used ({_reason(exc)}). Check the server address in Settings.",
             ) from None
+        if create is None:
+            kwargs.setdefault("timeout", SHORT_TIMEOUT)
         while True:
             cancel.raise_if_cancelled()
             headers_seen: dict[str, str] = {}
@@ -444,10 +509,14 @@ class MountseaClient:
                 error = error_from_response(resp.status, resp.body, secrets=self._secrets, retry_after=retry_after)
                 if (
                     create
-                    and resp.status in GATEWAY_TIMEOUTS
-                    and should_retry_header(resp.headers) is not True
+                    and resp.status >= 500
+                    and not status_is_retryable(resp.status, error.code, resp.headers, create=True)
                 ):
-                    raise self._lost_create(create, None, timed_out=True, status=resp.status)
+                    # The request reached the service, which may have made (and billed) the
+                    # picture before failing to answer: never re-sent (contract, retry rules).
+                    raise self._lost_create(
+                        create, None, timed_out=resp.status in GATEWAY_TIMEOUTS, status=resp.status
+                    )
                 if resp.status == 404 and retry_404:
                     retryable = True
                 else:
@@ -487,8 +556,10 @@ class MountseaClient:
     def _lost_create(
         self, flavour: str, exc: Exception | None, *, timed_out: bool, status: int | None = None
     ) -> ApiError:
-        if status is not None:
+        if status is not None and status in GATEWAY_TIMEOUTS:
             what = f"(a gateway on the way) gave up waiting (HTTP {status})"
+        elif status is not None:
+            what = f"answered with an error (HTTP {status})"
         elif timed_out or exc is None:
             what = "did not answer in time"
         else:
@@ -500,8 +571,12 @@ class MountseaClient:
                 "Check your usage before trying again. The Async API copes better with long jobs.",
                 status=status,
             )
+        if status is not None and not timed_out:
+            kind = ErrorKind.server
+        else:
+            kind = ErrorKind.timeout if timed_out else ErrorKind.network
         return ApiError(
-            ErrorKind.timeout if timed_out else ErrorKind.network,
+            kind,
             f"The server {what} after the job was sent, so the task may exist anyway. "
             "It was not sent again to avoid paying twice; you can retry it yourself.",
             status=status,
@@ -540,17 +615,19 @@ class MountseaClient:
             try:
                 resp = self._call(
                     "GET", url, cancel=cancel, create=None, on_event=None, start=start, headers=headers,
-                    max_bytes=self.max_download_bytes, allow_redirect=True,
+                    max_bytes=self.max_download_bytes, allow_redirect=True, retry_404=True,
                 )
             except ApiError as exc:
                 if exc.status in (401, 403, 404, 410):
-                    raise ApiError(
+                    exc = ApiError(
                         ErrorKind.not_found,
                         f"The finished image could not be downloaded from {httpx.URL(url).host} "
                         f"(HTTP {exc.status}); the link may have expired.",
                         status=exc.status,
-                    ) from None
-                raise
+                    )
+                if exc.kind in (ErrorKind.not_found, ErrorKind.network, ErrorKind.timeout, ErrorKind.server):
+                    exc.download_failed = True
+                raise exc from None
             if 300 <= resp.status < 400:
                 location = resp.headers.get("location")
                 if not location:
@@ -559,6 +636,14 @@ class MountseaClient:
                 continue
             return resp.body
         raise ApiError(ErrorKind.network, "The finished image's address redirects too often to be downloaded.")
+
+
+def _poll_problem(exc: ApiError) -> str:
+    if exc.kind is ErrorKind.not_found:
+        return "The server does not show this task right now."
+    if exc.kind is ErrorKind.malformed:
+        return "The server's answers can't be read."
+    return exc.message
 
 
 def _emit(sink: EventSink, event: ProgressEvent) -> None:

@@ -49,6 +49,8 @@ class ApiError(Exception):
         self.task_id = task_id
         # True when the connection could not even be opened: the request certainly never arrived.
         self.connect_failed = connect_failed
+        # True when a result's link could not be fetched: the task may give a fresh one.
+        self.download_failed = False
 
 
 class Cancelled(Exception):

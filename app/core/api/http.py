@@ -23,6 +23,9 @@ from app.core.api.errors import ApiError, Cancelled, ErrorKind
 CONNECT_TIMEOUT = 10.0
 # A Compat call answers only when the picture is done: often 30-200 s, sometimes longer.
 READ_TIMEOUT = 600.0
+# Polls and downloads answer at once when the server is well: a stalled one is given up soon and
+# asked again, instead of holding the job for READ_TIMEOUT past its visible deadline.
+SHORT_READ_TIMEOUT = 30.0
 MAX_RETRY_AFTER = 120.0
 CHUNK = 64 * 1024
 # Gateway timeouts (504; Cloudflare's 524): the request reached the service, which may still be working.
@@ -150,23 +153,19 @@ def should_retry_header(headers: Mapping[str, str]) -> bool | None:
 
 
 def status_is_retryable(status: int, code: str | int | None, headers: Mapping[str, str], *, create: bool) -> bool:
-    """The contract's table. A create is re-sent only on answers that say the server did nothing."""
+    """The contract's table. A create (paid work) is re-sent only on answers that say the server
+    certainly did nothing: 429 (not out of credit) and 503; any other 5xx may come after the
+    picture was made and billed."""
     override = should_retry_header(headers)
     if override is not None:
         return override
-    if status in (400, 401, 403):
-        return False
     if status == 429:
         return str(code).lower() != "insufficient_quota"
-    if status in GATEWAY_TIMEOUTS and create:
-        # A proxy gave up waiting while the service may still be making (and billing) the picture.
+    if create:
+        return status == 503
+    if status in (400, 401, 403):
         return False
-    if status >= 500:
-        return True
-    if status in (408, 409):
-        # The SDK retries these, but a create may then have reached the server: not re-sent.
-        return not create
-    return False
+    return status >= 500 or status in (408, 409)
 
 
 def describe_wait(seconds: float) -> str:

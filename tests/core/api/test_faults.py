@@ -31,8 +31,8 @@ def fails(client, flavour, token, request=REQ) -> ApiError:
     return info.value
 
 
-def test_500_then_ok_is_retried_after_backoff(client, simulator, fake_time):
-    simulator.inject(Fault(status=500), path=CREATE)
+def test_503_then_ok_is_retried_after_backoff(client, simulator, fake_time):
+    simulator.inject(Fault(status=503), path=CREATE)
     result = client.run(REQ, Flavour.tasks, fake_time)
     assert result.images
     assert routes(simulator) == [f"POST {CREATE}", f"POST {CREATE}", f"GET {POLL}"]
@@ -217,11 +217,17 @@ def test_polls_back_off_gently_on_a_long_task(fake_time):
     assert fake_time.waits == [10.0] * 7 + [12.5, 15.0, 15.0, 7.5]
 
 
-def test_404_on_poll_is_tried_a_few_times_then_fails(client, simulator, fake_time):
+def test_404_on_poll_is_patient_until_the_deadline_and_offers_checking_again(
+    make_client, simulator, fake_time
+):
+    client = make_client(poll_interval=3.0, task_deadline=30.0)
     with pytest.raises(ApiError) as info:
         client.wait_task("no-such-task", fake_time)
-    assert info.value.kind is ErrorKind.not_found and info.value.task_id == "no-such-task"
-    assert routes(simulator) == [f"GET {POLL}"] * 3
+    err = info.value
+    assert err.kind is ErrorKind.deadline and err.task_id == "no-such-task"
+    assert "check the server again" in err.message and "does not show this task" in err.message
+    assert len(routes(simulator)) > 3  # not given up after the three attempts of one poll
+    assert sum(fake_time.waits) >= 30.0
 
 
 def test_resume_polls_and_never_creates(client, simulator, fake_time):
@@ -300,7 +306,7 @@ def test_an_unusable_server_address_is_one_clear_error(make_client, fake_time, b
 def test_the_key_never_reaches_a_log(client, simulator, fake_time, caplog):
     import logging
 
-    simulator.inject(Fault(status=500), path=CREATE)
+    simulator.inject(Fault(status=503), path=CREATE)
     simulator.inject(Fault(status=401), method="GET", path=POLL)
     with caplog.at_level(logging.DEBUG):
         err = fails(client, Flavour.tasks, fake_time)

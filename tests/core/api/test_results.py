@@ -67,14 +67,29 @@ def test_a_non_http_result_url_is_refused(client, simulator, fake_time, url):
     assert [r.path for r in simulator.requests] == [CREATE, POLL]
 
 
-def test_an_expired_result_link_says_so(client, simulator, fake_time):
+def _expired_link_envelope(client, simulator, fake_time):
     task_id = client.submit_task(REQ, fake_time)
     gone = f"{simulator.base_url}/files/does-not-exist.png"
-    envelope = {"taskId": task_id, "status": "completed", "result": {"url": gone}}
+    return task_id, {"taskId": task_id, "status": "completed", "result": {"url": gone}}
+
+
+def test_an_expired_result_link_asks_the_task_for_a_fresh_one(client, simulator, fake_time):
+    task_id, envelope = _expired_link_envelope(client, simulator, fake_time)
     simulator.inject(Fault(status=200, body=envelope), method="GET", path=POLL)
+    events = []
+    result = client.wait_task(task_id, fake_time, events.append)
+    assert result.images and result.task_id == task_id  # the paid picture is not lost
+    assert any("fresh link" in (e.message or "") for e in events)
+    assert simulator.created_tasks == 1
+
+
+def test_a_link_that_stays_expired_says_so(client, simulator, fake_time):
+    task_id, envelope = _expired_link_envelope(client, simulator, fake_time)
+    simulator.inject(Fault(status=200, body=envelope), method="GET", path=POLL, times=10)
     with pytest.raises(ApiError) as info:
         client.wait_task(task_id, fake_time)
     assert info.value.kind is ErrorKind.not_found and "link may have expired" in info.value.message
+    assert simulator.created_tasks == 1
 
 
 def test_a_200_with_an_error_envelope_is_that_error(client, simulator, fake_time):

@@ -1,0 +1,90 @@
+"""The money path: a create is re-sent only when the server certainly did nothing, and a poll
+that cannot be read never loses a task that may be alive (contract: retry rules)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.api.errors import ApiError, ErrorKind
+from app.core.api.models import Flavour, ImageRequest
+from app.simulator import Fault
+
+CREATE = "/openai/images"
+POLL = "/openai/tasks"
+GENERATIONS = "/openai/v1/images/generations"
+REQ = ImageRequest(prompt="a lighthouse at dusk")
+
+
+def routes(sim) -> list[str]:
+    return [f"{r.method} {r.path}" for r in sim.requests]
+
+
+@pytest.mark.parametrize("status", [500, 502, 504, 524])
+@pytest.mark.parametrize(
+    ("flavour", "path", "kind"),
+    [(Flavour.tasks, CREATE, None), (Flavour.compat, GENERATIONS, ErrorKind.maybe_billed)],
+)
+def test_a_server_error_on_a_create_is_never_sent_again(
+    client, simulator, fake_time, status, flavour, path, kind
+):
+    simulator.inject(Fault(status=status), path=path)
+    with pytest.raises(ApiError) as info:
+        client.run(REQ, flavour, fake_time)
+    err = info.value
+    assert routes(simulator) == [f"POST {path}"]  # one create: never billed twice
+    assert err.status == status
+    if kind is not None:
+        assert err.kind is kind
+    assert "may" in err.message and ("billed" in err.message or "may exist" in err.message)
+
+
+@pytest.mark.parametrize(("status", "code"), [(503, None), (429, None)])
+def test_answers_that_say_nothing_was_done_are_sent_again(
+    client, simulator, fake_time, status, code
+):
+    simulator.inject(Fault(status=status, code=code), path=CREATE)
+    assert client.run(REQ, Flavour.tasks, fake_time).images
+    assert routes(simulator)[:2] == [f"POST {CREATE}"] * 2
+    assert simulator.created_tasks == 1
+
+
+def test_a_garbled_200_on_a_create_says_the_task_may_exist(client, simulator, fake_time):
+    simulator.inject(Fault(malformed_json=True), path=CREATE)
+    with pytest.raises(ApiError) as info:
+        client.run(REQ, Flavour.tasks, fake_time)
+    assert info.value.kind is ErrorKind.malformed and "may exist anyway" in info.value.message
+    assert routes(simulator) == [f"POST {CREATE}"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<!DOCTYPE html><title>Just a moment...</title>",
+        {"code": 0, "msg": "busy"},
+        {"taskId": "x"},  # JSON without status
+    ],
+)
+def test_garbled_poll_answers_are_passing_problems(client, simulator, fake_time, body):
+    task_id = client.submit_task(REQ, fake_time)
+    simulator.inject(Fault(status=200, body=body), method="GET", path=POLL, times=3)
+    events = []
+    result = client.wait_task(task_id, fake_time, events.append)
+    assert result.images and result.task_id == task_id
+    assert any("can't be read" in (e.message or "") for e in events if e.stage == "waiting")
+    assert simulator.created_tasks == 1
+
+
+@pytest.mark.parametrize("status", [404, 500, 502])
+def test_error_statuses_on_polls_are_passing_problems(client, simulator, fake_time, status):
+    task_id = client.submit_task(REQ, fake_time)
+    simulator.inject(Fault(status=status), method="GET", path=POLL, times=5)
+    assert client.wait_task(task_id, fake_time).images
+    assert simulator.created_tasks == 1
+
+
+def test_a_refused_key_on_a_poll_is_final_at_once(client, simulator, fake_time):
+    task_id = client.submit_task(REQ, fake_time)
+    simulator.inject(Fault(status=401), method="GET", path=POLL)
+    with pytest.raises(ApiError) as info:
+        client.wait_task(task_id, fake_time)
+    assert info.value.kind is ErrorKind.auth
