@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
-from PySide6.QtCore import QMimeData, QPointF, Qt, QThreadPool, QUrl
+from PySide6.QtCore import QItemSelectionModel, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QSpinBox
@@ -47,7 +47,7 @@ def panel(qtbot) -> Iterator[EditPanel]:  # type: ignore[no-untyped-def]
     p.show()
     qtbot.waitExposed(p)
     yield p
-    QThreadPool.globalInstance().waitForDone(5000)
+    p.shutdown()
 
 
 def test_open_dialog_loads_the_picture_onto_the_canvas(
@@ -207,9 +207,10 @@ def test_reordering_moves_the_mask_to_the_new_first_picture(
         panel.move_source(1, 0)
     assert "cleared" in sig.args[0]
     assert panel.canvas.image_size().toTuple() == (60, 40) and not panel.has_mask()
-    assert panel.strip.item(0).text().endswith("mask")
-    panel.strip.setCurrentRow(1)
-    panel.strip.item(1).setSelected(True)
+    strip = panel.strip.model()
+    assert strip.index(0).data().endswith("mask")
+    panel.strip.setCurrentIndex(strip.index(1))
+    panel.strip.selectionModel().select(strip.index(1), QItemSelectionModel.SelectionFlag.Select)
     panel.remove_action.trigger()
     assert [s.prepared.filename for s in panel.sources()] == ["b.png"]
 
@@ -386,9 +387,10 @@ def test_dragging_a_thumbnail_to_the_front_makes_it_the_mask_picture(
         [str(write_png(tmp_path / "a.png", (40, 40))), str(write_png(tmp_path / "b.png", (30, 20)))]
     )
     qtbot.waitUntil(lambda: panel.source_count() == 2)
-    # An internal drag in the strip ends in the model's move (what QListWidget's drop does).
+    # An internal drag in the strip ends in the model's move (what QListView's drop does).
     with qtbot.waitSignal(panel.sources_changed):
         assert panel.strip.model().moveRow(QModelIndex(), 1, QModelIndex(), 0)
     assert [s.prepared.filename for s in panel.sources()] == ["b.png", "a.png"]
     qtbot.waitUntil(lambda: panel.canvas.image_size().toTuple() == (30, 20))
-    assert panel.strip.item(0).text().endswith("mask") and panel.strip.item(1).text() == "2"
+    strip = panel.strip.model()
+    assert strip.index(0).data().endswith("mask") and strip.index(1).data() == "2"
