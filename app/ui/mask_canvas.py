@@ -678,5 +678,5 @@ class MaskCanvas(QWidget):
             self._set_view(self._fit_scale(), None)
         super().resizeEvent(event)
 
-    def sizeHint(self) -> QSize:
+    def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(640, 480)

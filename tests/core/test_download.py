@@ -17,7 +17,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path == "/cat.png":
             self.send_response(200)
             self.send_header("Content-Length", str(len(BODY)))
