@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import httpx
-
 from app.core.imaging import ImageError
 
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
@@ -45,6 +43,10 @@ def download(
     """The body of `url` (at most `limit` bytes); `name` is what messages call the picture."""
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise DownloadError(f"“{name}” is not a web address (http or https).", "scheme", name)
+    # Imported here: httpx takes ~0.3 s to import (it loads its command line's rich and
+    # click), and the window imports this module while it starts.
+    import httpx
+
     try:
         with (
             httpx.Client(follow_redirects=True, timeout=timeout) as client,

@@ -394,3 +394,31 @@ def test_dragging_a_thumbnail_to_the_front_makes_it_the_mask_picture(
     qtbot.waitUntil(lambda: panel.canvas.image_size().toTuple() == (30, 20))
     strip = panel.strip.model()
     assert strip.index(0).data().endswith("mask") and strip.index(1).data() == "2"
+
+
+def test_what_a_drop_carries_is_read_once_in_the_order_targets_take_it(qapp, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from app.ui import drops
+
+    assert drops.read(None).is_empty and not drops.accepts(None)
+    path = str(write_png(tmp_path / "a.png"))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(path), QUrl("https://example.org/cat.png")])
+    mime.setData("image/png", b"raw")
+    drop = drops.read(mime)
+    # A file keeps its name and embedded settings: the raw bytes beside it are not copied.
+    assert drop.files == [path] and drop.pictures == [path] and drop.data is None
+    assert drop.urls == ["https://example.org/cat.png"] and drops.accepts(mime)
+    assert drops.url_name(drop.urls[0]) == "cat.png"
+    raw = QMimeData()
+    raw.setData("image/webp", b"webp bytes")
+    image = QImage(4, 4, QImage.Format.Format_RGB32)
+    raw.setImageData(image)
+    drop = drops.read(raw)
+    assert (drop.data, drop.data_type, drop.image) == (b"webp bytes", "image/webp", None)
+    only_image = QMimeData()
+    only_image.setImageData(image)
+    assert drops.read(only_image).image is not None
+    text = QMimeData()
+    text.setText("just words")
+    assert drops.read(text).is_empty and not drops.accepts(text)
+    assert drops.picture_files(drops.file_urls_mime([path, str(tmp_path / "notes.txt")])) == [path]
