@@ -9,6 +9,7 @@ background. The sentences keep the "EditPanel" translation context they were wri
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,8 @@ from app.ui.mask_canvas import MAX_BRUSH, MIN_BRUSH, MaskCanvas, Tool
 
 if TYPE_CHECKING:
     from PIL import Image
+
+log = logging.getLogger(__name__)
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
 
@@ -380,13 +383,11 @@ class MaskToolbar(QWidget):
         if not path.lower().endswith(".png"):
             path += ".png"
         ok = translate("EditPanel", "Mask saved to %1.").replace("%1", path)
-        failed = QCoreApplication.translate(
-            "EditPanel", "The mask could not be saved to %1: %2"
-        ).replace("%1", path)
+        failed = translate("EditPanel", "The mask could not be saved to %1: %2").replace("%1", path)
 
         def on_error(exc: BaseException) -> None:
-            if not isinstance(exc, OSError | ImageError):
-                raise exc  # a bug: Background logs it
+            if not isinstance(exc, OSError | ImageError):  # a bug: keep its trace
+                log.error("saving the mask to %s failed", path, exc_info=exc)
             detail = getattr(exc, "message", None) or getattr(exc, "strerror", None) or exc
             self.message.emit(failed.replace("%2", str(detail)))
 
@@ -425,14 +426,14 @@ class MaskToolbar(QWidget):
         def on_error(exc: BaseException) -> None:
             if isinstance(exc, ImageError):
                 self.message.emit(self._error_text(exc))
-            elif isinstance(exc, OSError):
-                self.message.emit(
-                    translate("EditPanel", "“%1” could not be read: %2.")
-                    .replace("%1", name)
-                    .replace("%2", str(exc.strerror or exc))
-                )
-            else:
-                raise exc  # a bug: Background logs it
+                return
+            if not isinstance(exc, OSError):  # a bug: keep its trace
+                log.error("loading the mask %s failed", path, exc_info=exc)
+            self.message.emit(
+                translate("EditPanel", "“%1” could not be read: %2.")
+                .replace("%1", name)
+                .replace("%2", str(getattr(exc, "strerror", None) or exc))
+            )
 
         self._background.submit(
             read_mask, path, model.size, on_done=self.on_mask_read, on_error=on_error

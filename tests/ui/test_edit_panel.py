@@ -422,3 +422,19 @@ def test_what_a_drop_carries_is_read_once_in_the_order_targets_take_it(qapp, tmp
     text.setText("just words")
     assert drops.read(text).is_empty and not drops.accepts(text)
     assert drops.picture_files(drops.file_urls_mime([path, str(tmp_path / "notes.txt")])) == [path]
+
+
+def test_a_mask_file_that_cannot_be_used_gives_a_sentence(
+    panel: EditPanel, qtbot, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    panel.add_files([str(write_png(tmp_path / "a.png", (80, 60)))])
+    qtbot.waitUntil(panel.has_sources)
+    broken = tmp_path / "broken.png"
+    broken.write_text("not a picture")
+    with qtbot.waitSignal(panel.message) as sig:
+        panel.load_mask(str(broken))
+    assert "is not a picture this app can read" in sig.args[0]
+    with qtbot.waitSignal(panel.message) as sig:
+        panel.load_mask(str(tmp_path / "gone.png"))
+    assert "“gone.png” could not be read" in sig.args[0]
+    assert panel.canvas.model.is_empty  # type: ignore[union-attr]
