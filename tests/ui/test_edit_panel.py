@@ -207,7 +207,7 @@ def test_reordering_moves_the_mask_to_the_new_first_picture(
         panel.move_source(1, 0)
     assert "cleared" in sig.args[0]
     assert panel.canvas.image_size().toTuple() == (60, 40) and not panel.has_mask()
-    strip = panel.strip.model()
+    strip = panel.model  # what the strip shows
     assert strip.index(0).data().endswith("mask")
     panel.strip.setCurrentIndex(strip.index(1))
     panel.strip.selectionModel().select(strip.index(1), QItemSelectionModel.SelectionFlag.Select)
@@ -392,7 +392,8 @@ def test_dragging_a_thumbnail_to_the_front_makes_it_the_mask_picture(
         assert panel.strip.model().moveRow(QModelIndex(), 1, QModelIndex(), 0)
     assert [s.prepared.filename for s in panel.sources()] == ["b.png", "a.png"]
     qtbot.waitUntil(lambda: panel.canvas.image_size().toTuple() == (30, 20))
-    strip = panel.strip.model()
+    strip = panel.model  # what the strip shows
+    assert panel.strip.model() is strip
     assert strip.index(0).data().endswith("mask") and strip.index(1).data() == "2"
 
 
