@@ -1,5 +1,7 @@
 """The mask-brush canvas: shows the picture, paints the mask over it, zooms and pans.
 
+Over 600 lines on purpose: one widget whose painting, zoom and mouse input share one view state.
+
 The pixels live in app.core.mask.MaskModel (image coordinates, undo per stroke). This widget
 only maps mouse positions to image pixels, keeps an 8-bit indexed overlay in step with the
 model inside each change's rectangle, and repaints just that part of the screen: on a
@@ -678,5 +680,5 @@ class MaskCanvas(QWidget):
             self._set_view(self._fit_scale(), None)
         super().resizeEvent(event)
 
-    def sizeHint(self) -> QSize:
+    def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(640, 480)

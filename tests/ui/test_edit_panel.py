@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
-from PySide6.QtCore import QMimeData, QPointF, Qt, QThreadPool, QUrl
+from PySide6.QtCore import QItemSelectionModel, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QSpinBox
@@ -47,7 +47,7 @@ def panel(qtbot) -> Iterator[EditPanel]:  # type: ignore[no-untyped-def]
     p.show()
     qtbot.waitExposed(p)
     yield p
-    QThreadPool.globalInstance().waitForDone(5000)
+    p.shutdown()
 
 
 def test_open_dialog_loads_the_picture_onto_the_canvas(
@@ -207,9 +207,10 @@ def test_reordering_moves_the_mask_to_the_new_first_picture(
         panel.move_source(1, 0)
     assert "cleared" in sig.args[0]
     assert panel.canvas.image_size().toTuple() == (60, 40) and not panel.has_mask()
-    assert panel.strip.item(0).text().endswith("mask")
-    panel.strip.setCurrentRow(1)
-    panel.strip.item(1).setSelected(True)
+    strip = panel.model  # what the strip shows
+    assert strip.index(0).data().endswith("mask")
+    panel.strip.setCurrentIndex(strip.index(1))
+    panel.strip.selectionModel().select(strip.index(1), QItemSelectionModel.SelectionFlag.Select)
     panel.remove_action.trigger()
     assert [s.prepared.filename for s in panel.sources()] == ["b.png"]
 
@@ -386,9 +387,55 @@ def test_dragging_a_thumbnail_to_the_front_makes_it_the_mask_picture(
         [str(write_png(tmp_path / "a.png", (40, 40))), str(write_png(tmp_path / "b.png", (30, 20)))]
     )
     qtbot.waitUntil(lambda: panel.source_count() == 2)
-    # An internal drag in the strip ends in the model's move (what QListWidget's drop does).
+    # An internal drag in the strip ends in the model's move (what QListView's drop does).
     with qtbot.waitSignal(panel.sources_changed):
         assert panel.strip.model().moveRow(QModelIndex(), 1, QModelIndex(), 0)
     assert [s.prepared.filename for s in panel.sources()] == ["b.png", "a.png"]
     qtbot.waitUntil(lambda: panel.canvas.image_size().toTuple() == (30, 20))
-    assert panel.strip.item(0).text().endswith("mask") and panel.strip.item(1).text() == "2"
+    strip = panel.model  # what the strip shows
+    assert panel.strip.model() is strip
+    assert strip.index(0).data().endswith("mask") and strip.index(1).data() == "2"
+
+
+def test_what_a_drop_carries_is_read_once_in_the_order_targets_take_it(qapp, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from app.ui import drops
+
+    assert drops.read(None).is_empty and not drops.accepts(None)
+    path = str(write_png(tmp_path / "a.png"))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(path), QUrl("https://example.org/cat.png")])
+    mime.setData("image/png", b"raw")
+    drop = drops.read(mime)
+    # A file keeps its name and embedded settings: the raw bytes beside it are not copied.
+    assert drop.files == [path] and drop.pictures == [path] and drop.data is None
+    assert drop.urls == ["https://example.org/cat.png"] and drops.accepts(mime)
+    assert drops.url_name(drop.urls[0]) == "cat.png"
+    raw = QMimeData()
+    raw.setData("image/webp", b"webp bytes")
+    image = QImage(4, 4, QImage.Format.Format_RGB32)
+    raw.setImageData(image)
+    drop = drops.read(raw)
+    assert (drop.data, drop.data_type, drop.image) == (b"webp bytes", "image/webp", None)
+    only_image = QMimeData()
+    only_image.setImageData(image)
+    assert drops.read(only_image).image is not None
+    text = QMimeData()
+    text.setText("just words")
+    assert drops.read(text).is_empty and not drops.accepts(text)
+    assert drops.picture_files(drops.file_urls_mime([path, str(tmp_path / "notes.txt")])) == [path]
+
+
+def test_a_mask_file_that_cannot_be_used_gives_a_sentence(
+    panel: EditPanel, qtbot, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    panel.add_files([str(write_png(tmp_path / "a.png", (80, 60)))])
+    qtbot.waitUntil(panel.has_sources)
+    broken = tmp_path / "broken.png"
+    broken.write_text("not a picture")
+    with qtbot.waitSignal(panel.message) as sig:
+        panel.load_mask(str(broken))
+    assert "is not a picture this app can read" in sig.args[0]
+    with qtbot.waitSignal(panel.message) as sig:
+        panel.load_mask(str(tmp_path / "gone.png"))
+    assert "“gone.png” could not be read" in sig.args[0]
+    assert panel.canvas.model.is_empty  # type: ignore[union-attr]
