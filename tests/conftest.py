@@ -23,7 +23,7 @@ SPEC_PATH = Path(__file__).resolve().parent / "data" / "openai-images.openapi.js
 class MemoryKeyring(KeyringBackend):
     """A keyring that lives in this process only: tests never touch the user's real keyring."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()
