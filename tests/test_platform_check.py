@@ -75,6 +75,18 @@ def test_an_x_server_that_does_not_answer_is_told_apart_from_missing_libraries()
     assert "apt-get" not in text
 
 
+def test_the_display_is_only_probed_when_asked() -> None:
+    asked: list[str] = []
+
+    def probe(display: str) -> bool:
+        asked.append(display)
+        return False
+
+    assert problem({"DISPLAY": ":99"}, "linux", loader()) is None
+    assert problem({"DISPLAY": ":99"}, "linux", loader(), probe) is not None
+    assert asked == [":99"]
+
+
 @pytest.mark.parametrize("requested", ["offscreen", "minimal", "vnc:size=800x600", "eglfs"])
 def test_another_platform_asked_for_is_not_checked(requested: str) -> None:
     load = loader(XCB_LIBRARIES)
@@ -145,6 +157,23 @@ def test_the_module_prints_the_problem_and_exits_1() -> None:
     assert done.stdout == ""
     if sys.platform.startswith("linux"):
         assert "no display" in done.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 is checked on Linux only")
+def test_the_module_asks_the_x_server() -> None:
+    # No X server listens on display 4321: the libraries load (CI installs them), the server
+    # does not answer; where a library is missing, the sentence names it instead.
+    done = subprocess.run(
+        [sys.executable, "-m", "app.platform_check"],
+        cwd=ROOT,
+        env={"PATH": "", "DISPLAY": ":4321", "QT_QPA_PLATFORM": "xcb"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert ":4321 does not answer" in done.stderr or "missing" in done.stderr
 
 
 def test_the_module_is_silent_when_qt_can_start() -> None:
