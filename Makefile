@@ -12,15 +12,22 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test,dev,package]'
 	touch $(STAMP)
 
+# Asks first whether Qt can open a window here: when a system library or the display is missing
+# it says which and how to fix it, where Qt itself would abort naming the wrong library.
 run: $(STAMP)
+	@$(BIN)/python -m app.platform_check
 	$(BIN)/python -m app $(ARGS)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# What CI checks before the tests (.ci/run); the rules and contracts live in pyproject.toml.
+LINTED := app tests bench packaging
 lint: $(STAMP)
-	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff check $(LINTED)
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 
 # Figures for the speed and memory targets (printed, not asserted).
 bench: $(STAMP)

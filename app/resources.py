@@ -16,5 +16,7 @@ def resources_dir() -> Path:
 def resource_path(*parts: str) -> Path:
     path = resources_dir().joinpath(*parts)
     if not path.exists():
-        raise FileNotFoundError(f"missing resource: {'/'.join(parts)} (looked in {resources_dir()})")
+        raise FileNotFoundError(
+            f"missing resource: {'/'.join(parts)} (looked in {resources_dir()})"
+        )
     return path

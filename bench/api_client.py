@@ -17,20 +17,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx  # noqa: E402
+import httpx
 
-from app.core.api.cancel import CancelToken  # noqa: E402
-from app.core.api.client import MountseaClient, make_http_client  # noqa: E402
-from app.core.api.models import Flavour, ImageRequest  # noqa: E402
-from app.core.api.parse import verify_image  # noqa: E402
-from app.simulator import Simulator  # noqa: E402
+from app.core.api.cancel import CancelToken
+from app.core.api.client import MountseaClient, make_http_client
+from app.core.api.models import Flavour, ImageRequest
+from app.core.api.parse import verify_image
+from app.simulator import Simulator
 
 KEY = "sk-bench"
 ROUNDS = 12
 
 
 def bare_compat(http: httpx.Client, base: str, body: dict) -> bytes:
-    r = http.post(f"{base}/openai/v1/images/generations", json=body, headers={"Authorization": f"Bearer {KEY}"})
+    r = http.post(
+        f"{base}/openai/v1/images/generations",
+        json=body,
+        headers={"Authorization": f"Bearer {KEY}"},
+    )
     r.raise_for_status()
     return base64.b64decode(r.json()["data"][0]["b64_json"])
 
@@ -61,11 +65,16 @@ def main() -> None:
     with Simulator(api_keys=(KEY,), latency=0.0) as sim, make_http_client() as http:
         client = MountseaClient(http, sim.base_url, KEY, poll_interval=0.0)
         print(f"one {size} PNG per job, median of {ROUNDS} jobs, simulator at zero latency")
-        for name, flavour, bare in (("compat", Flavour.compat, bare_compat), ("async", Flavour.tasks, bare_async)):
+        for name, flavour, bare in (
+            ("compat", Flavour.compat, bare_compat),
+            ("async", Flavour.tasks, bare_async),
+        ):
             base_t = timed(lambda bare=bare: bare(http, sim.base_url, body))
             ours = timed(lambda flavour=flavour: client.run(req, flavour, CancelToken()))
-            print(f"  {name:6}  bare httpx {base_t * 1000:7.1f} ms   MountseaClient {ours * 1000:7.1f} ms"
-                  f"   ratio {ours / base_t:4.2f}")
+            print(
+                f"  {name:6}  bare httpx {base_t * 1000:7.1f} ms   MountseaClient {ours * 1000:7.1f} ms"
+                f"   ratio {ours / base_t:4.2f}"
+            )
         data = client.run(req, Flavour.compat, CancelToken()).images[0].data
         verify = timed(lambda: verify_image(data), rounds=20)
         print(f"  full decode check of the {len(data) / 1e6:.1f} MB result: {verify * 1000:.1f} ms")

@@ -59,13 +59,13 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def _gallery(data_dir: Path):  # noqa: ANN202
+def _gallery(data_dir: Path):
     from PySide6.QtWidgets import QApplication
 
     return QApplication.instance() or QApplication([])
 
 
-def _painted_rows(panel) -> list[int]:  # noqa: ANN001
+def _painted_rows(panel) -> list[int]:
     vp = panel.view.viewport().rect()
     return [
         r
@@ -74,7 +74,7 @@ def _painted_rows(panel) -> list[int]:  # noqa: ANN001
     ]
 
 
-def _wait_thumbs(app, panel, timeout: float = 10.0) -> bool:  # noqa: ANN001
+def _wait_thumbs(app, panel, timeout: float = 10.0) -> bool:
     from PySide6.QtCore import QEventLoop
 
     deadline = time.perf_counter() + timeout
@@ -88,7 +88,7 @@ def _wait_thumbs(app, panel, timeout: float = 10.0) -> bool:  # noqa: ANN001
     return False
 
 
-def _open(app, data_dir: Path):  # noqa: ANN001, ANN202
+def _open(app, data_dir: Path):
     from app.core.library import Library
     from app.ui.gallery import GalleryPanel
 

@@ -41,7 +41,8 @@ QTimer.singleShot(0, tick)
 app.exec()
 """
 
-BARE_WINDOW = """
+BARE_WINDOW = (
+    """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
@@ -50,7 +51,9 @@ w = QMainWindow()
 w.setWindowTitle("bare")
 w.resize(1200, 800)
 w.show()
-""" + IDLE_AND_QUIT
+"""
+    + IDLE_AND_QUIT
+)
 
 
 # The widgets of our window and nothing else: no app modules, no models, no start-up work.
@@ -59,7 +62,8 @@ w.show()
 # menus). It shows what PySide6 itself charges for a window of this shape (class and enum
 # materialisation, fonts, style, layout, first paint), so the app's own share can be read
 # off: app / same-widgets.
-SAME_WIDGETS_WINDOW = """
+SAME_WIDGETS_WINDOW = (
+    """
 import sys
 from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -157,7 +161,9 @@ for text in ("", "0 jobs", "Demo server"):
     w.statusBar().addPermanentWidget(QLabel(text, w))
 w.resize(1400, 880)
 w.show()
-""" + IDLE_AND_QUIT
+"""
+    + IDLE_AND_QUIT
+)
 
 
 _PYCACHE = tempfile.mkdtemp(prefix="bench-pycache-")
@@ -224,7 +230,9 @@ def bench_startup(runs: int, breakdown: bool = False) -> None:
         f"  same widgets, no app code  : {same_med * 1000:7.0f} ms   (runs: {', '.join(f'{t * 1000:.0f}' for t in same_times)})"
     )
     print(f"  ratio app / bare           : {app_med / bare_med:7.2f}x   (target <= 1.30x)")
-    print(f"  ratio same widgets / bare  : {same_med / bare_med:7.2f}x   (PySide6's own price for this window)")
+    print(
+        f"  ratio same widgets / bare  : {same_med / bare_med:7.2f}x   (PySide6's own price for this window)"
+    )
     print(f"  ratio app / same widgets   : {app_med / same_med:7.2f}x   (the app's own share)")
     if breakdown:
         key_med = statistics.median(env_key_times)

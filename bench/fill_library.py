@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PIL import Image, ImageDraw  # noqa: E402
+from PIL import Image, ImageDraw
 
-from app.core.library import Library, metadata  # noqa: E402
-from app.core.library.thumbs import make_thumbnail  # noqa: E402
+from app.core.library import Library, metadata
+from app.core.library.thumbs import make_thumbnail
 
 SUBJECTS = [
     "cat",

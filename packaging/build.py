@@ -77,7 +77,7 @@ def run_pyinstaller(spec: Path, dist: Path, work: Path, clean: bool) -> float:
         command,
         cwd=ROOT,
         check=True,
-        preexec_fn=_lower_priority if os.name == "posix" else None,  # noqa: PLW1509
+        preexec_fn=_lower_priority if os.name == "posix" else None,
     )
     return time.perf_counter() - started
 

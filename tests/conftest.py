@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,16 +16,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TEST_KEY = "sk-test-0123456789abcdef"
 
-# The published OpenAI Images spec lives in shared/, beside the checkout (CI clones it there too).
-SPEC_PATH = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "openai-images.openapi.json"
-)
+# The Images part of OpenAI's published spec (MIT; where from and which commit: tests/data/README.md).
+SPEC_PATH = Path(__file__).resolve().parent / "data" / "openai-images.openapi.json"
 
 
 class MemoryKeyring(KeyringBackend):
     """A keyring that lives in this process only: tests never touch the user's real keyring."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()
@@ -39,6 +38,47 @@ class MemoryKeyring(KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self.passwords.pop((service, username), None) is None:
             raise PasswordDeleteError("no such password")
+
+
+# Tests in files owned by others on this branch that log an ERROR on purpose; at merge each gets
+# `@pytest.mark.expect_log_error` in its own file and this list goes.
+_MARK_AT_MERGE = frozenset(
+    {
+        "tests/services/test_runner.py::test_a_failed_write_keeps_the_result_for_save_again",
+        "tests/test_main.py::test_the_log_never_holds_a_key",
+        "tests/test_main.py::test_an_exception_in_a_slot_is_told_not_fatal",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid in _MARK_AT_MERGE:
+            item.add_marker(pytest.mark.expect_log_error)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_logged_error(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> Iterator[None]:
+    """An ERROR (or worse) logged during a test fails it: errors are bugs until a test says it
+    expects one with `@pytest.mark.expect_log_error` (or checks the record and then calls
+    `caplog.clear()`). Runs last at teardown, so errors logged by other fixtures count too."""
+    yield
+    if request.node.get_closest_marker("expect_log_error"):
+        return
+    errors = [
+        record
+        for when in ("setup", "call", "teardown")
+        for record in caplog.get_records(when)
+        if record.levelno >= logging.ERROR
+    ]
+    if errors:
+        lines = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in errors)
+        pytest.fail(
+            f"the test logged {len(errors)} error(s) without @pytest.mark.expect_log_error:\n{lines}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -145,19 +145,21 @@ def _to_8bit_grey(im: Image.Image) -> Image.Image:
     if im.mode == "F":
         lo, hi = _band_extrema(im)
         scale = 255.0 / (hi - lo) if hi > lo else 0.0
-        return im.point(lambda v: v * scale - lo * scale).convert("L")  # type: ignore[arg-type]
+        return im.point(lambda v: v * scale - lo * scale).convert("L")
     im = im.convert("I")
     lo, hi = _band_extrema(im)
     # Most 16-bit files use the full 0..65535 range; 32-bit integer ones may not.
     top = 65535 if hi > 255 else 255
-    return im.point(lambda v: v * (255.0 / top)).convert("L")  # type: ignore[arg-type]
+    return im.point(lambda v: v * (255.0 / top)).convert("L")
 
 
 def _orientation(im: Image.Image) -> int:
     try:
         return int(im.getexif().get(0x0112, 1) or 1)
-    except Exception:
-        return 1  # unreadable EXIF: treat as upright rather than refuse the picture
+    # Pillow's EXIF parser raises whatever a damaged file makes it hit (struct.error,
+    # SyntaxError, KeyError...): treat the picture as upright rather than refuse it.
+    except Exception:  # noqa: BLE001
+        return 1
 
 
 def _has_transparency(im: Image.Image) -> bool:
@@ -207,7 +209,7 @@ def _is_srgb(icc: bytes | None) -> bool:
         from PIL import ImageCms
 
         name = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))) or ""
-    except Exception:
+    except Exception:  # noqa: BLE001 - an unreadable profile, whatever it trips in LittleCMS, is not sRGB
         return False
     return "srgb" in name.lower()
 
@@ -262,8 +264,9 @@ def _icc_to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image | None:
         return ImageCms.profileToProfile(
             im, src, ImageCms.createProfile("sRGB"), outputMode=out_mode
         )
-    except Exception:
-        # A broken or unusual profile is not worth refusing the picture over.
+    except Exception:  # noqa: BLE001
+        # A broken or unusual profile, whatever it trips in LittleCMS, is not worth refusing
+        # the picture over.
         return None
 
 

@@ -68,7 +68,7 @@ class KeyStore:
         if self.backend_available():
             try:
                 stored = keyring.get_password(SERVICE, USERNAME)
-            except Exception as exc:  # backends raise their own types (dbus, locked keychain...)
+            except Exception as exc:  # noqa: BLE001 - backends raise their own types (dbus, locked keychain...)
                 log.warning("could not read the API key from the keyring: %s", type(exc).__name__)
                 stored = None
             if stored and stored.strip():
@@ -86,7 +86,7 @@ class KeyStore:
             )
         try:
             keyring.set_password(SERVICE, USERNAME, key)
-        except Exception as exc:  # backends raise their own types (dbus, locked keychain...)
+        except Exception as exc:  # noqa: BLE001 - backends raise their own types (dbus, locked keychain...)
             log.warning("the keyring refused to store the API key: %s", type(exc).__name__)
             raise KeyStoreUnavailable(
                 f"The system keyring refused to store the API key ({type(exc).__name__}). "
@@ -103,7 +103,7 @@ class KeyStore:
             keyring.delete_password(SERVICE, USERNAME)
         except PasswordDeleteError:
             pass  # nothing stored: already the wanted state
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - backends raise their own types, as above
             raise KeyStoreUnavailable(
                 f"The system keyring refused to forget the API key ({type(exc).__name__})."
             ) from None
@@ -122,10 +122,12 @@ class KeyStore:
     def backend_name(self) -> str:
         try:
             backend = keyring.get_keyring()
-        except Exception:
+        except Exception:  # noqa: BLE001 - a broken keyring configuration has no name to show
             return "none"
         if isinstance(backend, chainer.ChainerBackend):
-            names = [getattr(b, "name", type(b).__name__) for b in backend.backends if backend_usable(b)]
+            names = [
+                getattr(b, "name", type(b).__name__) for b in backend.backends if backend_usable(b)
+            ]
             return ", ".join(names) if names else "none"
         if not backend_usable(backend):
             return "none"

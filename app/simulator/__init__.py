@@ -27,9 +27,9 @@ from app.simulator.service import MODERATION_TRIGGER_WORDS
 
 __all__ = [
     "DEMO_KEY",
-    "Fault",
     "MODERATION_TRIGGER_WORDS",
     "RESULT_SHAPES",
+    "Fault",
     "RecordedRequest",
     "Simulator",
     "TaskRecord",

@@ -1,4 +1,7 @@
-"""A local Mountsea-compatible HTTP server: both flavours, real images, injectable faults."""
+"""A local Mountsea-compatible HTTP server: both flavours, real images, injectable faults.
+
+This file answers requests (keys, Compat calls, task creation and polls, result files); the
+HTTP plumbing is in wire.py, the task's state walk in tasks.py."""
 
 from __future__ import annotations
 
@@ -12,167 +15,44 @@ import threading
 import time
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from app.core.api.models import MIME_BY_FORMAT
 from app.simulator import multipart, service
-from app.simulator.faults import Fault, error_answer
+from app.simulator.faults import Fault
 from app.simulator.service import ApiProblem, Job, SourceImage, bad
+from app.simulator.tasks import TASK_END_DEFAULTS, TaskRecord, iso
+from app.simulator.wire import (
+    EDITS,
+    FILES,
+    GENERATIONS,
+    TASKS_CREATE,
+    TASKS_POLL,
+    Answer,
+    Handler,
+    RecordedRequest,
+    Server,
+    canonical_path,
+)
 
 log = logging.getLogger(__name__)
 
 DEMO_KEY = "sk-demo"
 
-GENERATIONS = "/openai/v1/images/generations"
-EDITS = "/openai/v1/images/edits"
-TASKS_CREATE = "/openai/images"
-TASKS_POLL = "/openai/tasks"
-FILES = "/files/"
-# A base URL ending in /v1 (plain OpenAI style) reaches the same Compat routes.
-_ALIASES = {"/v1/images/generations": GENERATIONS, "/v1/images/edits": EDITS}
-
-# Share of `latency` a task spends before entering each next state; it completes at 1.0.
-_STAGES = (("pending", 0.0), ("ready", 0.1), ("assigned", 0.2), ("processing", 0.3))
-
-_TASK_END_DEFAULTS = {
-    "failed": ("The image could not be generated: the upstream model returned an error.", 500),
-    "timeout": ("The task did not finish in time and was stopped.", 504),
-    "cancelled": ("The task was cancelled.", 499),
-}
-
-
-def canonical_path(path: str) -> str:
-    path = urlsplit(path).path.rstrip("/") or "/"
-    return _ALIASES.get(path, path)
-
-
-def _content_type_of(body: object) -> str:
-    """What a raw fault body would be served as: a proxy's HTML page, plain text, or bytes."""
-    if isinstance(body, (dict, list)):
-        return "application/json"
-    if isinstance(body, str):
-        text = body.lstrip()
-        if text.startswith(("{", "[")):
-            return "application/json"
-        return "text/html; charset=utf-8" if text.startswith("<") else "text/plain; charset=utf-8"
-    return "application/octet-stream"
-
-
-def _iso(epoch: float) -> str:
-    return (
-        datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    )
-
-
-@dataclass
-class RecordedRequest:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]  # lower-case names
-    json: Any
-    form: dict[str, list[str]]
-    files: dict[str, list[tuple[str, str, bytes]]]
-    body: bytes
-
-
-@dataclass
-class Answer:
-    status: int
-    body: bytes | str | dict[str, Any] | list[Any] | None
-    headers: dict[str, str] = field(default_factory=dict)
-    content_type: str = "application/json"
-
-
-@dataclass
-class TaskRecord:
-    """One async task. Its status follows the clock; the image is made when it first shows final."""
-
-    id: str
-    job: Job
-    request: dict[str, Any]
-    created: float  # wall clock, for createdAt
-    started: float  # monotonic, for the state walk
-    duration: float
-    step: float | None
-    trace_id: str
-    end_state: str | None = None  # injected failed / timeout / cancelled
-    error_message: str | None = None
-    error_code: int | None = None
-    result_shape: str = "images_response"
-    truncated_b64: bool = False
-    blocked: ApiProblem | None = None  # refused by moderation: fails when it would have finished
-    decoded: Any = None  # inputs already checked at creation
-    result: Any = None
-    finished_at: str | None = None
-    polls: int = 0
-    _final: str | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def walk_status(self, now: float | None = None) -> str:
-        """pending -> ready -> assigned -> processing by elapsed time; "final" once done."""
-        elapsed = (time.monotonic() if now is None else now) - self.started
-        if self.step is not None:
-            index = int(elapsed // self.step) if self.step > 0 else len(_STAGES)
-            return _STAGES[index][0] if index < len(_STAGES) else "final"
-        if elapsed >= self.duration:
-            return "final"
-        current = "pending"
-        for name, share in _STAGES:
-            if elapsed >= share * self.duration:
-                current = name
-        return current
-
-    @property
-    def status(self) -> str:
-        if self._final is not None:
-            return self._final
-        walked = self.walk_status()
-        if walked != "final":
-            return walked
-        return self.end_state or ("failed" if self.blocked else "completed")
-
-
-class _Server(ThreadingHTTPServer):
-    # Our own thread bookkeeping: daemon threads (a forgotten stop() never blocks exit) that
-    # stop() still joins, after shutting down any keep-alive socket they are blocked on.
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(
-        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], sim: Simulator
-    ):
-        self.sim = sim
-        self.live: dict[threading.Thread, socket.socket] = {}
-        self.live_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        t = threading.Thread(
-            target=self._serve, args=(request, client_address), daemon=True, name="simulator-conn"
-        )
-        with self.live_lock:
-            self.live[t] = request
-        t.start()
-
-    def _serve(self, request: Any, client_address: Any) -> None:
-        try:
-            self.process_request_thread(request, client_address)
-        finally:
-            with self.live_lock:
-                self.live.pop(threading.current_thread(), None)
-
-    def close_connections(self) -> list[threading.Thread]:
-        with self.live_lock:
-            live = dict(self.live)
-        for sock in live.values():
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        return list(live)
+# Importable from here as before the split.
+__all__ = [
+    "DEMO_KEY",
+    "EDITS",
+    "FILES",
+    "GENERATIONS",
+    "TASKS_CREATE",
+    "TASKS_POLL",
+    "Answer",
+    "RecordedRequest",
+    "Simulator",
+    "TaskRecord",
+    "canonical_path",
+]
 
 
 class Simulator:
@@ -213,7 +93,7 @@ class Simulator:
         self._created_tasks = 0
         self._compat_calls = 0
         self._stopping = threading.Event()
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------ lifecycle
@@ -222,7 +102,7 @@ class Simulator:
         if self._server is not None:
             return self.base_url
         self._stopping.clear()
-        self._server = _Server(("127.0.0.1", port), _Handler, self)
+        self._server = Server(("127.0.0.1", port), Handler, self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.5},
@@ -311,7 +191,7 @@ class Simulator:
 
     # ------------------------------------------------------------ internals
 
-    def _take_fault(self, method: str, path: str) -> Fault | None:
+    def take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
             queue = self._faults.get((method, path))
             if not queue:
@@ -322,7 +202,7 @@ class Simulator:
                 queue.popleft()
             return entry[0]
 
-    def _record(self, rec: RecordedRequest) -> None:
+    def record_request(self, rec: RecordedRequest) -> None:
         with self._lock:
             self._requests.append(rec)
             self._request_count += 1
@@ -340,6 +220,9 @@ class Simulator:
     def wait(self, seconds: float) -> None:
         if seconds > 0:
             self._stopping.wait(seconds)
+
+    def is_stopping(self) -> bool:
+        return self._stopping.is_set()
 
     def _check_key(self, headers: dict[str, str]) -> None:
         auth = headers.get("authorization", "")
@@ -534,16 +417,16 @@ class Simulator:
                     "taskId": record.id,
                     "status": status,
                     "result": record.result if status == "completed" else None,
-                    "errorMessage": record.error_message if status in _TASK_END_DEFAULTS else None,
-                    "errorCode": record.error_code if status in _TASK_END_DEFAULTS else None,
-                    "createdAt": _iso(record.created),
+                    "errorMessage": record.error_message if status in TASK_END_DEFAULTS else None,
+                    "errorCode": record.error_code if status in TASK_END_DEFAULTS else None,
+                    "createdAt": iso(record.created),
                     "finishedAt": record.finished_at,
                     "traceId": record.trace_id,
                 },
             )
 
     def _finish(self, record: TaskRecord) -> None:
-        record.finished_at = _iso(record.created + record.duration)
+        record.finished_at = iso(record.created + record.duration)
         decoded, record.decoded = record.decoded, None  # the inputs are not needed after this
         end = record.end_state
         if end is None and record.blocked is not None:
@@ -561,9 +444,7 @@ class Simulator:
                 record.error_code = (
                     record.error_code if record.error_code is not None else problem.status
                 )
-            except (
-                Exception
-            ) as exc:  # a bug or an odd input must end the task, not break every poll
+            except Exception as exc:  # a bug or an odd input ends the task, not every poll
                 log.exception("simulated task %s failed", record.id)
                 end = "failed"
                 record.error_message = (
@@ -574,7 +455,7 @@ class Simulator:
                 record.result = self._shape(out, record.result_shape, record.truncated_b64)
                 record._final = "completed"
                 return
-        message, code = _TASK_END_DEFAULTS[end]
+        message, code = TASK_END_DEFAULTS[end]
         record.error_message = record.error_message or message
         record.error_code = record.error_code if record.error_code is not None else code
         record._final = end
@@ -636,147 +517,3 @@ class Simulator:
                 },
             )
         return Answer(200, entry[1], content_type=entry[0])
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like the real service behind its proxy
-    # Nagle + delayed ACK added ~40 ms to every small answer on loopback.
-    disable_nagle_algorithm = True
-    server_version = "mountsea-simulator"
-    sys_version = ""
-    server: _Server
-
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    def do_PUT(self) -> None:
-        self._dispatch()
-
-    def do_DELETE(self) -> None:
-        self._dispatch()
-
-    def do_PATCH(self) -> None:
-        self._dispatch()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        # The request line only: headers (and so the bearer key) are never logged.
-        log.debug("%s %s", self.address_string(), format % args)
-
-    def _read_body(self) -> bytes:
-        if self.headers.get("transfer-encoding", "").lower() == "chunked":
-            chunks: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("content-length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _dispatch(self) -> None:
-        sim = self.server.sim
-        split = urlsplit(self.path)
-        body = self._read_body()
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        ctype = headers.get("content-type", "")
-        parsed_json: Any = None
-        form: dict[str, list[str]] = {}
-        files: dict[str, list[tuple[str, str, bytes]]] = {}
-        if body and "json" in ctype:
-            try:
-                parsed_json = json.loads(body)
-            except ValueError:
-                parsed_json = None
-        elif body and ctype.startswith("multipart/"):
-            try:
-                parsed = multipart.parse(body, ctype)
-                form, files = parsed.fields, parsed.files
-            except multipart.MultipartError:
-                pass
-        rec = RecordedRequest(
-            method=self.command,
-            path=split.path,
-            query=dict(parse_qsl(split.query)),
-            headers=headers,
-            json=parsed_json,
-            form=form,
-            files=files,
-            body=body,
-        )
-        sim._record(rec)
-        route = canonical_path(split.path)
-        request_id = f"req_{sim.new_id('hex')}"
-        fault = sim._take_fault(self.command, route)
-
-        if fault is not None and fault.status is not None:
-            status, extra, err_body = error_answer(fault)
-            answer = Answer(status, err_body, extra, content_type=_content_type_of(err_body))
-        else:
-            try:
-                answer = sim.handle(rec, route, request_id, fault)
-            except ApiProblem as problem:
-                answer = Answer(problem.status, problem.body(), problem.headers)
-            except Exception:
-                log.exception("simulator failed on %s %s", self.command, split.path)
-                answer = Answer(
-                    500,
-                    {
-                        "error": {
-                            "message": "The simulator failed on this request.",
-                            "type": "server_error",
-                            "param": None,
-                            "code": None,
-                        }
-                    },
-                )
-        if fault is not None:
-            sim.wait(fault.delay)
-            if fault.drop:
-                self.close_connection = True
-                return
-        if sim._stopping.is_set():
-            self.close_connection = True
-            return
-        self._send(
-            answer,
-            request_id,
-            malformed=bool(fault and fault.malformed_json and fault.status is None),
-        )
-
-    def _send(self, answer: Answer, request_id: str, *, malformed: bool) -> None:
-        body = answer.body
-        if isinstance(body, (dict, list)):
-            payload = json.dumps(body).encode("utf-8")
-        elif isinstance(body, str):
-            payload = body.encode("utf-8")
-        else:
-            payload = body or b""
-        if malformed:
-            # What a proxy cutting the body short looks like: JSON that stops mid-way.
-            payload = payload[: max(1, min(len(payload) // 2, 200))]
-        extra = {
-            k: v
-            for k, v in answer.headers.items()
-            if k.lower() not in ("content-length", "content-type")
-        }
-        content_type = next(
-            (v for k, v in answer.headers.items() if k.lower() == "content-type"),
-            answer.content_type,
-        )
-        try:
-            self.send_response(answer.status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(payload)))
-            self.send_header("x-request-id", request_id)
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True

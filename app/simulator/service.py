@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import http.client
 import math
 import re
 import time
@@ -337,9 +338,11 @@ def fetch(source: SourceImage, limit: int) -> bytes:
     """Download a URL input (bounded); only called for URLs that are not the simulator's own."""
     assert source.url is not None
     try:
-        with urllib.request.urlopen(source.url, timeout=10) as resp:  # noqa: S310 - http(s) only, checked above
+        with urllib.request.urlopen(source.url, timeout=10) as resp:  # http(s) only, checked above
             data = resp.read(limit + 1)
-    except Exception as exc:  # any network failure is the task's failure, as on the real service
+    # Any network failure (refused, timed out, HTTP error, a bad URL or a garbled answer) is the
+    # task's failure, as on the real service.
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         raise bad(
             f"Failed to download '{source.param}' from {source.url}: {exc}",
             source.param,
@@ -382,7 +385,7 @@ def decode_inputs(job: Job) -> tuple[list[Image.Image], Image.Image | None]:
             )
         try:
             images.append(painter.decode(data))
-        except Exception:
+        except Exception:  # noqa: BLE001 - whatever Pillow raises on a damaged file, the service says 400
             raise bad(
                 f"Invalid image file for image {i + 1}: it could not be read as {fmt}.",
                 src.param,
@@ -404,7 +407,7 @@ def decode_inputs(job: Job) -> tuple[list[Image.Image], Image.Image | None]:
             )
         try:
             mask = painter.decode(data)
-        except Exception:
+        except Exception:  # noqa: BLE001 - whatever Pillow raises on a damaged file, the service says 400
             raise bad(
                 "Invalid mask image: it could not be read as a PNG.", "mask", "invalid_image_file"
             ) from None

@@ -248,5 +248,5 @@ class CompareView(QWidget):
         else:
             super().keyPressEvent(event)
 
-    def sizeHint(self) -> QSize:
+    def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(640, 480)

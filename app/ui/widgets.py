@@ -9,6 +9,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QImage,
+    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -107,7 +108,7 @@ class ImageView(QWidget):
     def is_fit(self) -> bool:
         return self._fit
 
-    def sizeHint(self) -> QSize:
+    def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(640, 480)
 
     def _target(self) -> QRectF:
@@ -124,7 +125,7 @@ class ImageView(QWidget):
         y = (self.height() - th) / 2 + self._offset.y()
         return QRectF(x, y, tw, th)
 
-    def paintEvent(self, event: QPaintEvent) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
         if self._pixmap is None or self._pixmap.isNull():
             painter.setPen(self.palette().placeholderText().color())
@@ -158,7 +159,7 @@ class ImageView(QWidget):
         # Zoomed in past 100 %: show the pixels as they are (nearest neighbour), which is cheap.
         painter.drawPixmap(target, self._pixmap, QRectF(self._pixmap.rect()))
 
-    def wheelEvent(self, event: QWheelEvent) -> None:
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         if self._pixmap is None:
             return
         if self._fit:
@@ -170,14 +171,14 @@ class ImageView(QWidget):
         self._scale = max(0.05, min(16.0, self._scale * factor))
         self.update()
 
-    def mousePressEvent(self, event) -> None:  # noqa: ANN001
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if not self._fit and event.button() == Qt.MouseButton.LeftButton:
             self._drag_from = event.position()
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
         else:
             super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: ANN001
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if self._drag_from is not None:
             self._offset += event.position() - self._drag_from
             self._drag_from = event.position()
@@ -185,7 +186,7 @@ class ImageView(QWidget):
         else:
             super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: ANN001
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self._drag_from = None
         self.unsetCursor()
         super().mouseReleaseEvent(event)

@@ -43,7 +43,10 @@ def test_session_key_is_memory_only(memory_keyring):
     store.set_session_key("sk-session")
     assert store.get() == ("sk-session", KeySource.session)
     assert memory_keyring.passwords == {}
-    assert KeyStore(env={}).get() == (None, KeySource.none)  # another store (next run) does not see it
+    assert KeyStore(env={}).get() == (
+        None,
+        KeySource.none,
+    )  # another store (next run) does not see it
 
 
 def test_empty_key_is_not_saved():
@@ -51,7 +54,9 @@ def test_empty_key_is_not_saved():
         KeyStore(env={}).save("   ")
 
 
-@pytest.mark.parametrize("backend", [fail.Keyring(), chainer.ChainerBackend()], ids=["fail", "empty-chainer"])
+@pytest.mark.parametrize(
+    "backend", [fail.Keyring(), chainer.ChainerBackend()], ids=["fail", "empty-chainer"]
+)
 def test_no_os_keyring_falls_back_to_the_session(backend, monkeypatch):
     monkeypatch.setattr(chainer.ChainerBackend, "backends", [], raising=False)
     keyring.set_keyring(backend)

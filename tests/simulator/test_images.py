@@ -144,7 +144,7 @@ def test_edit_size_auto_keeps_the_source_size(client) -> None:
 
 
 def test_edit_explicit_size_wins(client) -> None:
-    body, result = _edit(client, png((800, 600)), size="1536x1024")
+    _, result = _edit(client, png((800, 600)), size="1536x1024")
     assert result.size == (1536, 1024)
 
 

@@ -214,6 +214,7 @@ def test_unknown_fault_values_are_refused() -> None:
         Fault(result_shape="jpeg")
 
 
+@pytest.mark.expect_log_error  # the simulator logs the painter's crash with its traceback
 def test_an_unexpected_error_fails_the_task_instead_of_every_poll(client, monkeypatch) -> None:
     from app.simulator import service
 

@@ -12,6 +12,16 @@ from app.core.api.models import (
 )
 
 __all__ = [
-    "ApiError", "CancelToken", "Cancelled", "ErrorKind", "Flavour", "ImageRequest",
-    "ImageResult", "InputImage", "ResultImage", "TaskStatus", "Usage", "ValidationError",
+    "ApiError",
+    "CancelToken",
+    "Cancelled",
+    "ErrorKind",
+    "Flavour",
+    "ImageRequest",
+    "ImageResult",
+    "InputImage",
+    "ResultImage",
+    "TaskStatus",
+    "Usage",
+    "ValidationError",
 ]

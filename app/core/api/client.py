@@ -55,7 +55,14 @@ from app.core.api.parse import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MountseaClient", "ProgressEvent", "make_http_client", "compat_root", "tasks_root", "DEFAULT_BASE_URL"]
+__all__ = [
+    "MountseaClient",
+    "ProgressEvent",
+    "make_http_client",
+    "compat_root",
+    "tasks_root",
+    "DEFAULT_BASE_URL",
+]
 
 # Generous: a Compat answer carries the images as base64 inside JSON.
 MAX_API_BODY = 512 * 1024 * 1024
@@ -67,10 +74,16 @@ STEADY_POLL_SECONDS = 60.0
 SHORT_TIMEOUT = httpx.Timeout(CONNECT_TIMEOUT, read=SHORT_READ_TIMEOUT)
 # While a task may be alive, these answers to a poll are passing problems (contract, retry
 # rules): an HTML page from a gateway, an envelope without status, a 404 (not visible yet), 5xx.
-PASSING_POLL_PROBLEMS = frozenset({
-    ErrorKind.network, ErrorKind.timeout, ErrorKind.server, ErrorKind.rate_limited,
-    ErrorKind.malformed, ErrorKind.not_found,
-})
+PASSING_POLL_PROBLEMS = frozenset(
+    {
+        ErrorKind.network,
+        ErrorKind.timeout,
+        ErrorKind.server,
+        ErrorKind.rate_limited,
+        ErrorKind.malformed,
+        ErrorKind.not_found,
+    }
+)
 FRESH_LINK_ATTEMPTS = 2  # a completed task whose image link fails is asked again this often
 POLL_GROWTH = 1.25
 
@@ -201,9 +214,15 @@ class MountseaClient:
         start = self._clock()
         _emit(on_event, ProgressEvent("sending", elapsed=0.0))
         task_id = self.submit_task(request, cancel, on_event=on_event)
-        _emit(on_event, ProgressEvent(
-            "submitted", task_id=task_id, elapsed=self._clock() - start, deadline=self.task_deadline,
-        ))
+        _emit(
+            on_event,
+            ProgressEvent(
+                "submitted",
+                task_id=task_id,
+                elapsed=self._clock() - start,
+                deadline=self.task_deadline,
+            ),
+        )
         return self.wait_task(task_id, cancel, on_event, _started=start)
 
     # --- Compat -------------------------------------------------------------------------------
@@ -228,17 +247,32 @@ class MountseaClient:
             for i, image in enumerate(request.images, start=1):
                 files.append((part, (upload_name(image, f"image-{i}"), image.data, image.mime)))
             if request.mask is not None:
-                files.append(("mask", (upload_name(request.mask, "mask"), request.mask.data, "image/png")))
+                files.append(
+                    ("mask", (upload_name(request.mask, "mask"), request.mask.data, "image/png"))
+                )
             resp = self._call(
-                "POST", self.compat_root + "/images/edits", cancel=cancel, create="compat",
-                on_event=on_event, start=start, data=form, files=files, abort_on_cancel=False,
+                "POST",
+                self.compat_root + "/images/edits",
+                cancel=cancel,
+                create="compat",
+                on_event=on_event,
+                start=start,
+                data=form,
+                files=files,
+                abort_on_cancel=False,
             )
         else:
             body = common_fields(request)
             body["moderation"] = request.moderation
             resp = self._call(
-                "POST", self.compat_root + "/images/generations", cancel=cancel, create="compat",
-                on_event=on_event, start=start, json=body, abort_on_cancel=False,
+                "POST",
+                self.compat_root + "/images/generations",
+                cancel=cancel,
+                create="compat",
+                on_event=on_event,
+                start=start,
+                json=body,
+                abort_on_cancel=False,
             )
         try:
             payload = load_json(resp.body, self._secrets)
@@ -257,7 +291,9 @@ class MountseaClient:
 
     # --- Async tasks --------------------------------------------------------------------------
 
-    def submit_task(self, request: ImageRequest, cancel: CancelToken, *, on_event: EventSink = None) -> str:
+    def submit_task(
+        self, request: ImageRequest, cancel: CancelToken, *, on_event: EventSink = None
+    ) -> str:
         """POST /openai/images; returns the task id. Never re-sent once it may have reached the server."""
         request.validate()
         body = common_fields(request)
@@ -268,8 +304,13 @@ class MountseaClient:
         if request.mask is not None:
             body["mask"] = data_url(request.mask)
         resp = self._call(
-            "POST", self.tasks_create_url, cancel=cancel, create="async", on_event=on_event,
-            start=self._clock(), json=body,
+            "POST",
+            self.tasks_create_url,
+            cancel=cancel,
+            create="async",
+            on_event=on_event,
+            start=self._clock(),
+            json=body,
         )
         try:
             payload = load_json(resp.body, self._secrets)
@@ -289,11 +330,19 @@ class MountseaClient:
                 exc.args = (exc.message,)
             raise
 
-    def poll_task(self, task_id: str, cancel: CancelToken, *, on_event: EventSink = None) -> TaskStatus:
+    def poll_task(
+        self, task_id: str, cancel: CancelToken, *, on_event: EventSink = None
+    ) -> TaskStatus:
         """GET /openai/tasks?taskId=...; a 404 is tried a few times (the task may not be visible yet)."""
         resp = self._call(
-            "GET", self.tasks_poll_url, cancel=cancel, create=None, on_event=on_event,
-            start=self._clock(), params={"taskId": task_id}, retry_404=True,
+            "GET",
+            self.tasks_poll_url,
+            cancel=cancel,
+            create=None,
+            on_event=on_event,
+            start=self._clock(),
+            params={"taskId": task_id},
+            retry_404=True,
         )
         payload = load_json(resp.body, self._secrets)
         try:
@@ -332,14 +381,22 @@ class MountseaClient:
                 last_problem = exc
                 self._say_still_trying(on_event, task_id, start, deadline, _poll_problem(exc))
             if status is not None:
-                _emit(on_event, ProgressEvent(
-                    "polling", task_id=task_id, server_status=status.status,
-                    elapsed=self._clock() - start, deadline=deadline,
-                ))
+                _emit(
+                    on_event,
+                    ProgressEvent(
+                        "polling",
+                        task_id=task_id,
+                        server_status=status.status,
+                        elapsed=self._clock() - start,
+                        deadline=deadline,
+                    ),
+                )
                 if status.status == "completed":
                     if status.result is None:
                         last_problem = malformed(
-                            "the task is completed but carries no result", status.__dict__, self._secrets
+                            "the task is completed but carries no result",
+                            status.__dict__,
+                            self._secrets,
                         )
                         self._say_still_trying(
                             on_event, task_id, start, deadline, _poll_problem(last_problem)
@@ -357,7 +414,10 @@ class MountseaClient:
                             fresh_links += 1
                             last_problem = exc
                             self._say_still_trying(
-                                on_event, task_id, start, deadline,
+                                on_event,
+                                task_id,
+                                start,
+                                deadline,
                                 "The finished picture could not be downloaded; asking the server "
                                 "for a fresh link.",
                             )
@@ -384,10 +444,16 @@ class MountseaClient:
     def _say_still_trying(
         self, on_event: EventSink, task_id: str, start: float, deadline: float, message: str
     ) -> None:
-        _emit(on_event, ProgressEvent(
-            "waiting", task_id=task_id, elapsed=self._clock() - start, deadline=deadline,
-            message=message + " Still trying until the deadline.",
-        ))
+        _emit(
+            on_event,
+            ProgressEvent(
+                "waiting",
+                task_id=task_id,
+                elapsed=self._clock() - start,
+                deadline=deadline,
+                message=message + " Still trying until the deadline.",
+            ),
+        )
 
     # --- key check ----------------------------------------------------------------------------
 
@@ -395,8 +461,13 @@ class MountseaClient:
         """Costs nothing: polls a task that does not exist. 401/403 -> ApiError(auth); 404 -> the key is fine."""
         try:
             resp = self._call(
-                "GET", self.tasks_poll_url, cancel=cancel or CancelToken(), create=None, on_event=None,
-                start=self._clock(), params={"taskId": PROBE_TASK_ID},
+                "GET",
+                self.tasks_poll_url,
+                cancel=cancel or CancelToken(),
+                create=None,
+                on_event=None,
+                start=self._clock(),
+                params={"taskId": PROBE_TASK_ID},
             )
         except ApiError as exc:
             if exc.kind in (ErrorKind.not_found, ErrorKind.invalid_request):
@@ -422,7 +493,11 @@ class MountseaClient:
         if not isinstance(payload, dict):
             return
         code = payload.get("code")
-        status = code if isinstance(code, int) and not isinstance(code, bool) and 400 <= code <= 599 else None
+        status = (
+            code
+            if isinstance(code, int) and not isinstance(code, bool) and 400 <= code <= 599
+            else None
+        )
         if status is None and isinstance(payload.get("error"), dict | str):
             status = 400
         if status is None or (only_auth and status not in (401, 403)):
@@ -435,7 +510,8 @@ class MountseaClient:
         url: str,
         *,
         cancel: CancelToken,
-        create: str | None,  # "async" / "compat" for POSTs that create paid work, None when repeatable
+        create: str
+        | None,  # "async" / "compat" for POSTs that create paid work, None when repeatable
         on_event: EventSink,
         start: float,
         retry_404: bool = False,
@@ -460,8 +536,13 @@ class MountseaClient:
             headers_seen: dict[str, str] = {}
             try:
                 resp = self._exchange(
-                    method, url, cancel=cancel, max_bytes=max_bytes, abort_on_cancel=abort_on_cancel,
-                    headers=self._auth_headers() if headers is None else headers, **kwargs,
+                    method,
+                    url,
+                    cancel=cancel,
+                    max_bytes=max_bytes,
+                    abort_on_cancel=abort_on_cancel,
+                    headers=self._auth_headers() if headers is None else headers,
+                    **kwargs,
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # Never reached the server: safe to repeat even for a create.
@@ -476,7 +557,9 @@ class MountseaClient:
             except httpx.TimeoutException as exc:
                 if create:
                     raise self._lost_create(create, exc, timed_out=True) from None
-                error = ApiError(ErrorKind.timeout, f"{host} did not answer in time. Try again later.")
+                error = ApiError(
+                    ErrorKind.timeout, f"{host} did not answer in time. Try again later."
+                )
                 retryable = True
             except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
                 if create:
@@ -506,7 +589,9 @@ class MountseaClient:
                     )
                 headers_seen = resp.headers
                 retry_after = retry_after_seconds(resp.headers)
-                error = error_from_response(resp.status, resp.body, secrets=self._secrets, retry_after=retry_after)
+                error = error_from_response(
+                    resp.status, resp.body, secrets=self._secrets, retry_after=retry_after
+                )
                 if (
                     create
                     and resp.status >= 500
@@ -520,11 +605,11 @@ class MountseaClient:
                 if resp.status == 404 and retry_404:
                     retryable = True
                 else:
-                    retryable = status_is_retryable(resp.status, error.code, resp.headers, create=create is not None)
-                if retryable and retry_after is not None and retry_after > MAX_RETRY_AFTER:
-                    error.message = (
-                        f"{error.message} The server asks to wait {describe_wait(retry_after)}; try again then."
+                    retryable = status_is_retryable(
+                        resp.status, error.code, resp.headers, create=create is not None
                     )
+                if retryable and retry_after is not None and retry_after > MAX_RETRY_AFTER:
+                    error.message = f"{error.message} The server asks to wait {describe_wait(retry_after)}; try again then."
                     error.args = (error.message,)
                     raise error
             if not retryable or attempt >= self.max_retries:
@@ -532,17 +617,30 @@ class MountseaClient:
                 raise error
             retry_after = retry_after_seconds(headers_seen) if headers_seen else None
             delay = retry_after if retry_after is not None else backoff_delay(attempt, self._random)
-            _emit(on_event, ProgressEvent(
-                "retrying", elapsed=self._clock() - start,
-                message=f"{error.message} Trying again in {delay:.1f} s.",
-            ))
-            log.info("%s %s: %s (HTTP %s); retry %d in %.2f s", method, host, error.kind, error.status,
-                     attempt + 1, delay)
+            _emit(
+                on_event,
+                ProgressEvent(
+                    "retrying",
+                    elapsed=self._clock() - start,
+                    message=f"{error.message} Trying again in {delay:.1f} s.",
+                ),
+            )
+            log.info(
+                "%s %s: %s (HTTP %s); retry %d in %.2f s",
+                method,
+                host,
+                error.kind,
+                error.status,
+                attempt + 1,
+                delay,
+            )
             if cancel.wait(delay):
                 raise Cancelled()
             attempt += 1
 
-    def _exchange(self, method: str, url: str, *, cancel: CancelToken, **kwargs: Any) -> RawResponse:
+    def _exchange(
+        self, method: str, url: str, *, cancel: CancelToken, **kwargs: Any
+    ) -> RawResponse:
         if self.http.is_closed:
             raise Cancelled()
         try:
@@ -583,14 +681,25 @@ class MountseaClient:
         )
 
     def _read_result(
-        self, payload: object, cancel: CancelToken, on_event: EventSink, start: float, *, task_id: str | None
+        self,
+        payload: object,
+        cancel: CancelToken,
+        on_event: EventSink,
+        start: float,
+        *,
+        task_id: str | None,
     ) -> ImageResult:
         def fetch(url: str) -> bytes:
-            _emit(on_event, ProgressEvent("downloading", task_id=task_id, elapsed=self._clock() - start))
+            _emit(
+                on_event,
+                ProgressEvent("downloading", task_id=task_id, elapsed=self._clock() - start),
+            )
             return self._download(url, cancel, start)
 
         def decoding() -> None:
-            _emit(on_event, ProgressEvent("decoding", task_id=task_id, elapsed=self._clock() - start))
+            _emit(
+                on_event, ProgressEvent("decoding", task_id=task_id, elapsed=self._clock() - start)
+            )
 
         try:
             result = parse_result(payload, fetch, secrets=self._secrets, on_decode=decoding)
@@ -614,8 +723,16 @@ class MountseaClient:
             headers = self._auth_headers() if same_origin(url, self.base_url) else {"Accept": "*/*"}
             try:
                 resp = self._call(
-                    "GET", url, cancel=cancel, create=None, on_event=None, start=start, headers=headers,
-                    max_bytes=self.max_download_bytes, allow_redirect=True, retry_404=True,
+                    "GET",
+                    url,
+                    cancel=cancel,
+                    create=None,
+                    on_event=None,
+                    start=start,
+                    headers=headers,
+                    max_bytes=self.max_download_bytes,
+                    allow_redirect=True,
+                    retry_404=True,
                 )
             except ApiError as exc:
                 if exc.status in (401, 403, 404, 410):
@@ -625,7 +742,12 @@ class MountseaClient:
                         f"(HTTP {exc.status}); the link may have expired.",
                         status=exc.status,
                     )
-                if exc.kind in (ErrorKind.not_found, ErrorKind.network, ErrorKind.timeout, ErrorKind.server):
+                if exc.kind in (
+                    ErrorKind.not_found,
+                    ErrorKind.network,
+                    ErrorKind.timeout,
+                    ErrorKind.server,
+                ):
                     exc.download_failed = True
                 raise exc from None
             if 300 <= resp.status < 400:
@@ -635,7 +757,9 @@ class MountseaClient:
                 url = str(httpx.URL(url).join(location))
                 continue
             return resp.body
-        raise ApiError(ErrorKind.network, "The finished image's address redirects too often to be downloaded.")
+        raise ApiError(
+            ErrorKind.network, "The finished image's address redirects too often to be downloaded."
+        )
 
 
 def _poll_problem(exc: ApiError) -> str:

@@ -41,7 +41,9 @@ def make_http_client() -> httpx.Client:
     that is how shutdown stops them.
     """
     client = httpx.Client(
-        timeout=httpx.Timeout(CONNECT_TIMEOUT, read=READ_TIMEOUT, write=READ_TIMEOUT, pool=CONNECT_TIMEOUT),
+        timeout=httpx.Timeout(
+            CONNECT_TIMEOUT, read=READ_TIMEOUT, write=READ_TIMEOUT, pool=CONNECT_TIMEOUT
+        ),
         # Redirects are followed by hand (downloads only) so the key never travels to another host.
         follow_redirects=False,
         verify=True,
@@ -85,7 +87,9 @@ class _ShutdownBackend(httpcore.NetworkBackend):
         self._inner = inner
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # type: ignore[no-untyped-def]
-        return _ShutdownStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+        return _ShutdownStream(
+            self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        )
 
     def connect_unix_socket(self, path, timeout=None, socket_options=None):  # type: ignore[no-untyped-def]
         return _ShutdownStream(self._inner.connect_unix_socket(path, timeout, socket_options))
@@ -101,7 +105,9 @@ def _wake_readers_on_close(client: httpx.Client) -> None:
     for transport in transports:
         pool = getattr(transport, "_pool", None)
         backend = getattr(pool, "_network_backend", None)
-        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, _ShutdownBackend):
+        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(
+            backend, _ShutdownBackend
+        ):
             pool._network_backend = _ShutdownBackend(backend)  # type: ignore[union-attr]
 
 
@@ -152,7 +158,9 @@ def should_retry_header(headers: Mapping[str, str]) -> bool | None:
     return None
 
 
-def status_is_retryable(status: int, code: str | int | None, headers: Mapping[str, str], *, create: bool) -> bool:
+def status_is_retryable(
+    status: int, code: str | int | None, headers: Mapping[str, str], *, create: bool
+) -> bool:
     """The contract's table. A create (paid work) is re-sent only on answers that say the server
     certainly did nothing: 429 (not out of credit) and 503; any other 5xx may come after the
     picture was made and billed."""

@@ -7,7 +7,9 @@ import io
 from PIL import Image
 
 
-def picture(width: int = 64, height: int = 48, fmt: str = "png", mode: str = "RGB", color=(200, 40, 30)) -> bytes:
+def picture(
+    width: int = 64, height: int = 48, fmt: str = "png", mode: str = "RGB", color=(200, 40, 30)
+) -> bytes:
     img = Image.new(mode, (width, height), color if mode in ("RGB", "RGBA") else 128)
     buf = io.BytesIO()
     img.save(buf, format={"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}[fmt])

@@ -56,7 +56,9 @@ def test_429_with_retry_after_is_honoured(client, simulator, fake_time):
 
 
 def test_retry_after_ms_wins_over_retry_after(client, simulator, fake_time):
-    simulator.inject(Fault(status=429), path=CREATE)  # the simulator sends retry-after: 1, retry-after-ms: 50
+    simulator.inject(
+        Fault(status=429), path=CREATE
+    )  # the simulator sends retry-after: 1, retry-after-ms: 50
     assert client.run(REQ, Flavour.tasks, fake_time).images
     assert fake_time.waits[0] == pytest.approx(0.05)
     assert routes(simulator)[:2] == [f"POST {CREATE}"] * 2
@@ -110,7 +112,12 @@ def test_moderation_blocked_shows_the_servers_words(client, simulator, fake_time
 def test_a_task_stopped_by_the_safety_system_is_a_refusal(client, simulator, fake_time):
     from app.simulator import MODERATION_TRIGGER_WORDS
 
-    err = fails(client, Flavour.tasks, fake_time, ImageRequest(prompt=f"a {MODERATION_TRIGGER_WORDS[0]} thing"))
+    err = fails(
+        client,
+        Flavour.tasks,
+        fake_time,
+        ImageRequest(prompt=f"a {MODERATION_TRIGGER_WORDS[0]} thing"),
+    )
     assert err.kind is ErrorKind.refused and "safety system" in err.message and err.task_id
 
 
@@ -156,7 +163,10 @@ def test_connection_refused_is_retried_then_reported(make_client, fake_time):
     err = fails(client, Flavour.tasks, fake_time)
     assert err.kind is ErrorKind.network and "Could not connect to 127.0.0.1" in err.message
     assert err.connect_failed
-    assert fake_time.waits == [0.5, 1.0]  # three attempts: a create that never arrived is safe to repeat
+    assert fake_time.waits == [
+        0.5,
+        1.0,
+    ]  # three attempts: a create that never arrived is safe to repeat
 
 
 def test_malformed_json_keeps_the_raw_body(client, simulator, fake_time):
@@ -169,13 +179,17 @@ def test_malformed_json_keeps_the_raw_body(client, simulator, fake_time):
 
 @pytest.mark.parametrize("flavour", [Flavour.tasks, Flavour.compat])
 def test_truncated_base64_is_a_clear_error(client, simulator, fake_time, flavour):
-    simulator.inject(Fault(truncated_b64=True), path=CREATE if flavour is Flavour.tasks else GENERATIONS)
+    simulator.inject(
+        Fault(truncated_b64=True), path=CREATE if flavour is Flavour.tasks else GENERATIONS
+    )
     err = fails(client, flavour, fake_time)
     assert err.kind is ErrorKind.malformed and "damaged" in err.message
 
 
 def test_a_failed_task_shows_message_code_and_trace_id(client, simulator, fake_time):
-    simulator.inject(Fault(task_status="failed", error_message="GPU fell over", error_code=5031), path=CREATE)
+    simulator.inject(
+        Fault(task_status="failed", error_message="GPU fell over", error_code=5031), path=CREATE
+    )
     err = fails(client, Flavour.tasks, fake_time)
     task = simulator.tasks[err.task_id]
     assert err.kind is ErrorKind.task_failed
@@ -193,8 +207,14 @@ def test_a_task_that_timed_out_on_the_server(client, simulator, fake_time):
 
 def test_our_own_poll_deadline(fake_time):
     with Simulator(api_keys=(TEST_KEY,), latency=3600.0) as sim, make_http_client() as http:
-        client = MountseaClient(http, sim.base_url, TEST_KEY, poll_interval=3.0, task_deadline=10.0,
-                                clock=fake_time.clock)
+        client = MountseaClient(
+            http,
+            sim.base_url,
+            TEST_KEY,
+            poll_interval=3.0,
+            task_deadline=10.0,
+            clock=fake_time.clock,
+        )
         events = []
         with pytest.raises(ApiError) as info:
             client.run(REQ, Flavour.tasks, fake_time, events.append)
@@ -209,8 +229,15 @@ def test_our_own_poll_deadline(fake_time):
 
 def test_polls_back_off_gently_on_a_long_task(fake_time):
     with Simulator(api_keys=(TEST_KEY,), latency=3600.0) as sim, make_http_client() as http:
-        client = MountseaClient(http, sim.base_url, TEST_KEY, poll_interval=10.0, max_poll_interval=15.0,
-                                task_deadline=120.0, clock=fake_time.clock)
+        client = MountseaClient(
+            http,
+            sim.base_url,
+            TEST_KEY,
+            poll_interval=10.0,
+            max_poll_interval=15.0,
+            task_deadline=120.0,
+            clock=fake_time.clock,
+        )
         with pytest.raises(ApiError):
             client.run(REQ, Flavour.tasks, fake_time)
     # steady for the first minute, then growing by a quarter up to the cap, the last wait ends at the deadline
@@ -270,7 +297,7 @@ def test_closing_the_shared_client_stops_a_long_compat_call_at_once():
         def work() -> None:
             try:
                 client.run(REQ, Flavour.compat, token)
-            except BaseException as exc:
+            except BaseException as exc:  # noqa: BLE001 - the main thread asserts on what it was
                 outcome.append(exc)
 
         worker = threading.Thread(target=work)
@@ -286,7 +313,9 @@ def test_closing_the_shared_client_stops_a_long_compat_call_at_once():
 
 
 def test_polling_outlives_a_network_outage_within_the_deadline(client, simulator, fake_time):
-    simulator.inject(Fault(drop=True), method="GET", path=POLL, times=3)  # one poll_task's three attempts
+    simulator.inject(
+        Fault(drop=True), method="GET", path=POLL, times=3
+    )  # one poll_task's three attempts
     events = []
     result = client.run(REQ, Flavour.tasks, fake_time, events.append)
     assert result.images
@@ -312,14 +341,21 @@ def test_the_key_never_reaches_a_log(client, simulator, fake_time, caplog):
         err = fails(client, Flavour.tasks, fake_time)
     assert err.kind is ErrorKind.auth
     assert "retry 1" in caplog.text  # the log does say what happened
-    assert TEST_KEY not in caplog.text and TEST_KEY not in err.message and TEST_KEY not in repr(client)
+    assert (
+        TEST_KEY not in caplog.text and TEST_KEY not in err.message and TEST_KEY not in repr(client)
+    )
 
 
-@pytest.mark.parametrize(("flavour", "path", "kind"), [
-    (Flavour.compat, GENERATIONS, ErrorKind.maybe_billed),
-    (Flavour.tasks, CREATE, ErrorKind.timeout),
-])
-def test_a_gateway_timeout_on_a_create_is_not_sent_again(client, simulator, fake_time, flavour, path, kind):
+@pytest.mark.parametrize(
+    ("flavour", "path", "kind"),
+    [
+        (Flavour.compat, GENERATIONS, ErrorKind.maybe_billed),
+        (Flavour.tasks, CREATE, ErrorKind.timeout),
+    ],
+)
+def test_a_gateway_timeout_on_a_create_is_not_sent_again(
+    client, simulator, fake_time, flavour, path, kind
+):
     simulator.inject(Fault(status=504), path=path)
     err = fails(client, flavour, fake_time)
     assert err.kind is kind and err.status == 504 and "gave up waiting" in err.message

@@ -28,24 +28,48 @@ def test_images_response_with_every_field():
     body = {
         "created": 1712345678,
         "data": [{"b64_json": B64, "revised_prompt": "a fox, cinematic"}],
-        "background": "opaque", "output_format": "png", "quality": "high", "size": "1024x1024",
-        "usage": {"input_tokens": 45, "input_tokens_details": {"image_tokens": 5, "text_tokens": 40},
-                  "output_tokens": 3200, "total_tokens": 3245},
+        "background": "opaque",
+        "output_format": "png",
+        "quality": "high",
+        "size": "1024x1024",
+        "usage": {
+            "input_tokens": 45,
+            "input_tokens_details": {"image_tokens": 5, "text_tokens": 40},
+            "output_tokens": 3200,
+            "total_tokens": 3245,
+        },
         "something_new": {"ignored": True},
     }
     result = parse_result(body, no_fetch)
     [image] = result.images
-    assert image.data == PNG and image.format == "png" and image.revised_prompt == "a fox, cinematic"
-    assert (result.created, result.size, result.quality, result.background, result.output_format) == (
-        1712345678, "1024x1024", "high", "opaque", "png")
+    assert (
+        image.data == PNG and image.format == "png" and image.revised_prompt == "a fox, cinematic"
+    )
+    assert (
+        result.created,
+        result.size,
+        result.quality,
+        result.background,
+        result.output_format,
+    ) == (1712345678, "1024x1024", "high", "opaque", "png")
     u = result.usage
-    assert (u.input_tokens, u.output_tokens, u.total_tokens, u.text_input_tokens, u.image_input_tokens) == (
-        45, 3200, 3245, 40, 5)
+    assert (
+        u.input_tokens,
+        u.output_tokens,
+        u.total_tokens,
+        u.text_input_tokens,
+        u.image_input_tokens,
+    ) == (45, 3200, 3245, 40, 5)
 
 
 def test_values_outside_the_enums_and_missing_fields_are_fine():
-    result = parse_result({"created": 1, "data": [{"b64_json": B64}], "size": "2048x1152", "quality": "ultra"}, no_fetch)
-    assert result.size == "2048x1152" and result.quality == "ultra" and result.usage.total_tokens == 0
+    result = parse_result(
+        {"created": 1, "data": [{"b64_json": B64}], "size": "2048x1152", "quality": "ultra"},
+        no_fetch,
+    )
+    assert (
+        result.size == "2048x1152" and result.quality == "ultra" and result.usage.total_tokens == 0
+    )
 
 
 @pytest.mark.parametrize(
@@ -61,8 +85,17 @@ def test_values_outside_the_enums_and_missing_fields_are_fine():
         json.dumps({"data": [{"b64_json": B64}]}),
         {"result": {"data": [{"b64_json": B64}]}},
     ],
-    ids=["b64_json", "image", "images", "data-url-in-data", "bare-b64", "bare-data-url", "list",
-         "json-in-string", "nested"],
+    ids=[
+        "b64_json",
+        "image",
+        "images",
+        "data-url-in-data",
+        "bare-b64",
+        "bare-data-url",
+        "list",
+        "json-in-string",
+        "nested",
+    ],
 )
 def test_every_task_result_shape(shape):
     result = parse_result(shape, no_fetch)
@@ -109,7 +142,11 @@ def test_unknown_shape_keeps_the_raw_body_without_secrets():
         parse_result(body, no_fetch, secrets=["my-secret-key-42"])
     err = info.value
     assert err.kind is ErrorKind.malformed and "weird" in err.raw
-    assert "sk-live" not in err.raw and "my-secret-key-42" not in err.raw and "abcdef123456" not in err.raw
+    assert (
+        "sk-live" not in err.raw
+        and "my-secret-key-42" not in err.raw
+        and "abcdef123456" not in err.raw
+    )
 
 
 def test_redact_truncates_and_shortens_base64():
@@ -121,8 +158,14 @@ def test_redact_truncates_and_shortens_base64():
 def test_task_envelope_and_wrapped_envelope():
     env = {"taskId": "t1", "status": "Processing", "createdAt": "2026-02-06T10:25:00.000Z"}
     status = parse_task(env, "t1", b"")
-    assert status.status == "processing" and not status.is_final and status.created_at.startswith("2026")
-    wrapped = parse_task({"code": 200, "data": {"taskId": "t2", "status": "completed", "result": B64}}, "t2", b"")
+    assert (
+        status.status == "processing"
+        and not status.is_final
+        and status.created_at.startswith("2026")
+    )
+    wrapped = parse_task(
+        {"code": 200, "data": {"taskId": "t2", "status": "completed", "result": B64}}, "t2", b""
+    )
     assert wrapped.is_final and wrapped.result == B64
     with pytest.raises(ApiError) as info:
         parse_task({"hello": 1}, "t3", b'{"hello": 1}')
@@ -138,8 +181,16 @@ def test_task_id_from_the_create_answer():
 
 def test_task_failure_shows_message_code_and_trace_id():
     status = parse_task(
-        {"taskId": "t", "status": "failed", "errorMessage": "upstream exploded", "errorCode": 5003, "traceId": "tr-9"},
-        "t", b"")
+        {
+            "taskId": "t",
+            "status": "failed",
+            "errorMessage": "upstream exploded",
+            "errorCode": 5003,
+            "traceId": "tr-9",
+        },
+        "t",
+        b"",
+    )
     err = task_failure(status)
     assert err.kind is ErrorKind.task_failed
     for part in ("upstream exploded", "5003", "tr-9"):
@@ -154,7 +205,10 @@ def _err(status: int, body: object, **kw) -> ApiError:
 
 
 def test_error_bodies_in_every_shape_are_read():
-    assert _err(400, {"error": {"message": "bad size", "type": "invalid_request_error"}}).detail == "bad size"
+    assert (
+        _err(400, {"error": {"message": "bad size", "type": "invalid_request_error"}}).detail
+        == "bad size"
+    )
     assert _err(400, {"message": "m1"}).detail == "m1"
     assert _err(400, {"msg": "m2"}).detail == "m2"
     assert _err(400, {"errorMessage": "m3"}).detail == "m3"
@@ -163,14 +217,31 @@ def test_error_bodies_in_every_shape_are_read():
 
 
 def test_error_kinds():
-    auth = _err(401, {"error": {"message": "Incorrect API key provided: sk-abc123456789"}}, secrets=["x"])
-    assert auth.kind is ErrorKind.auth and auth.message.startswith("The API key was refused. Check it in Settings.")
+    auth = _err(
+        401, {"error": {"message": "Incorrect API key provided: sk-abc123456789"}}, secrets=["x"]
+    )
+    assert auth.kind is ErrorKind.auth and auth.message.startswith(
+        "The API key was refused. Check it in Settings."
+    )
     assert "sk-abc123456789" not in auth.message
     assert _err(403, {}).kind is ErrorKind.auth
-    refused = _err(400, {"error": {"message": "Your request was rejected by the safety system.",
-                                   "type": "image_generation_user_error", "code": "moderation_blocked"}})
+    refused = _err(
+        400,
+        {
+            "error": {
+                "message": "Your request was rejected by the safety system.",
+                "type": "image_generation_user_error",
+                "code": "moderation_blocked",
+            }
+        },
+    )
     assert refused.kind is ErrorKind.refused and "rejected by the safety system" in refused.message
-    assert _err(429, {"error": {"code": "insufficient_quota", "message": "You exceeded your quota"}}).kind is ErrorKind.quota
+    assert (
+        _err(
+            429, {"error": {"code": "insufficient_quota", "message": "You exceeded your quota"}}
+        ).kind
+        is ErrorKind.quota
+    )
     assert _err(429, {"error": {"message": "slow down"}}).kind is ErrorKind.rate_limited
     assert _err(404, {}).kind is ErrorKind.not_found
     assert _err(500, {}).kind is ErrorKind.server
@@ -179,7 +250,11 @@ def test_error_kinds():
 
 
 def test_other_spellings_of_final_states_are_understood():
-    for raw, status in (("SUCCESS", "completed"), ("failure", "failed"), ("canceled", "cancelled"),
-                        ("Ready", "ready")):
+    for raw, status in (
+        ("SUCCESS", "completed"),
+        ("failure", "failed"),
+        ("canceled", "cancelled"),
+        ("Ready", "ready"),
+    ):
         assert parse_task({"status": raw}, "t", b"").status == status
     assert not parse_task({"status": "ready"}, "t", b"").is_final

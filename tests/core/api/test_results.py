@@ -11,7 +11,9 @@ from tests.core.api.imgs import size_of
 
 CREATE = "/openai/images"
 POLL = "/openai/tasks"
-REQ = ImageRequest(prompt="a blue whale", size="1024x1536", output_format="jpeg", output_compression=80)
+REQ = ImageRequest(
+    prompt="a blue whale", size="1024x1536", output_format="jpeg", output_compression=80
+)
 READABLE = [s for s in RESULT_SHAPES if s != "unrecognised"]
 
 
@@ -93,7 +95,9 @@ def test_a_link_that_stays_expired_says_so(client, simulator, fake_time):
 
 
 def test_a_200_with_an_error_envelope_is_that_error(client, simulator, fake_time):
-    simulator.inject(Fault(status=200, body={"code": 401, "msg": "token invalid"}), method="GET", path=POLL)
+    simulator.inject(
+        Fault(status=200, body={"code": 401, "msg": "token invalid"}), method="GET", path=POLL
+    )
     with pytest.raises(ApiError) as info:
         client.wait_task("some-task", fake_time)
     assert info.value.kind is ErrorKind.auth and "token invalid" in info.value.message
@@ -115,8 +119,13 @@ def test_the_key_never_goes_to_another_host(make_client, simulator, fake_time):
         url = _url_result(make_client(base_url=storage.base_url), storage, fake_time)
         client = make_client()
         task_id = client.submit_task(REQ, fake_time)
-        simulator.inject(Fault(status=200, body={"taskId": task_id, "status": "completed", "result": {"url": url}}),
-                         method="GET", path=POLL)
+        simulator.inject(
+            Fault(
+                status=200, body={"taskId": task_id, "status": "completed", "result": {"url": url}}
+            ),
+            method="GET",
+            path=POLL,
+        )
         [image] = client.wait_task(task_id, fake_time).images
         [download] = [r for r in storage.requests if r.path.startswith("/files/")]
         assert "authorization" not in download.headers
@@ -126,22 +135,44 @@ def test_the_key_never_goes_to_another_host(make_client, simulator, fake_time):
 def test_a_redirected_download_is_followed_by_hand(client, simulator, fake_time):
     url = _url_result(client, simulator, fake_time)
     hop = f"{simulator.base_url}/files/moved.png"
-    simulator.inject(Fault(status=302, body=b"", headers={"Location": url}), method="GET", path="/files/moved.png")
+    simulator.inject(
+        Fault(status=302, body=b"", headers={"Location": url}),
+        method="GET",
+        path="/files/moved.png",
+    )
     task_id = client.submit_task(REQ, fake_time)
-    simulator.inject(Fault(status=200, body={"taskId": task_id, "status": "completed", "result": hop}),
-                     method="GET", path=POLL)
+    simulator.inject(
+        Fault(status=200, body={"taskId": task_id, "status": "completed", "result": hop}),
+        method="GET",
+        path=POLL,
+    )
     [image] = client.wait_task(task_id, fake_time).images
-    assert [r.path for r in simulator.requests][-2:] == ["/files/moved.png", url.split(simulator.base_url)[1]]
+    assert [r.path for r in simulator.requests][-2:] == [
+        "/files/moved.png",
+        url.split(simulator.base_url)[1],
+    ]
     assert size_of(image.data) == (1024, 1536)
 
 
 def test_a_redirect_to_a_local_file_is_refused(client, simulator, fake_time):
-    simulator.inject(Fault(status=302, body=b"", headers={"Location": "file:///etc/passwd"}),
-                     method="GET", path="/files/evil.png")
+    simulator.inject(
+        Fault(status=302, body=b"", headers={"Location": "file:///etc/passwd"}),
+        method="GET",
+        path="/files/evil.png",
+    )
     task_id = client.submit_task(REQ, fake_time)
-    simulator.inject(Fault(status=200, body={"taskId": task_id, "status": "completed",
-                                             "result": f"{simulator.base_url}/files/evil.png"}),
-                     method="GET", path=POLL)
+    simulator.inject(
+        Fault(
+            status=200,
+            body={
+                "taskId": task_id,
+                "status": "completed",
+                "result": f"{simulator.base_url}/files/evil.png",
+            },
+        ),
+        method="GET",
+        path=POLL,
+    )
     with pytest.raises(ApiError) as info:
         client.wait_task(task_id, fake_time)
     assert info.value.kind is ErrorKind.malformed and "only http and" in info.value.message

@@ -19,8 +19,18 @@ def problems(**fields) -> list[str]:
 
 def test_a_plain_request_is_fine():
     assert problems() == []
-    assert problems(size="1536x1024", quality="high", background="opaque", output_format="webp",
-                    output_compression=80, moderation="low", user="u-1") == []
+    assert (
+        problems(
+            size="1536x1024",
+            quality="high",
+            background="opaque",
+            output_format="webp",
+            output_compression=80,
+            moderation="low",
+            user="u-1",
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize("prompt", ["", "   \n", "x" * 32_001])
@@ -74,11 +84,21 @@ def test_input_fidelity_only_on_edits():
     assert any("only applies to edits" in p for p in problems(input_fidelity="high"))
     edit = [InputImage(picture())]
     assert problems(images=edit, input_fidelity="high") == []
-    assert any("input fidelity must be one of" in p for p in problems(images=edit, input_fidelity="max"))
+    assert any(
+        "input fidelity must be one of" in p for p in problems(images=edit, input_fidelity="max")
+    )
 
 
 def test_input_images_are_sniffed_from_their_bytes():
-    assert problems(images=[InputImage(picture(fmt="jpeg"), "a.jpg"), InputImage(picture(fmt="webp"), "b.webp")]) == []
+    assert (
+        problems(
+            images=[
+                InputImage(picture(fmt="jpeg"), "a.jpg"),
+                InputImage(picture(fmt="webp"), "b.webp"),
+            ]
+        )
+        == []
+    )
     [sentence] = problems(images=[InputImage(b"GIF89a" + b"\0" * 50, "anim.gif")])
     assert sentence == "Input image 1 (anim.gif) is not a PNG, JPEG or WebP picture."
     [sentence] = problems(images=[InputImage(picture()[:30], "cut.png")])
@@ -98,14 +118,21 @@ def test_each_image_under_50_mb():
 
 
 def test_mask_needs_an_image():
-    assert problems(mask=InputImage(mask())) == ["A mask can only be used together with an input image to edit."]
+    assert problems(mask=InputImage(mask())) == [
+        "A mask can only be used together with an input image to edit."
+    ]
 
 
 def test_mask_must_be_png_with_alpha_of_the_first_images_size():
     src = [InputImage(picture(64, 48)), InputImage(picture(32, 32))]
     assert problems(images=src, mask=InputImage(mask(64, 48))) == []
-    assert any("alpha channel" in p for p in problems(images=src, mask=InputImage(mask(64, 48, mode="L"))))
-    assert any("must be a PNG" in p for p in problems(images=src, mask=InputImage(picture(64, 48, fmt="webp", mode="RGBA"))))
+    assert any(
+        "alpha channel" in p for p in problems(images=src, mask=InputImage(mask(64, 48, mode="L")))
+    )
+    assert any(
+        "must be a PNG" in p
+        for p in problems(images=src, mask=InputImage(picture(64, 48, fmt="webp", mode="RGBA")))
+    )
     [sentence] = problems(images=src, mask=InputImage(mask(32, 32)))
     assert sentence == (
         "The mask is 32x32 pixels but the first input image is 64x48; they must be exactly the same size."

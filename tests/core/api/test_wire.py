@@ -44,12 +44,20 @@ def only(sim, method: str, path: str):
     return [r for r in sim.requests if r.method == method and r.path == path]
 
 
-def test_async_generation_sends_every_field_and_returns_the_requested_picture(client, simulator, fake_time):
+def test_async_generation_sends_every_field_and_returns_the_requested_picture(
+    client, simulator, fake_time
+):
     result = client.run(ImageRequest(**FULL), Flavour.tasks, fake_time)
     [create] = only(simulator, "POST", "/openai/images")
     assert create.json == {
-        "prompt": FULL["prompt"], "model": "gpt-image-2", "size": "1536x1024", "quality": "high",
-        "background": "opaque", "output_format": "webp", "output_compression": 70, "moderation": "low",
+        "prompt": FULL["prompt"],
+        "model": "gpt-image-2",
+        "size": "1536x1024",
+        "quality": "high",
+        "background": "opaque",
+        "output_format": "webp",
+        "output_compression": 70,
+        "moderation": "low",
         "user": "user-42",
     }
     polls = only(simulator, "GET", "/openai/tasks")
@@ -96,9 +104,16 @@ def _multipart_instance(call) -> dict:
 def test_compat_edit_with_one_image_and_a_mask_is_multipart(client, simulator, fake_time):
     src = picture(1024, 1024, fmt="jpeg")
     req = ImageRequest(
-        prompt="put a hat on it", size="1024x1024", quality="low", background="opaque", output_format="png",
-        moderation="low", user="u", input_fidelity="high",
-        images=[InputImage(src, "photo.jpeg")], mask=InputImage(mask(1024, 1024), "m.png"),
+        prompt="put a hat on it",
+        size="1024x1024",
+        quality="low",
+        background="opaque",
+        output_format="png",
+        moderation="low",
+        user="u",
+        input_fidelity="high",
+        images=[InputImage(src, "photo.jpeg")],
+        mask=InputImage(mask(1024, 1024), "m.png"),
     )
     result = client.run(req, Flavour.compat, fake_time)
     [call] = simulator.requests
@@ -110,8 +125,14 @@ def test_compat_edit_with_one_image_and_a_mask_is_multipart(client, simulator, f
     assert call.files["mask"][0][1:] == ("image/png", req.mask.data)
     assert "moderation" not in call.form and "response_format" not in call.form
     assert {k: v[-1] for k, v in call.form.items()} == {
-        "prompt": "put a hat on it", "model": "gpt-image-2", "size": "1024x1024", "quality": "low",
-        "background": "opaque", "output_format": "png", "user": "u", "input_fidelity": "high",
+        "prompt": "put a hat on it",
+        "model": "gpt-image-2",
+        "size": "1024x1024",
+        "quality": "low",
+        "background": "opaque",
+        "output_format": "png",
+        "user": "u",
+        "input_fidelity": "high",
     }
     instance = _multipart_instance(call)
     assert set(instance) <= set(SCHEMAS["CreateImageEditRequest"]["properties"])
@@ -121,24 +142,35 @@ def test_compat_edit_with_one_image_and_a_mask_is_multipart(client, simulator, f
 
 def test_compat_edit_with_several_images_repeats_image_brackets(client, simulator, fake_time):
     imgs = [InputImage(picture(64, 64), "a.png"), InputImage(picture(32, 32, fmt="webp"), "b.webp")]
-    client.run(ImageRequest(prompt="combine", images=imgs, output_format="jpeg", output_compression=50),
-               Flavour.compat, fake_time)
+    client.run(
+        ImageRequest(prompt="combine", images=imgs, output_format="jpeg", output_compression=50),
+        Flavour.compat,
+        fake_time,
+    )
     [call] = simulator.requests
     assert set(call.files) == {"image[]"}
     assert [(n, c, d) for n, c, d in call.files["image[]"]] == [
-        ("a.png", "image/png", imgs[0].data), ("b.webp", "image/webp", imgs[1].data)]
+        ("a.png", "image/png", imgs[0].data),
+        ("b.webp", "image/webp", imgs[1].data),
+    ]
     assert call.form["output_compression"] == ["50"]
     validate(_multipart_instance(call), "CreateImageEditRequest")
 
 
 def test_async_edit_sends_full_data_urls(client, simulator, fake_time):
     src = picture(256, 256)
-    req = ImageRequest(prompt="make it night", images=[InputImage(src)], mask=InputImage(mask(256, 256)),
-                       input_fidelity="low")
+    req = ImageRequest(
+        prompt="make it night",
+        images=[InputImage(src)],
+        mask=InputImage(mask(256, 256)),
+        input_fidelity="low",
+    )
     result = client.run(req, Flavour.tasks, fake_time)
     [create] = only(simulator, "POST", "/openai/images")
     assert create.json["image"] == "data:image/png;base64," + base64.b64encode(src).decode()
-    assert create.json["mask"] == "data:image/png;base64," + base64.b64encode(req.mask.data).decode()
+    assert (
+        create.json["mask"] == "data:image/png;base64," + base64.b64encode(req.mask.data).decode()
+    )
     assert create.json["input_fidelity"] == "low"
     assert size_of(result.images[0].data) == (256, 256)
 
@@ -197,4 +229,7 @@ def test_a_pasted_compat_root_still_serves_both_flavours(make_client, simulator,
     client.run(ImageRequest(prompt="a cat"), Flavour.compat, fake_time)
     client.run(ImageRequest(prompt="a cat"), Flavour.tasks, fake_time)
     assert [r.path for r in simulator.requests] == [
-        "/openai/v1/images/generations", "/openai/images", "/openai/tasks"]
+        "/openai/v1/images/generations",
+        "/openai/images",
+        "/openai/tasks",
+    ]
