@@ -56,12 +56,12 @@ from app.core.api.parse import (
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "DEFAULT_BASE_URL",
     "MountseaClient",
     "ProgressEvent",
-    "make_http_client",
     "compat_root",
+    "make_http_client",
     "tasks_root",
-    "DEFAULT_BASE_URL",
 ]
 
 # Generous: a Compat answer carries the images as base64 inside JSON.

@@ -30,7 +30,9 @@ def body_text(body: bytes | str) -> str:
     return body.decode("utf-8", errors="replace")
 
 
-def malformed(what: str, body: bytes | str | object, secrets: Iterable[str | None] = ()) -> ApiError:
+def malformed(
+    what: str, body: bytes | str | object, secrets: Iterable[str | None] = ()
+) -> ApiError:
     if isinstance(body, bytes | str):
         raw = body_text(body)
     else:
@@ -78,7 +80,9 @@ def error_fields(payload: object) -> tuple[str | None, str | None, str | int | N
         message = _text(err.get("message"))
         err_type = _text(err.get("type"))
         raw_code = err.get("code")
-        code = raw_code if isinstance(raw_code, str | int) and not isinstance(raw_code, bool) else None
+        code = (
+            raw_code if isinstance(raw_code, str | int) and not isinstance(raw_code, bool) else None
+        )
     elif isinstance(err, str):
         message = _text(err)
     for key in ("message", "msg", "errorMessage", "error_message", "detail"):
@@ -115,7 +119,9 @@ def error_from_response(
     code_s = str(code).lower() if code is not None else ""
 
     def make(kind: ErrorKind, message: str) -> ApiError:
-        return ApiError(kind, message, detail=detail, status=status, code=code, retry_after=retry_after)
+        return ApiError(
+            kind, message, detail=detail, status=status, code=code, retry_after=retry_after
+        )
 
     if status in (401, 403):
         return make(ErrorKind.auth, "The API key was refused. Check it in Settings." + said)
@@ -130,7 +136,8 @@ def error_from_response(
     if code_s == "insufficient_quota":
         return make(
             ErrorKind.quota,
-            "Your account has run out of credit (insufficient quota). Top it up, then try again." + said,
+            "Your account has run out of credit (insufficient quota). Top it up, then try again."
+            + said,
         )
     if status == 429:
         return make(
@@ -144,7 +151,9 @@ def error_from_response(
             "a task may also have expired." + said,
         )
     if status == 408:
-        return make(ErrorKind.timeout, "The server timed out handling the request. Try again." + said)
+        return make(
+            ErrorKind.timeout, "The server timed out handling the request. Try again." + said
+        )
     if status >= 500:
         return make(
             ErrorKind.server,
@@ -171,7 +180,7 @@ def verify_image(data: bytes) -> str:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as img:
                 img.load()
-    except Exception as exc:  # Pillow raises many types for damaged files
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many types for damaged files
         raise ApiError(
             ErrorKind.malformed,
             f"The server sent a damaged {fmt.upper()} image ({exc}). Try again.",
@@ -341,7 +350,10 @@ def parse_result(
     raws = [(decode_value(value, fetch), revised) for value, revised in values]
     if on_decode:
         on_decode()
-    images = [ResultImage(data=data, format=verify_image(data), revised_prompt=revised) for data, revised in raws]
+    images = [
+        ResultImage(data=data, format=verify_image(data), revised_prompt=revised)
+        for data, revised in raws
+    ]
     meta = _meta_source(payload) or {}
     created = meta.get("created")
     return ImageResult(
@@ -382,13 +394,22 @@ def parse_task_id(payload: object, body: bytes, secrets: Iterable[str | None] = 
 
 # Spellings other task services use for the documented final states.
 _STATUS_ALIASES = {
-    "success": "completed", "succeeded": "completed", "done": "completed", "finished": "completed",
-    "failure": "failed", "error": "failed", "errored": "failed",
-    "canceled": "cancelled", "timed_out": "timeout", "expired": "timeout",
+    "success": "completed",
+    "succeeded": "completed",
+    "done": "completed",
+    "finished": "completed",
+    "failure": "failed",
+    "error": "failed",
+    "errored": "failed",
+    "canceled": "cancelled",
+    "timed_out": "timeout",
+    "expired": "timeout",
 }
 
 
-def parse_task(payload: object, task_id: str, body: bytes, secrets: Iterable[str | None] = ()) -> TaskStatus:
+def parse_task(
+    payload: object, task_id: str, body: bytes, secrets: Iterable[str | None] = ()
+) -> TaskStatus:
     source = _unwrap(payload, ("status", "state"))
     if source is None:
         raise malformed("no task status in the answer", body, secrets)
@@ -404,9 +425,13 @@ def parse_task(payload: object, task_id: str, body: bytes, secrets: Iterable[str
         task_id=str(source.get("taskId") or source.get("task_id") or task_id),
         status=_STATUS_ALIASES.get(status.strip().lower(), status.strip().lower()),
         result=source.get("result"),
-        error_message=redact(message, secrets, limit=1000) if isinstance(message, str) and message else None,
+        error_message=redact(message, secrets, limit=1000)
+        if isinstance(message, str) and message
+        else None,
         error_code=code if isinstance(code, str | int) and not isinstance(code, bool) else None,
-        trace_id=str(trace) if isinstance(trace, str | int) and not isinstance(trace, bool) else None,
+        trace_id=str(trace)
+        if isinstance(trace, str | int) and not isinstance(trace, bool)
+        else None,
         created_at=_opt_str(source.get("createdAt")),
         finished_at=_opt_str(source.get("finishedAt")),
     )
@@ -419,7 +444,9 @@ def task_failure(status: TaskStatus) -> ApiError:
         "cancelled": "was cancelled on the server",
     }.get(status.status, f"ended as {status.status!r}")
     parts = [f"The task {how}"]
-    parts.append(f": {status.error_message}" if status.error_message else " without giving a reason")
+    parts.append(
+        f": {status.error_message}" if status.error_message else " without giving a reason"
+    )
     extra = []
     if status.error_code is not None:
         extra.append(f"error code {status.error_code}")
@@ -438,7 +465,11 @@ def task_failure(status: TaskStatus) -> ApiError:
             task_id=status.task_id,
         )
     sentence = "".join(parts) + (f" ({', '.join(extra)})" if extra else "") + "."
-    sentence += " You can try again; quote the trace id if you contact support." if status.trace_id else " You can try again."
+    sentence += (
+        " You can try again; quote the trace id if you contact support."
+        if status.trace_id
+        else " You can try again."
+    )
     return ApiError(
         ErrorKind.task_failed,
         sentence,
