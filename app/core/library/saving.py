@@ -346,5 +346,13 @@ def recover(store: Store) -> list[int]:
         if store.is_live(r["owner"]) or not journal.claim(store, r["job_id"]):
             continue
         adopted = _adopt(store, journal.get(store, r["job_id"]))
-        added += [i.id for i in adopted or []]
+        if adopted:
+            added += [i.id for i in adopted]
+            continue
+        # Nothing was written: the job is still an orphan for whoever resumes jobs at start.
+        with store.write() as c:
+            c.execute(
+                "UPDATE jobs SET owner = ? WHERE job_id = ? AND owner = ?",
+                (r["owner"], r["job_id"], store.owner()),
+            )
     return added
