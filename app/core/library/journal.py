@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from app.core.api.models import Flavour, ImageRequest, InputImage
+from app.core.library import owner
 from app.core.library.files import PARTIAL_DIR, new_id, write_atomic
 from app.core.library.owner import token_pid
 from app.core.library.store import Store
@@ -227,17 +228,16 @@ def unfinished(store: Store, *, include_live: bool = True) -> list[Job]:
         jobs = [_job_from_row(c, r) for r in rows]
     if include_live:
         return jobs
-    return [j for j in jobs if not store.is_live(j.owner)]
+    live = {o: store.is_live(o) for o in {j.owner for j in jobs}}  # one check per process
+    return [j for j in jobs if not live[j.owner]]
 
 
 def running_elsewhere(store: Store) -> list[Job]:
     """Unfinished jobs another live process (a command line, a second window) is running."""
     mine = store.held_token()
-    return [
-        j
-        for j in unfinished(store)
-        if j.owner is not None and j.owner != mine and store.is_live(j.owner)
-    ]
+    jobs = [j for j in unfinished(store) if j.owner is not None and j.owner != mine]
+    live = {o: store.is_live(o) for o in {j.owner for j in jobs}}
+    return [j for j in jobs if live[j.owner]]
 
 
 def claim(store: Store, job_id: str) -> bool:
@@ -264,7 +264,9 @@ def claim_orphans(store: Store) -> list[Job]:
     them interrupted. Jobs a live process runs are left alone; one claimed by another process
     starting at the same moment is not returned."""
     orphans = unfinished(store, include_live=False)
-    return [get(store, j.job_id) for j in orphans if claim(store, j.job_id)]
+    claimed = [get(store, j.job_id) for j in orphans if claim(store, j.job_id)]
+    owner.sweep(store.data_dir)  # lock files of processes that died with no job in flight
+    return claimed
 
 
 def load_request(store: Store, job_id: str) -> ImageRequest:

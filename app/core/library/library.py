@@ -19,6 +19,7 @@ from app.core.library.files import PARTIAL_DIR, clean_partials
 from app.core.library.items import Cell, Item
 from app.core.library.journal import Job, JobState
 from app.core.library.rebuild import RebuildReport
+from app.core.library.search import DemoFilter
 from app.core.library.store import Store, connect
 
 TRASH_GRACE_SECONDS = 3600.0  # soft-deleted items are purged this long after deletion (undo window)
@@ -233,7 +234,7 @@ class Library:
         order: str = "newest",
         limit: int | None = None,
         offset: int = 0,
-        demo: str = "include",
+        demo: DemoFilter = "include",
     ) -> list[int]:
         """Ids of the live items that match, in gallery order: `newest` (the default) or
         `oldest` first by when they were added, or `relevance` for a text search. `demo`:
@@ -263,7 +264,7 @@ class Library:
         since: float | None = None,
         until: float | None = None,
         order: str = "newest",  # accepted so a view's search settings pass as they are
-        demo: str = "include",
+        demo: DemoFilter = "include",
     ) -> bool:
         """Would `search` with these settings list this item? (One indexed lookup.)"""
         return search.matches(
@@ -287,7 +288,7 @@ class Library:
         edits_only: bool = False,
         since: float | None = None,
         until: float | None = None,
-        demo: str = "include",
+        demo: DemoFilter = "include",
     ) -> int:
         return search.count(
             self._store,

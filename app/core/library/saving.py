@@ -308,7 +308,13 @@ def _adopt(store: Store, job: Job, expected: int | None = None) -> list[Item] | 
     mains.sort(key=lambda r: r["path"])
     with store.write() as c:
         if c.execute("SELECT 1 FROM items WHERE job_id = ? LIMIT 1", (job.job_id,)).fetchone():
-            c.execute("UPDATE jobs SET landing = NULL WHERE job_id = ?", (job.job_id,))
+            # Indexed already (a rebuild found the files first): the job is done all the same.
+            c.execute(
+                "UPDATE jobs SET landing = NULL, finished_at = coalesce(finished_at, ?), "
+                f"state = CASE WHEN state IN ({','.join('?' * len(journal.UNFINISHED))}) "
+                "THEN ? ELSE state END WHERE job_id = ?",
+                (time.time(), *map(str, journal.UNFINISHED), str(JobState.completed), job.job_id),
+            )
             ids = None
         else:
             ids = [items.insert(c, r) for r in mains]
@@ -345,9 +351,11 @@ def recover(store: Store) -> list[int]:
     for r in rows:
         if store.is_live(r["owner"]) or not journal.claim(store, r["job_id"]):
             continue
-        adopted = _adopt(store, journal.get(store, r["job_id"]))
+        job = journal.get(store, r["job_id"])
+        adopted = _adopt(store, job)
         if adopted:
-            added += [i.id for i in adopted]
+            # Already indexed (by a rebuild) counts as found, not as added.
+            added += [i.id for i in adopted if i.id not in job.item_ids]
             continue
         # Nothing was written: the job is still an orphan for whoever resumes jobs at start.
         with store.write() as c:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, Literal, get_args
 
 from app.core.library.store import Store, single_column
 
@@ -40,7 +40,9 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"*' for w in (longer or words))
 
 
-DEMO_FILTERS = ("include", "exclude", "only")  # demo results: shown too, left out, only them
+# Demo results: shown too, left out, or only them.
+DemoFilter = Literal["include", "exclude", "only"]
+DEMO_FILTERS: tuple[DemoFilter, ...] = get_args(DemoFilter)
 
 
 def _demo_clause(demo: str) -> str | None:
@@ -64,7 +66,7 @@ def build_sql(
     *,
     count: bool = False,
     only_id: int | None = None,
-    demo: str = "include",
+    demo: DemoFilter = "include",
 ) -> tuple[str, list[Any]]:
     """(SQL, arguments) selecting the ids (or their count) of the live items that match;
     with `only_id`, whether that one item matches (count 0 or 1)."""
@@ -136,7 +138,7 @@ def ids(
     order: str = "newest",
     limit: int | None = None,
     offset: int = 0,
-    demo: str = "include",
+    demo: DemoFilter = "include",
 ) -> list[int]:
     """Ids of the live items that match, in gallery order: `newest` (the default) or
     `oldest` first by when they were added, or `relevance` for a text search. `demo`:
@@ -159,7 +161,7 @@ def matches(
     edits_only: bool = False,
     since: float | None = None,
     until: float | None = None,
-    demo: str = "include",
+    demo: DemoFilter = "include",
 ) -> bool:
     """Would `ids` with these settings list this item? (One indexed lookup.)"""
     sql, args = build_sql(
@@ -186,7 +188,7 @@ def count(
     edits_only: bool = False,
     since: float | None = None,
     until: float | None = None,
-    demo: str = "include",
+    demo: DemoFilter = "include",
 ) -> int:
     sql, args = build_sql(
         text, favourites, collection, edits_only, since, until, count=True, demo=demo

@@ -47,7 +47,7 @@ def test_demo_filter_in_search_count_and_matches(lib: Library) -> None:
         assert lib.matches(real, text, demo="exclude") and not lib.matches(real, text, demo="only")
     assert lib.cells([demo, real])[demo].demo and not lib.cells([real])[real].demo
     with pytest.raises(ValueError, match="demo must be one of"):
-        lib.search(demo="maybe")
+        lib.search(demo="maybe")  # type: ignore[arg-type]
 
 
 def test_removing_every_demo_result_in_one_action_and_undo(lib: Library) -> None:

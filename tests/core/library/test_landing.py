@@ -138,6 +138,21 @@ KILLED_AT_COMMIT = textwrap.dedent(
 )
 
 
+def test_a_rebuild_before_the_restart_counts_as_the_landing(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Library.open(data_dir) as lib:
+        job = begin(lib)
+        die_at_commit(monkeypatch)
+        with pytest.raises(Killed):
+            lib.save_result(job, make_result())
+        monkeypatch.undo()
+        assert lib.rebuild_from_files().added == 1  # the user rebuilt before restarting
+    with Library.open(data_dir) as lib:
+        assert lib.recovered_items == [] and lib.count() == 1
+        assert lib.job(job).state == JobState.completed and lib.claim_orphans() == []
+
+
 def test_a_real_kill_at_the_commit(data_dir: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-c", KILLED_AT_COMMIT, str(data_dir)],
