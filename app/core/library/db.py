@@ -157,6 +157,34 @@ def _v2(c: sqlite3.Connection) -> None:
     )
 
 
+def _v3(c: sqlite3.Connection) -> None:
+    # owner: the process running a job (owner.py); landing: the files a result is being
+    # written to, set before they are written and cleared by the commit that indexes them, so
+    # a kill in between is found at the next start (saving.recover). demo: made by the demo
+    # simulator, left out of spend. Old demo rows are recognised by their loopback server (the
+    # only loopback server the app ships is the simulator).
+    loopback = (
+        "(base_url LIKE 'http://127.0.0.1:%' OR base_url LIKE 'http://localhost:%' "
+        "OR base_url LIKE 'http://[::1]:%')"
+    )
+    _run_script(
+        c,
+        f"""
+        ALTER TABLE jobs ADD COLUMN owner TEXT;
+        ALTER TABLE jobs ADD COLUMN landing TEXT;
+        ALTER TABLE jobs ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE items ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+        UPDATE jobs SET demo = 1 WHERE {loopback};
+        UPDATE items SET demo = 1 WHERE {loopback};
+        UPDATE usage SET demo = 1 WHERE job_id IN (SELECT job_id FROM jobs WHERE demo = 1)
+            OR job_id IN (SELECT job_id FROM items WHERE demo = 1);
+        CREATE INDEX jobs_landing ON jobs(job_id) WHERE landing IS NOT NULL;
+        CREATE INDEX items_demo ON items(id) WHERE demo = 1;
+        """,
+    )
+
+
 def _run_script(c: sqlite3.Connection, script: str) -> None:
     # Not executescript(): it commits any open transaction first, and a migration must be
     # all-or-nothing together with its user_version bump.
@@ -172,7 +200,7 @@ def _run_script(c: sqlite3.Connection, script: str) -> None:
         raise ValueError(f"incomplete SQL statement: {statement!r}")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -53,6 +53,7 @@ class Item:
     file_size: int | None = None
     source_paths: list[Path] = field(default_factory=list)
     deleted: bool = False
+    demo: bool = False  # made by the demo simulator: not money
 
     @property
     def is_edit(self) -> bool:
@@ -69,6 +70,7 @@ class Cell(NamedTuple):
     created_at: float
     width: int | None
     height: int | None
+    demo: bool = False  # the gallery shows a badge
 
 
 # The columns a saved result or a rebuilt file may fill; the rest keep their defaults.
@@ -98,6 +100,7 @@ INSERT_COLS = (
     "cancelled",
     "file_size",
     "source_paths",
+    "demo",
 )
 
 
@@ -145,6 +148,7 @@ def _item_from_row(store: Store, row: sqlite3.Row) -> Item:
         if row["source_paths"]
         else [],
         deleted=row["deleted_at"] is not None,
+        demo=bool(row["demo"]),
     )
 
 
@@ -178,7 +182,7 @@ def cells(store: Store, item_ids: list[int]) -> dict[int, Cell]:
             chunk = item_ids[start : start + CHUNK]
             marks = ",".join("?" * len(chunk))
             for r in c.execute(
-                "SELECT id, path, prompt, favourite, created_at, width, height "
+                "SELECT id, path, prompt, favourite, created_at, width, height, demo "
                 f"FROM items WHERE id IN ({marks})",
                 chunk,
             ):
@@ -191,6 +195,7 @@ def cells(store: Store, item_ids: list[int]) -> dict[int, Cell]:
                     r["created_at"],
                     r["width"],
                     r["height"],
+                    bool(r["demo"]),
                 )
     return out
 
@@ -234,6 +239,17 @@ def delete(store: Store, item_ids: Iterable[int]) -> None:
     now = time.time()
     with store.write() as c:
         c.executemany("UPDATE items SET deleted_at = ? WHERE id = ?", [(now, i) for i in item_ids])
+
+
+def delete_demo(store: Store) -> list[int]:
+    """Trash every live demo item at once (undo: undelete the ids returned)."""
+    now = time.time()
+    with store.write() as c:
+        ids = [
+            r["id"] for r in c.execute("SELECT id FROM items WHERE demo = 1 AND deleted_at IS NULL")
+        ]
+        c.executemany("UPDATE items SET deleted_at = ? WHERE id = ?", [(now, i) for i in ids])
+    return ids
 
 
 def undelete(store: Store, item_ids: Iterable[int]) -> None:

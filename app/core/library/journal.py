@@ -17,7 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from app.core.api.models import Flavour, ImageRequest, InputImage
+from app.core.library import owner
 from app.core.library.files import PARTIAL_DIR, new_id, write_atomic
+from app.core.library.owner import token_pid
 from app.core.library.store import Store
 from app.core.redact import redact
 
@@ -59,6 +61,13 @@ class Job:
     item_ids: list[int]
     parent_item_id: int | None
     origin: str
+    # The process running it (owner.py): None for jobs journaled before owners were recorded.
+    owner: str | None = None
+    demo: bool = False  # made by the demo simulator: no money was spent
+
+    @property
+    def owner_pid(self) -> int | None:
+        return token_pid(self.owner)
 
     @property
     def resumable(self) -> bool:
@@ -87,8 +96,10 @@ def begin(
     *,
     origin: str = "gui",
     parent_item_id: int | None = None,
+    demo: bool = False,
 ) -> str:
-    """Journal a job before anything is sent; its inputs are kept for retry and resume."""
+    """Journal a job before anything is sent; its inputs are kept for retry and resume. The
+    calling process is recorded as its owner."""
     job_id = new_id()
     inputs: dict[str, Any] = {"images": [], "mask": None}
     if request.images or request.mask is not None:
@@ -104,7 +115,7 @@ def begin(
     with store.write() as c:
         c.execute(
             "INSERT INTO jobs (job_id, flavour, base_url, state, created_at, params, "
-            "parent_item_id, origin, inputs) VALUES (?,?,?,?,?,?,?,?,?)",
+            "parent_item_id, origin, inputs, owner, demo) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 job_id,
                 str(Flavour(flavour)),
@@ -115,6 +126,8 @@ def begin(
                 parent_item_id,
                 origin,
                 json.dumps(inputs),
+                store.owner(),
+                int(demo),
             ),
         )
     return job_id
@@ -183,6 +196,8 @@ def _job_from_row(c: sqlite3.Connection, row: sqlite3.Row) -> Job:
         item_ids=item_ids,
         parent_item_id=row["parent_item_id"],
         origin=row["origin"],
+        owner=row["owner"],
+        demo=bool(row["demo"]),
     )
 
 
@@ -202,13 +217,56 @@ def recent(store: Store, limit: int = 200) -> list[Job]:
         return [_job_from_row(c, r) for r in rows]
 
 
-def unfinished(store: Store) -> list[Job]:
+def unfinished(store: Store, *, include_live: bool = True) -> list[Job]:
+    """Jobs not yet at an end, oldest first; without `include_live`, only those whose owner
+    is gone (not this process, not another one still running)."""
     with store.read() as c:
         rows = c.execute(
             "SELECT * FROM jobs WHERE state IN (?,?,?) ORDER BY created_at",
             tuple(str(s) for s in UNFINISHED),
         ).fetchall()
-        return [_job_from_row(c, r) for r in rows]
+        jobs = [_job_from_row(c, r) for r in rows]
+    if include_live:
+        return jobs
+    live = {o: store.is_live(o) for o in {j.owner for j in jobs}}  # one check per process
+    return [j for j in jobs if not live[j.owner]]
+
+
+def running_elsewhere(store: Store) -> list[Job]:
+    """Unfinished jobs another live process (a command line, a second window) is running."""
+    mine = store.held_token()
+    jobs = [j for j in unfinished(store) if j.owner is not None and j.owner != mine]
+    live = {o: store.is_live(o) for o in {j.owner for j in jobs}}
+    return [j for j in jobs if live[j.owner]]
+
+
+def claim(store: Store, job_id: str) -> bool:
+    """Take a job over when it is this process's already or its owner is gone. Atomic: of two
+    processes claiming at once, one wins (the UPDATE names the owner it saw)."""
+    with store.read() as c:
+        row = c.execute("SELECT owner FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+    if row is None:
+        raise UnknownJobError(job_id)
+    seen, mine = row["owner"], store.owner()
+    if seen == mine:
+        return True
+    if store.is_live(seen):
+        return False
+    with store.write() as c:
+        cur = c.execute(
+            "UPDATE jobs SET owner = ? WHERE job_id = ? AND owner IS ?", (mine, job_id, seen)
+        )
+    return cur.rowcount == 1
+
+
+def claim_orphans(store: Store) -> list[Job]:
+    """The unfinished jobs whose owner is gone, now owned by this process: resume them or mark
+    them interrupted. Jobs a live process runs are left alone; one claimed by another process
+    starting at the same moment is not returned."""
+    orphans = unfinished(store, include_live=False)
+    claimed = [get(store, j.job_id) for j in orphans if claim(store, j.job_id)]
+    owner.sweep(store.data_dir)  # lock files of processes that died with no job in flight
+    return claimed
 
 
 def load_request(store: Store, job_id: str) -> ImageRequest:

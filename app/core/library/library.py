@@ -19,6 +19,7 @@ from app.core.library.files import PARTIAL_DIR, clean_partials
 from app.core.library.items import Cell, Item
 from app.core.library.journal import Job, JobState
 from app.core.library.rebuild import RebuildReport
+from app.core.library.search import DemoFilter
 from app.core.library.store import Store, connect
 
 TRASH_GRACE_SECONDS = 3600.0  # soft-deleted items are purged this long after deletion (undo window)
@@ -30,6 +31,8 @@ class Library:
         # Set when open() found the index damaged, moved it here and rebuilt it from the files
         # (the journal of unfinished jobs was in it): the app should say so.
         self.recovered_from: Path | None = None
+        # Items open() indexed from results a killed process wrote but did not commit.
+        self.recovered_items: list[int] = []
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -51,6 +54,9 @@ class Library:
             lib.purge_deleted(older_than=TRASH_GRACE_SECONDS)
             if recovered_from is not None:
                 lib.rebuild_from_files()
+            # Before anyone resumes a job: a result a killed process wrote is indexed, so its
+            # task is not fetched and saved again under a new name.
+            lib.recovered_items = lib.recover_uncommitted()
         except BaseException:
             lib.close()
             raise
@@ -113,10 +119,19 @@ class Library:
         *,
         origin: str = "gui",
         parent_item_id: int | None = None,
+        demo: bool = False,
     ) -> str:
-        """Journal a job before anything is sent; its inputs are kept for retry and resume."""
+        """Journal a job before anything is sent; its inputs are kept for retry and resume.
+        This process is recorded as its owner. `demo`: the demo simulator runs it, so its
+        results are marked demo and never count as spend."""
         return journal.begin(
-            self._store, request, flavour, base_url, origin=origin, parent_item_id=parent_item_id
+            self._store,
+            request,
+            flavour,
+            base_url,
+            origin=origin,
+            parent_item_id=parent_item_id,
+            demo=demo,
         )
 
     def set_task_id(self, job_id: str, task_id: str) -> None:
@@ -146,8 +161,30 @@ class Library:
     def recent_jobs(self, limit: int = 200) -> list[Job]:
         return journal.recent(self._store, limit)
 
-    def unfinished_jobs(self) -> list[Job]:
-        return journal.unfinished(self._store)
+    def unfinished_jobs(self, *, include_live: bool = True) -> list[Job]:
+        """Jobs not yet at an end, oldest first; with include_live=False only those whose
+        owning process is gone (what a start may resume)."""
+        return journal.unfinished(self._store, include_live=include_live)
+
+    def claim_orphans(self) -> list[Job]:
+        """Take over the unfinished jobs whose owning process is gone (atomically: of two
+        processes starting at once, each job goes to one). Resume them or mark them
+        interrupted; jobs a live process runs are not among them."""
+        return journal.claim_orphans(self._store)
+
+    def claim_job(self, job_id: str) -> bool:
+        """Take one job over (before polling it again): True when it is this process's now,
+        False while another live process owns it."""
+        return journal.claim(self._store, job_id)
+
+    def jobs_running_elsewhere(self) -> list[Job]:
+        """Unfinished jobs another live process (the command line, a second window) runs."""
+        return journal.running_elsewhere(self._store)
+
+    @property
+    def owner(self) -> str:
+        """The owner token this process writes into the jobs it runs (see owner.py)."""
+        return self._store.owner()
 
     def load_request(self, job_id: str) -> ImageRequest:
         return journal.load_request(self._store, job_id)
@@ -166,6 +203,11 @@ class Library:
         return saving.save_result(
             self._store, job_id, result, cancelled=cancelled, composited=composited
         )
+
+    def recover_uncommitted(self) -> list[int]:
+        """Index results a killed process wrote but never committed (open() does this); their
+        jobs are marked done. Returns the ids of the items added."""
+        return saving.recover(self._store)
 
     # --- items (items.py) and search (search.py) -----------------------------------------
 
@@ -192,9 +234,11 @@ class Library:
         order: str = "newest",
         limit: int | None = None,
         offset: int = 0,
+        demo: DemoFilter = "include",
     ) -> list[int]:
         """Ids of the live items that match, in gallery order: `newest` (the default) or
-        `oldest` first by when they were added, or `relevance` for a text search."""
+        `oldest` first by when they were added, or `relevance` for a text search. `demo`:
+        "include" demo results, "exclude" them, or "only" them."""
         return search.ids(
             self._store,
             text,
@@ -206,6 +250,7 @@ class Library:
             order=order,
             limit=limit,
             offset=offset,
+            demo=demo,
         )
 
     def matches(
@@ -219,6 +264,7 @@ class Library:
         since: float | None = None,
         until: float | None = None,
         order: str = "newest",  # accepted so a view's search settings pass as they are
+        demo: DemoFilter = "include",
     ) -> bool:
         """Would `search` with these settings list this item? (One indexed lookup.)"""
         return search.matches(
@@ -230,6 +276,7 @@ class Library:
             edits_only=edits_only,
             since=since,
             until=until,
+            demo=demo,
         )
 
     def count(
@@ -241,6 +288,7 @@ class Library:
         edits_only: bool = False,
         since: float | None = None,
         until: float | None = None,
+        demo: DemoFilter = "include",
     ) -> int:
         return search.count(
             self._store,
@@ -250,6 +298,7 @@ class Library:
             edits_only=edits_only,
             since=since,
             until=until,
+            demo=demo,
         )
 
     def set_favourite(self, item_ids: int | Iterable[int], favourite: bool = True) -> None:
@@ -264,6 +313,10 @@ class Library:
     def delete_items(self, item_ids: Iterable[int]) -> None:
         """Move to the trash: hidden at once, files kept until purged (so undo is instant)."""
         items.delete(self._store, item_ids)
+
+    def delete_demo_items(self) -> list[int]:
+        """Move every demo result to the trash in one action; the ids (undelete_items undoes)."""
+        return items.delete_demo(self._store)
 
     def undelete_items(self, item_ids: Iterable[int]) -> None:
         items.undelete(self._store, item_ids)

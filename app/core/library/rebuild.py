@@ -2,7 +2,8 @@
 
 Used when the index was lost or damaged, and on request: known files keep their rows (and
 favourites), new files are added (from their embedded metadata, or bare), rows whose file is
-gone are removed.
+gone are removed. One task is shown once: a second copy of a result (a task saved again after
+a kill, by an older version) is left on disk but not indexed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import contextlib
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ class RebuildReport:
     kept: int = 0
     removed: int = 0
     without_metadata: int = 0
+    duplicates: int = 0  # copies of a result already shown, not indexed
 
 
 def read_embedded(path: Path) -> dict[str, Any] | None:
@@ -53,6 +55,7 @@ def rebuild_from_files(
     report = RebuildReport()
     with store.read() as c:
         known = {r["path"]: r["id"] for r in c.execute("SELECT path, id FROM items")}
+        landed = _landings(c.execute("SELECT job_id, task_id, base_url, created_at FROM items"))
         raw_known = {
             r["raw_path"]
             for r in c.execute("SELECT raw_path FROM items WHERE raw_path IS NOT NULL")
@@ -88,12 +91,51 @@ def rebuild_from_files(
         stem = Path(row["path"]).stem
         if stem in raw_of:
             row["raw_path"] = raw_of[stem]
+    before = len(new_rows)
+    new_rows = _once_per_task(new_rows, landed)
+    report.duplicates = before - len(new_rows)
     missing = [item_id for key, item_id in known.items() if not store.load_path(key).exists()]
     report.added = _add(store, new_rows, known, spend_too=empty_before)
     report.removed = _remove(store, missing)
     if progress is not None:
         progress(total, total)
     return report
+
+
+def _task_key(row: Any) -> str | None:
+    # The task (on its server) says which paid result it is; a Compat job (no task) is named
+    # by its job.
+    if row["task_id"]:
+        return f"task:{row['base_url']}:{row['task_id']}"
+    return f"job:{row['job_id']}" if row["job_id"] else None
+
+
+def _landings(rows: Iterable[Any]) -> dict[str, float]:
+    """Result (task or job) -> when the copy the index shows was landed."""
+    out: dict[str, float] = {}
+    for r in rows:
+        key = _task_key(r)
+        if key is not None:
+            out.setdefault(key, r["created_at"])
+    return out
+
+
+def _once_per_task(
+    new_rows: list[dict[str, Any]], landed: dict[str, float]
+) -> list[dict[str, Any]]:
+    """`new_rows` without second copies of a result: of each task (or job) only the landing
+    the index shows already is kept, or else the first one. One landing is every image it
+    wrote together (one `created_at`), so the images of an n>1 result all stay."""
+    first = dict(landed)
+    for row in sorted(new_rows, key=lambda r: r["created_at"]):
+        key = _task_key(row) if not row.get("_bare") else None
+        if key is not None:
+            first.setdefault(key, row["created_at"])
+    return [
+        r
+        for r in new_rows
+        if r.get("_bare") or (key := _task_key(r)) is None or first[key] == r["created_at"]
+    ]
 
 
 def _image_files(root: Path) -> list[Path]:
@@ -127,7 +169,14 @@ def _add(
                     and (spent.get("input_tokens") or spent.get("output_tokens"))
                 ):
                     # The index was lost: the files are the only record of what was spent.
-                    usage.record(c, row.get("job_id"), row["created_at"], row.get("model"), spent)
+                    usage.record(
+                        c,
+                        row.get("job_id"),
+                        row["created_at"],
+                        row.get("model"),
+                        spent,
+                        demo=bool(row.get("demo")),
+                    )
     parents = [(path_to_id[parent], child) for parent, child in links if parent in path_to_id]
     if parents:
         with store.write() as c:
@@ -200,6 +249,7 @@ def row_from_file(p: Path, key: str) -> dict[str, Any] | None:
         "text_input_tokens": int(spent.get("text_input_tokens") or 0),
         "image_input_tokens": int(spent.get("image_input_tokens") or 0),
         "cancelled": int(bool(record.get("cancelled"))),
+        "demo": int(bool(record.get("demo"))),
         "file_size": len(data),
         "_parent_file": record.get("parent_file"),
         "_usage": spent,

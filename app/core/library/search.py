@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, Literal, get_args
 
 from app.core.library.store import Store, single_column
 
@@ -40,6 +40,17 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"*' for w in (longer or words))
 
 
+# Demo results: shown too, left out, or only them.
+DemoFilter = Literal["include", "exclude", "only"]
+DEMO_FILTERS: tuple[DemoFilter, ...] = get_args(DemoFilter)
+
+
+def _demo_clause(demo: str) -> str | None:
+    if demo not in DEMO_FILTERS:
+        raise ValueError(f"demo must be one of {DEMO_FILTERS}, not {demo!r}")
+    return {"exclude": "items.demo = 0", "only": "items.demo = 1"}.get(demo)
+
+
 def _like_escape(s: str) -> str:
     return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -55,6 +66,7 @@ def build_sql(
     *,
     count: bool = False,
     only_id: int | None = None,
+    demo: DemoFilter = "include",
 ) -> tuple[str, list[Any]]:
     """(SQL, arguments) selecting the ids (or their count) of the live items that match;
     with `only_id`, whether that one item matches (count 0 or 1)."""
@@ -83,6 +95,9 @@ def build_sql(
     if until is not None:
         other.append("items.created_at < ?")
         args.append(until)
+    demo_clause = _demo_clause(demo)
+    if demo_clause is not None:
+        other.append(demo_clause)
     what = "count(*) AS n" if count else "rowid AS id"
 
     if fts is not None and not other:
@@ -123,10 +138,12 @@ def ids(
     order: str = "newest",
     limit: int | None = None,
     offset: int = 0,
+    demo: DemoFilter = "include",
 ) -> list[int]:
     """Ids of the live items that match, in gallery order: `newest` (the default) or
-    `oldest` first by when they were added, or `relevance` for a text search."""
-    sql, args = build_sql(text, favourites, collection, edits_only, since, until, order)
+    `oldest` first by when they were added, or `relevance` for a text search. `demo`:
+    `include` demo results, `exclude` them, or list `only` them."""
+    sql, args = build_sql(text, favourites, collection, edits_only, since, until, order, demo=demo)
     if limit is not None or offset:
         sql += " LIMIT ? OFFSET ?"
         args = [*args, -1 if limit is None else limit, offset]
@@ -144,10 +161,19 @@ def matches(
     edits_only: bool = False,
     since: float | None = None,
     until: float | None = None,
+    demo: DemoFilter = "include",
 ) -> bool:
     """Would `ids` with these settings list this item? (One indexed lookup.)"""
     sql, args = build_sql(
-        text, favourites, collection, edits_only, since, until, count=True, only_id=item_id
+        text,
+        favourites,
+        collection,
+        edits_only,
+        since,
+        until,
+        count=True,
+        only_id=item_id,
+        demo=demo,
     )
     with store.read() as c:
         return bool(c.execute(sql, args).fetchone()["n"])
@@ -162,7 +188,10 @@ def count(
     edits_only: bool = False,
     since: float | None = None,
     until: float | None = None,
+    demo: DemoFilter = "include",
 ) -> int:
-    sql, args = build_sql(text, favourites, collection, edits_only, since, until, count=True)
+    sql, args = build_sql(
+        text, favourites, collection, edits_only, since, until, count=True, demo=demo
+    )
     with store.read() as c:
         return int(c.execute(sql, args).fetchone()["n"])

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.core.library import db
+from app.core.library import db, owner
 
 DB_NAME = "library.sqlite3"
 
@@ -29,12 +29,31 @@ class Store:
         self.inputs_dir = data_dir / "inputs"
         self._conn: sqlite3.Connection | None = conn
         self._lock = threading.RLock()
+        self._owner: str | None = None
 
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+            if self._owner is not None:
+                self._owner = None
+                owner.release(self.data_dir)
+
+    def owner(self) -> str:
+        """This process's owner token for the jobs it runs (see owner.py), taken on first use."""
+        with self._lock:
+            if self._owner is None:
+                self._owner = owner.acquire(self.data_dir)
+            return self._owner
+
+    def held_token(self) -> str | None:
+        """This process's token for this data folder, if it has one (without taking one)."""
+        return self._owner or owner.own_token(self.data_dir)
+
+    def is_live(self, token: str | None) -> bool:
+        """Is the process owning `token` running (this one included)?"""
+        return token is not None and (token == self._owner or owner.is_alive(self.data_dir, token))
 
     @property
     def closed(self) -> bool:

@@ -1,6 +1,9 @@
 """The rows behind spend: one usage row per paid result (they outlive the pictures), and the
 small `meta` table of settings shared with the command line (prices, the budget).
 
+Results of the demo simulator are recorded too (marked `demo`) but are not money: every
+figure read here leaves them out.
+
 spend.py does the arithmetic over these.
 """
 
@@ -13,12 +16,18 @@ from app.core.library.store import Store
 
 
 def record(
-    c: sqlite3.Connection, job_id: str | None, at: float, model: str | None, tokens: dict[str, Any]
+    c: sqlite3.Connection,
+    job_id: str | None,
+    at: float,
+    model: str | None,
+    tokens: dict[str, Any],
+    *,
+    demo: bool = False,
 ) -> None:
     """Write down what a result cost; `tokens` holds input/output/text/image `..._tokens`."""
     c.execute(
         "INSERT INTO usage (job_id, at, model, input_tokens, output_tokens, "
-        "text_input_tokens, image_input_tokens) VALUES (?,?,?,?,?,?,?)",
+        "text_input_tokens, image_input_tokens, demo) VALUES (?,?,?,?,?,?,?,?)",
         (
             job_id,
             at,
@@ -27,6 +36,7 @@ def record(
             int(tokens.get("output_tokens") or 0),
             int(tokens.get("text_input_tokens") or 0),
             int(tokens.get("image_input_tokens") or 0),
+            int(demo),
         ),
     )
 
@@ -48,7 +58,7 @@ def rows(
     args: list[Any] = []
     sql = _between(
         "SELECT at, input_tokens, output_tokens, text_input_tokens, image_input_tokens "
-        "FROM usage WHERE 1",
+        "FROM usage WHERE demo = 0",
         args,
         since,
         until,
@@ -80,7 +90,7 @@ def totals(
         "ELSE text_input_tokens END) AS text_input, "
         "sum(CASE WHEN text_input_tokens + image_input_tokens = 0 THEN 0 "
         "ELSE image_input_tokens END) AS image_input "
-        "FROM usage WHERE 1",
+        "FROM usage WHERE demo = 0",
         args,
         since,
         until,
