@@ -1,0 +1,153 @@
+"""What start-up defers, and why: every start-up tweak of the app, in one place.
+
+Each one stays only if it buys at least 5 ms on `bench/bench_gui.py` (start-up) or on the
+GUI-thread stall benchmark; what it buys is written beside it. In order:
+
+1. `before_qt()`: the cyclic GC off until the window has settled, and a 1 ms GIL switch
+   interval for the whole run.
+2. `StartUp.begin()`, once the window is shown: the keyring lookup after the first paint,
+   the journal read on a worker, and the warm-up (httpx, Pillow's codecs) 300 ms later.
+3. `StartUp.on_warmed_up()`: one full collection, then everything alive is frozen for the
+   GC and the collector comes back on; `end()` unfreezes at close.
+
+Start-up also keeps its heavy imports off the first paint: app.simulator (~120 ms), keyring
+(~100 ms) and httpx (~170 ms) are imported on workers, when first needed (see app.main).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import sys
+import time
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from app.services.background import Background
+from app.services.journal import JournalResume
+from app.services.runner import JobRunner
+from app.services.session import Session
+
+log = logging.getLogger(__name__)
+
+# Long enough for the first paints to be on screen; short enough that a person has not
+# finished typing a prompt yet.
+WARM_UP_DELAY_MS = 300
+
+
+class Window(Protocol):
+    def warm_up(self) -> None: ...
+
+
+def before_qt() -> None:
+    """For `python -m app` only, before the QApplication is made."""
+    # Start-up creates ~40,000 long-lived objects the collector tracks (modules, classes,
+    # functions, widget wrappers) and little cyclic garbage: its young-generation passes over
+    # them cost time before the first paint (measured: see the closing note of issue 10).
+    # StartUp.on_warmed_up turns it back on; a window closed before that leaves it off, as
+    # the process is exiting then.
+    gc.disable()
+    # The GUI thread shares the GIL with up to `concurrency` workers reading, decoding and
+    # saving results. A thread that wants the GIL waits a whole switch interval (5 ms by
+    # default) before the holder is asked to let go, and with several workers busy it can
+    # lose that race more than once: 15-20 ms without a frame. At 1 ms the GUI thread gets
+    # back in within a millisecond or two; the workers' throughput barely changes (their
+    # heavy steps, zlib, Pillow's codecs, sockets, hashing, release the GIL anyway).
+    # Buys: the stall benchmark's worst stall (not start-up).
+    sys.setswitchinterval(0.001)
+
+
+def warm_up(runner: JobRunner) -> None:
+    """Worker thread: what the first Generate and the first result would import."""
+    import PIL.Image
+
+    PIL.Image.init()  # registers (imports) every codec plugin now rather than on the first result
+    runner.http()  # imports httpx (~170 ms of interpreter time) and opens the shared client
+
+
+class StartUp(QObject):
+    """The steps that wait until the window is shown; lives as long as the window."""
+
+    settled = Signal()  # the warm-up is over and start-up's objects are frozen for the GC
+
+    def __init__(
+        self,
+        window: Window,
+        *,
+        session: Session,
+        journal: JournalResume,
+        runner: JobRunner,
+        background: Background,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.window = window
+        self.session = session
+        self.journal = journal
+        self.runner = runner
+        self.background = background
+        self.frozen = False
+        self._ended = False
+
+    def begin(self) -> None:
+        """After show: pick the endpoint, find the key, land the journal, warm up."""
+        self.session.start()
+        if self.session.looking_up:
+            # Importing keyring costs 50-150 ms of interpreter time (it pulls in urllib,
+            # http.client, email, entry points...), and a worker importing it holds the GIL
+            # as much as the GUI thread would: start it once the window has painted (the
+            # zero timer runs after the paint events show() posted), not while it is built.
+            QTimer.singleShot(0, self.on_look_up_key)
+        self.journal.start()
+        # Importing httpx and Pillow's codecs takes ~100 ms of interpreter time: do it off the
+        # GUI thread once the window is up, before the first Generate, not during start-up.
+        QTimer.singleShot(WARM_UP_DELAY_MS, self.on_warm_up)
+
+    @Slot()
+    def on_look_up_key(self) -> None:
+        if not self._ended:
+            self.session.look_up_key()
+
+    @Slot()
+    def on_warm_up(self) -> None:
+        if self._ended:
+            return
+        self.background.submit(
+            warm_up, self.runner, on_done=self.on_warmed_up, on_error=self.on_warm_up_failed
+        )
+
+    def on_warm_up_failed(self, error: BaseException) -> None:
+        log.warning("warm-up failed: %r", error)  # the first job imports what it needs itself
+        self.on_warmed_up(None)
+
+    @Slot(object)
+    def on_warmed_up(self, _result: Any) -> None:
+        """Start-up is over: what is alive now (modules, classes, widgets, httpx and Pillow
+        after the warm-up) lives as long as the window. Freezing it takes those objects out
+        of the cyclic GC's full collections, which otherwise walk all of them: a 25-35 ms
+        GUI-thread pause while scrolling a 100,000-item gallery. Frozen objects are still
+        freed by reference counting; only cycles among them wait for the unfreeze at close."""
+        if self._ended or self.frozen:
+            return
+        started = time.perf_counter()
+        self.window.warm_up()
+        gc.collect()  # the garbage start-up left is freed, not frozen
+        gc.freeze()
+        gc.enable()
+        self.frozen = True
+        log.info(
+            "start-up objects frozen for the GC: %d (%.0f ms)",
+            gc.get_freeze_count(),
+            (time.perf_counter() - started) * 1000,
+        )
+        self.settled.emit()
+
+    @Slot()
+    def end(self) -> None:
+        """The window closed: cycles among start-up objects can be collected again (tests
+        open many windows in one process)."""
+        self._ended = True
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
