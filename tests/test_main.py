@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core.settings import SETTINGS, Settings
 from app.core.redact import add_secret
+from app.core.settings import SETTINGS, Settings
 from app.main import main, parse_args, setup_logging
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,7 +147,7 @@ def test_settings_refuse_wrong_values() -> None:
         settings.api_key = "never here"  # type: ignore[attr-defined]
 
 
-def test_the_chinese_translation_loads(qapp) -> None:  # noqa: ANN001
+def test_the_chinese_translation_loads(qapp) -> None:
     from PySide6.QtCore import QCoreApplication
 
     from app.main import install_translators
@@ -163,7 +163,7 @@ def test_the_chinese_translation_loads(qapp) -> None:  # noqa: ANN001
     assert QCoreApplication.translate("MainWindow", "Tasks") == "Tasks"
 
 
-def test_an_exception_in_a_slot_is_told_not_fatal(qapp, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_an_exception_in_a_slot_is_told_not_fatal(qapp, monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.main import _install_excepthook

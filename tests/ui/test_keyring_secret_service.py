@@ -44,7 +44,7 @@ def _secret_service() -> object:
         # get_preferred_collection leaves its connection open when the collection is locked.
         with contextlib.closing(secretstorage.dbus_init()) as bus:
             locked = secretstorage.get_default_collection(bus).is_locked()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - dbus, secretstorage and keyring raise many types: all mean "none here"
         _unavailable(
             f"no Secret Service reachable ({type(exc).__name__}: {exc}); run under "
             "dbus-run-session with gnome-keyring-daemon --unlock, as .ci/run does"

@@ -347,7 +347,7 @@ def test_a_job_that_would_cross_the_budget_asks_first(
     spend.set_monthly_budget(window.library, 0.001)
     asked: list[str] = []
 
-    def answer(parent, title, text, *args, **kwargs):  # noqa: ANN001
+    def answer(parent, title, text, *args, **kwargs):
         asked.append(text)
         return QMessageBox.StandardButton.No
 
