@@ -10,12 +10,18 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -40,6 +46,8 @@ from app.ui.menus import build_menus
 from app.ui.prompt_panel import PromptPanel
 from app.ui.result_view import ResultView
 from app.ui.task_list import TaskList
+from app.ui.window_dialogs import restore_question
+from app.ui.window_status import WindowStatus
 
 log = logging.getLogger(__name__)
 
@@ -102,15 +110,8 @@ class MainWindow(QMainWindow):
         self._build_ui(api_override)
         build_menus(self)
         self.runner.job_finished.connect(self.on_job_finished)
-        self.runner.job_added.connect(self.on_jobs_changed)
-        self.runner.job_changed.connect(self.on_jobs_changed)
-        self.session.endpoint_changed.connect(self.on_endpoint_changed)
-        self.session.state_changed.connect(self.on_endpoint_changed)
-        self.session.demo_changed.connect(self.on_demo_changed)
-        self.session.simulator_failed.connect(self.on_simulator_failed)
         self._restore_geometry()
         self._show_start_notices(settings_reset or [])
-        self.on_endpoint_changed()
 
     # ------------------------------------------------------------------ building
 
@@ -168,9 +169,13 @@ class MainWindow(QMainWindow):
         self.task_dock.setMinimumWidth(300)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.task_dock)
 
-        self.status_network = self._status_label("statusNetwork")
-        self.status_jobs = self._status_label("statusJobs")
-        self.status_endpoint = self._status_label("statusEndpoint")
+        self.status = WindowStatus(
+            self,
+            session=self.session,
+            runner=self.runner,
+            task_model=self.task_model,
+            demo_banner=self.demo_banner,
+        )
 
         self.prompt_panel.generate_requested.connect(self.on_generate)
         self.prompt_panel.prompt_edit.files_dropped.connect(self.on_prompt_files_dropped)
@@ -181,12 +186,6 @@ class MainWindow(QMainWindow):
         self.result_view.reuse_requested.connect(self.on_reuse)
         self.result_view.edit_source_requested.connect(self.on_edit_source)
         self.resize(1400, 880)
-
-    def _status_label(self, name: str) -> QLabel:
-        label = QLabel(self)
-        label.setObjectName(name)
-        self.statusBar().addPermanentWidget(label)
-        return label
 
     def _make_edit_panel(self) -> EditPanel:
         panel = EditPanel(self)
@@ -253,51 +252,6 @@ class MainWindow(QMainWindow):
         import app.ui.spend  # noqa: F401
 
         self.task_list.delegate.warm_up(self.task_list.view.font())
-
-    # ------------------------------------------------------------------ the session
-
-    @Slot()
-    def on_endpoint_changed(self) -> None:
-        session = self.session
-        endpoint = session.endpoint()
-        if session.looking_up:
-            text = self.tr("Looking up the API key…")
-        elif session.starting_simulator:
-            text = self.tr("Starting the demo server…")
-        elif session.is_demo() or (endpoint is not None and endpoint.demo):
-            text = self.tr("Demo server")
-        elif endpoint is None:
-            text = ""
-        else:
-            source = {
-                "env": self.tr("key from MOUNTSEA_API_KEY"),
-                "keyring": self.tr("key from the keyring"),
-                "session": self.tr("key for this session"),
-            }.get(session.key_info()[0], "")
-            text = f"{endpoint.base_url} · {source}" if source else endpoint.base_url
-        self.status_endpoint.setText(text)
-
-    @Slot(bool)
-    def on_demo_changed(self, demo: bool) -> None:
-        if not demo:
-            self.demo_banner.hide()
-            return
-        self.demo_banner.show_message(
-            self.tr(
-                "Demo mode: pictures come from the built-in simulator and nothing is sent to Mountsea. "
-                "Add your API key to make real images."
-            ),
-            self.tr("Add API key…"),
-        )
-
-    @Slot(str)
-    def on_simulator_failed(self, error: str) -> None:
-        self.demo_banner.show_message(
-            self.tr(
-                "The demo server could not start ({0}). Add your API key to make images."
-            ).format(error),
-            self.tr("Add API key…"),
-        )
 
     # ------------------------------------------------------------------ jobs
 
@@ -379,24 +333,6 @@ class MainWindow(QMainWindow):
         else:
             QApplication.alert(self)
 
-    @Slot()
-    def on_jobs_changed(self, *_: Any) -> None:
-        counts = self.task_model.counts()
-        active = counts.get("running", 0) + counts.get("queued", 0) + counts.get("waiting", 0)
-        self.status_jobs.setText(self.tr("%n job(s) running", "", active) if active else "")
-        # Jobs that could not reach the server probe it on their own and start when it answers.
-        offline = counts.get("waiting_network", 0)
-        self.status_network.setText(self.tr("Offline") if offline else "")
-        self.status_network.setToolTip(
-            self.tr(
-                "No network: %n job(s) wait and start when it is back. The gallery works as usual.",
-                "",
-                offline,
-            )
-            if offline
-            else ""
-        )
-
     @Slot(str)
     def on_open_job(self, key: str) -> None:
         record = self.runner.record(key)
@@ -430,28 +366,10 @@ class MainWindow(QMainWindow):
         if not params:
             self._edit_files([path])
             return
-        prompt = str(params.get("prompt") or "")
-        short = prompt if len(prompt) <= 60 else prompt[:57] + "…"
         if self._restore_box is not None:
             self._restore_box.close()
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.tr("Restore settings"),
-            self.tr(
-                "“{0}” was made with this app (“{1}”). Restore its prompt and settings?"
-            ).format(Path(path).name, short),
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        restore = box.addButton(self.tr("Restore settings"), QMessageBox.ButtonRole.AcceptRole)
-        restore.setObjectName("restoreSettingsButton")
-        box.addButton(self.tr("Not now"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(restore)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        restore.clicked.connect(lambda: self.on_reuse(params))
-        box.finished.connect(self.on_restore_box_closed)
-        self._restore_box = box
-        box.open()
+        self._restore_box = restore_question(self, path, params, lambda: self.on_reuse(params))
+        self._restore_box.finished.connect(self.on_restore_box_closed)
 
     @Slot(int)
     def on_restore_box_closed(self, _result: int) -> None:
@@ -593,7 +511,7 @@ class MainWindow(QMainWindow):
             self.background.submit(self.library.set_images_dir, Path(s.images_dir))
         self.edit_panel.set_feather(s.feather)
         self.edit_panel.set_keep_unmasked(s.keep_unmasked)
-        self.on_endpoint_changed()
+        self.status.on_endpoint_changed()
         self.save_settings()
 
     def save_settings(self) -> None:
