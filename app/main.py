@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 from app import APP_NAME, ORG_NAME, __version__
 from app.core.redact import redact
 from app.paths import resolve_data_dir
+from app.startup import before_qt
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from app.core.keys import KeyStore
@@ -133,7 +135,7 @@ def _make_application(argv: list[str]) -> QApplication:
     return app
 
 
-def app_icon():  # -> QIcon
+def app_icon() -> QIcon:
     from PySide6.QtGui import QIcon
 
     from app.resources import resources_dir
@@ -253,12 +255,7 @@ def create_window(argv: list[str]) -> MainWindow:
     )
     journal.message.connect(window.show_message)
     startup = StartUp(
-        window,
-        session=session,
-        journal=journal,
-        runner=runner,
-        background=background,
-        parent=window,
+        window, session=session, journal=journal, runner=runner, background=background
     )
     window.closed.connect(startup.end)
     window.startup = startup
@@ -312,8 +309,6 @@ def main(argv: list[str] | None = None) -> int:
         return cli.main(argv)
 
     opts = parse_args(argv)  # exits 2 with a usage message on bad arguments
-    from app.startup import before_qt
-
     before_qt()
     qapp = _make_application(argv)
     failures: list[str] = []

@@ -20,14 +20,15 @@ import gc
 import logging
 import sys
 import time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
-
-from app.services.background import Background
-from app.services.journal import JournalResume
-from app.services.runner import JobRunner
-from app.services.session import Session
+# Nothing heavy at import: app.main imports this module before `before_qt()` turns the
+# collector off, and Qt's and the services' modules should load with it off (see below).
+if TYPE_CHECKING:
+    from app.services.background import Background
+    from app.services.journal import JournalResume
+    from app.services.runner import JobRunner
+    from app.services.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,9 @@ class Window(Protocol):
 def before_qt() -> None:
     """For `python -m app` only, before the QApplication is made."""
     # Start-up creates ~40,000 long-lived objects the collector tracks (modules, classes,
-    # functions, widget wrappers) and little cyclic garbage: its young-generation passes over
-    # them cost time before the first paint (measured: see the closing note of issue 10).
+    # functions, widget wrappers) and little cyclic garbage: its young-generation passes
+    # over them cost ~20 ms of a `--smoke-test` run (measured with gc.callbacks: 81
+    # collections, 27 ms with it on; 13 collections, 3 ms with it off from here).
     # StartUp.on_warmed_up turns it back on; a window closed before that leaves it off, as
     # the process is exiting then.
     gc.disable()
@@ -66,10 +68,8 @@ def warm_up(runner: JobRunner) -> None:
     runner.http()  # imports httpx (~170 ms of interpreter time) and opens the shared client
 
 
-class StartUp(QObject):
-    """The steps that wait until the window is shown; lives as long as the window."""
-
-    settled = Signal()  # the warm-up is over and start-up's objects are frozen for the GC
+class StartUp:
+    """The steps that wait until the window is shown; the window holds it."""
 
     def __init__(
         self,
@@ -79,9 +79,7 @@ class StartUp(QObject):
         journal: JournalResume,
         runner: JobRunner,
         background: Background,
-        parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
         self.window = window
         self.session = session
         self.journal = journal
@@ -92,6 +90,8 @@ class StartUp(QObject):
 
     def begin(self) -> None:
         """After show: pick the endpoint, find the key, land the journal, warm up."""
+        from PySide6.QtCore import QTimer  # loaded by now; here to keep this module light
+
         self.session.start()
         if self.session.looking_up:
             # Importing keyring costs 50-150 ms of interpreter time (it pulls in urllib,
@@ -104,12 +104,10 @@ class StartUp(QObject):
         # GUI thread once the window is up, before the first Generate, not during start-up.
         QTimer.singleShot(WARM_UP_DELAY_MS, self.on_warm_up)
 
-    @Slot()
     def on_look_up_key(self) -> None:
         if not self._ended:
             self.session.look_up_key()
 
-    @Slot()
     def on_warm_up(self) -> None:
         if self._ended:
             return
@@ -121,7 +119,6 @@ class StartUp(QObject):
         log.warning("warm-up failed: %r", error)  # the first job imports what it needs itself
         self.on_warmed_up(None)
 
-    @Slot(object)
     def on_warmed_up(self, _result: Any) -> None:
         """Start-up is over: what is alive now (modules, classes, widgets, httpx and Pillow
         after the warm-up) lives as long as the window. Freezing it takes those objects out
@@ -141,9 +138,7 @@ class StartUp(QObject):
             gc.get_freeze_count(),
             (time.perf_counter() - started) * 1000,
         )
-        self.settled.emit()
 
-    @Slot()
     def end(self) -> None:
         """The window closed: cycles among start-up objects can be collected again (tests
         open many windows in one process)."""
