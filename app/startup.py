@@ -3,12 +3,17 @@
 Each one stays only if it buys at least 5 ms on `bench/bench_gui.py` (start-up) or on the
 GUI-thread stall benchmark; what it buys is written beside it. In order:
 
-1. `before_qt()`: the cyclic GC off until the window has settled, and a 1 ms GIL switch
-   interval for the whole run.
-2. `StartUp.begin()`, once the window is shown: the keyring lookup after the first paint,
-   the journal read on a worker, and the warm-up (httpx, Pillow's codecs) 300 ms later.
+1. `before_qt()`: the cyclic GC off until the window has settled.
+2. `StartUp.begin()`, once the window is shown: the session asks the keyring and the
+   journal is read, both on workers; the warm-up (httpx, Pillow's codecs) runs 300 ms later.
 3. `StartUp.on_warmed_up()`: one full collection, then everything alive is frozen for the
    GC and the collector comes back on; `end()` unfreezes at close.
+
+Removed, as they bought less than 5 ms (issue 10's measurements): the keyring lookup's
+wait for the first paint (first-tick times within noise), and the 1 ms GIL switch interval
+(the stall benchmark's worst and p99 stalls within noise, 4+4 runs each way). Also measured
+and kept, outside this module: app/__main__.py freezes every object before the
+interpreter's exit (its final collections cost ~100 ms of CPU time in a `--smoke-test`).
 
 Start-up also keeps its heavy imports off the first paint: app.simulator (~120 ms), keyring
 (~100 ms) and httpx (~170 ms) are imported on workers, when first needed (see app.main).
@@ -18,7 +23,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import sys
 import time
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -50,18 +54,12 @@ def before_qt() -> None:
     # StartUp.on_warmed_up turns it back on; a window closed before that leaves it off, as
     # the process is exiting then.
     gc.disable()
-    # The GUI thread shares the GIL with up to `concurrency` workers reading, decoding and
-    # saving results. A thread that wants the GIL waits a whole switch interval (5 ms by
-    # default) before the holder is asked to let go, and with several workers busy it can
-    # lose that race more than once: 15-20 ms without a frame. At 1 ms the GUI thread gets
-    # back in within a millisecond or two; the workers' throughput barely changes (their
-    # heavy steps, zlib, Pillow's codecs, sockets, hashing, release the GIL anyway).
-    # Buys: the stall benchmark's worst stall (not start-up).
-    sys.setswitchinterval(0.001)
 
 
 def warm_up(runner: JobRunner) -> None:
     """Worker thread: what the first Generate and the first result would import."""
+    import uuid  # noqa: F401  (the first job id; it pulls in platform: 7-15 ms on the GUI thread)
+
     import PIL.Image
 
     PIL.Image.init()  # registers (imports) every codec plugin now rather than on the first result
@@ -89,24 +87,16 @@ class StartUp:
         self._ended = False
 
     def begin(self) -> None:
-        """After show: pick the endpoint, find the key, land the journal, warm up."""
+        """After show: pick the endpoint (the keyring is asked on a worker), land the
+        journal, warm up."""
         from PySide6.QtCore import QTimer  # loaded by now; here to keep this module light
 
         self.session.start()
-        if self.session.looking_up:
-            # Importing keyring costs 50-150 ms of interpreter time (it pulls in urllib,
-            # http.client, email, entry points...), and a worker importing it holds the GIL
-            # as much as the GUI thread would: start it once the window has painted (the
-            # zero timer runs after the paint events show() posted), not while it is built.
-            QTimer.singleShot(0, self.on_look_up_key)
         self.journal.start()
         # Importing httpx and Pillow's codecs takes ~100 ms of interpreter time: do it off the
         # GUI thread once the window is up, before the first Generate, not during start-up.
+        # Buys ~200 ms of a `--smoke-test` run (cpu 579 vs 374 ms with a 0 ms delay).
         QTimer.singleShot(WARM_UP_DELAY_MS, self.on_warm_up)
-
-    def on_look_up_key(self) -> None:
-        if not self._ended:
-            self.session.look_up_key()
 
     def on_warm_up(self) -> None:
         if self._ended:

@@ -115,8 +115,8 @@ class Session(QObject):
     # -- start-up --
 
     def start(self) -> None:
-        """Pick the endpoint: demo when asked for, else the environment's key at once; a
-        stored key needs the keyring, so `looking_up` is set and `look_up_key()` asks it."""
+        """Pick the endpoint: demo when asked for, else the environment's key at once, else
+        the keyring, asked on a worker (`looking_up` until it answers)."""
         if self._demo_forced:
             self._start_demo()
             return
@@ -127,6 +127,7 @@ class Session(QObject):
         # Neutral until the keyring answers: neither demo nor a key is claimed yet.
         self.looking_up = True
         self.state_changed.emit()
+        self.look_up_key()
 
     @Slot()
     def look_up_key(self) -> None:

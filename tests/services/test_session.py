@@ -63,10 +63,8 @@ def make_session(parts, **kwargs) -> Session:
 
 
 def start(qtbot, session: Session) -> None:
-    session.start()
-    if session.looking_up:
-        with qtbot.waitSignal(session.endpoint_changed, timeout=10000):
-            session.look_up_key()
+    with qtbot.waitSignal(session.endpoint_changed, timeout=10000):
+        session.start()
 
 
 def finish(qtbot, runner: JobRunner, key: str) -> None:
@@ -115,10 +113,9 @@ def test_a_key_from_the_environment_wins_without_asking_the_keyring(
 def test_a_stored_key_is_looked_up_on_a_worker(qtbot, parts, memory_keyring) -> None:
     memory_keyring.set_password(SERVICE, USERNAME, TEST_KEY)
     session = make_session(parts, base_url="http://example.test")
-    session.start()
-    assert session.looking_up and session.endpoint() is None  # neither demo nor a key yet
     with qtbot.waitSignal(session.key_changed, check_params_cb=lambda s: s == "keyring"):
-        session.look_up_key()
+        session.start()
+        assert session.looking_up and session.endpoint() is None  # neither demo nor a key yet
     assert not session.looking_up and not session.is_demo()
     assert session.endpoint() == ("http://example.test", TEST_KEY, False)
 
