@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from app import APP_NAME, __version__
 from app.core.library import Library
 from app.core.settings import FILE_NAME, Settings
+from app.resources import resources_dir
 from app.services.background import Background
 from app.services.runner import COMPLETED, FAILED, JobRunner
 from app.services.session import Session
@@ -45,6 +46,7 @@ from app.ui.gallery import GalleryPanel
 from app.ui.menus import build_menus
 from app.ui.prompt_panel import PromptPanel
 from app.ui.result_view import ResultView
+from app.ui.settings_dialog import SettingsDialog
 from app.ui.task_list import TaskList
 from app.ui.window_dialogs import restore_question
 from app.ui.window_status import WindowStatus
@@ -53,8 +55,6 @@ log = logging.getLogger(__name__)
 
 
 def _style_sheet() -> str:
-    from app.resources import resources_dir
-
     try:
         return (resources_dir() / "styles" / "app.qss").read_text(encoding="utf-8")
     except OSError:
@@ -99,13 +99,12 @@ class MainWindow(QMainWindow):
         self.task_model = task_model
         self.session = session
         self.background = background
-        self.startup: Any = (
-            None  # app.startup.StartUp, set by app.main: lives as long as the window
-        )
+        # app.startup.StartUp, set by app.main: the window holds it for its lifetime.
+        self.startup: Any = None
         self._closed = False
         self._tray: QSystemTrayIcon | None = None
         self._restore_box: QMessageBox | None = None
-        self.settings_dialog: Any = None
+        self.settings_dialog: SettingsDialog | None = None
 
         self._build_ui(api_override)
         build_menus(self)
@@ -285,6 +284,8 @@ class MainWindow(QMainWindow):
         """Ask before a job that may take this month past the user's budget (never in demo)."""
         if self.session.is_demo():
             return True
+        # app.ui.spend is imported when first used: 13-28 ms start-up does not pay (the
+        # warm-up imports it once the window has settled).
         from app.ui.spend import confirm_budget
 
         try:
@@ -452,9 +453,7 @@ class MainWindow(QMainWindow):
     def on_add_key(self) -> None:
         self.open_settings().key_edit.setFocus()
 
-    def open_settings(self) -> Any:
-        from app.ui.settings_dialog import SettingsDialog
-
+    def open_settings(self) -> SettingsDialog:
         if self.settings_dialog is None:
             self.settings_dialog = SettingsDialog(
                 self.settings,
@@ -476,7 +475,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_spend(self) -> None:
-        from app.ui.spend import SpendDialog
+        from app.ui.spend import SpendDialog  # see _budget_ok
 
         dialog = SpendDialog(self.library, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
