@@ -179,7 +179,10 @@ class ResultView(QWidget):
             self._set_image(None)
             key = record.key
             self._background.submit(
-                _load_image, record.paths[0], on_done=lambda img: self._on_loaded(key, img)
+                _load_image,
+                record.paths[0],
+                on_done=lambda img: self._on_loaded(key, img),
+                receiver=self,
             )
         else:
             self._set_image(None)
@@ -273,6 +276,7 @@ class ResultView(QWidget):
             target,
             on_done=lambda _r: self.message.emit(self.tr("Saved a copy to {0}").format(target)),
             on_error=lambda e: self.message.emit(self.tr("Could not save the copy: {0}").format(e)),
+            receiver=self,
         )
 
     @Slot()
@@ -311,7 +315,9 @@ class ResultView(QWidget):
             self._set_image(record.preview)
         elif path:
             key = record.key
-            self._background.submit(_load_image, path, on_done=lambda img: self._on_loaded(key, img))
+            self._background.submit(
+                _load_image, path, on_done=lambda img: self._on_loaded(key, img), receiver=self
+            )
         self.file_label.setText((record.raw_paths[0] if raw else record.paths[0]) or "")
 
     @Slot(bool)
@@ -361,6 +367,7 @@ class ResultView(QWidget):
             on_error=lambda e: self.message.emit(
                 self.tr("Could not load the source: {0}").format(e)
             ),
+            receiver=self,
         )
 
 

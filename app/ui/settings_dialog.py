@@ -214,7 +214,7 @@ class SettingsDialog(QDialog):
         self.adjustSize()  # the backend's sentence may need more lines than "checking…" did
 
     def _show_source(self) -> None:
-        source, demo = self._session.key_info()
+        source, _demo = self._session.key_info()
         text = {
             "env": self.tr(
                 "from the MOUNTSEA_API_KEY environment variable (it wins over a stored key)"
