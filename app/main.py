@@ -1,35 +1,42 @@
-"""Composition root: parse the command line, build everything, run.
+"""Composition root: parse the command line, build everything, inject it, run.
 
-`python -m app generate|edit ...` goes to the headless CLI; everything else opens the window.
-Heavy modules (httpx, Pillow, keyring, the simulator) are imported where they are used, off the
-GUI thread, and only once the window has painted: start-up pays for the window itself.
+`python -m app generate|edit ...` goes to the headless CLI, which never loads Qt: PySide6 and
+the window are imported below only on the window's path. `create_window` builds the library,
+the background helper, the job runner, the task model, the key store, the session and the
+journal resume, hands them to MainWindow, and leaves what can wait to app.startup.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
-import re
 import sys
-import threading
 import traceback
 from dataclasses import dataclass
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from app import APP_NAME, ORG_NAME, __version__
+from app.core.redact import redact
+from app.paths import resolve_data_dir
+from app.startup import before_qt
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from app.core.keys import KeyStore
     from app.ui.main_window import MainWindow
 
 log = logging.getLogger("app")
 
 CLI_COMMANDS = ("generate", "edit")
 LANG_ENV = "MOUNTSEA_LANG"
+DEMO_LATENCY = 3.0  # seconds: long enough to see a demo job move through its states
+SHORT_CALL_THREADS = 4  # keyring, key check, loading a picture: never wait behind jobs
 
 
 @dataclass(frozen=True)
@@ -40,12 +47,6 @@ class Options:
     api: str | None
     smoke_test: bool
     lang: str | None
-
-
-def default_data_dir() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_NAME, ORG_NAME, roaming=True))
 
 
 def parse_args(argv: list[str]) -> Options:
@@ -61,85 +62,25 @@ def parse_args(argv: list[str]) -> Options:
     )
     parser.add_argument("--lang", help="UI language, e.g. zh_CN or en (default: the system's)")
     ns = parser.parse_args(argv)
-    data_dir = (ns.data_dir or default_data_dir()).expanduser().resolve()
+    data_dir = resolve_data_dir(ns.data_dir)
     return Options(data_dir, ns.demo, ns.base_url, ns.api, ns.smoke_test, ns.lang)
 
 
 # --- logging -----------------------------------------------------------------------------------
 
-_SECRET_PATTERNS = (
-    re.compile(r"sk-[A-Za-z0-9_\-]{6,}"),
-    re.compile(r"(?i)(bearer\s+)[^\s'\"]+"),
-    re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+"),
-)
-
 
 class RedactingFilter(logging.Filter):
-    """Removes API keys from every record: known keys by value, and anything that looks like one."""
-
-    _known: set[str] = set()
-    _lock = threading.Lock()
-
-    @classmethod
-    def add_secret(cls, secret: str | None) -> None:
-        if secret and len(secret) >= 4:
-            with cls._lock:
-                cls._known.add(secret)
-
-    @classmethod
-    def redact(cls, text: str) -> str:
-        with cls._lock:
-            known = sorted(cls._known, key=len, reverse=True)
-        for secret in known:
-            text = text.replace(secret, "[redacted]")
-        for pattern in _SECRET_PATTERNS:
-            text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "[redacted]", text)
-        return text
+    """Removes API keys from every record (app.core.redact: the one redactor), tracebacks too."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        record.msg = self.redact(message)
+        record.msg = redact(message, limit=None)
         record.args = None
         if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
+            record.exc_text = redact(record.exc_text, limit=None)
         return True
-
-
-class RotatingFile(logging.FileHandler):
-    """What logging.handlers.RotatingFileHandler does (app.log, then .1 .. .N), without
-    importing logging.handlers: it pulls in socket, pickle and queue, ~8 ms of start-up for
-    handlers we never use."""
-
-    def __init__(self, path: Path, *, max_bytes: int, backups: int):
-        super().__init__(path, encoding="utf-8", delay=True)
-        self.max_bytes = max_bytes
-        self.backups = backups
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            if self.stream is None:
-                self.stream = self._open()
-            # Rotate before a record would take the file past the limit (the stdlib's rule).
-            if self.stream.tell() + len(self.format(record)) + 1 >= self.max_bytes:
-                self._rotate()
-        except Exception:
-            self.handleError(record)
-            return
-        super().emit(record)
-
-    def _rotate(self) -> None:
-        if self.stream is not None:
-            self.stream.close()
-            self.stream = None  # type: ignore[assignment]
-        base = self.baseFilename
-        for i in range(self.backups - 1, 0, -1):
-            if os.path.exists(f"{base}.{i}"):
-                os.replace(f"{base}.{i}", f"{base}.{i + 1}")
-        if self.backups > 0 and os.path.exists(base):
-            os.replace(base, f"{base}.1")
-        self.stream = self._open()
 
 
 _logging_ready: set[Path] = set()
@@ -150,7 +91,9 @@ def setup_logging(data_dir: Path) -> None:
     if log_dir in _logging_ready:
         return
     log_dir.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFile(log_dir / "app.log", max_bytes=2_000_000, backups=3)
+    handler = RotatingFileHandler(
+        log_dir / "app.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8", delay=True
+    )
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
     )
@@ -173,18 +116,12 @@ def setup_logging(data_dir: Path) -> None:
 
 # --- Qt application ----------------------------------------------------------------------------
 
+
 def _make_application(argv: list[str]) -> QApplication:
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    # The GUI thread shares the GIL with up to `concurrency` workers reading, decoding and
-    # saving results. A thread that wants the GIL waits a whole switch interval (5 ms by
-    # default) before the holder is asked to let go, and with several workers busy it can
-    # lose that race more than once: 15-20 ms without a frame. At 1 ms the GUI thread gets
-    # back in within a millisecond or two; the workers' throughput barely changes (their
-    # heavy steps, zlib, Pillow's codecs, sockets, hashing, release the GIL anyway).
-    sys.setswitchinterval(0.001)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(ORG_NAME)
     QCoreApplication.setApplicationVersion(__version__)
@@ -198,7 +135,7 @@ def _make_application(argv: list[str]) -> QApplication:
     return app
 
 
-def app_icon():  # -> QIcon
+def app_icon() -> QIcon:
     from PySide6.QtGui import QIcon
 
     from app.resources import resources_dir
@@ -238,6 +175,22 @@ def install_translators(app: QApplication, lang: str | None) -> str:
     return locale.name()
 
 
+def _key_store() -> KeyStore:
+    # Called on a worker by the session's first keyring lookup: importing keyring costs
+    # ~100 ms of interpreter time, which start-up does not pay on the GUI thread (app.startup).
+    from app.core.keys import KeyStore
+
+    return KeyStore()
+
+
+def _simulator() -> Any:
+    # Called on a worker when the first demo job needs a server: importing the simulator
+    # costs ~120 ms, which a session with a key never pays.
+    from app.simulator import DEMO_KEY, Simulator
+
+    return Simulator(api_keys=(DEMO_KEY,), latency=DEMO_LATENCY)
+
+
 def create_window(argv: list[str]) -> MainWindow:
     """Build everything exactly as `python -m app argv` would; show the window and return it.
 
@@ -245,7 +198,15 @@ def create_window(argv: list[str]) -> MainWindow:
     """
     from PySide6.QtWidgets import QApplication
 
+    from app.core.library import Library
     from app.core.settings import FILE_NAME, Settings
+    from app.services.background import Background
+    from app.services.journal import JournalResume
+    from app.services.runner import JobRunner
+    from app.services.session import Session
+    from app.services.task_model import TaskModel
+    from app.startup import StartUp
+    from app.ui.main_window import MainWindow
 
     opts = parse_args(argv)
     app = QApplication.instance()
@@ -261,18 +222,45 @@ def create_window(argv: list[str]) -> MainWindow:
     if not icon.isNull():
         app.setWindowIcon(icon)  # type: ignore[attr-defined]
 
-    from app.ui.main_window import MainWindow
-
+    images_dir = Path(settings.images_dir) if settings.images_dir else None
+    library = Library.open(opts.data_dir, images_dir=images_dir)
+    background = Background(SHORT_CALL_THREADS)
+    runner = JobRunner(
+        library,
+        concurrency=settings.concurrency,
+        client_options={"poll_interval": float(settings.poll_interval)},
+    )
+    task_model = TaskModel(runner)
+    session = Session(
+        runner,
+        background,
+        key_store=_key_store,
+        simulator_factory=_simulator,
+        base_url=opts.base_url or settings.base_url,
+        demo=opts.demo,
+    )
+    journal = JournalResume(
+        library, runner, background, base_url=session.base_url, settings=settings
+    )
     window = MainWindow(
         settings=settings,
         data_dir=opts.data_dir,
-        demo=opts.demo,
-        base_url_override=opts.base_url,
+        library=library,
+        runner=runner,
+        task_model=task_model,
+        session=session,
+        background=background,
         api_override=opts.api,
         settings_reset=reset,
     )
+    journal.message.connect(window.show_message)
+    startup = StartUp(
+        window, session=session, journal=journal, runner=runner, background=background
+    )
+    window.closed.connect(startup.end)
+    window.startup = startup
     window.show()
-    window.start()
+    startup.begin()
     return window
 
 
@@ -282,7 +270,7 @@ def create_window(argv: list[str]) -> MainWindow:
 def _install_excepthook(app: QApplication, failures: list[str]) -> None:
     """An exception escaping a slot is logged and told in one sentence; the app carries on."""
 
-    def hook(exc_type, exc, tb):  # noqa: ANN001
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         log.error("uncaught exception:\n%s", text)
         failures.append(text)
@@ -300,7 +288,7 @@ def _install_excepthook(app: QApplication, failures: list[str]) -> None:
                 "Something went wrong inside the app. Your images and jobs are safe; the details are in the log file.",
             ),
         )
-        box.setDetailedText(RedactingFilter.redact(text))
+        box.setDetailedText(redact(text, limit=None))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         # Held until it is closed: a parentless dialog whose Python wrapper goes away is deleted.
         _open_boxes.add(box)
@@ -321,12 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         return cli.main(argv)
 
     opts = parse_args(argv)  # exits 2 with a usage message on bad arguments
-    # Start-up creates ~40,000 long-lived objects the collector tracks (modules, classes,
-    # functions, widget wrappers) and little cyclic garbage (~600 objects): its ~85 young-
-    # generation passes over them cost ~14 ms before the first paint. The window turns it back
-    # on once start-up is over (after its warm-up: one full collection, then what is left is
-    # frozen); closed before that, the process is exiting with it off.
-    gc.disable()
+    before_qt()
     qapp = _make_application(argv)
     failures: list[str] = []
     _install_excepthook(qapp, failures)

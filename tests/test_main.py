@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from app.core.redact import add_secret
 from app.core.settings import SETTINGS, Settings
-from app.main import RedactingFilter, main, parse_args, setup_logging
+from app.main import main, parse_args, setup_logging
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +87,7 @@ def test_options_are_parsed(tmp_path: Path) -> None:
 
 def test_the_log_never_holds_a_key(tmp_path: Path) -> None:
     setup_logging(tmp_path)
-    RedactingFilter.add_secret("plainsecretvalue123")
+    add_secret("plainsecretvalue123")
     log = logging.getLogger("app.test")
     log.warning(
         "key %s and header Authorization: Bearer %s", "sk-abcdef0123456789", "tok_987654321"
@@ -146,7 +147,7 @@ def test_settings_refuse_wrong_values() -> None:
         settings.api_key = "never here"  # type: ignore[attr-defined]
 
 
-def test_the_chinese_translation_loads(qapp) -> None:  # noqa: ANN001
+def test_the_chinese_translation_loads(qapp) -> None:
     from PySide6.QtCore import QCoreApplication
 
     from app.main import install_translators
@@ -162,7 +163,7 @@ def test_the_chinese_translation_loads(qapp) -> None:  # noqa: ANN001
     assert QCoreApplication.translate("MainWindow", "Tasks") == "Tasks"
 
 
-def test_an_exception_in_a_slot_is_told_not_fatal(qapp, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_an_exception_in_a_slot_is_told_not_fatal(qapp, monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.main import _install_excepthook
@@ -184,20 +185,54 @@ def test_an_exception_in_a_slot_is_told_not_fatal(qapp, monkeypatch: pytest.Monk
         box.close()
 
 
-def test_the_log_file_rotates_like_the_stdlib_handler(tmp_path) -> None:
-    from app.main import RotatingFile
+def test_the_log_file_rotates(tmp_path: Path) -> None:
+    """setup_logging's handler keeps app.log under its limit and three older files beside it."""
+    from logging.handlers import RotatingFileHandler
 
-    handler = RotatingFile(tmp_path / "app.log", max_bytes=200, backups=2)
+    setup_logging(tmp_path)
+    (handler,) = [h for h in logging.getLogger().handlers if getattr(h, "_mountsea", False)]
+    assert isinstance(handler, RotatingFileHandler)
+    assert handler.maxBytes == 2_000_000 and handler.backupCount == 3
+    handler.maxBytes = 200  # the same handler, a limit a test can reach
     logger = logging.getLogger("rotation-test")
-    logger.propagate = False
-    logger.addHandler(handler)
-    try:
-        for i in range(40):
-            logger.warning("record number %02d, padded to some length", i)
-    finally:
-        logger.removeHandler(handler)
-        handler.close()
-    names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["app.log", "app.log.1", "app.log.2"]
-    assert all((tmp_path / n).stat().st_size < 200 for n in names)
-    assert "record number 39" in (tmp_path / "app.log").read_text()
+    for i in range(60):
+        logger.warning("record number %02d, padded to some length", i)
+    handler.flush()
+    names = sorted(p.name for p in (tmp_path / "logs").iterdir())
+    assert names == ["app.log", "app.log.1", "app.log.2", "app.log.3"]
+    assert all((tmp_path / "logs" / n).stat().st_size < 200 for n in names)
+    assert "record number 59" in (tmp_path / "logs" / "app.log").read_text()
+
+
+def test_the_window_and_the_command_line_share_the_data_folder() -> None:
+    from app.paths import default_data_dir
+
+    assert parse_args([]).data_dir == default_data_dir().expanduser().resolve()
+    import app.main as main_module
+
+    assert not hasattr(main_module, "default_data_dir")  # one data folder: app.paths
+
+
+def test_nothing_under_ui_imports_main_or_the_simulator() -> None:
+    """main builds everything and injects it (the simulator as a factory): the arrows from
+    app/ui point down only. Every import form is caught, lazy ones inside functions too."""
+    import ast
+
+    forbidden = ("app.main", "app.simulator", "app.startup")
+    offenders = []
+    for path in sorted((ROOT / "app" / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + (
+                    [f"app.{a.name}" for a in node.names] if node.module == "app" else []
+                )
+            else:
+                continue
+            offenders += [
+                f"{path.name}:{node.lineno}: {n}"
+                for n in names
+                if any(n == bad or n.startswith(bad + ".") for bad in forbidden)
+            ]
+    assert offenders == []

@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.runner import JobRecord, JobRunner
+from app.core.library import Library
+from app.services.background import Background
+from app.services.runner import JobRecord
 from app.ui.widgets import ImageView
 
 
@@ -35,10 +37,11 @@ class ResultView(QWidget):
     reuse_requested = Signal(dict)
     message = Signal(str)
 
-    def __init__(self, runner: JobRunner, parent: QWidget | None = None):
+    def __init__(self, library: Library, background: Background, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("resultView")
-        self._runner = runner
+        self._library = library
+        self._background = background
         self._record: JobRecord | None = None
         self._image: QImage | None = None
         self._compare: QWidget | None = None
@@ -175,8 +178,11 @@ class ResultView(QWidget):
         elif record.paths:
             self._set_image(None)
             key = record.key
-            self._runner.call(
-                _load_image, record.paths[0], on_done=lambda img: self._on_loaded(key, img)
+            self._background.submit(
+                _load_image,
+                record.paths[0],
+                on_done=lambda img: self._on_loaded(key, img),
+                receiver=self,
             )
         else:
             self._set_image(None)
@@ -264,12 +270,13 @@ class ResultView(QWidget):
         )
         if not target:
             return
-        self._runner.call(
+        self._background.submit(
             shutil.copyfile,
             str(source),
             target,
             on_done=lambda _r: self.message.emit(self.tr("Saved a copy to {0}").format(target)),
             on_error=lambda e: self.message.emit(self.tr("Could not save the copy: {0}").format(e)),
+            receiver=self,
         )
 
     @Slot()
@@ -308,7 +315,9 @@ class ResultView(QWidget):
             self._set_image(record.preview)
         elif path:
             key = record.key
-            self._runner.call(_load_image, path, on_done=lambda img: self._on_loaded(key, img))
+            self._background.submit(
+                _load_image, path, on_done=lambda img: self._on_loaded(key, img), receiver=self
+            )
         self.file_label.setText((record.raw_paths[0] if raw else record.paths[0]) or "")
 
     @Slot(bool)
@@ -325,7 +334,7 @@ class ResultView(QWidget):
         if self._compare is None:
             self._compare = CompareView(self.stack)
             self.stack.addWidget(self._compare)
-        lib = self._runner.library
+        lib = self._library
         job_id, item_id = record.job_id, (record.item_ids[0] if record.item_ids else None)
 
         def load() -> tuple[QImage, QImage]:
@@ -352,12 +361,13 @@ class ResultView(QWidget):
                 self._compare.set_images(*pair)  # type: ignore[attr-defined]
                 self.stack.setCurrentWidget(self._compare)
 
-        self._runner.call(
+        self._background.submit(
             load,
             on_done=shown,
             on_error=lambda e: self.message.emit(
                 self.tr("Could not load the source: {0}").format(e)
             ),
+            receiver=self,
         )
 
 

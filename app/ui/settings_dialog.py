@@ -6,9 +6,10 @@ and block); the dialog shows where the key came from and which keyring backend i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,34 +28,42 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.api.models import DEFAULT_BASE_URL
+from app.core.settings import Settings
+from app.services.background import Background
+from app.services.runner import error_sentence
+from app.services.session import Session
 from app.ui.widgets import HintLabel
-
-if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
-
-
-def _check_key(runner: Any, base_url: str, key: str) -> None:
-    from app.core.api.client import MountseaClient
-
-    MountseaClient(runner.http(), base_url, key, max_retries=0).check_key()
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, window: MainWindow, parent: QWidget | None = None):
+    """Edits `settings` (OK applies them: `applied`); the key and the server go through the
+    session, which switches where new jobs go at once."""
+
+    applied = Signal()  # OK: the settings object holds the new values; apply and save them
+
+    def __init__(
+        self,
+        settings: Settings,
+        session: Session,
+        background: Background,
+        *,
+        images_dir: Path,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
         self.setMinimumWidth(560)
-        self._window = window
-        self._runner = window.runner
-        self._settings = window.settings
+        self._session = session
+        self._background = background
+        self._settings = settings
         self._backend_available: bool | None = None
         layout = QVBoxLayout(self)
 
         server = QGroupBox(self.tr("Server"), self)
         server_form = QFormLayout(server)
         url_row = QHBoxLayout()
-        self._initial_base_url = window.base_url()
+        self._initial_base_url = session.base_url()
         self.base_url_edit = QLineEdit(self._initial_base_url, server)
         self.base_url_edit.setObjectName("baseUrlEdit")
         self.base_url_edit.setPlaceholderText(DEFAULT_BASE_URL)
@@ -124,7 +133,7 @@ class SettingsDialog(QDialog):
         folder_row = QHBoxLayout()
         self.images_edit = QLineEdit(self._settings.images_dir or "", jobs)
         self.images_edit.setObjectName("imagesDirEdit")
-        self.images_edit.setPlaceholderText(str(window.library.images_dir))
+        self.images_edit.setPlaceholderText(str(images_dir))
         folder_row.addWidget(self.images_edit, 1)
         browse = QPushButton(self.tr("Browse…"), jobs)
         browse.clicked.connect(self.on_browse)
@@ -170,7 +179,7 @@ class SettingsDialog(QDialog):
         self.remove_key_button.clicked.connect(self.on_remove_key)
         self.check_key_button.clicked.connect(self.on_check_key)
         self._show_source()
-        self._runner.call(self._backend_info, on_done=self.on_backend_info)
+        self._background.submit(self._backend_info, on_done=self.on_backend_info)
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
         # A row holding a layout gets no buddy from QFormLayout, and without one the "&" shows.
@@ -181,7 +190,7 @@ class SettingsDialog(QDialog):
     # -- key --
 
     def _store(self) -> Any:
-        return self._window.key_store()
+        return self._session.key_store()
 
     def _backend_info(self) -> tuple[bool, str]:
         store = self._store()
@@ -205,7 +214,7 @@ class SettingsDialog(QDialog):
         self.adjustSize()  # the backend's sentence may need more lines than "checking…" did
 
     def _show_source(self) -> None:
-        source, demo = self._window.key_info()
+        source, _demo = self._session.key_info()
         text = {
             "env": self.tr(
                 "from the MOUNTSEA_API_KEY environment variable (it wins over a stored key)"
@@ -234,7 +243,7 @@ class SettingsDialog(QDialog):
             self._key_saved(key, "session")
             return
         self._busy(True)
-        self._runner.call(
+        self._background.submit(
             store.save,
             key,
             receiver=self,
@@ -245,13 +254,13 @@ class SettingsDialog(QDialog):
     def _key_saved(self, key: str, source: str) -> None:
         self._busy(False)
         # The environment variable still wins when set; the saved key waits behind it.
-        current, _ = self._window.key_info()
+        current, _ = self._session.key_info()
         if current == "env":
             self.key_status.show_text(
                 self.tr("Saved. MOUNTSEA_API_KEY is set, so that key stays in use.")
             )
         else:
-            self._window.apply_key(key, source)
+            self._session.apply_key(key, source)
             self.key_status.show_text(
                 self.tr("Saved in the system keyring.")
                 if source == "keyring"
@@ -282,7 +291,7 @@ class SettingsDialog(QDialog):
             key, source = store.get()
             return key, str(source)
 
-        self._runner.call(remove, on_done=self.on_key_removed, on_error=self.on_remove_failed)
+        self._background.submit(remove, on_done=self.on_key_removed, on_error=self.on_remove_failed)
 
     def on_remove_failed(self, error: BaseException) -> None:
         self._busy(False)
@@ -292,22 +301,21 @@ class SettingsDialog(QDialog):
     def on_key_removed(self, found: Any) -> None:
         self._busy(False)
         key, source = found
-        self._window.apply_key(key, source)
+        self._session.apply_key(key, source)
         self.key_status.show_text(self.tr("The key was removed."))
         self._show_source()
 
     @Slot()
     def on_check_key(self) -> None:
-        key = self.key_edit.text().strip() or self._window._api_key
+        key = self.key_edit.text().strip() or self._session.api_key
         if not key:
             self.key_status.show_text(self.tr("There is no key to check yet."), error=True)
             return
         base_url = self.base_url_edit.text().strip() or DEFAULT_BASE_URL
         self._busy(True)
         self.key_status.show_text(self.tr("Checking…"))
-        self._runner.call(
-            _check_key,
-            self._runner,
+        self._background.submit(
+            self._session.check_key,
             base_url,
             key,
             on_done=self.on_key_ok,
@@ -321,8 +329,6 @@ class SettingsDialog(QDialog):
 
     def on_key_bad(self, error: BaseException) -> None:
         self._busy(False)
-        from app.services.runner import error_sentence
-
         self.key_status.show_text(error_sentence(error), error=True)
 
     def _busy(self, busy: bool) -> None:
@@ -349,12 +355,12 @@ class SettingsDialog(QDialog):
         if base_url != self._initial_base_url:
             # Only an edit here is saved: a one-off --base-url must not become the setting.
             s.base_url = base_url
-            self._window.set_base_url(base_url)
+            self._session.set_base_url(base_url)
         s.concurrency = self.concurrency_spin.value()
         s.images_dir = self.images_edit.text().strip() or None
         s.feather = self.feather_spin.value()
         s.keep_unmasked = self.keep_check.isChecked()
         s.notifications = self.notify_check.isChecked()
         s.language = str(self.language_combo.currentData())
-        self._window.apply_settings()
+        self.applied.emit()
         super().accept()

@@ -44,7 +44,7 @@ def _secret_service() -> object:
         # get_preferred_collection leaves its connection open when the collection is locked.
         with contextlib.closing(secretstorage.dbus_init()) as bus:
             locked = secretstorage.get_default_collection(bus).is_locked()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - dbus, secretstorage and keyring raise many types: all mean "none here"
         _unavailable(
             f"no Secret Service reachable ({type(exc).__name__}: {exc}); run under "
             "dbus-run-session with gnome-keyring-daemon --unlock, as .ci/run does"
@@ -73,21 +73,21 @@ def test_key_round_trip_through_a_real_secret_service(
     (data_dir / "settings.json").write_text(json.dumps({"poll_interval": 0.05}))
     window = create_window(["--data-dir", str(data_dir), "--base-url", simulator.base_url])
     try:
-        qtbot.waitUntil(window.is_demo, timeout=10000)
+        qtbot.waitUntil(window.session.is_demo, timeout=10000)
         dialog = window.open_settings()
         backend_label = dialog.findChild(QLabel, "keyringBackendLabel")
         qtbot.waitUntil(lambda: backend_label.text() != dialog.tr("checking…"))
         assert "SecretService" in backend_label.text() or "Secret" in backend_label.text()
         qtbot.keyClicks(dialog.findChild(QLineEdit, "apiKeyEdit"), TEST_KEY)
         qtbot.mouseClick(dialog.findChild(QPushButton, "saveKeyButton"), Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: not window.is_demo(), timeout=10000)
+        qtbot.waitUntil(lambda: not window.session.is_demo(), timeout=10000)
         assert keyring.get_password(SERVICE, USERNAME) == TEST_KEY
         assert "keyring" in dialog.findChild(QLabel, "keySourceLabel").text()
 
         remove = dialog.findChild(QPushButton, "removeKeyButton")
         qtbot.waitUntil(remove.isEnabled)
         qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(window.is_demo, timeout=10000)
+        qtbot.waitUntil(window.session.is_demo, timeout=10000)
         assert keyring.get_password(SERVICE, USERNAME) is None
         dialog.reject()
     finally:

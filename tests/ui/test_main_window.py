@@ -59,7 +59,7 @@ def wait_states(qtbot, window: MainWindow, expected: list[str], timeout: int = 2
 def test_demo_mode_generates_a_file_on_disk(qtbot, open_window, data_dir) -> None:
     window = open_window("--demo")
     banner = window.findChild(QLabel.__base__, "demoBanner")
-    qtbot.waitUntil(lambda: window.is_demo(), timeout=10000)
+    qtbot.waitUntil(lambda: window.session.is_demo(), timeout=10000)
     assert banner.isVisible()
     edit = window.findChild(QPlainTextEdit, "promptEdit")
     qtbot.keyClicks(edit, "a lighthouse at dusk")
@@ -347,7 +347,7 @@ def test_a_job_that_would_cross_the_budget_asks_first(
     spend.set_monthly_budget(window.library, 0.001)
     asked: list[str] = []
 
-    def answer(parent, title, text, *args, **kwargs):  # noqa: ANN001
+    def answer(parent, title, text, *args, **kwargs):
         asked.append(text)
         return QMessageBox.StandardButton.No
 
@@ -587,7 +587,7 @@ def test_use_as_edit_source_does_not_offer_to_restore_settings(qtbot, window) ->
 def test_start_up_objects_are_frozen_for_the_gc_until_close(qtbot, window) -> None:
     import gc
 
-    qtbot.waitUntil(lambda: window._gc_frozen, timeout=10000)
+    qtbot.waitUntil(lambda: window.startup.frozen, timeout=10000)
     assert gc.get_freeze_count() > 0
     window.close()
     assert gc.get_freeze_count() == 0
@@ -600,18 +600,18 @@ def test_the_collector_comes_back_on_even_when_the_warm_up_fails(
     for the whole session (memory held by cycles would only grow)."""
     import gc
 
-    import app.ui.main_window as main_window_module
+    import app.startup
 
     def broken_warm_up(_runner: object) -> None:
         raise OSError("codec plugins could not be loaded")
 
-    monkeypatch.setattr(main_window_module, "_warm_up", broken_warm_up)
+    monkeypatch.setattr(app.startup, "warm_up", broken_warm_up)
     monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
     gc.disable()  # as app.main.main does before building the window
     try:
         window = open_window("--base-url", simulator.base_url)
         qtbot.waitUntil(gc.isenabled, timeout=10000)
-        assert window._gc_frozen
+        assert window.startup.frozen
     finally:
         gc.enable()
 

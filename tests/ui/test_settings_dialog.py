@@ -32,7 +32,7 @@ def test_stores_and_removes_the_key_in_the_keyring(
     qtbot, open_window, simulator, memory_keyring, data_dir
 ) -> None:
     window = open_window("--base-url", simulator.base_url)
-    qtbot.waitUntil(window.is_demo, timeout=10000)  # no key yet: demo mode
+    qtbot.waitUntil(window.session.is_demo, timeout=10000)  # no key yet: demo mode
     assert window.findChild(QLabel.__base__, "demoBanner").isVisible()
     dialog = open_dialog(qtbot, window)
     assert "demo" in dialog.findChild(QLabel, "keySourceLabel").text()
@@ -40,7 +40,7 @@ def test_stores_and_removes_the_key_in_the_keyring(
     qtbot.keyClicks(dialog.findChild(QLineEdit, "apiKeyEdit"), TEST_KEY)
     click(qtbot, dialog, "saveKeyButton")
     qtbot.waitUntil(lambda: memory_keyring.passwords.get((SERVICE, USERNAME)) == TEST_KEY)
-    qtbot.waitUntil(lambda: not window.is_demo())
+    qtbot.waitUntil(lambda: not window.session.is_demo())
     assert (
         window.runner.endpoints.get().base_url == simulator.base_url
     )  # switched without a restart
@@ -53,7 +53,7 @@ def test_stores_and_removes_the_key_in_the_keyring(
     dialog = open_dialog(qtbot, window)
     click(qtbot, dialog, "removeKeyButton")
     qtbot.waitUntil(lambda: (SERVICE, USERNAME) not in memory_keyring.passwords)
-    qtbot.waitUntil(window.is_demo, timeout=10000)
+    qtbot.waitUntil(window.session.is_demo, timeout=10000)
     dialog.reject()
 
 
@@ -76,7 +76,7 @@ def test_without_a_keyring_the_key_is_kept_for_the_session_only(
 ) -> None:
     keyring.set_keyring(fail.Keyring())  # a bare Linux: no backend at all
     window = open_window("--base-url", simulator.base_url)
-    qtbot.waitUntil(window.is_demo, timeout=10000)
+    qtbot.waitUntil(window.session.is_demo, timeout=10000)
     dialog = open_dialog(qtbot, window)
     backend = dialog.findChild(QLabel, "keyringBackendLabel").text()
     assert "no keyring" in backend
@@ -84,16 +84,16 @@ def test_without_a_keyring_the_key_is_kept_for_the_session_only(
     assert session.isChecked() and not session.isEnabled()
     qtbot.keyClicks(dialog.findChild(QLineEdit, "apiKeyEdit"), TEST_KEY)
     click(qtbot, dialog, "saveKeyButton")
-    qtbot.waitUntil(lambda: not window.is_demo())
+    qtbot.waitUntil(lambda: not window.session.is_demo())
     assert "session" in dialog.findChild(QLabel, "keySourceLabel").text()
-    assert window.key_info() == ("session", False)
+    assert window.session.key_info() == ("session", False)
     dialog.reject()
 
 
 def test_the_environment_key_wins_and_is_shown(qtbot, open_window, simulator, monkeypatch) -> None:
     monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
     window = open_window("--base-url", simulator.base_url)
-    assert not window.is_demo()
+    assert not window.session.is_demo()
     dialog = open_dialog(qtbot, window)
     assert "MOUNTSEA_API_KEY" in dialog.findChild(QLabel, "keySourceLabel").text()
     assert not dialog.findChild(QPushButton, "removeKeyButton").isEnabled()
@@ -121,8 +121,8 @@ def test_closing_the_dialog_while_a_check_runs_is_harmless(qtbot, open_window, s
     click(qtbot, dialog, "checkKeyButton")
     dialog.reject()  # the window deletes it later; the check's answer then has nowhere to go
     qtbot.waitUntil(lambda: window.settings_dialog is None)
-    qtbot.waitUntil(lambda: window.runner.calls_pool.activeThreadCount() == 0, timeout=10000)
-    qtbot.waitUntil(lambda: not window.runner._calls, timeout=5000)
+    qtbot.waitUntil(lambda: window.background.pool.activeThreadCount() == 0, timeout=10000)
+    qtbot.waitUntil(lambda: window.background.pending == 0, timeout=5000)
 
 
 def test_a_command_line_base_url_is_not_saved_but_an_edit_is(
@@ -141,4 +141,4 @@ def test_a_command_line_base_url_is_not_saved_but_an_edit_is(
     assert (
         json.loads((data_dir / "settings.json").read_text())["base_url"] == "https://example.test"
     )
-    assert window.base_url() == "https://example.test"
+    assert window.session.base_url() == "https://example.test"

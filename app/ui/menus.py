@@ -1,0 +1,130 @@
+"""The main window's menu bar: File, Edit, View, Help, each action wired to a window slot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+
+def add_action(
+    window: MainWindow,
+    menu: QMenu,
+    text: str,
+    slot: Callable[..., Any],
+    shortcut: Any = None,
+    *,
+    name: str | None = None,
+    shortcut_context: bool = True,
+) -> QAction:
+    action = QAction(text, window)
+    if name:
+        action.setObjectName(name)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+        if not shortcut_context:
+            # Undo/redo belong to the focused widget (prompt, canvas); the menu only mirrors them.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    action.triggered.connect(slot)
+    menu.addAction(action)
+    return action
+
+
+def build_menus(w: MainWindow) -> None:
+    """Fill the window's menu bar; sets w.open_action and w.paste_action. The strings keep
+    the window's translation context (MainWindow), where the catalogue has them."""
+    bar = w.menuBar()
+    std = QKeySequence.StandardKey
+
+    file_menu = bar.addMenu(QCoreApplication.translate("MainWindow", "&File"))
+    w.open_action = add_action(
+        w,
+        file_menu,
+        QCoreApplication.translate("MainWindow", "&Open image to edit…"),
+        w.on_open_image,
+        std.Open,
+    )
+    file_menu.addSeparator()
+    add_action(
+        w,
+        file_menu,
+        QCoreApplication.translate("MainWindow", "&Settings…"),
+        w.on_settings,
+        std.Preferences,
+        name="settingsAction",
+    )
+    add_action(
+        w,
+        file_menu,
+        QCoreApplication.translate("MainWindow", "Open the &data folder"),
+        w.on_open_data_folder,
+    )
+    file_menu.addSeparator()
+    add_action(w, file_menu, QCoreApplication.translate("MainWindow", "&Quit"), w.close, std.Quit)
+
+    edit_menu = bar.addMenu(QCoreApplication.translate("MainWindow", "&Edit"))
+    add_action(
+        w,
+        edit_menu,
+        QCoreApplication.translate("MainWindow", "&Undo"),
+        w.on_undo,
+        std.Undo,
+        shortcut_context=False,
+    )
+    add_action(
+        w,
+        edit_menu,
+        QCoreApplication.translate("MainWindow", "&Redo"),
+        w.on_redo,
+        std.Redo,
+        shortcut_context=False,
+    )
+    edit_menu.addSeparator()
+    w.paste_action = add_action(
+        w,
+        edit_menu,
+        QCoreApplication.translate("MainWindow", "&Paste image as edit source"),
+        w.on_paste_image,
+    )
+
+    view_menu = bar.addMenu(QCoreApplication.translate("MainWindow", "&View"))
+    view_menu.addAction(w.task_dock.toggleViewAction())
+    add_action(
+        w, view_menu, QCoreApplication.translate("MainWindow", "&Fit picture"), w.result_view.on_fit
+    )
+    add_action(
+        w,
+        view_menu,
+        QCoreApplication.translate("MainWindow", "&Actual size (100 %)"),
+        w.result_view.on_actual,
+    )
+    tabs = (
+        (QCoreApplication.translate("MainWindow", "Create / &Edit"), w.edit_panel, "Ctrl+1"),
+        (QCoreApplication.translate("MainWindow", "&Result"), w.result_view, "Ctrl+2"),
+        (QCoreApplication.translate("MainWindow", "&Gallery"), w.gallery, "Ctrl+3"),
+    )
+    for text, page, keys in tabs:
+        add_action(
+            w,
+            view_menu,
+            text,
+            lambda _=False, p=page: w.tabs.setCurrentWidget(p),
+            QKeySequence(keys),
+        )
+    view_menu.addSeparator()
+    add_action(w, view_menu, QCoreApplication.translate("MainWindow", "&Spend…"), w.on_spend)
+
+    help_menu = bar.addMenu(QCoreApplication.translate("MainWindow", "&Help"))
+    add_action(
+        w,
+        help_menu,
+        QCoreApplication.translate("MainWindow", "Open the &log folder"),
+        w.on_open_logs,
+    )
+    add_action(w, help_menu, QCoreApplication.translate("MainWindow", "&About"), w.on_about)
