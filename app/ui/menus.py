@@ -3,18 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QTabWidget, QWidget
 
-if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+
+class MenuHost(Protocol):
+    """What the menus need of the main window (named here, so menus and window import no circle)."""
+
+    @property
+    def edit_panel(self) -> QWidget: ...
+    @property
+    def gallery(self) -> QWidget: ...
+
+    result_view: Any  # on_fit / on_actual
+    tabs: QTabWidget
+    task_dock: QDockWidget
+    open_action: QAction
+    paste_action: QAction
+
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802 - Qt's name
+    def close(self) -> bool: ...
+    def on_about(self) -> None: ...
+    def on_open_data_folder(self) -> None: ...
+    def on_open_image(self) -> None: ...
+    def on_open_logs(self) -> None: ...
+    def on_paste_image(self) -> None: ...
+    def on_redo(self) -> None: ...
+    def on_settings(self) -> None: ...
+    def on_spend(self) -> None: ...
+    def on_undo(self) -> None: ...
 
 
 def add_action(
-    window: MainWindow,
+    window: Any,  # the QMainWindow that owns the action
     menu: QMenu,
     text: str,
     slot: Callable[..., Any],
@@ -36,7 +60,7 @@ def add_action(
     return action
 
 
-def build_menus(w: MainWindow) -> None:
+def build_menus(w: MenuHost) -> None:
     """Fill the window's menu bar; sets w.open_action and w.paste_action. The strings keep
     the window's translation context (MainWindow), where the catalogue has them."""
     bar = w.menuBar()
