@@ -3,9 +3,8 @@ details panel showing every recorded field and the edit lineage."""
 
 from __future__ import annotations
 
-import shutil
 import sys
-from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +12,9 @@ from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
-    QObject,
-    QPersistentModelIndex,
     QPoint,
-    QRect,
-    QRunnable,
-    QSize,
+    QProcess,
     Qt,
-    QThreadPool,
     QTimer,
     QUrl,
     Signal,
@@ -28,368 +22,42 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
-    QFont,
     QGuiApplication,
     QKeySequence,
-    QPainter,
-    QPalette,
     QShowEvent,
-    QTextOption,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
     QFileDialog,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
-    QLineEdit,
     QListView,
-    QListWidget,
-    QListWidgetItem,
     QMenu,
-    QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.library import Item, Library, RebuildReport
-from app.core.library.files import IMAGE_SUFFIXES, unique_path, write_atomic
+from app.core.library import Library, RebuildReport
+from app.core.library.export import export_files
+from app.core.library.files import IMAGE_SUFFIXES
+from app.services.background import Background
 from app.services.gallery_model import GalleryModel, ItemIdRole, Query
 from app.services.thumbnails import ThumbnailLoader
-from app.ui.widgets import give_own_viewport, qstyle
+from app.ui.gallery_delegate import GRID, ICON, GalleryDelegate
+from app.ui.gallery_details import DetailsPanel
+from app.ui.gallery_filters import GalleryFilters
+from app.ui.widgets import give_own_viewport
 
-PATH_FIELDS = ("file", "raw", "sources")
-ICON = QSize(160, 160)
-GRID = QSize(172, 172)
-SEARCH_DEBOUNCE_MS = 200
 UNDO_SECONDS = 20
 WATCH_MS = 2000  # how often to look for results another process (the CLI) added
-DAY = 86400.0
-
-
-# --- background work ---------------------------------------------------------------------
-
-
-class _Relay(QObject):
-    # A GUI-thread object: workers emit through it so results arrive on the GUI thread.
-    finished = Signal(int, str, object)  # task serial, task name, result (plain data)
-    failed = Signal(int, str, str)  # task serial, task name, message
-    progress = Signal(int, int)  # done, total (rebuild)
-
-    def report_progress(self, done: int, total: int) -> None:
-        self.progress.emit(done, total)  # called in the worker; delivered on the GUI thread
-
-
-class _Task(QRunnable):
-    def __init__(self, relay: _Relay, serial: int, name: str, fn: Any, *args: Any):
-        super().__init__()
-        self.setAutoDelete(False)  # the panel keeps it until its result is back
-        self.relay, self.serial, self.name, self.fn, self.args = relay, serial, name, fn, args
-
-    def run(self) -> None:
-        try:
-            result = self.fn(*self.args)
-        except Exception as e:  # reported to the user as a sentence, never a traceback
-            self.relay.failed.emit(self.serial, self.name, str(e) or e.__class__.__name__)
-        else:
-            self.relay.finished.emit(self.serial, self.name, result)
-
-
-def export_files(paths: list[Path], dest: Path, as_zip: bool) -> tuple[str, int]:
-    """Copy `paths` into the folder `dest`, or write them into the ZIP file `dest`."""
-    if as_zip:
-        import zipfile  # runs on a worker; start-up has no use for it
-
-        tmp = dest.with_name(f".{dest.name}.partial")
-        names: set[str] = set()
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:  # images are compressed already
-            for p in paths:
-                name, n = p.name, 2
-                while name in names:
-                    name = f"{p.stem} ({n}){p.suffix}"
-                    n += 1
-                names.add(name)
-                zf.write(p, name)
-        write_atomic(dest, tmp.read_bytes())
-        tmp.unlink()
-        return str(dest), len(paths)
-    dest.mkdir(parents=True, exist_ok=True)
-    for p in paths:
-        shutil.copy2(p, unique_path(dest / p.name))
-    return str(dest), len(paths)
-
-
-# --- the grid ----------------------------------------------------------------------------
-
-
-class GalleryDelegate(QStyledItemDelegate):
-    """Paints the thumbnail centred in its cell, the selection, and a star on favourites.
-
-    It asks the GalleryModel directly (a Python call) instead of going through
-    QModelIndex.data() and QVariant twice per cell: the grid repaints dozens of cells per frame.
-    """
-
-    def __init__(self, model: GalleryModel, parent: QObject | None = None):
-        super().__init__(parent)
-        self.model = model
-        self._star_font: QFont | None = None
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        row = index.row()
-        rect: QRect = option.rect.adjusted(3, 3, -3, -3)  # type: ignore[attr-defined]
-        if option.state & qstyle().StateFlag.State_Selected:  # type: ignore[attr-defined]
-            painter.fillRect(rect, option.palette.color(QPalette.ColorRole.Highlight))  # type: ignore[attr-defined]
-        pm = self.model.thumbnail(row)
-        dpr = pm.devicePixelRatio() or 1.0
-        w, h = int(pm.width() / dpr), int(pm.height() / dpr)
-        painter.drawPixmap(
-            rect.x() + (rect.width() - w) // 2, rect.y() + (rect.height() - h) // 2, pm
-        )
-        if self.model.is_favourite(row):
-            painter.save()
-            if self._star_font is None:
-                self._star_font = QFont(painter.font())
-                self._star_font.setPixelSize(18)
-            painter.setFont(self._star_font)
-            badge = QRect(rect.right() - 24, rect.top() + 2, 22, 22)
-            painter.setPen(QColor(0, 0, 0, 160))
-            painter.drawText(badge.translated(1, 1), Qt.AlignmentFlag.AlignCenter, "★")
-            painter.setPen(QColor(255, 200, 40))
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "★")
-            painter.restore()
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        return GRID
-
-
-# --- details -----------------------------------------------------------------------------
-
-
-class DetailsPanel(QScrollArea):
-    """Every recorded field of the selected item, and its edit lineage (click to jump)."""
-
-    jump_requested = Signal(int)
-
-    def __init__(self, library: Library, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("galleryDetails")
-        self.library = library
-        self.setWidgetResizable(True)
-        self.setMinimumWidth(260)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget()
-        outer = QVBoxLayout(body)
-        self.heading = QLabel()
-        self.heading.setObjectName("galleryDetailsHeading")
-        self.heading.setWordWrap(True)
-        outer.addWidget(self.heading)
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        outer.addLayout(self.form)
-        self.lineage_label = QLabel(self.tr("Edit lineage"))
-        outer.addWidget(self.lineage_label)
-        self.lineage = QListWidget()
-        self.lineage.setObjectName("galleryLineage")
-        self.lineage.setMinimumHeight(90)
-        self.lineage.itemActivated.connect(self.on_lineage_activated)
-        self.lineage.itemClicked.connect(self.on_lineage_activated)
-        outer.addWidget(self.lineage)
-        outer.addStretch(1)
-        self.setWidget(body)
-        self.values: dict[str, str] = {}
-        self.show_item(None)
-
-    def _clear(self) -> None:
-        while self.form.rowCount():
-            self.form.removeRow(0)
-        self.lineage.clear()
-        self.values = {}
-
-    def show_count(self, n: int) -> None:
-        self._clear()
-        self.heading.setText(self.tr("%n image(s) selected", "", n))
-        self.lineage_label.setVisible(False)
-        self.lineage.setVisible(False)
-
-    def show_item(self, item: Item | None) -> None:
-        self._clear()
-        if item is None:
-            self.heading.setText(self.tr("Select an image to see how it was made."))
-            self.lineage_label.setVisible(False)
-            self.lineage.setVisible(False)
-            return
-        self.heading.setText(self.tr("Image details"))
-        p = item.params
-        none = self.tr("—")
-
-        def tokens() -> str:
-            return (
-                self.tr("%1 in (%2 text, %3 image), %4 out")
-                .replace("%1", f"{item.input_tokens:,}")
-                .replace("%2", f"{item.text_input_tokens:,}")
-                .replace("%3", f"{item.image_input_tokens:,}")
-                .replace("%4", f"{item.output_tokens:,}")
-            )
-
-        def requested_vs(returned: str | None, key: str) -> str:
-            req = str(p.get(key) or none)
-            if returned and returned != req:
-                return self.tr("%1 (server made %2)").replace("%1", req).replace("%2", returned)
-            return req
-
-        rows: list[tuple[str, str, str]] = [
-            ("prompt", self.tr("Prompt"), item.prompt or none),
-            ("revised_prompt", self.tr("Revised prompt"), item.revised_prompt or none),
-            ("size", self.tr("Size"), requested_vs(item.size_returned, "size")),
-            (
-                "dimensions",
-                self.tr("Pixels"),
-                f"{item.width} × {item.height}" if item.width and item.height else none,
-            ),
-            ("quality", self.tr("Quality"), requested_vs(item.quality_returned, "quality")),
-            (
-                "background",
-                self.tr("Background"),
-                requested_vs(item.background_returned, "background"),
-            ),
-            (
-                "format",
-                self.tr("Format"),
-                (item.format or str(p.get("output_format") or none)).upper(),
-            ),
-            (
-                "compression",
-                self.tr("Compression"),
-                none if p.get("output_compression") is None else str(p.get("output_compression")),
-            ),
-            ("moderation", self.tr("Moderation"), str(p.get("moderation") or none)),
-            ("input_fidelity", self.tr("Input fidelity"), str(p.get("input_fidelity") or none)),
-            ("user", self.tr("User id"), str(p.get("user") or none)),
-            ("model", self.tr("Model"), item.model or str(p.get("model") or none)),
-            (
-                "flavour",
-                self.tr("API"),
-                {"async": self.tr("Async task"), "compat": self.tr("Compat (synchronous)")}.get(
-                    item.flavour or "", item.flavour or none
-                ),
-            ),
-            ("endpoint", self.tr("Endpoint"), item.base_url or none),
-            ("tokens", self.tr("Tokens"), tokens()),
-            (
-                "created",
-                self.tr("Created"),
-                datetime.fromtimestamp(item.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-            ),
-            ("task_id", self.tr("Task id"), item.task_id or none),
-            ("job_id", self.tr("Job id"), item.job_id or none),
-            (
-                "favourite",
-                self.tr("Favourite"),
-                self.tr("yes") if item.favourite else self.tr("no"),
-            ),
-            ("collection", self.tr("Collection"), item.collection or none),
-            (
-                "cancelled",
-                self.tr("Cancelled"),
-                self.tr("yes: it finished after you cancelled (and was paid for)")
-                if item.cancelled
-                else self.tr("no"),
-            ),
-            ("file", self.tr("File"), str(item.path)),
-            (
-                "file_size",
-                self.tr("File size"),
-                f"{item.file_size / 1024:,.0f} KB" if item.file_size else none,
-            ),
-        ]
-        if item.raw_path:
-            rows.append(("raw", self.tr("As the server sent it"), str(item.raw_path)))
-        if item.source_paths:
-            rows.append(
-                (
-                    "sources",
-                    self.tr("Source and mask"),
-                    "\n".join(str(s) for s in item.source_paths),
-                )
-            )
-        for key, label, value in rows:
-            self.values[key] = value
-            field: QWidget
-            if key in PATH_FIELDS:
-                # Paths have no spaces to wrap at: a read-only text box wraps anywhere and
-                # still copies the exact path.
-                box = QPlainTextEdit(value)
-                box.setReadOnly(True)
-                box.setFrameShape(QFrame.Shape.NoFrame)
-                box.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
-                box.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-                lines = 2 + value.count("\n") * 2
-                box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + 8)
-                box.viewport().setAutoFillBackground(False)
-                field = box
-            else:
-                lab = QLabel(value)
-                lab.setWordWrap(True)
-                lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                field = lab
-            field.setObjectName(f"detail_{key}")
-            self.form.addRow(label, field)
-        self._fill_lineage(item)
-
-    def _fill_lineage(self, item: Item) -> None:
-        ancestors, descendants = self.library.lineage(item.id)
-        self.lineage_label.setVisible(bool(ancestors or descendants))
-        self.lineage.setVisible(bool(ancestors or descendants))
-        if not (ancestors or descendants):
-            return
-        cells = self.library.cells([*ancestors, item.id, *descendants])
-
-        def add(item_id: int, text: str, current: bool = False) -> None:
-            cell = cells.get(item_id)
-            prompt = (cell.prompt if cell else "") or self.tr("(no prompt)")
-            li = QListWidgetItem(f"{text} {prompt[:80]}")
-            li.setData(Qt.ItemDataRole.UserRole, item_id)
-            li.setToolTip(prompt)
-            if current:
-                f = li.font()
-                f.setBold(True)
-                li.setFont(f)
-            self.lineage.addItem(li)
-
-        for a in ancestors:
-            add(a, self.tr("from:"))
-        add(item.id, self.tr("this:"), current=True)
-        for d in descendants:
-            add(d, self.tr("edited into:"))
-
-    @Slot(QListWidgetItem)
-    def on_lineage_activated(self, li: QListWidgetItem) -> None:
-        item_id = li.data(Qt.ItemDataRole.UserRole)
-        if item_id is not None:
-            self.jump_requested.emit(int(item_id))
-
-
-# --- the panel ---------------------------------------------------------------------------
 
 
 class GalleryPanel(QWidget):
@@ -406,7 +74,11 @@ class GalleryPanel(QWidget):
         parent: QWidget | None = None,
         *,
         thumbnails: ThumbnailLoader | None = None,
+        background: Background | None = None,
     ):
+        """`background` runs export, rebuild and purge; its owner drains it before the library
+        closes. By default the panel makes its own with one thread, so they run one at a time
+        (a purge never deletes files a rebuild is reading), and shutdown() drains it."""
         super().__init__(parent)
         self.setObjectName("galleryPanel")
         self.library = library
@@ -416,14 +88,8 @@ class GalleryPanel(QWidget):
         )
         self.model = GalleryModel(library, self.thumbnails, self)
         self._stale = False  # results landed while hidden in an order that needs a full search
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # export, rebuild and purge one at a time
-        self._relay = _Relay(self)
-        self._relay.finished.connect(self.on_task_finished)
-        self._relay.failed.connect(self.on_task_failed)
-        self._relay.progress.connect(self.on_rebuild_progress)
-        self._tasks: dict[int, _Task] = {}
-        self._serial = 0
+        self._own_background = background is None
+        self.background = background or Background(1, self)
         self._undo_ids: list[int] = []
         self._shut_down = False
         self.setAcceptDrops(True)
@@ -442,57 +108,20 @@ class GalleryPanel(QWidget):
     # --- layout ---------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search = QLineEdit()
-        self.search.setObjectName("gallerySearch")
-        self.search.setPlaceholderText(self.tr("Search prompts…"))
-        self.search.setClearButtonEnabled(True)
-        self.favourites_check = QCheckBox(self.tr("Favourites"))
-        self.favourites_check.setObjectName("galleryFavourites")
-        self.collection_combo = QComboBox()
-        self.collection_combo.setObjectName("galleryCollection")
-        self.date_combo = QComboBox()
-        self.date_combo.setObjectName("galleryDate")
-        for label, days in (
-            (self.tr("Any time"), None),
-            (self.tr("Today"), 0),
-            (self.tr("Last 7 days"), 7),
-            (self.tr("Last 30 days"), 30),
-            (self.tr("Last 12 months"), 365),
-        ):
-            self.date_combo.addItem(label, days)
-        self.edits_check = QCheckBox(self.tr("Edits only"))
-        self.edits_check.setObjectName("galleryEditsOnly")
-        self.sort_combo = QComboBox()
-        self.sort_combo.setObjectName("gallerySort")
-        self.sort_combo.addItem(self.tr("Newest first"), "newest")
-        self.sort_combo.addItem(self.tr("Oldest first"), "oldest")
-        self.sort_combo.addItem(self.tr("Best match"), "relevance")
-        self.count_label = QLabel()
-        self.count_label.setObjectName("galleryCount")
-
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
-        for w in (
-            self.favourites_check,
-            self.collection_combo,
-            self.date_combo,
-            self.edits_check,
-            self.sort_combo,
-            self.count_label,
-        ):
-            filters.addWidget(w)
-
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.apply_query)
-        self.search.textChanged.connect(self._debounce.start)
-        self.search.returnPressed.connect(self.apply_query)
-        self.favourites_check.toggled.connect(self.apply_query)
-        self.edits_check.toggled.connect(self.apply_query)
-        self.collection_combo.activated.connect(self.apply_query)
-        self.date_combo.currentIndexChanged.connect(self.apply_query)
-        self.sort_combo.currentIndexChanged.connect(self.apply_query)
+        self.filters = GalleryFilters()
+        self.filters.changed.connect(self.apply_query)
+        f = self.filters  # the controls, by the names callers and tests know them by
+        self.search, self.favourites_check, self.edits_check = (
+            f.search,
+            f.favourites_check,
+            f.edits_check,
+        )
+        self.collection_combo, self.date_combo, self.sort_combo = (
+            f.collection_combo,
+            f.date_combo,
+            f.sort_combo,
+        )
+        self.count_label = f.count_label
 
         self.view = QListView()
         self.view.setObjectName("galleryView")
@@ -586,7 +215,7 @@ class GalleryPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(filters)
+        layout.addWidget(self.filters)
         layout.addWidget(toolbar)
         layout.addWidget(self.undo_bar)
         layout.addWidget(split, 1)
@@ -644,59 +273,22 @@ class GalleryPanel(QWidget):
     # --- query ----------------------------------------------------------------------------
 
     def current_query(self) -> Query:
-        days = self.date_combo.currentData()
-        since = None
-        if days is not None:
-            midnight = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-            since = midnight - days * DAY
-        return Query(
-            text=self.search.text(),
-            favourites=self.favourites_check.isChecked(),
-            collection=self.collection_combo.currentData(),
-            edits_only=self.edits_check.isChecked(),
-            since=since,
-            order=self.sort_combo.currentData() or "newest",
-        )
+        return self.filters.query()
 
     @Slot()
     def apply_query(self) -> None:
-        self._debounce.stop()
+        self.filters.debounce.stop()  # called directly: the pending debounced search is this one
         selected = self.selected_ids()
         self.model.set_query(self.current_query())
         if selected:
             self.select_ids(selected, scroll=False)
 
     def reload_collections(self) -> None:
-        current = self.collection_combo.currentData()
-        self.collection_combo.blockSignals(True)
-        self.collection_combo.clear()
-        self.collection_combo.addItem(self.tr("All collections"), None)
-        for name in self.library.collections():
-            self.collection_combo.addItem(name, name)
-        idx = self.collection_combo.findData(current) if current is not None else 0
-        self.collection_combo.setCurrentIndex(max(0, idx))
-        self.collection_combo.blockSignals(False)
+        self.filters.set_collections(self.library.collections())
 
     def clear_filters(self) -> None:
-        filters = (
-            self.search,
-            self.favourites_check,
-            self.edits_check,
-            self.collection_combo,
-            self.date_combo,
-            self.sort_combo,
-        )
-        # One search for the whole reset, not one per control changed.
-        for w in filters:
-            w.blockSignals(True)
-        self.search.clear()
-        self.favourites_check.setChecked(False)
-        self.edits_check.setChecked(False)
-        self.collection_combo.setCurrentIndex(0)
-        self.date_combo.setCurrentIndex(0)
-        for w in filters:
-            w.blockSignals(False)
-        self.apply_query()
+        self.filters.clear()
+        self.apply_query()  # one search for the whole reset, not one per control changed
 
     @Slot(int)
     def on_count_changed(self, n: int) -> None:
@@ -930,10 +522,6 @@ class GalleryPanel(QWidget):
     def ask_collection(self) -> None:
         if not self.selected_ids():
             return
-        # Dialog and process classes are imported where used: PySide builds each class's
-        # Python type and enums on first touch, a cost start-up need not pay.
-        from PySide6.QtWidgets import QInputDialog
-
         names = self.library.collections()
         name, ok = QInputDialog.getItem(
             self,
@@ -965,8 +553,6 @@ class GalleryPanel(QWidget):
         ids = self.selected_ids()
         if not ids:
             return
-        from PySide6.QtCore import QProcess  # see ask_collection
-
         path = self.library.item(ids[0]).path
         if sys.platform == "win32":
             QProcess.startDetached("explorer", [f"/select,{path}"])
@@ -1003,7 +589,7 @@ class GalleryPanel(QWidget):
         items = self.library.items(self.selected_ids())
         paths = [i.path for i in items.values()]
         self.message.emit(self.tr("Exporting %n image(s)…", "", len(paths)))
-        self._start("export", export_files, paths, dest, as_zip)
+        self._submit("export", export_files, paths, dest, as_zip, on_done=self.on_exported)
 
     @Slot()
     def delete_selected(self) -> None:
@@ -1040,52 +626,52 @@ class GalleryPanel(QWidget):
         self._undo_timer.stop()
         self.undo_bar.setVisible(False)
         if ids:
-            self._start("purge", self._purge, ids)
-
-    def _purge(self, ids: list[int]) -> int:
-        return self.library.purge_deleted(item_ids=ids)
+            self._submit(
+                "purge", partial(self.library.purge_deleted, item_ids=ids), on_done=self.on_purged
+            )
 
     @Slot()
     def rebuild(self) -> None:
         self.rebuild_action.setEnabled(False)
         self.message.emit(self.tr("Rebuilding the library from the images folder…"))
-        self._start("rebuild", self.library.rebuild_from_files, self._relay.report_progress)
+        self._submit(
+            "rebuild",
+            _rebuild,
+            self.library,
+            on_done=self.on_rebuilt,
+            on_progress=self.on_rebuild_progress,
+        )
 
     # --- workers ----------------------------------------------------------------------------
 
-    def _start(self, name: str, fn: Any, *args: Any) -> None:
-        self._serial += 1
-        task = _Task(self._relay, self._serial, name, fn, *args)
-        # Kept until its own result arrives: a queued runnable whose Python object went away
-        # would crash the pool.
-        self._tasks[task.serial] = task
-        self._pool.start(task)
+    def _submit(self, name: str, fn: Any, *args: Any, **callbacks: Any) -> None:
+        self.background.submit(
+            fn, *args, on_error=partial(self.on_task_failed, name), receiver=self, **callbacks
+        )
 
-    @Slot(int, str, object)
-    def on_task_finished(self, serial: int, name: str, result: Any) -> None:
-        self._tasks.pop(serial, None)
-        if name == "export":
-            where, n = result
-            self.message.emit(self.tr("Exported %n image(s) to %1.", "", n).replace("%1", where))
-            self.export_finished.emit(where, n)
-        elif name == "rebuild":
-            report: RebuildReport = result
-            self.rebuild_action.setEnabled(True)
-            if report.added or report.removed:
-                self.thumbnails.clear()
-            self.refresh()
-            self.message.emit(
-                self.tr("Library rebuilt: %1 added, %2 removed, %3 unchanged.")
-                .replace("%1", str(report.added))
-                .replace("%2", str(report.removed))
-                .replace("%3", str(report.kept))
-            )
-            self.rebuild_finished.emit(report)
-        elif name == "purge":
-            self.purged.emit(int(result))
+    def on_exported(self, result: tuple[str, int]) -> None:
+        where, n = result
+        self.message.emit(self.tr("Exported %n image(s) to %1.", "", n).replace("%1", where))
+        self.export_finished.emit(where, n)
 
-    @Slot(int, int)
-    def on_rebuild_progress(self, done: int, total: int) -> None:
+    def on_rebuilt(self, report: RebuildReport) -> None:
+        self.rebuild_action.setEnabled(True)
+        if report.added or report.removed:
+            self.thumbnails.clear()
+        self.refresh()
+        self.message.emit(
+            self.tr("Library rebuilt: %1 added, %2 removed, %3 unchanged.")
+            .replace("%1", str(report.added))
+            .replace("%2", str(report.removed))
+            .replace("%3", str(report.kept))
+        )
+        self.rebuild_finished.emit(report)
+
+    def on_purged(self, n: int) -> None:
+        self.purged.emit(int(n))
+
+    def on_rebuild_progress(self, counts: tuple[int, int]) -> None:
+        done, total = counts
         if total and done < total:
             self.message.emit(
                 self.tr("Rebuilding the library: %1 of %2 files read…")
@@ -1093,9 +679,8 @@ class GalleryPanel(QWidget):
                 .replace("%2", f"{total:,}")
             )
 
-    @Slot(int, str, str)
-    def on_task_failed(self, serial: int, name: str, error: str) -> None:
-        self._tasks.pop(serial, None)
+    def on_task_failed(self, name: str, error: BaseException) -> None:
+        # Told as a sentence, never a traceback.
         if name == "rebuild":
             self.rebuild_action.setEnabled(True)
         what = {
@@ -1106,7 +691,7 @@ class GalleryPanel(QWidget):
         self.message.emit(
             self.tr("%1: %2. Check that the folder exists and you may write to it.")
             .replace("%1", what)
-            .replace("%2", error)
+            .replace("%2", str(error) or type(error).__name__)
         )
 
     @Slot()
@@ -1134,7 +719,10 @@ class GalleryPanel(QWidget):
             ids, self._undo_ids = self._undo_ids, []
             self._undo_timer.stop()
             self.library.purge_deleted(item_ids=ids)
-        self._pool.waitForDone()
+        if self._own_background:
+            # An export queued behind another is finished, not dropped, as it always was.
+            self.background.pool.waitForDone()
+            self.background.shutdown()
         self.thumbnails.shutdown()
 
     # --- drop a file in: restore its settings -----------------------------------------------
@@ -1175,3 +763,8 @@ class GalleryPanel(QWidget):
         self.reuse_requested.emit(params)
         self.message.emit(self.tr("Settings restored from %1.").replace("%1", path.name))
         return True
+
+
+def _rebuild(library: Library, progress: Any) -> RebuildReport:
+    # Background reports one value per progress call: the (done, total) pair.
+    return library.rebuild_from_files(lambda done, total: progress((done, total)))

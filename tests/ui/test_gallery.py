@@ -409,7 +409,7 @@ def test_two_exports_queued_back_to_back_both_finish(
     panel.export_selected(tmp_path / "b", as_zip=False)  # queued behind the first
     qtbot.waitUntil(lambda: len(done) == 2, timeout=10000)
     assert sorted(done) == [(str(tmp_path / "a.zip"), 3), (str(tmp_path / "b"), 3)]
-    assert not panel._tasks
+    assert panel.background.pending == 0
 
 
 def test_favourite_toggle_repaints_or_refilters(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
