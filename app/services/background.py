@@ -58,7 +58,7 @@ class _Runnable(QRunnable):
     def run(self) -> None:
         try:
             value = self._fn()
-        except BaseException as exc:  # handed to the GUI thread, which decides what to say
+        except BaseException as exc:  # handed to the GUI thread, which decides what to say  # noqa: BLE001
             self._relay.finished_in_worker.emit(self._task_id, None, exc)
         else:
             self._relay.finished_in_worker.emit(self._task_id, value, None)

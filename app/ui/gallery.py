@@ -1,10 +1,9 @@
-"""The gallery: a virtualised grid of every saved result, with search, filters, actions and a
-details panel showing every recorded field and the edit lineage."""
+"""The gallery: a virtualised grid of every saved result, with search and filters above it
+(gallery_filters), the details pane beside it (gallery_details), the cells painted by
+gallery_delegate and what you can do to the selection in gallery_actions."""
 
 from __future__ import annotations
 
-import sys
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,50 +12,37 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPoint,
-    QProcess,
     Qt,
     QTimer,
-    QUrl,
     Signal,
     Slot,
 )
 from PySide6.QtGui import (
-    QAction,
-    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
-    QKeySequence,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
-    QFrame,
-    QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListView,
-    QMenu,
-    QPushButton,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.library import Library, RebuildReport
-from app.core.library.export import export_files
+from app.core.library import Library
 from app.core.library.files import IMAGE_SUFFIXES
 from app.services.background import Background
 from app.services.gallery_model import GalleryModel, ItemIdRole, Query
 from app.services.thumbnails import ThumbnailLoader
+from app.ui.gallery_actions import GalleryActions
 from app.ui.gallery_delegate import GRID, ICON, GalleryDelegate
 from app.ui.gallery_details import DetailsPanel
 from app.ui.gallery_filters import GalleryFilters
 from app.ui.widgets import give_own_viewport
 
-UNDO_SECONDS = 20
 WATCH_MS = 2000  # how often to look for results another process (the CLI) added
 
 
@@ -90,7 +76,6 @@ class GalleryPanel(QWidget):
         self._stale = False  # results landed while hidden in an order that needs a full search
         self._own_background = background is None
         self.background = background or Background(1, self)
-        self._undo_ids: list[int] = []
         self._shut_down = False
         self.setAcceptDrops(True)
         self._build()
@@ -110,18 +95,14 @@ class GalleryPanel(QWidget):
     def _build(self) -> None:
         self.filters = GalleryFilters()
         self.filters.changed.connect(self.apply_query)
-        f = self.filters  # the controls, by the names callers and tests know them by
-        self.search, self.favourites_check, self.edits_check = (
-            f.search,
-            f.favourites_check,
-            f.edits_check,
-        )
-        self.collection_combo, self.date_combo, self.sort_combo = (
-            f.collection_combo,
-            f.date_combo,
-            f.sort_combo,
-        )
-        self.count_label = f.count_label
+        # The controls under the names callers know them by.
+        self.search = self.filters.search
+        self.favourites_check = self.filters.favourites_check
+        self.edits_check = self.filters.edits_check
+        self.collection_combo = self.filters.collection_combo
+        self.date_combo = self.filters.date_combo
+        self.sort_combo = self.filters.sort_combo
+        self.count_label = self.filters.count_label
 
         self.view = QListView()
         self.view.setObjectName("galleryView")
@@ -143,56 +124,29 @@ class GalleryPanel(QWidget):
         self.view.verticalScrollBar().setSingleStep(GRID.height() // 3)
         self.view.setItemDelegate(GalleryDelegate(self.model, self.view))
         self.view.setModel(self.model)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self.on_context_menu)
-        self.view.doubleClicked.connect(self.on_double_clicked)
         self.view.selectionModel().selectionChanged.connect(self.on_selection_changed)
         self._retain_timer = QTimer(self)
         self._retain_timer.setSingleShot(True)
         self._retain_timer.setInterval(80)
         self._retain_timer.timeout.connect(self.retain_visible_thumbnails)
         self.view.verticalScrollBar().valueChanged.connect(self._retain_timer.start)
-        self.model.modelReset.connect(
-            self._retain_timer.start
-        )  # a new search: drop the old requests
+        # A new search: drop the old requests.
+        self.model.modelReset.connect(self._retain_timer.start)
 
         self.details = DetailsPanel(self.library)
         self.details.jump_requested.connect(self.jump_to)
 
-        self._make_actions()
-        toolbar = QToolBar()
-        toolbar.setObjectName("galleryToolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for a in (
-            self.open_action,
-            self.edit_action,
-            self.reuse_action,
-            self.favourite_action,
-            self.collection_action,
-            self.reveal_action,
-            self.export_action,
-            self.delete_action,
+        self.gallery_actions = GalleryActions(self, self, self.background)
+        # Callers connect to the panel's signals; the actions speak through them.
+        for mine, theirs in (
+            (self.edit_requested, self.gallery_actions.edit_requested),
+            (self.reuse_requested, self.gallery_actions.reuse_requested),
+            (self.message, self.gallery_actions.message),
+            (self.export_finished, self.gallery_actions.export_finished),
+            (self.rebuild_finished, self.gallery_actions.rebuild_finished),
+            (self.purged, self.gallery_actions.purged),
         ):
-            toolbar.addAction(a)
-        toolbar.addSeparator()
-        toolbar.addAction(self.rebuild_action)
-
-        self.undo_bar = QFrame()
-        self.undo_bar.setObjectName("galleryUndoBar")
-        self.undo_bar.setFrameShape(QFrame.Shape.StyledPanel)
-        ub = QHBoxLayout(self.undo_bar)
-        ub.setContentsMargins(8, 2, 8, 2)
-        self.undo_label = QLabel()
-        self.undo_button = QPushButton(self.tr("Undo"))
-        self.undo_button.setObjectName("galleryUndoButton")
-        self.undo_button.clicked.connect(self.undo_delete)
-        ub.addWidget(self.undo_label, 1)
-        ub.addWidget(self.undo_button)
-        self.undo_bar.setVisible(False)
-        self._undo_timer = QTimer(self)
-        self._undo_timer.setSingleShot(True)
-        self._undo_timer.setInterval(UNDO_SECONDS * 1000)
-        self._undo_timer.timeout.connect(self.on_undo_expired)
+            theirs.connect(mine)
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("galleryEmpty")
@@ -216,59 +170,10 @@ class GalleryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filters)
-        layout.addWidget(toolbar)
-        layout.addWidget(self.undo_bar)
+        layout.addWidget(self.gallery_actions.toolbar)
+        layout.addWidget(self.gallery_actions.undo_bar)
         layout.addWidget(split, 1)
         self.on_selection_changed()
-
-    def _make_actions(self) -> None:
-        def act(
-            name: str,
-            text: str,
-            slot: Any,
-            shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
-        ) -> QAction:
-            a = QAction(text, self)
-            a.setObjectName(name)
-            a.triggered.connect(slot)
-            if shortcut is not None:
-                # Keys act on the grid only: in the search box, F, Return, Delete and Ctrl+Z
-                # belong to the text.
-                a.setShortcut(shortcut)
-                a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-                self.view.addAction(a)
-            return a
-
-        self.open_action = act(
-            "galleryOpen", self.tr("Open"), self.open_selected, QKeySequence(Qt.Key.Key_Return)
-        )
-        self.edit_action = act(
-            "galleryEdit", self.tr("Edit…"), self.edit_current, QKeySequence("Ctrl+E")
-        )
-        self.reuse_action = act(
-            "galleryReuse", self.tr("Reuse settings"), self.reuse_current, QKeySequence("Ctrl+R")
-        )
-        self.favourite_action = act(
-            "galleryFavourite", self.tr("Favourite"), self.toggle_favourite, QKeySequence("F")
-        )
-        self.collection_action = act(
-            "galleryAddToCollection", self.tr("Add to collection…"), self.ask_collection
-        )
-        self.reveal_action = act("galleryReveal", self.tr("Show in folder"), self.reveal_selected)
-        self.export_action = act("galleryExport", self.tr("Export…"), self.ask_export)
-        self.delete_action = act(
-            "galleryDelete",
-            self.tr("Delete"),
-            self.delete_selected,
-            QKeySequence.StandardKey.Delete,
-        )
-        self.undo_action = act(
-            "galleryUndo", self.tr("Undo delete"), self.undo_delete, QKeySequence.StandardKey.Undo
-        )
-        self.rebuild_action = act("galleryRebuild", self.tr("Rebuild library"), self.rebuild)
-        self.rebuild_action.setToolTip(
-            self.tr("Re-read the images folder: picks up files added by hand")
-        )
 
     # --- query ----------------------------------------------------------------------------
 
@@ -313,7 +218,7 @@ class GalleryPanel(QWidget):
         if link == "clear":
             self.clear_filters()
         elif link == "rebuild":
-            self.rebuild()
+            self.gallery_actions.rebuild()
 
     # --- results arriving -------------------------------------------------------------------
 
@@ -331,7 +236,7 @@ class GalleryPanel(QWidget):
         if self.library.item(item_id).collection:
             self.reload_collections()
 
-    def showEvent(self, event: QShowEvent) -> None:
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         if self._stale:
             self._stale = False
@@ -398,19 +303,8 @@ class GalleryPanel(QWidget):
     @Slot()
     def on_selection_changed(self, *args: Any) -> None:
         ids = self.selected_ids()
-        one = len(ids) == 1
-        for a in (self.edit_action, self.reuse_action):
-            a.setEnabled(one)
-        for a in (
-            self.open_action,
-            self.favourite_action,
-            self.collection_action,
-            self.reveal_action,
-            self.export_action,
-            self.delete_action,
-        ):
-            a.setEnabled(bool(ids))
-        if one:
+        self.gallery_actions.set_selected(len(ids))
+        if len(ids) == 1:
             try:
                 self.details.show_item(self.library.item(ids[0]))
             except KeyError:
@@ -443,257 +337,6 @@ class GalleryPanel(QWidget):
         ids = self.model.ids()
         self.thumbnails.retain({ids[r] for r in rows})
 
-    # --- actions ----------------------------------------------------------------------------
-
-    @Slot(QPoint)
-    def on_context_menu(self, pos: QPoint) -> None:
-        idx = self.view.indexAt(pos)
-        if idx.isValid() and not self.view.selectionModel().isSelected(idx):
-            self.view.selectionModel().select(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-            self.view.selectionModel().setCurrentIndex(
-                idx, QItemSelectionModel.SelectionFlag.NoUpdate
-            )
-        menu = QMenu(self)
-        for a in (
-            self.open_action,
-            self.edit_action,
-            self.reuse_action,
-            None,
-            self.favourite_action,
-            self.collection_action,
-            None,
-            self.reveal_action,
-            self.export_action,
-            None,
-            self.delete_action,
-        ):
-            if a is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(a)
-        menu.popup(self.view.viewport().mapToGlobal(pos))
-
-    @Slot(QModelIndex)
-    def on_double_clicked(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.open_ids([int(index.data(ItemIdRole))])
-
-    @Slot()
-    def open_selected(self) -> None:
-        self.open_ids(self.selected_ids()[:20])
-
-    def open_ids(self, ids: list[int]) -> None:
-        for item in self.library.items(ids).values():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(item.path)))
-
-    @Slot()
-    def edit_current(self) -> None:
-        item_id = self.current_id()
-        if item_id is not None:
-            self.edit_requested.emit(item_id)
-
-    @Slot()
-    def reuse_current(self) -> None:
-        item_id = self.current_id()
-        if item_id is None:
-            return
-        item = self.library.item(item_id)
-        params = dict(item.params) or (self.library.read_embedded(item.path) or {})
-        if not params:
-            self.message.emit(self.tr("This image has no recorded settings to reuse."))
-            return
-        self.reuse_requested.emit(params)
-        self.message.emit(self.tr("Settings restored from the selected image."))
-
-    @Slot()
-    def toggle_favourite(self) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        cells = self.library.cells(ids)
-        make = not all(c.favourite for c in cells.values())
-        self.library.set_favourite(ids, make)
-        # Only the Favourites filter can make rows come or go: otherwise a repaint will do.
-        self.model.items_changed(ids, refilter=self.model.query.favourites)
-        self.select_ids([i for i in ids if self.model.row_of(i) is not None], scroll=False)
-        self.on_selection_changed()
-
-    @Slot()
-    def ask_collection(self) -> None:
-        if not self.selected_ids():
-            return
-        names = self.library.collections()
-        name, ok = QInputDialog.getItem(
-            self,
-            self.tr("Add to collection"),
-            self.tr("Collection (type a new name to create one):"),
-            names,
-            0,
-            True,
-        )
-        if ok:
-            self.add_to_collection(name)
-
-    def add_to_collection(self, name: str | None) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        self.library.set_collection(ids, name)
-        self.reload_collections()
-        self.model.items_changed(ids, refilter=self.model.query.collection is not None)
-        self.select_ids(ids, scroll=False)
-        self.on_selection_changed()
-        if name:
-            self.message.emit(
-                self.tr("Added %n image(s) to “%1”.", "", len(ids)).replace("%1", name)
-            )
-
-    @Slot()
-    def reveal_selected(self) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        path = self.library.item(ids[0]).path
-        if sys.platform == "win32":
-            QProcess.startDetached("explorer", [f"/select,{path}"])
-        elif sys.platform == "darwin":
-            QProcess.startDetached("open", ["-R", str(path)])
-        else:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
-
-    @Slot()
-    def ask_export(self) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        zip_filter = self.tr("ZIP archive (*.zip)")
-        path, chosen = QFileDialog.getSaveFileName(
-            self,
-            self.tr("Export %n image(s)", "", len(ids)),
-            str(Path.home() / "mountsea-images.zip"),
-            f"{zip_filter};;{self.tr('Folder (copy the files)')}",
-        )
-        if not path:
-            return
-        if chosen == zip_filter:
-            self.export_selected(Path(path), as_zip=True)
-        else:
-            folder = QFileDialog.getExistingDirectory(
-                self, self.tr("Copy the images into…"), str(Path(path).parent)
-            )
-            if folder:
-                self.export_selected(Path(folder), as_zip=False)
-
-    def export_selected(self, dest: Path, *, as_zip: bool) -> None:
-        """Copy the selected files to a folder, or into a ZIP file, in a worker thread."""
-        items = self.library.items(self.selected_ids())
-        paths = [i.path for i in items.values()]
-        self.message.emit(self.tr("Exporting %n image(s)…", "", len(paths)))
-        self._submit("export", export_files, paths, dest, as_zip, on_done=self.on_exported)
-
-    @Slot()
-    def delete_selected(self) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        if self._undo_ids:
-            self.on_undo_expired()  # one undo at a time: the earlier deletion becomes final
-        self.library.delete_items(ids)
-        self._undo_ids = ids
-        self.model.items_changed(ids)
-        self.undo_label.setText(self.tr("Deleted %n image(s).", "", len(ids)))
-        self.undo_bar.setVisible(True)
-        self._undo_timer.start()
-        self.message.emit(
-            self.tr("Deleted %n image(s). Press Undo to bring them back.", "", len(ids))
-        )
-
-    @Slot()
-    def undo_delete(self) -> None:
-        if not self._undo_ids:
-            return
-        ids, self._undo_ids = self._undo_ids, []
-        self._undo_timer.stop()
-        self.undo_bar.setVisible(False)
-        self.library.undelete_items(ids)
-        self.model.items_changed(ids)
-        self.select_ids(ids)
-        self.message.emit(self.tr("Restored %n image(s).", "", len(ids)))
-
-    @Slot()
-    def on_undo_expired(self) -> None:
-        ids, self._undo_ids = self._undo_ids, []
-        self._undo_timer.stop()
-        self.undo_bar.setVisible(False)
-        if ids:
-            self._submit(
-                "purge", partial(self.library.purge_deleted, item_ids=ids), on_done=self.on_purged
-            )
-
-    @Slot()
-    def rebuild(self) -> None:
-        self.rebuild_action.setEnabled(False)
-        self.message.emit(self.tr("Rebuilding the library from the images folder…"))
-        self._submit(
-            "rebuild",
-            _rebuild,
-            self.library,
-            on_done=self.on_rebuilt,
-            on_progress=self.on_rebuild_progress,
-        )
-
-    # --- workers ----------------------------------------------------------------------------
-
-    def _submit(self, name: str, fn: Any, *args: Any, **callbacks: Any) -> None:
-        self.background.submit(
-            fn, *args, on_error=partial(self.on_task_failed, name), receiver=self, **callbacks
-        )
-
-    def on_exported(self, result: tuple[str, int]) -> None:
-        where, n = result
-        self.message.emit(self.tr("Exported %n image(s) to %1.", "", n).replace("%1", where))
-        self.export_finished.emit(where, n)
-
-    def on_rebuilt(self, report: RebuildReport) -> None:
-        self.rebuild_action.setEnabled(True)
-        if report.added or report.removed:
-            self.thumbnails.clear()
-        self.refresh()
-        self.message.emit(
-            self.tr("Library rebuilt: %1 added, %2 removed, %3 unchanged.")
-            .replace("%1", str(report.added))
-            .replace("%2", str(report.removed))
-            .replace("%3", str(report.kept))
-        )
-        self.rebuild_finished.emit(report)
-
-    def on_purged(self, n: int) -> None:
-        self.purged.emit(int(n))
-
-    def on_rebuild_progress(self, counts: tuple[int, int]) -> None:
-        done, total = counts
-        if total and done < total:
-            self.message.emit(
-                self.tr("Rebuilding the library: %1 of %2 files read…")
-                .replace("%1", f"{done:,}")
-                .replace("%2", f"{total:,}")
-            )
-
-    def on_task_failed(self, name: str, error: BaseException) -> None:
-        # Told as a sentence, never a traceback.
-        if name == "rebuild":
-            self.rebuild_action.setEnabled(True)
-        what = {
-            "export": self.tr("Export failed"),
-            "rebuild": self.tr("Rebuilding the library failed"),
-            "purge": self.tr("Removing deleted images failed"),
-        }.get(name, name)
-        self.message.emit(
-            self.tr("%1: %2. Check that the folder exists and you may write to it.")
-            .replace("%1", what)
-            .replace("%2", str(error) or type(error).__name__)
-        )
-
     @Slot()
     def on_watch(self) -> None:
         if self._stopped():
@@ -715,12 +358,10 @@ class GalleryPanel(QWidget):
         """Finish pending work (a pending undo becomes final) and stop the workers."""
         self._shut_down = True
         self.watch_timer.stop()
-        if self._undo_ids:
-            ids, self._undo_ids = self._undo_ids, []
-            self._undo_timer.stop()
-            self.library.purge_deleted(item_ids=ids)
+        self.gallery_actions.shutdown()
         if self._own_background:
-            # An export queued behind another is finished, not dropped, as it always was.
+            # Work asked for (an export queued behind another, a purge) is finished, not
+            # dropped: the library closes next.
             self.background.pool.waitForDone()
             self.background.shutdown()
         self.thumbnails.shutdown()
@@ -739,13 +380,13 @@ class GalleryPanel(QWidget):
             if u.isLocalFile() and u.toLocalFile().lower().endswith(IMAGE_SUFFIXES)
         ]
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if self._dropped_files(event):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dropEvent(self, event: QDropEvent) -> None:
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         files = self._dropped_files(event)
         if not files:
             event.ignore()
@@ -763,8 +404,3 @@ class GalleryPanel(QWidget):
         self.reuse_requested.emit(params)
         self.message.emit(self.tr("Settings restored from %1.").replace("%1", path.name))
         return True
-
-
-def _rebuild(library: Library, progress: Any) -> RebuildReport:
-    # Background reports one value per progress call: the (done, total) pair.
-    return library.rebuild_from_files(lambda done, total: progress((done, total)))

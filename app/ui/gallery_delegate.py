@@ -54,7 +54,7 @@ class GalleryDelegate(QStyledItemDelegate):
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "★")
             painter.restore()
 
-    def sizeHint(
+    def sizeHint(  # noqa: N802
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         return GRID

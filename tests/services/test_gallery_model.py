@@ -54,7 +54,7 @@ def test_saved_items_appear_and_filters_narrow(lib: Library, loader: ThumbnailLo
     assert ids(model) == [a, b, c]
 
 
-def test_new_result_is_inserted_in_place(lib: Library, loader: ThumbnailLoader, qtbot) -> None:  # noqa: ANN001
+def test_new_result_is_inserted_in_place(lib: Library, loader: ThumbnailLoader, qtbot) -> None:
     first = add_item(lib, "first")
     model = GalleryModel(lib, loader)
     model.refresh()
@@ -93,7 +93,7 @@ def test_only_pages_on_screen_are_loaded(
     asked: list[int] = []
     real_cells = lib.cells
 
-    def counting_cells(item_ids: list[int]):  # noqa: ANN202
+    def counting_cells(item_ids: list[int]):
         asked.extend(item_ids)
         return real_cells(item_ids)
 
@@ -110,7 +110,7 @@ def test_only_pages_on_screen_are_loaded(
 
 def test_thumbnails_are_made_off_thread_and_cached_on_disk(
     lib: Library, qtbot, data_dir: Path
-) -> None:  # noqa: ANN001
+) -> None:
     job = lib.begin_job(ImageRequest(prompt="big one"), Flavour.tasks, "u")
     (item,) = lib.save_result(job, make_result())
     loader = ThumbnailLoader(QSize(64, 64))
@@ -144,7 +144,7 @@ def test_thumbnails_are_made_off_thread_and_cached_on_disk(
 
 def test_broken_file_shows_a_placeholder_not_a_crash(
     lib: Library, loader: ThumbnailLoader, qtbot
-) -> None:  # noqa: ANN001
+) -> None:
     item_id = add_item(lib, "soon broken")
     lib.item(item_id).path.write_bytes(b"\x89PNG\r\n\x1a\nbroken")
     model = GalleryModel(lib, loader)
@@ -155,7 +155,7 @@ def test_broken_file_shows_a_placeholder_not_a_crash(
     assert model.data(model.index(0), Qt.ItemDataRole.DecorationRole) is not None
 
 
-def test_requests_are_deduplicated_and_stale_ones_dropped(lib: Library, qtbot) -> None:  # noqa: ANN001
+def test_requests_are_deduplicated_and_stale_ones_dropped(lib: Library, qtbot) -> None:
     import threading
 
     background = Background(max_threads=1)
@@ -165,7 +165,7 @@ def test_requests_are_deduplicated_and_stale_ones_dropped(lib: Library, qtbot) -
         items = [lib.item(add_item(lib, f"image {i}")) for i in range(6)]
         background.submit(gate.wait, 10)  # the only worker is busy: every request below queues
 
-        def ask(some: list) -> None:  # noqa: ANN001
+        def ask(some: list) -> None:
             for it in some:
                 loader.request(it.id, it.path, lib.thumbnail_path(it.id))
                 loader.request(it.id, it.path, lib.thumbnail_path(it.id))  # a repaint asks again
@@ -190,7 +190,7 @@ def test_requests_are_deduplicated_and_stale_ones_dropped(lib: Library, qtbot) -
 
 def test_a_thumbnail_made_before_clear_is_not_kept(
     lib: Library, qtbot, monkeypatch: pytest.MonkeyPatch
-) -> None:  # noqa: ANN001
+) -> None:
     import threading
 
     background = Background(max_threads=1)
@@ -233,7 +233,7 @@ def test_drag_out_carries_the_files(lib: Library, loader: ThumbnailLoader) -> No
 
 def test_image_files_from_pillow_in_every_format(
     lib: Library, loader: ThumbnailLoader, qtbot
-) -> None:  # noqa: ANN001
+) -> None:
     for fmt in ("png", "jpeg", "webp"):
         job = lib.begin_job(ImageRequest(prompt=f"a {fmt}", output_format=fmt), Flavour.tasks, "u")
         lib.save_result(job, make_result(fmt))
@@ -244,7 +244,7 @@ def test_image_files_from_pillow_in_every_format(
     qtbot.waitUntil(lambda: all(loader.pixmap(i) is not None for i in model.ids()), timeout=5000)
 
 
-def test_hidpi_thumbnails_are_sharp(lib: Library, qtbot) -> None:  # noqa: ANN001
+def test_hidpi_thumbnails_are_sharp(lib: Library, qtbot) -> None:
     job = lib.begin_job(ImageRequest(prompt="retina"), Flavour.tasks, "u")
     (item,) = lib.save_result(job, make_result(size=(400, 400)))
     loader = ThumbnailLoader(QSize(64, 64), device_pixel_ratio=2.0)

@@ -21,7 +21,7 @@ def lib(data_dir: Path) -> Iterator[Library]:
     library.close()
 
 
-def test_spend_panel_shows_tokens_and_cost(qtbot, lib: Library) -> None:  # noqa: ANN001
+def test_spend_panel_shows_tokens_and_cost(qtbot, lib: Library) -> None:
     add_item(lib, "one")  # 50 text input + 4160 output tokens each
     add_item(lib, "two")
     spend.set_prices(lib, spend.Prices(text_input=5, image_input=10, output=40, currency="EUR"))
@@ -40,7 +40,7 @@ def test_spend_panel_shows_tokens_and_cost(qtbot, lib: Library) -> None:  # noqa
     panel.shutdown()
 
 
-def test_setting_prices_and_budget_warns_before_crossing_it(qtbot, lib: Library) -> None:  # noqa: ANN001
+def test_setting_prices_and_budget_warns_before_crossing_it(qtbot, lib: Library) -> None:
     add_item(lib, "paid")
     panel = SpendPanel(lib)
     qtbot.addWidget(panel)
@@ -60,7 +60,7 @@ def test_setting_prices_and_budget_warns_before_crossing_it(qtbot, lib: Library)
 
 def test_figures_that_cannot_be_read_are_a_sentence(
     qtbot, lib: Library, monkeypatch: pytest.MonkeyPatch
-) -> None:  # noqa: ANN001
+) -> None:
     import sqlite3
 
     def locked(library: Library) -> list:
@@ -75,7 +75,7 @@ def test_figures_that_cannot_be_read_are_a_sentence(
     panel.shutdown()
 
 
-def test_a_given_background_is_left_to_its_owner(qtbot, lib: Library) -> None:  # noqa: ANN001
+def test_a_given_background_is_left_to_its_owner(qtbot, lib: Library) -> None:
     from app.services.background import Background
 
     background = Background(max_threads=1)
