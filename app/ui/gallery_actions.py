@@ -317,10 +317,11 @@ class GalleryActions(QObject):
         self.model.items_changed(ids, refilter=self.model.query.collection is not None)
         self.host.select_ids(ids, scroll=False)
         self.host.on_selection_changed()
+        n = len(ids)  # a plain name: lupdate skips a plural whose count is an expression
         if name:
             self.message.emit(
                 QCoreApplication.translate(
-                    "GalleryPanel", "Added %n image(s) to “%1”.", "", len(ids)
+                    "GalleryPanel", "Added %n image(s) to “%1”.", "", n
                 ).replace("%1", name)
             )
 
@@ -342,10 +343,11 @@ class GalleryActions(QObject):
         ids = self.host.selected_ids()
         if not ids:
             return
+        n = len(ids)  # see add_to_collection
         zip_filter = QCoreApplication.translate("GalleryPanel", "ZIP archive (*.zip)")
         path, chosen = QFileDialog.getSaveFileName(
             self.widget,
-            QCoreApplication.translate("GalleryPanel", "Export %n image(s)", "", len(ids)),
+            QCoreApplication.translate("GalleryPanel", "Export %n image(s)", "", n),
             str(Path.home() / "mountsea-images.zip"),
             zip_filter
             + ";;"
@@ -368,8 +370,9 @@ class GalleryActions(QObject):
         """Copy the selected files to a folder, or into a ZIP file, in a worker thread."""
         items = self.library.items(self.host.selected_ids())
         paths = [i.path for i in items.values()]
+        n = len(paths)  # see add_to_collection
         self.message.emit(
-            QCoreApplication.translate("GalleryPanel", "Exporting %n image(s)…", "", len(paths))
+            QCoreApplication.translate("GalleryPanel", "Exporting %n image(s)…", "", n)
         )
         self._submit("export", export_files, paths, dest, as_zip, on_done=self.on_exported)
 
@@ -383,14 +386,15 @@ class GalleryActions(QObject):
         self.library.delete_items(ids)
         self._undo_ids = ids
         self.model.items_changed(ids)
+        n = len(ids)  # see add_to_collection
         self.undo_label.setText(
-            QCoreApplication.translate("GalleryPanel", "Deleted %n image(s).", "", len(ids))
+            QCoreApplication.translate("GalleryPanel", "Deleted %n image(s).", "", n)
         )
         self.undo_bar.setVisible(True)
         self._undo_timer.start()
         self.message.emit(
             QCoreApplication.translate(
-                "GalleryPanel", "Deleted %n image(s). Press Undo to bring them back.", "", len(ids)
+                "GalleryPanel", "Deleted %n image(s). Press Undo to bring them back.", "", n
             )
         )
 
@@ -404,8 +408,9 @@ class GalleryActions(QObject):
         self.library.undelete_items(ids)
         self.model.items_changed(ids)
         self.host.select_ids(ids)
+        n = len(ids)  # see add_to_collection
         self.message.emit(
-            QCoreApplication.translate("GalleryPanel", "Restored %n image(s).", "", len(ids))
+            QCoreApplication.translate("GalleryPanel", "Restored %n image(s).", "", n)
         )
 
     @Slot()

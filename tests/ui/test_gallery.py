@@ -433,3 +433,26 @@ def test_favourite_toggle_repaints_or_refilters(qtbot, lib: Library, make_panel)
     select(panel, a)
     panel.gallery_actions.favourite_action.trigger()  # un-favourite under the Favourites filter: it leaves
     assert shown_ids(panel) == [] and not lib.item(a).favourite
+
+
+def test_moved_strings_keep_their_translations(qtbot, lib: Library, qapp) -> None:
+    """The filter row and the actions live in their own modules now; their strings keep the
+    GalleryPanel context the Chinese catalogue files them under."""
+    from PySide6.QtCore import QTranslator
+
+    translator = QTranslator()
+    assert translator.load(str(ROOT / "resources" / "translations" / "mountsea_zh_CN.qm"))
+    qapp.installTranslator(translator)
+    try:
+        ids = [add_item(lib, "one"), add_item(lib, "two")]
+        panel = GalleryPanel(lib)
+        qtbot.addWidget(panel)
+        assert panel.search.placeholderText() == "搜索提示词…"
+        assert panel.collection_combo.itemText(0) == "所有合集"
+        assert panel.gallery_actions.reveal_action.text() == "在文件夹中显示"
+        panel.select_ids(ids)
+        panel.gallery_actions.delete_action.trigger()
+        assert panel.gallery_actions.undo_label.text() == "已删除 2 张图片。"  # a plural form
+        panel.shutdown()
+    finally:
+        qapp.removeTranslator(translator)
