@@ -7,7 +7,6 @@ Its strings keep the "GalleryPanel" context they were translated under.
 
 from __future__ import annotations
 
-import sys
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,7 +17,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPoint,
-    QProcess,
     Qt,
     QTimer,
     QUrl,
@@ -44,6 +42,7 @@ from app.core.library.export import export_files
 from app.services.background import Background
 from app.services.gallery_model import GalleryModel, ItemIdRole
 from app.services.thumbnails import ThumbnailLoader
+from app.ui.dragout import reveal_in_folder
 
 UNDO_SECONDS = 20
 
@@ -330,13 +329,7 @@ class GalleryActions(QObject):
         ids = self.host.selected_ids()
         if not ids:
             return
-        path = self.library.item(ids[0]).path
-        if sys.platform == "win32":
-            QProcess.startDetached("explorer", [f"/select,{path}"])
-        elif sys.platform == "darwin":
-            QProcess.startDetached("open", ["-R", str(path)])
-        else:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+        reveal_in_folder(self.library.item(ids[0]).path)
 
     @Slot()
     def ask_export(self) -> None:

@@ -456,3 +456,20 @@ def test_moved_strings_keep_their_translations(qtbot, lib: Library, qapp) -> Non
         panel.shutdown()
     finally:
         qapp.removeTranslator(translator)
+
+
+@pytest.mark.skipif(
+    sys.platform in ("win32", "darwin"), reason="the file manager is asked by URL on Linux"
+)
+def test_show_in_folder_opens_the_pictures_folder(
+    qtbot, lib: Library, make_panel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.ui import dragout
+
+    item_id = add_item(lib, "where is it")
+    panel = make_panel()
+    select(panel, item_id)
+    opened: list[QUrl] = []
+    monkeypatch.setattr(dragout.QDesktopServices, "openUrl", opened.append)
+    panel.gallery_actions.reveal_action.trigger()
+    assert [Path(u.toLocalFile()) for u in opened] == [lib.item(item_id).path.parent]
