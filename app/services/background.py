@@ -96,11 +96,13 @@ class Background(QObject):
         on_progress: Callback | None = None,
         receiver: QObject | None = None,
         pass_cancel: bool = False,
+        priority: int = 0,
         **kwargs: Any,
     ) -> Task:
         """Run fn(*args, **kwargs) on a worker. With `on_progress`, fn also gets `progress=`
         (call it from the worker with one value); with `pass_cancel`, it gets `cancel=` (a
-        CancelToken set by Task.cancel() and by shutdown)."""
+        CancelToken set by Task.cancel() and by shutdown). Queued work with a higher
+        `priority` starts first (QThreadPool's order)."""
         task = Task(next(self._ids), on_done=on_done, on_error=on_error, on_progress=on_progress)
         task.receiver = receiver or _owner(on_done, on_error, on_progress)
         if self._shut:
@@ -117,7 +119,7 @@ class Background(QObject):
 
         task.runnable = _Runnable(task.id, call, self)
         self._tasks[task.id] = task
-        self.pool.start(task.runnable)
+        self.pool.start(task.runnable, priority)
         return task
 
     def take_back(self, task: Task) -> bool:

@@ -239,7 +239,7 @@ class GalleryModel(QAbstractListModel):
         cell = self._cell(row)
         return cell is not None and bool(cell[_FAVOURITE])
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._ids)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -277,10 +277,10 @@ class GalleryModel(QAbstractListModel):
             Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
         )
 
-    def mimeTypes(self) -> list[str]:
+    def mimeTypes(self) -> list[str]:  # noqa: N802
         return ["text/uri-list"]
 
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:  # noqa: N802
         """Dragging items out of the gallery drops their files (into a folder, another app)."""
         mime = QMimeData()
         rows = sorted({i.row() for i in indexes if i.isValid()})
@@ -289,7 +289,7 @@ class GalleryModel(QAbstractListModel):
         mime.setUrls([QUrl.fromLocalFile(cells[i].path) for i in ids if i in cells])
         return mime
 
-    def supportedDragActions(self) -> Qt.DropAction:
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
         return Qt.DropAction.CopyAction
 
     @Slot(int)

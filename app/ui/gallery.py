@@ -1,11 +1,9 @@
-"""The gallery: a virtualised grid of every saved result, with search, filters, actions and a
-details panel showing every recorded field and the edit lineage."""
+"""The gallery: a virtualised grid of every saved result, with search and filters above it
+(gallery_filters), the details pane beside it (gallery_details), the cells painted by
+gallery_delegate and what you can do to the selection in gallery_actions."""
 
 from __future__ import annotations
 
-import shutil
-import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,383 +11,39 @@ from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
-    QObject,
-    QPersistentModelIndex,
     QPoint,
-    QRect,
-    QRunnable,
-    QSize,
     Qt,
-    QThreadPool,
     QTimer,
-    QUrl,
     Signal,
     Slot,
 )
 from PySide6.QtGui import (
-    QAction,
-    QColor,
-    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
-    QFont,
     QGuiApplication,
-    QKeySequence,
-    QPainter,
-    QPalette,
     QShowEvent,
-    QTextOption,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QFileDialog,
-    QFormLayout,
-    QFrame,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
-    QListWidget,
-    QListWidgetItem,
-    QMenu,
-    QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
     QSplitter,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.library import Item, Library, RebuildReport
-from app.core.library.files import IMAGE_SUFFIXES, unique_path, write_atomic
+from app.core.library import Library
+from app.core.library.files import IMAGE_SUFFIXES
+from app.services.background import Background
 from app.services.gallery_model import GalleryModel, ItemIdRole, Query
 from app.services.thumbnails import ThumbnailLoader
-from app.ui.widgets import give_own_viewport, qstyle
+from app.ui.gallery_actions import GalleryActions
+from app.ui.gallery_delegate import GRID, ICON, GalleryDelegate
+from app.ui.gallery_details import DetailsPanel
+from app.ui.gallery_filters import GalleryFilters
+from app.ui.widgets import give_own_viewport
 
-PATH_FIELDS = ("file", "raw", "sources")
-ICON = QSize(160, 160)
-GRID = QSize(172, 172)
-SEARCH_DEBOUNCE_MS = 200
-UNDO_SECONDS = 20
 WATCH_MS = 2000  # how often to look for results another process (the CLI) added
-DAY = 86400.0
-
-
-# --- background work ---------------------------------------------------------------------
-
-
-class _Relay(QObject):
-    # A GUI-thread object: workers emit through it so results arrive on the GUI thread.
-    finished = Signal(int, str, object)  # task serial, task name, result (plain data)
-    failed = Signal(int, str, str)  # task serial, task name, message
-    progress = Signal(int, int)  # done, total (rebuild)
-
-    def report_progress(self, done: int, total: int) -> None:
-        self.progress.emit(done, total)  # called in the worker; delivered on the GUI thread
-
-
-class _Task(QRunnable):
-    def __init__(self, relay: _Relay, serial: int, name: str, fn: Any, *args: Any):
-        super().__init__()
-        self.setAutoDelete(False)  # the panel keeps it until its result is back
-        self.relay, self.serial, self.name, self.fn, self.args = relay, serial, name, fn, args
-
-    def run(self) -> None:
-        try:
-            result = self.fn(*self.args)
-        except Exception as e:  # reported to the user as a sentence, never a traceback
-            self.relay.failed.emit(self.serial, self.name, str(e) or e.__class__.__name__)
-        else:
-            self.relay.finished.emit(self.serial, self.name, result)
-
-
-def export_files(paths: list[Path], dest: Path, as_zip: bool) -> tuple[str, int]:
-    """Copy `paths` into the folder `dest`, or write them into the ZIP file `dest`."""
-    if as_zip:
-        import zipfile  # runs on a worker; start-up has no use for it
-
-        tmp = dest.with_name(f".{dest.name}.partial")
-        names: set[str] = set()
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:  # images are compressed already
-            for p in paths:
-                name, n = p.name, 2
-                while name in names:
-                    name = f"{p.stem} ({n}){p.suffix}"
-                    n += 1
-                names.add(name)
-                zf.write(p, name)
-        write_atomic(dest, tmp.read_bytes())
-        tmp.unlink()
-        return str(dest), len(paths)
-    dest.mkdir(parents=True, exist_ok=True)
-    for p in paths:
-        shutil.copy2(p, unique_path(dest / p.name))
-    return str(dest), len(paths)
-
-
-# --- the grid ----------------------------------------------------------------------------
-
-
-class GalleryDelegate(QStyledItemDelegate):
-    """Paints the thumbnail centred in its cell, the selection, and a star on favourites.
-
-    It asks the GalleryModel directly (a Python call) instead of going through
-    QModelIndex.data() and QVariant twice per cell: the grid repaints dozens of cells per frame.
-    """
-
-    def __init__(self, model: GalleryModel, parent: QObject | None = None):
-        super().__init__(parent)
-        self.model = model
-        self._star_font: QFont | None = None
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        row = index.row()
-        rect: QRect = option.rect.adjusted(3, 3, -3, -3)  # type: ignore[attr-defined]
-        if option.state & qstyle().StateFlag.State_Selected:  # type: ignore[attr-defined]
-            painter.fillRect(rect, option.palette.color(QPalette.ColorRole.Highlight))  # type: ignore[attr-defined]
-        pm = self.model.thumbnail(row)
-        dpr = pm.devicePixelRatio() or 1.0
-        w, h = int(pm.width() / dpr), int(pm.height() / dpr)
-        painter.drawPixmap(
-            rect.x() + (rect.width() - w) // 2, rect.y() + (rect.height() - h) // 2, pm
-        )
-        if self.model.is_favourite(row):
-            painter.save()
-            if self._star_font is None:
-                self._star_font = QFont(painter.font())
-                self._star_font.setPixelSize(18)
-            painter.setFont(self._star_font)
-            badge = QRect(rect.right() - 24, rect.top() + 2, 22, 22)
-            painter.setPen(QColor(0, 0, 0, 160))
-            painter.drawText(badge.translated(1, 1), Qt.AlignmentFlag.AlignCenter, "★")
-            painter.setPen(QColor(255, 200, 40))
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "★")
-            painter.restore()
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        return GRID
-
-
-# --- details -----------------------------------------------------------------------------
-
-
-class DetailsPanel(QScrollArea):
-    """Every recorded field of the selected item, and its edit lineage (click to jump)."""
-
-    jump_requested = Signal(int)
-
-    def __init__(self, library: Library, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("galleryDetails")
-        self.library = library
-        self.setWidgetResizable(True)
-        self.setMinimumWidth(260)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget()
-        outer = QVBoxLayout(body)
-        self.heading = QLabel()
-        self.heading.setObjectName("galleryDetailsHeading")
-        self.heading.setWordWrap(True)
-        outer.addWidget(self.heading)
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        outer.addLayout(self.form)
-        self.lineage_label = QLabel(self.tr("Edit lineage"))
-        outer.addWidget(self.lineage_label)
-        self.lineage = QListWidget()
-        self.lineage.setObjectName("galleryLineage")
-        self.lineage.setMinimumHeight(90)
-        self.lineage.itemActivated.connect(self.on_lineage_activated)
-        self.lineage.itemClicked.connect(self.on_lineage_activated)
-        outer.addWidget(self.lineage)
-        outer.addStretch(1)
-        self.setWidget(body)
-        self.values: dict[str, str] = {}
-        self.show_item(None)
-
-    def _clear(self) -> None:
-        while self.form.rowCount():
-            self.form.removeRow(0)
-        self.lineage.clear()
-        self.values = {}
-
-    def show_count(self, n: int) -> None:
-        self._clear()
-        self.heading.setText(self.tr("%n image(s) selected", "", n))
-        self.lineage_label.setVisible(False)
-        self.lineage.setVisible(False)
-
-    def show_item(self, item: Item | None) -> None:
-        self._clear()
-        if item is None:
-            self.heading.setText(self.tr("Select an image to see how it was made."))
-            self.lineage_label.setVisible(False)
-            self.lineage.setVisible(False)
-            return
-        self.heading.setText(self.tr("Image details"))
-        p = item.params
-        none = self.tr("—")
-
-        def tokens() -> str:
-            return (
-                self.tr("%1 in (%2 text, %3 image), %4 out")
-                .replace("%1", f"{item.input_tokens:,}")
-                .replace("%2", f"{item.text_input_tokens:,}")
-                .replace("%3", f"{item.image_input_tokens:,}")
-                .replace("%4", f"{item.output_tokens:,}")
-            )
-
-        def requested_vs(returned: str | None, key: str) -> str:
-            req = str(p.get(key) or none)
-            if returned and returned != req:
-                return self.tr("%1 (server made %2)").replace("%1", req).replace("%2", returned)
-            return req
-
-        rows: list[tuple[str, str, str]] = [
-            ("prompt", self.tr("Prompt"), item.prompt or none),
-            ("revised_prompt", self.tr("Revised prompt"), item.revised_prompt or none),
-            ("size", self.tr("Size"), requested_vs(item.size_returned, "size")),
-            (
-                "dimensions",
-                self.tr("Pixels"),
-                f"{item.width} × {item.height}" if item.width and item.height else none,
-            ),
-            ("quality", self.tr("Quality"), requested_vs(item.quality_returned, "quality")),
-            (
-                "background",
-                self.tr("Background"),
-                requested_vs(item.background_returned, "background"),
-            ),
-            (
-                "format",
-                self.tr("Format"),
-                (item.format or str(p.get("output_format") or none)).upper(),
-            ),
-            (
-                "compression",
-                self.tr("Compression"),
-                none if p.get("output_compression") is None else str(p.get("output_compression")),
-            ),
-            ("moderation", self.tr("Moderation"), str(p.get("moderation") or none)),
-            ("input_fidelity", self.tr("Input fidelity"), str(p.get("input_fidelity") or none)),
-            ("user", self.tr("User id"), str(p.get("user") or none)),
-            ("model", self.tr("Model"), item.model or str(p.get("model") or none)),
-            (
-                "flavour",
-                self.tr("API"),
-                {"async": self.tr("Async task"), "compat": self.tr("Compat (synchronous)")}.get(
-                    item.flavour or "", item.flavour or none
-                ),
-            ),
-            ("endpoint", self.tr("Endpoint"), item.base_url or none),
-            ("tokens", self.tr("Tokens"), tokens()),
-            (
-                "created",
-                self.tr("Created"),
-                datetime.fromtimestamp(item.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-            ),
-            ("task_id", self.tr("Task id"), item.task_id or none),
-            ("job_id", self.tr("Job id"), item.job_id or none),
-            (
-                "favourite",
-                self.tr("Favourite"),
-                self.tr("yes") if item.favourite else self.tr("no"),
-            ),
-            ("collection", self.tr("Collection"), item.collection or none),
-            (
-                "cancelled",
-                self.tr("Cancelled"),
-                self.tr("yes: it finished after you cancelled (and was paid for)")
-                if item.cancelled
-                else self.tr("no"),
-            ),
-            ("file", self.tr("File"), str(item.path)),
-            (
-                "file_size",
-                self.tr("File size"),
-                f"{item.file_size / 1024:,.0f} KB" if item.file_size else none,
-            ),
-        ]
-        if item.raw_path:
-            rows.append(("raw", self.tr("As the server sent it"), str(item.raw_path)))
-        if item.source_paths:
-            rows.append(
-                (
-                    "sources",
-                    self.tr("Source and mask"),
-                    "\n".join(str(s) for s in item.source_paths),
-                )
-            )
-        for key, label, value in rows:
-            self.values[key] = value
-            field: QWidget
-            if key in PATH_FIELDS:
-                # Paths have no spaces to wrap at: a read-only text box wraps anywhere and
-                # still copies the exact path.
-                box = QPlainTextEdit(value)
-                box.setReadOnly(True)
-                box.setFrameShape(QFrame.Shape.NoFrame)
-                box.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
-                box.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-                lines = 2 + value.count("\n") * 2
-                box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + 8)
-                box.viewport().setAutoFillBackground(False)
-                field = box
-            else:
-                lab = QLabel(value)
-                lab.setWordWrap(True)
-                lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                field = lab
-            field.setObjectName(f"detail_{key}")
-            self.form.addRow(label, field)
-        self._fill_lineage(item)
-
-    def _fill_lineage(self, item: Item) -> None:
-        ancestors, descendants = self.library.lineage(item.id)
-        self.lineage_label.setVisible(bool(ancestors or descendants))
-        self.lineage.setVisible(bool(ancestors or descendants))
-        if not (ancestors or descendants):
-            return
-        cells = self.library.cells([*ancestors, item.id, *descendants])
-
-        def add(item_id: int, text: str, current: bool = False) -> None:
-            cell = cells.get(item_id)
-            prompt = (cell.prompt if cell else "") or self.tr("(no prompt)")
-            li = QListWidgetItem(f"{text} {prompt[:80]}")
-            li.setData(Qt.ItemDataRole.UserRole, item_id)
-            li.setToolTip(prompt)
-            if current:
-                f = li.font()
-                f.setBold(True)
-                li.setFont(f)
-            self.lineage.addItem(li)
-
-        for a in ancestors:
-            add(a, self.tr("from:"))
-        add(item.id, self.tr("this:"), current=True)
-        for d in descendants:
-            add(d, self.tr("edited into:"))
-
-    @Slot(QListWidgetItem)
-    def on_lineage_activated(self, li: QListWidgetItem) -> None:
-        item_id = li.data(Qt.ItemDataRole.UserRole)
-        if item_id is not None:
-            self.jump_requested.emit(int(item_id))
-
-
-# --- the panel ---------------------------------------------------------------------------
 
 
 class GalleryPanel(QWidget):
@@ -406,7 +60,11 @@ class GalleryPanel(QWidget):
         parent: QWidget | None = None,
         *,
         thumbnails: ThumbnailLoader | None = None,
+        background: Background | None = None,
     ):
+        """`background` runs export, rebuild and purge; its owner drains it before the library
+        closes. By default the panel makes its own with one thread, so they run one at a time
+        (a purge never deletes files a rebuild is reading), and shutdown() drains it."""
         super().__init__(parent)
         self.setObjectName("galleryPanel")
         self.library = library
@@ -416,15 +74,8 @@ class GalleryPanel(QWidget):
         )
         self.model = GalleryModel(library, self.thumbnails, self)
         self._stale = False  # results landed while hidden in an order that needs a full search
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # export, rebuild and purge one at a time
-        self._relay = _Relay(self)
-        self._relay.finished.connect(self.on_task_finished)
-        self._relay.failed.connect(self.on_task_failed)
-        self._relay.progress.connect(self.on_rebuild_progress)
-        self._tasks: dict[int, _Task] = {}
-        self._serial = 0
-        self._undo_ids: list[int] = []
+        self._own_background = background is None
+        self.background = background or Background(1, self)
         self._shut_down = False
         self.setAcceptDrops(True)
         self._build()
@@ -442,57 +93,16 @@ class GalleryPanel(QWidget):
     # --- layout ---------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search = QLineEdit()
-        self.search.setObjectName("gallerySearch")
-        self.search.setPlaceholderText(self.tr("Search prompts…"))
-        self.search.setClearButtonEnabled(True)
-        self.favourites_check = QCheckBox(self.tr("Favourites"))
-        self.favourites_check.setObjectName("galleryFavourites")
-        self.collection_combo = QComboBox()
-        self.collection_combo.setObjectName("galleryCollection")
-        self.date_combo = QComboBox()
-        self.date_combo.setObjectName("galleryDate")
-        for label, days in (
-            (self.tr("Any time"), None),
-            (self.tr("Today"), 0),
-            (self.tr("Last 7 days"), 7),
-            (self.tr("Last 30 days"), 30),
-            (self.tr("Last 12 months"), 365),
-        ):
-            self.date_combo.addItem(label, days)
-        self.edits_check = QCheckBox(self.tr("Edits only"))
-        self.edits_check.setObjectName("galleryEditsOnly")
-        self.sort_combo = QComboBox()
-        self.sort_combo.setObjectName("gallerySort")
-        self.sort_combo.addItem(self.tr("Newest first"), "newest")
-        self.sort_combo.addItem(self.tr("Oldest first"), "oldest")
-        self.sort_combo.addItem(self.tr("Best match"), "relevance")
-        self.count_label = QLabel()
-        self.count_label.setObjectName("galleryCount")
-
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
-        for w in (
-            self.favourites_check,
-            self.collection_combo,
-            self.date_combo,
-            self.edits_check,
-            self.sort_combo,
-            self.count_label,
-        ):
-            filters.addWidget(w)
-
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.apply_query)
-        self.search.textChanged.connect(self._debounce.start)
-        self.search.returnPressed.connect(self.apply_query)
-        self.favourites_check.toggled.connect(self.apply_query)
-        self.edits_check.toggled.connect(self.apply_query)
-        self.collection_combo.activated.connect(self.apply_query)
-        self.date_combo.currentIndexChanged.connect(self.apply_query)
-        self.sort_combo.currentIndexChanged.connect(self.apply_query)
+        self.filters = GalleryFilters()
+        self.filters.changed.connect(self.apply_query)
+        # The controls under the names callers know them by.
+        self.search = self.filters.search
+        self.favourites_check = self.filters.favourites_check
+        self.edits_check = self.filters.edits_check
+        self.collection_combo = self.filters.collection_combo
+        self.date_combo = self.filters.date_combo
+        self.sort_combo = self.filters.sort_combo
+        self.count_label = self.filters.count_label
 
         self.view = QListView()
         self.view.setObjectName("galleryView")
@@ -514,56 +124,29 @@ class GalleryPanel(QWidget):
         self.view.verticalScrollBar().setSingleStep(GRID.height() // 3)
         self.view.setItemDelegate(GalleryDelegate(self.model, self.view))
         self.view.setModel(self.model)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self.on_context_menu)
-        self.view.doubleClicked.connect(self.on_double_clicked)
         self.view.selectionModel().selectionChanged.connect(self.on_selection_changed)
         self._retain_timer = QTimer(self)
         self._retain_timer.setSingleShot(True)
         self._retain_timer.setInterval(80)
         self._retain_timer.timeout.connect(self.retain_visible_thumbnails)
         self.view.verticalScrollBar().valueChanged.connect(self._retain_timer.start)
-        self.model.modelReset.connect(
-            self._retain_timer.start
-        )  # a new search: drop the old requests
+        # A new search: drop the old requests.
+        self.model.modelReset.connect(self._retain_timer.start)
 
         self.details = DetailsPanel(self.library)
         self.details.jump_requested.connect(self.jump_to)
 
-        self._make_actions()
-        toolbar = QToolBar()
-        toolbar.setObjectName("galleryToolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for a in (
-            self.open_action,
-            self.edit_action,
-            self.reuse_action,
-            self.favourite_action,
-            self.collection_action,
-            self.reveal_action,
-            self.export_action,
-            self.delete_action,
+        self.gallery_actions = GalleryActions(self, self, self.background)
+        # Callers connect to the panel's signals; the actions speak through them.
+        for mine, theirs in (
+            (self.edit_requested, self.gallery_actions.edit_requested),
+            (self.reuse_requested, self.gallery_actions.reuse_requested),
+            (self.message, self.gallery_actions.message),
+            (self.export_finished, self.gallery_actions.export_finished),
+            (self.rebuild_finished, self.gallery_actions.rebuild_finished),
+            (self.purged, self.gallery_actions.purged),
         ):
-            toolbar.addAction(a)
-        toolbar.addSeparator()
-        toolbar.addAction(self.rebuild_action)
-
-        self.undo_bar = QFrame()
-        self.undo_bar.setObjectName("galleryUndoBar")
-        self.undo_bar.setFrameShape(QFrame.Shape.StyledPanel)
-        ub = QHBoxLayout(self.undo_bar)
-        ub.setContentsMargins(8, 2, 8, 2)
-        self.undo_label = QLabel()
-        self.undo_button = QPushButton(self.tr("Undo"))
-        self.undo_button.setObjectName("galleryUndoButton")
-        self.undo_button.clicked.connect(self.undo_delete)
-        ub.addWidget(self.undo_label, 1)
-        ub.addWidget(self.undo_button)
-        self.undo_bar.setVisible(False)
-        self._undo_timer = QTimer(self)
-        self._undo_timer.setSingleShot(True)
-        self._undo_timer.setInterval(UNDO_SECONDS * 1000)
-        self._undo_timer.timeout.connect(self.on_undo_expired)
+            theirs.connect(mine)
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("galleryEmpty")
@@ -586,117 +169,31 @@ class GalleryPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(filters)
-        layout.addWidget(toolbar)
-        layout.addWidget(self.undo_bar)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.gallery_actions.toolbar)
+        layout.addWidget(self.gallery_actions.undo_bar)
         layout.addWidget(split, 1)
         self.on_selection_changed()
-
-    def _make_actions(self) -> None:
-        def act(
-            name: str,
-            text: str,
-            slot: Any,
-            shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
-        ) -> QAction:
-            a = QAction(text, self)
-            a.setObjectName(name)
-            a.triggered.connect(slot)
-            if shortcut is not None:
-                # Keys act on the grid only: in the search box, F, Return, Delete and Ctrl+Z
-                # belong to the text.
-                a.setShortcut(shortcut)
-                a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-                self.view.addAction(a)
-            return a
-
-        self.open_action = act(
-            "galleryOpen", self.tr("Open"), self.open_selected, QKeySequence(Qt.Key.Key_Return)
-        )
-        self.edit_action = act(
-            "galleryEdit", self.tr("Edit…"), self.edit_current, QKeySequence("Ctrl+E")
-        )
-        self.reuse_action = act(
-            "galleryReuse", self.tr("Reuse settings"), self.reuse_current, QKeySequence("Ctrl+R")
-        )
-        self.favourite_action = act(
-            "galleryFavourite", self.tr("Favourite"), self.toggle_favourite, QKeySequence("F")
-        )
-        self.collection_action = act(
-            "galleryAddToCollection", self.tr("Add to collection…"), self.ask_collection
-        )
-        self.reveal_action = act("galleryReveal", self.tr("Show in folder"), self.reveal_selected)
-        self.export_action = act("galleryExport", self.tr("Export…"), self.ask_export)
-        self.delete_action = act(
-            "galleryDelete",
-            self.tr("Delete"),
-            self.delete_selected,
-            QKeySequence.StandardKey.Delete,
-        )
-        self.undo_action = act(
-            "galleryUndo", self.tr("Undo delete"), self.undo_delete, QKeySequence.StandardKey.Undo
-        )
-        self.rebuild_action = act("galleryRebuild", self.tr("Rebuild library"), self.rebuild)
-        self.rebuild_action.setToolTip(
-            self.tr("Re-read the images folder: picks up files added by hand")
-        )
 
     # --- query ----------------------------------------------------------------------------
 
     def current_query(self) -> Query:
-        days = self.date_combo.currentData()
-        since = None
-        if days is not None:
-            midnight = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-            since = midnight - days * DAY
-        return Query(
-            text=self.search.text(),
-            favourites=self.favourites_check.isChecked(),
-            collection=self.collection_combo.currentData(),
-            edits_only=self.edits_check.isChecked(),
-            since=since,
-            order=self.sort_combo.currentData() or "newest",
-        )
+        return self.filters.query()
 
     @Slot()
     def apply_query(self) -> None:
-        self._debounce.stop()
+        self.filters.debounce.stop()  # called directly: the pending debounced search is this one
         selected = self.selected_ids()
         self.model.set_query(self.current_query())
         if selected:
             self.select_ids(selected, scroll=False)
 
     def reload_collections(self) -> None:
-        current = self.collection_combo.currentData()
-        self.collection_combo.blockSignals(True)
-        self.collection_combo.clear()
-        self.collection_combo.addItem(self.tr("All collections"), None)
-        for name in self.library.collections():
-            self.collection_combo.addItem(name, name)
-        idx = self.collection_combo.findData(current) if current is not None else 0
-        self.collection_combo.setCurrentIndex(max(0, idx))
-        self.collection_combo.blockSignals(False)
+        self.filters.set_collections(self.library.collections())
 
     def clear_filters(self) -> None:
-        filters = (
-            self.search,
-            self.favourites_check,
-            self.edits_check,
-            self.collection_combo,
-            self.date_combo,
-            self.sort_combo,
-        )
-        # One search for the whole reset, not one per control changed.
-        for w in filters:
-            w.blockSignals(True)
-        self.search.clear()
-        self.favourites_check.setChecked(False)
-        self.edits_check.setChecked(False)
-        self.collection_combo.setCurrentIndex(0)
-        self.date_combo.setCurrentIndex(0)
-        for w in filters:
-            w.blockSignals(False)
-        self.apply_query()
+        self.filters.clear()
+        self.apply_query()  # one search for the whole reset, not one per control changed
 
     @Slot(int)
     def on_count_changed(self, n: int) -> None:
@@ -721,7 +218,7 @@ class GalleryPanel(QWidget):
         if link == "clear":
             self.clear_filters()
         elif link == "rebuild":
-            self.rebuild()
+            self.gallery_actions.rebuild()
 
     # --- results arriving -------------------------------------------------------------------
 
@@ -739,7 +236,7 @@ class GalleryPanel(QWidget):
         if self.library.item(item_id).collection:
             self.reload_collections()
 
-    def showEvent(self, event: QShowEvent) -> None:
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         if self._stale:
             self._stale = False
@@ -806,19 +303,8 @@ class GalleryPanel(QWidget):
     @Slot()
     def on_selection_changed(self, *args: Any) -> None:
         ids = self.selected_ids()
-        one = len(ids) == 1
-        for a in (self.edit_action, self.reuse_action):
-            a.setEnabled(one)
-        for a in (
-            self.open_action,
-            self.favourite_action,
-            self.collection_action,
-            self.reveal_action,
-            self.export_action,
-            self.delete_action,
-        ):
-            a.setEnabled(bool(ids))
-        if one:
+        self.gallery_actions.set_selected(len(ids))
+        if len(ids) == 1:
             try:
                 self.details.show_item(self.library.item(ids[0]))
             except KeyError:
@@ -851,264 +337,6 @@ class GalleryPanel(QWidget):
         ids = self.model.ids()
         self.thumbnails.retain({ids[r] for r in rows})
 
-    # --- actions ----------------------------------------------------------------------------
-
-    @Slot(QPoint)
-    def on_context_menu(self, pos: QPoint) -> None:
-        idx = self.view.indexAt(pos)
-        if idx.isValid() and not self.view.selectionModel().isSelected(idx):
-            self.view.selectionModel().select(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-            self.view.selectionModel().setCurrentIndex(
-                idx, QItemSelectionModel.SelectionFlag.NoUpdate
-            )
-        menu = QMenu(self)
-        for a in (
-            self.open_action,
-            self.edit_action,
-            self.reuse_action,
-            None,
-            self.favourite_action,
-            self.collection_action,
-            None,
-            self.reveal_action,
-            self.export_action,
-            None,
-            self.delete_action,
-        ):
-            if a is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(a)
-        menu.popup(self.view.viewport().mapToGlobal(pos))
-
-    @Slot(QModelIndex)
-    def on_double_clicked(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.open_ids([int(index.data(ItemIdRole))])
-
-    @Slot()
-    def open_selected(self) -> None:
-        self.open_ids(self.selected_ids()[:20])
-
-    def open_ids(self, ids: list[int]) -> None:
-        for item in self.library.items(ids).values():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(item.path)))
-
-    @Slot()
-    def edit_current(self) -> None:
-        item_id = self.current_id()
-        if item_id is not None:
-            self.edit_requested.emit(item_id)
-
-    @Slot()
-    def reuse_current(self) -> None:
-        item_id = self.current_id()
-        if item_id is None:
-            return
-        item = self.library.item(item_id)
-        params = dict(item.params) or (self.library.read_embedded(item.path) or {})
-        if not params:
-            self.message.emit(self.tr("This image has no recorded settings to reuse."))
-            return
-        self.reuse_requested.emit(params)
-        self.message.emit(self.tr("Settings restored from the selected image."))
-
-    @Slot()
-    def toggle_favourite(self) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        cells = self.library.cells(ids)
-        make = not all(c.favourite for c in cells.values())
-        self.library.set_favourite(ids, make)
-        # Only the Favourites filter can make rows come or go: otherwise a repaint will do.
-        self.model.items_changed(ids, refilter=self.model.query.favourites)
-        self.select_ids([i for i in ids if self.model.row_of(i) is not None], scroll=False)
-        self.on_selection_changed()
-
-    @Slot()
-    def ask_collection(self) -> None:
-        if not self.selected_ids():
-            return
-        # Dialog and process classes are imported where used: PySide builds each class's
-        # Python type and enums on first touch, a cost start-up need not pay.
-        from PySide6.QtWidgets import QInputDialog
-
-        names = self.library.collections()
-        name, ok = QInputDialog.getItem(
-            self,
-            self.tr("Add to collection"),
-            self.tr("Collection (type a new name to create one):"),
-            names,
-            0,
-            True,
-        )
-        if ok:
-            self.add_to_collection(name)
-
-    def add_to_collection(self, name: str | None) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        self.library.set_collection(ids, name)
-        self.reload_collections()
-        self.model.items_changed(ids, refilter=self.model.query.collection is not None)
-        self.select_ids(ids, scroll=False)
-        self.on_selection_changed()
-        if name:
-            self.message.emit(
-                self.tr("Added %n image(s) to “%1”.", "", len(ids)).replace("%1", name)
-            )
-
-    @Slot()
-    def reveal_selected(self) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        from PySide6.QtCore import QProcess  # see ask_collection
-
-        path = self.library.item(ids[0]).path
-        if sys.platform == "win32":
-            QProcess.startDetached("explorer", [f"/select,{path}"])
-        elif sys.platform == "darwin":
-            QProcess.startDetached("open", ["-R", str(path)])
-        else:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
-
-    @Slot()
-    def ask_export(self) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        zip_filter = self.tr("ZIP archive (*.zip)")
-        path, chosen = QFileDialog.getSaveFileName(
-            self,
-            self.tr("Export %n image(s)", "", len(ids)),
-            str(Path.home() / "mountsea-images.zip"),
-            f"{zip_filter};;{self.tr('Folder (copy the files)')}",
-        )
-        if not path:
-            return
-        if chosen == zip_filter:
-            self.export_selected(Path(path), as_zip=True)
-        else:
-            folder = QFileDialog.getExistingDirectory(
-                self, self.tr("Copy the images into…"), str(Path(path).parent)
-            )
-            if folder:
-                self.export_selected(Path(folder), as_zip=False)
-
-    def export_selected(self, dest: Path, *, as_zip: bool) -> None:
-        """Copy the selected files to a folder, or into a ZIP file, in a worker thread."""
-        items = self.library.items(self.selected_ids())
-        paths = [i.path for i in items.values()]
-        self.message.emit(self.tr("Exporting %n image(s)…", "", len(paths)))
-        self._start("export", export_files, paths, dest, as_zip)
-
-    @Slot()
-    def delete_selected(self) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        if self._undo_ids:
-            self.on_undo_expired()  # one undo at a time: the earlier deletion becomes final
-        self.library.delete_items(ids)
-        self._undo_ids = ids
-        self.model.items_changed(ids)
-        self.undo_label.setText(self.tr("Deleted %n image(s).", "", len(ids)))
-        self.undo_bar.setVisible(True)
-        self._undo_timer.start()
-        self.message.emit(
-            self.tr("Deleted %n image(s). Press Undo to bring them back.", "", len(ids))
-        )
-
-    @Slot()
-    def undo_delete(self) -> None:
-        if not self._undo_ids:
-            return
-        ids, self._undo_ids = self._undo_ids, []
-        self._undo_timer.stop()
-        self.undo_bar.setVisible(False)
-        self.library.undelete_items(ids)
-        self.model.items_changed(ids)
-        self.select_ids(ids)
-        self.message.emit(self.tr("Restored %n image(s).", "", len(ids)))
-
-    @Slot()
-    def on_undo_expired(self) -> None:
-        ids, self._undo_ids = self._undo_ids, []
-        self._undo_timer.stop()
-        self.undo_bar.setVisible(False)
-        if ids:
-            self._start("purge", self._purge, ids)
-
-    def _purge(self, ids: list[int]) -> int:
-        return self.library.purge_deleted(item_ids=ids)
-
-    @Slot()
-    def rebuild(self) -> None:
-        self.rebuild_action.setEnabled(False)
-        self.message.emit(self.tr("Rebuilding the library from the images folder…"))
-        self._start("rebuild", self.library.rebuild_from_files, self._relay.report_progress)
-
-    # --- workers ----------------------------------------------------------------------------
-
-    def _start(self, name: str, fn: Any, *args: Any) -> None:
-        self._serial += 1
-        task = _Task(self._relay, self._serial, name, fn, *args)
-        # Kept until its own result arrives: a queued runnable whose Python object went away
-        # would crash the pool.
-        self._tasks[task.serial] = task
-        self._pool.start(task)
-
-    @Slot(int, str, object)
-    def on_task_finished(self, serial: int, name: str, result: Any) -> None:
-        self._tasks.pop(serial, None)
-        if name == "export":
-            where, n = result
-            self.message.emit(self.tr("Exported %n image(s) to %1.", "", n).replace("%1", where))
-            self.export_finished.emit(where, n)
-        elif name == "rebuild":
-            report: RebuildReport = result
-            self.rebuild_action.setEnabled(True)
-            if report.added or report.removed:
-                self.thumbnails.clear()
-            self.refresh()
-            self.message.emit(
-                self.tr("Library rebuilt: %1 added, %2 removed, %3 unchanged.")
-                .replace("%1", str(report.added))
-                .replace("%2", str(report.removed))
-                .replace("%3", str(report.kept))
-            )
-            self.rebuild_finished.emit(report)
-        elif name == "purge":
-            self.purged.emit(int(result))
-
-    @Slot(int, int)
-    def on_rebuild_progress(self, done: int, total: int) -> None:
-        if total and done < total:
-            self.message.emit(
-                self.tr("Rebuilding the library: %1 of %2 files read…")
-                .replace("%1", f"{done:,}")
-                .replace("%2", f"{total:,}")
-            )
-
-    @Slot(int, str, str)
-    def on_task_failed(self, serial: int, name: str, error: str) -> None:
-        self._tasks.pop(serial, None)
-        if name == "rebuild":
-            self.rebuild_action.setEnabled(True)
-        what = {
-            "export": self.tr("Export failed"),
-            "rebuild": self.tr("Rebuilding the library failed"),
-            "purge": self.tr("Removing deleted images failed"),
-        }.get(name, name)
-        self.message.emit(
-            self.tr("%1: %2. Check that the folder exists and you may write to it.")
-            .replace("%1", what)
-            .replace("%2", error)
-        )
-
     @Slot()
     def on_watch(self) -> None:
         if self._stopped():
@@ -1130,11 +358,12 @@ class GalleryPanel(QWidget):
         """Finish pending work (a pending undo becomes final) and stop the workers."""
         self._shut_down = True
         self.watch_timer.stop()
-        if self._undo_ids:
-            ids, self._undo_ids = self._undo_ids, []
-            self._undo_timer.stop()
-            self.library.purge_deleted(item_ids=ids)
-        self._pool.waitForDone()
+        self.gallery_actions.shutdown()
+        if self._own_background:
+            # Work asked for (an export queued behind another, a purge) is finished, not
+            # dropped: the library closes next.
+            self.background.pool.waitForDone()
+            self.background.shutdown()
         self.thumbnails.shutdown()
 
     # --- drop a file in: restore its settings -----------------------------------------------
@@ -1151,13 +380,13 @@ class GalleryPanel(QWidget):
             if u.isLocalFile() and u.toLocalFile().lower().endswith(IMAGE_SUFFIXES)
         ]
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if self._dropped_files(event):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dropEvent(self, event: QDropEvent) -> None:
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         files = self._dropped_files(event)
         if not files:
             event.ignore()

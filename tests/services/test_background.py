@@ -110,6 +110,22 @@ def test_shutdown_sets_the_cancel_flag_and_waits(qtbot):
     assert queued == []  # the queued one never ran
 
 
+def test_queued_work_with_a_higher_priority_starts_first(qtbot):
+    helper = Background(max_threads=1)
+    release = threading.Event()
+    order = []
+    try:
+        helper.submit(release.wait, 5)  # the only worker is busy: the rest queue
+        for name, priority in (("low", 1), ("high", 3), ("middle", 2)):
+            helper.submit(order.append, name, priority=priority)
+        release.set()
+        qtbot.waitUntil(lambda: len(order) == 3)
+        assert order == ["high", "middle", "low"]
+    finally:
+        release.set()
+        helper.shutdown()
+
+
 def _valid(obj):
     import shiboken6
 

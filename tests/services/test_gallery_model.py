@@ -11,7 +11,8 @@ from PySide6.QtCore import QModelIndex, QSize, Qt
 
 from app.core.api.models import Flavour, ImageRequest
 from app.core.library import Library
-from app.services import gallery_model
+from app.services import gallery_model, thumbnails
+from app.services.background import Background
 from app.services.gallery_model import GalleryModel, ItemIdRole, PathRole, Query
 from app.services.thumbnails import ThumbnailLoader
 from tests.core.library.helpers import add_item, make_result
@@ -53,7 +54,7 @@ def test_saved_items_appear_and_filters_narrow(lib: Library, loader: ThumbnailLo
     assert ids(model) == [a, b, c]
 
 
-def test_new_result_is_inserted_in_place(lib: Library, loader: ThumbnailLoader, qtbot) -> None:  # noqa: ANN001
+def test_new_result_is_inserted_in_place(lib: Library, loader: ThumbnailLoader, qtbot) -> None:
     first = add_item(lib, "first")
     model = GalleryModel(lib, loader)
     model.refresh()
@@ -92,7 +93,7 @@ def test_only_pages_on_screen_are_loaded(
     asked: list[int] = []
     real_cells = lib.cells
 
-    def counting_cells(item_ids: list[int]):  # noqa: ANN202
+    def counting_cells(item_ids: list[int]):
         asked.extend(item_ids)
         return real_cells(item_ids)
 
@@ -109,7 +110,7 @@ def test_only_pages_on_screen_are_loaded(
 
 def test_thumbnails_are_made_off_thread_and_cached_on_disk(
     lib: Library, qtbot, data_dir: Path
-) -> None:  # noqa: ANN001
+) -> None:
     job = lib.begin_job(ImageRequest(prompt="big one"), Flavour.tasks, "u")
     (item,) = lib.save_result(job, make_result())
     loader = ThumbnailLoader(QSize(64, 64))
@@ -143,7 +144,7 @@ def test_thumbnails_are_made_off_thread_and_cached_on_disk(
 
 def test_broken_file_shows_a_placeholder_not_a_crash(
     lib: Library, loader: ThumbnailLoader, qtbot
-) -> None:  # noqa: ANN001
+) -> None:
     item_id = add_item(lib, "soon broken")
     lib.item(item_id).path.write_bytes(b"\x89PNG\r\n\x1a\nbroken")
     model = GalleryModel(lib, loader)
@@ -154,42 +155,68 @@ def test_broken_file_shows_a_placeholder_not_a_crash(
     assert model.data(model.index(0), Qt.ItemDataRole.DecorationRole) is not None
 
 
-def test_requests_are_deduplicated_and_stale_ones_dropped(lib: Library, qtbot) -> None:  # noqa: ANN001
+def test_requests_are_deduplicated_and_stale_ones_dropped(lib: Library, qtbot) -> None:
     import threading
 
-    from PySide6.QtCore import QRunnable, QThreadPool
-
-    class Hold(QRunnable):
-        def __init__(self, gate: threading.Event):
-            super().__init__()
-            self.gate = gate
-
-        def run(self) -> None:
-            self.gate.wait(10)
-
-    pool = QThreadPool()
-    pool.setMaxThreadCount(1)
-    loader = ThumbnailLoader(QSize(32, 32), pool=pool)
+    background = Background(max_threads=1)
+    loader = ThumbnailLoader(QSize(32, 32), background=background)
     gate = threading.Event()
     try:
         items = [lib.item(add_item(lib, f"image {i}")) for i in range(6)]
-        hold = Hold(gate)
-        pool.start(hold, 10**7)  # the only worker is busy: every request below stays queued
-        for it in items:
-            loader.request(it.id, it.path, lib.thumbnail_path(it.id))
-            loader.request(it.id, it.path, lib.thumbnail_path(it.id))  # a repaint asks again
-        assert len(loader._pending) == 6
-        keep = {items[0].id, items[1].id}
+        background.submit(gate.wait, 10)  # the only worker is busy: every request below queues
+
+        def ask(some: list) -> None:
+            for it in some:
+                loader.request(it.id, it.path, lib.thumbnail_path(it.id))
+                loader.request(it.id, it.path, lib.thumbnail_path(it.id))  # a repaint asks again
+
+        ask(items[:3])
+        qtbot.waitUntil(lambda: background.pending == 4)  # handed to the workers after the paint
+        ask(items[3:])  # these wait for the next paint to be over
+        assert loader.pending == 6
+        keep = {items[0].id, items[3].id}
         assert loader.retain(keep) == 4  # the rest scrolled away before they started
+        assert background.pending == 2  # the busy worker, and items[0]'s
         gate.set()
-        qtbot.waitUntil(lambda: not loader._pending, timeout=5000)
+        qtbot.waitUntil(lambda: not loader.pending, timeout=5000)
         made = {it.id for it in items if lib.thumbnail_path(it.id).exists()}
         assert made == keep
         assert all(loader.pixmap(i) is not None for i in keep)
     finally:
         gate.set()
         loader.shutdown()
-        pool.waitForDone()
+        background.shutdown()
+
+
+def test_a_thumbnail_made_before_clear_is_not_kept(
+    lib: Library, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    background = Background(max_threads=1)
+    loader = ThumbnailLoader(QSize(32, 32), background=background)
+    gate = threading.Event()
+    real = thumbnails.load_thumbnail
+
+    def slow(src: Path, thumb: Path, size: QSize) -> object:
+        gate.wait(10)
+        return real(src, thumb, size)
+
+    monkeypatch.setattr(thumbnails, "load_thumbnail", slow)
+    try:
+        item = lib.item(add_item(lib, "renumbered by a rebuild"))
+        loader.request(item.id, item.path, lib.thumbnail_path(item.id))
+        qtbot.waitUntil(lambda: background.pending == 1)
+        loader.clear()  # while it is being made: the id may now mean another picture
+        assert not loader.is_pending(item.id)
+        with qtbot.assertNotEmitted(loader.ready):
+            gate.set()
+            qtbot.waitUntil(lambda: background.pending == 0, timeout=5000)
+        assert loader.pixmap(item.id) is None and not loader.failed(item.id)
+    finally:
+        gate.set()
+        loader.shutdown()
+        background.shutdown()
 
 
 def test_drag_out_carries_the_files(lib: Library, loader: ThumbnailLoader) -> None:
@@ -206,7 +233,7 @@ def test_drag_out_carries_the_files(lib: Library, loader: ThumbnailLoader) -> No
 
 def test_image_files_from_pillow_in_every_format(
     lib: Library, loader: ThumbnailLoader, qtbot
-) -> None:  # noqa: ANN001
+) -> None:
     for fmt in ("png", "jpeg", "webp"):
         job = lib.begin_job(ImageRequest(prompt=f"a {fmt}", output_format=fmt), Flavour.tasks, "u")
         lib.save_result(job, make_result(fmt))
@@ -217,7 +244,7 @@ def test_image_files_from_pillow_in_every_format(
     qtbot.waitUntil(lambda: all(loader.pixmap(i) is not None for i in model.ids()), timeout=5000)
 
 
-def test_hidpi_thumbnails_are_sharp(lib: Library, qtbot) -> None:  # noqa: ANN001
+def test_hidpi_thumbnails_are_sharp(lib: Library, qtbot) -> None:
     job = lib.begin_job(ImageRequest(prompt="retina"), Flavour.tasks, "u")
     (item,) = lib.save_result(job, make_result(size=(400, 400)))
     loader = ThumbnailLoader(QSize(64, 64), device_pixel_ratio=2.0)

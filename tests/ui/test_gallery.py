@@ -29,7 +29,7 @@ def lib(library: Library) -> Library:
 
 
 @pytest.fixture
-def make_panel(qtbot, lib: Library):  # noqa: ANN001, ANN201
+def make_panel(qtbot, lib: Library):
     panels: list[GalleryPanel] = []
 
     def make() -> GalleryPanel:
@@ -55,7 +55,7 @@ def select(panel: GalleryPanel, item_id: int) -> None:
     assert panel.select_ids([item_id]) == 1
 
 
-def test_search_box_narrows_the_grid(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+def test_search_box_narrows_the_grid(qtbot, lib: Library, make_panel) -> None:
     cat = add_item(lib, "a red cat on a windowsill")
     dog = add_item(lib, "a brown dog in the park")
     panel = make_panel()
@@ -70,19 +70,19 @@ def test_search_box_narrows_the_grid(qtbot, lib: Library, make_panel) -> None:  
     qtbot.waitUntil(lambda: shown_ids(panel) == [dog, cat], timeout=3000)
 
 
-def test_filters_favourites_collection_edits(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+def test_filters_favourites_collection_edits(qtbot, lib: Library, make_panel) -> None:
     a = add_item(lib, "mountain lake")
     b = add_item(lib, "mountain road")
     edit = add_item(lib, "mountain lake with a boat", parent_item_id=a)
     panel = make_panel()
     select(panel, b)
-    panel.favourite_action.trigger()
+    panel.gallery_actions.favourite_action.trigger()
     assert lib.item(b).favourite
     panel.favourites_check.setChecked(True)
     assert shown_ids(panel) == [b]
     panel.favourites_check.setChecked(False)
     panel.select_ids([a, edit])
-    panel.add_to_collection("Lakes")
+    panel.gallery_actions.add_to_collection("Lakes")
     idx = panel.collection_combo.findData("Lakes")
     assert idx > 0
     panel.collection_combo.setCurrentIndex(idx)
@@ -96,7 +96,7 @@ def test_filters_favourites_collection_edits(qtbot, lib: Library, make_panel) ->
     assert shown_ids(panel) == [a, b, edit]
 
 
-def test_details_show_every_field_and_lineage_jumps(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+def test_details_show_every_field_and_lineage_jumps(qtbot, lib: Library, make_panel) -> None:
     parent = add_item(lib, "a house")
     job = lib.begin_job(
         ImageRequest(
@@ -130,42 +130,48 @@ def test_details_show_every_field_and_lineage_jumps(qtbot, lib: Library, make_pa
     assert panel.selected_ids() == [parent] and panel.search.text() == ""
 
 
-def test_edit_and_reuse_signals(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+def test_edit_and_reuse_signals(qtbot, lib: Library, make_panel) -> None:
     item_id = add_item(lib, "reuse me")
     panel = make_panel()
     select(panel, item_id)
     with qtbot.waitSignal(panel.edit_requested) as edit:
-        panel.edit_action.trigger()
+        panel.gallery_actions.edit_action.trigger()
     assert edit.args == [item_id]
     with qtbot.waitSignal(panel.reuse_requested) as reuse:
-        panel.reuse_action.trigger()
+        panel.gallery_actions.reuse_action.trigger()
     assert reuse.args[0]["prompt"] == "reuse me" and reuse.args[0]["quality"] == "high"
 
 
-def test_delete_with_undo_then_purge(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+def test_delete_with_undo_then_purge(qtbot, lib: Library, make_panel) -> None:
     keep = add_item(lib, "keep")
     gone = add_item(lib, "gone")
     path = lib.item(gone).path
     panel = make_panel()
     select(panel, gone)
-    panel.delete_action.trigger()
-    assert shown_ids(panel) == [keep] and panel.undo_bar.isVisibleTo(panel) and path.exists()
-    qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
-    assert shown_ids(panel) == [gone, keep] and not panel.undo_bar.isVisibleTo(panel)
+    panel.gallery_actions.delete_action.trigger()
+    assert (
+        shown_ids(panel) == [keep]
+        and panel.gallery_actions.undo_bar.isVisibleTo(panel)
+        and path.exists()
+    )
+    qtbot.mouseClick(panel.gallery_actions.undo_button, Qt.MouseButton.LeftButton)
+    assert shown_ids(panel) == [gone, keep] and not panel.gallery_actions.undo_bar.isVisibleTo(
+        panel
+    )
     select(panel, gone)
-    panel.delete_action.trigger()
+    panel.gallery_actions.delete_action.trigger()
     with qtbot.waitSignal(panel.purged, timeout=5000) as purged:
-        panel.on_undo_expired()  # what the undo timer does when it runs out
+        panel.gallery_actions.on_undo_expired()  # what the undo timer does when it runs out
     assert purged.args == [1] and not path.exists() and shown_ids(panel) == [keep]
 
 
-def test_export_zip_and_folder_in_a_worker(qtbot, lib: Library, make_panel, tmp_path: Path) -> None:  # noqa: ANN001
+def test_export_zip_and_folder_in_a_worker(qtbot, lib: Library, make_panel, tmp_path: Path) -> None:
     ids = [add_item(lib, f"export {i}", fmt) for i, fmt in enumerate(("png", "jpeg", "webp"))]
     panel = make_panel()
     panel.select_ids(ids)
     dest = tmp_path / "out.zip"
     with qtbot.waitSignal(panel.export_finished, timeout=10000) as done:
-        panel.export_selected(dest, as_zip=True)
+        panel.gallery_actions.export_selected(dest, as_zip=True)
     assert done.args == [str(dest), 3]
     with zipfile.ZipFile(dest) as zf:
         names = sorted(zf.namelist())
@@ -173,24 +179,24 @@ def test_export_zip_and_folder_in_a_worker(qtbot, lib: Library, make_panel, tmp_
         assert zf.read(names[0]) in {lib.item(i).path.read_bytes() for i in ids}
     folder = tmp_path / "copies"
     with qtbot.waitSignal(panel.export_finished, timeout=10000):
-        panel.export_selected(folder, as_zip=False)
+        panel.gallery_actions.export_selected(folder, as_zip=False)
     assert sorted(p.name for p in folder.iterdir()) == sorted(lib.item(i).path.name for i in ids)
 
 
-def test_rebuild_picks_up_files_added_by_hand(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+def test_rebuild_picks_up_files_added_by_hand(qtbot, lib: Library, make_panel) -> None:
     add_item(lib, "indexed")
     panel = make_panel()
     (lib.images_dir / "dropped-in.jpg").write_bytes(make_image("jpeg"))
     messages: list[str] = []
     panel.message.connect(messages.append)
     with qtbot.waitSignal(panel.rebuild_finished, timeout=10000) as done:
-        panel.rebuild_action.trigger()
+        panel.gallery_actions.rebuild_action.trigger()
     assert done.args[0].added == 1
     assert any("files read" in m for m in messages) and "1 added" in messages[-1]
-    assert len(shown_ids(panel)) == 2 and panel.rebuild_action.isEnabled()
+    assert len(shown_ids(panel)) == 2 and panel.gallery_actions.rebuild_action.isEnabled()
 
 
-def test_dropping_a_file_restores_its_settings(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+def test_dropping_a_file_restores_its_settings(qtbot, lib: Library, make_panel) -> None:
     item = lib.item(add_item(lib, "restore these settings", "jpeg"))
     panel = make_panel()
     mime = QMimeData()
@@ -215,7 +221,7 @@ def test_dropping_a_file_restores_its_settings(qtbot, lib: Library, make_panel) 
     assert not panel.restore_from_file(plain) and "no settings" in messages[-1]
 
 
-def test_new_results_appear_without_losing_the_selection(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+def test_new_results_appear_without_losing_the_selection(qtbot, lib: Library, make_panel) -> None:
     first = add_item(lib, "first")
     panel = make_panel()
     select(panel, first)
@@ -226,7 +232,7 @@ def test_new_results_appear_without_losing_the_selection(qtbot, lib: Library, ma
 
 def test_results_landing_while_hidden_in_best_match_order_are_placed_when_shown(
     qtbot, lib: Library, make_panel, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     first = add_item(lib, "a harbour at night")
     panel = make_panel()
     panel.sort_combo.setCurrentIndex(panel.sort_combo.findData("relevance"))
@@ -246,7 +252,7 @@ def test_results_landing_while_hidden_in_best_match_order_are_placed_when_shown(
 
 def test_items_made_by_the_command_line_appear(
     qtbot, lib: Library, make_panel, data_dir: Path
-) -> None:  # noqa: ANN001
+) -> None:
     panel = make_panel()
     panel.watch_timer.setInterval(50)
     assert shown_ids(panel) == []
@@ -289,7 +295,7 @@ def test_items_made_by_the_command_line_appear(
 )
 def test_cli_killed_mid_task_is_landed_once_by_the_next_start(
     qtbot, data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # noqa: ANN001
+) -> None:
     import json
     import signal
 
@@ -354,7 +360,7 @@ def test_cli_killed_mid_task_is_landed_once_by_the_next_start(
         sim.stop()
 
 
-def test_keys_act_on_the_grid_not_on_the_search_box(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+def test_keys_act_on_the_grid_not_on_the_search_box(qtbot, lib: Library, make_panel) -> None:
     a = add_item(lib, "fox")
     b = add_item(lib, "ferret")
     panel = make_panel()
@@ -372,10 +378,10 @@ def test_keys_act_on_the_grid_not_on_the_search_box(qtbot, lib: Library, make_pa
     qtbot.keyClick(panel.view, Qt.Key.Key_F)
     assert lib.item(b).favourite
     qtbot.keyClick(panel.view, Qt.Key.Key_Delete)
-    assert shown_ids(panel) == [a] and panel.undo_bar.isVisibleTo(panel)
+    assert shown_ids(panel) == [a] and panel.gallery_actions.undo_bar.isVisibleTo(panel)
 
 
-def test_refresh_keeps_the_selection(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+def test_refresh_keeps_the_selection(qtbot, lib: Library, make_panel) -> None:
     first = add_item(lib, "first")
     panel = make_panel()
     select(panel, first)
@@ -384,7 +390,7 @@ def test_refresh_keeps_the_selection(qtbot, lib: Library, make_panel) -> None:  
     assert len(shown_ids(panel)) == 2 and panel.selected_ids() == [first]
 
 
-def test_empty_gallery_says_what_to_do(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+def test_empty_gallery_says_what_to_do(qtbot, lib: Library, make_panel) -> None:
     panel = make_panel()
     assert panel.empty_label.isVisibleTo(panel) and "No images yet" in panel.empty_label.text()
     add_item(lib, "a lonely tree")
@@ -399,31 +405,71 @@ def test_empty_gallery_says_what_to_do(qtbot, lib: Library, make_panel) -> None:
 
 def test_two_exports_queued_back_to_back_both_finish(
     qtbot, lib: Library, make_panel, tmp_path: Path
-) -> None:  # noqa: ANN001
+) -> None:
     ids = [add_item(lib, f"batch {i}") for i in range(3)]
     panel = make_panel()
     panel.select_ids(ids)
     done: list[tuple[str, int]] = []
     panel.export_finished.connect(lambda where, n: done.append((where, n)))
-    panel.export_selected(tmp_path / "a.zip", as_zip=True)
-    panel.export_selected(tmp_path / "b", as_zip=False)  # queued behind the first
+    panel.gallery_actions.export_selected(tmp_path / "a.zip", as_zip=True)
+    panel.gallery_actions.export_selected(tmp_path / "b", as_zip=False)  # queued behind the first
     qtbot.waitUntil(lambda: len(done) == 2, timeout=10000)
     assert sorted(done) == [(str(tmp_path / "a.zip"), 3), (str(tmp_path / "b"), 3)]
-    assert not panel._tasks
+    assert panel.background.pending == 0
 
 
-def test_favourite_toggle_repaints_or_refilters(qtbot, lib: Library, make_panel) -> None:  # noqa: ANN001
+def test_favourite_toggle_repaints_or_refilters(qtbot, lib: Library, make_panel) -> None:
     a = add_item(lib, "one")
     b = add_item(lib, "two")
     panel = make_panel()
     resets: list[int] = []
     panel.model.modelReset.connect(lambda: resets.append(1))
     select(panel, a)
-    panel.favourite_action.trigger()
+    panel.gallery_actions.favourite_action.trigger()
     assert lib.item(a).favourite and not resets and shown_ids(panel) == [b, a]  # just a repaint
     assert panel.model.is_favourite(1)
     panel.favourites_check.setChecked(True)
     assert shown_ids(panel) == [a]
     select(panel, a)
-    panel.favourite_action.trigger()  # un-favourite under the Favourites filter: it leaves
+    panel.gallery_actions.favourite_action.trigger()  # un-favourite under the Favourites filter: it leaves
     assert shown_ids(panel) == [] and not lib.item(a).favourite
+
+
+def test_moved_strings_keep_their_translations(qtbot, lib: Library, qapp) -> None:
+    """The filter row and the actions live in their own modules now; their strings keep the
+    GalleryPanel context the Chinese catalogue files them under."""
+    from PySide6.QtCore import QTranslator
+
+    translator = QTranslator()
+    assert translator.load(str(ROOT / "resources" / "translations" / "mountsea_zh_CN.qm"))
+    qapp.installTranslator(translator)
+    try:
+        ids = [add_item(lib, "one"), add_item(lib, "two")]
+        panel = GalleryPanel(lib)
+        qtbot.addWidget(panel)
+        assert panel.search.placeholderText() == "搜索提示词…"
+        assert panel.collection_combo.itemText(0) == "所有合集"
+        assert panel.gallery_actions.reveal_action.text() == "在文件夹中显示"
+        panel.select_ids(ids)
+        panel.gallery_actions.delete_action.trigger()
+        assert panel.gallery_actions.undo_label.text() == "已删除 2 张图片。"  # a plural form
+        panel.shutdown()
+    finally:
+        qapp.removeTranslator(translator)
+
+
+@pytest.mark.skipif(
+    sys.platform in ("win32", "darwin"), reason="the file manager is asked by URL on Linux"
+)
+def test_show_in_folder_opens_the_pictures_folder(
+    qtbot, lib: Library, make_panel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.ui import dragout
+
+    item_id = add_item(lib, "where is it")
+    panel = make_panel()
+    select(panel, item_id)
+    opened: list[QUrl] = []
+    monkeypatch.setattr(dragout.QDesktopServices, "openUrl", opened.append)
+    panel.gallery_actions.reveal_action.trigger()
+    assert [Path(u.toLocalFile()) for u in opened] == [lib.item(item_id).path.parent]
