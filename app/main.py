@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("app")
 
-CLI_COMMANDS = ("generate", "edit")
+CLI_COMMANDS = ("generate", "edit", "resume")
 LANG_ENV = "MOUNTSEA_LANG"
 DEMO_LATENCY = 3.0  # seconds: long enough to see a demo job move through its states
 SHORT_CALL_THREADS = 4  # keyring, key check, loading a picture: never wait behind jobs
@@ -201,6 +201,7 @@ def create_window(argv: list[str]) -> MainWindow:
     from app.core.library import Library
     from app.core.settings import FILE_NAME, Settings
     from app.services.background import Background
+    from app.services.form import FormModel
     from app.services.journal import JournalResume
     from app.services.runner import JobRunner
     from app.services.session import Session
@@ -250,6 +251,7 @@ def create_window(argv: list[str]) -> MainWindow:
         task_model=task_model,
         session=session,
         background=background,
+        form=FormModel(settings),
         api_override=opts.api,
         settings_reset=reset,
     )
@@ -309,6 +311,13 @@ def main(argv: list[str] | None = None) -> int:
         return cli.main(argv)
 
     opts = parse_args(argv)  # exits 2 with a usage message on bad arguments
+    from app import platform_check
+
+    # Qt aborts with a misleading message when its platform plugin cannot load (a missing
+    # libxcb-*, no display): say what to install instead.
+    if (problem := platform_check.problem()) is not None:
+        print(problem, file=sys.stderr)
+        return 1
     before_qt()
     qapp = _make_application(argv)
     failures: list[str] = []

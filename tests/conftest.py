@@ -45,8 +45,7 @@ class MemoryKeyring(KeyringBackend):
 _MARK_AT_MERGE = frozenset(
     {
         "tests/services/test_runner.py::test_a_failed_write_keeps_the_result_for_save_again",
-        "tests/test_main.py::test_the_log_never_holds_a_key",
-        "tests/test_main.py::test_an_exception_in_a_slot_is_told_not_fatal",
+        "tests/test_cli.py::test_a_failure_while_saving_is_a_sentence_not_a_traceback",
     }
 )
 

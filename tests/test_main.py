@@ -85,6 +85,7 @@ def test_options_are_parsed(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.expect_log_error
 def test_the_log_never_holds_a_key(tmp_path: Path) -> None:
     setup_logging(tmp_path)
     add_secret("plainsecretvalue123")
@@ -163,6 +164,7 @@ def test_the_chinese_translation_loads(qapp) -> None:
     assert QCoreApplication.translate("MainWindow", "Tasks") == "Tasks"
 
 
+@pytest.mark.expect_log_error
 def test_an_exception_in_a_slot_is_told_not_fatal(qapp, monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtWidgets import QApplication, QMessageBox
 

@@ -40,15 +40,16 @@ SHOWN_STATES = (COMPLETED, FAILED, CANCELLED, INTERRUPTED)
 
 @dataclass(frozen=True)
 class JournalRead:
-    unfinished: list[Any]  # Library jobs not finished by an earlier run
+    unfinished: list[Any]  # Library jobs whose owner process is gone, now ours
     recent: list[Any]  # the latest finished ones
     items: dict[int, Any]  # the first item of each recent job, by id
+    elsewhere: int = 0  # unfinished jobs another live process (the command line) still runs
 
 
 def read_journal(library: Any, before: float) -> JournalRead:
-    """Worker thread: the journal's unfinished and recent jobs created before `before`."""
-    # Only jobs from earlier runs: this session's first jobs may already be journaled by now.
-    unfinished = [j for j in library.unfinished_jobs() if j.created_at < before]
+    """Worker thread: take over the unfinished jobs whose process is gone (a job another live
+    process runs is left to it), and read the recent ones created before `before`."""
+    unfinished = library.claim_orphans()
     unfinished_ids = {j.job_id for j in unfinished}
     recent = [
         j
@@ -57,7 +58,7 @@ def read_journal(library: Any, before: float) -> JournalRead:
     ]
     item_ids = [j.item_ids[0] for j in recent if j.item_ids]
     items = library.items(item_ids) if item_ids else {}
-    return JournalRead(unfinished, recent, items)
+    return JournalRead(unfinished, recent, items, len(library.jobs_running_elsewhere()))
 
 
 def mark_interrupted(library: Any, job_ids: list[Any]) -> None:
@@ -145,6 +146,16 @@ class JournalResume(QObject):
                     "MainWindow", "Resuming %n unfinished task(s) from last time", "", resumed
                 )
             )
+        if read.elsewhere:
+            self.message.emit(
+                QCoreApplication.translate(
+                    "MainWindow",
+                    "%n job(s) still running in another window or on the command line; "
+                    "they land in the gallery when done",
+                    "",
+                    read.elsewhere,
+                )
+            )
         self.done.emit()
 
     def _add_history(self, job: Any, items: dict[int, Any]) -> None:
@@ -196,4 +207,4 @@ class JournalResume(QObject):
     @Slot(object)
     def on_thumbnails(self, thumbs: list[tuple[str, QImage]]) -> None:
         for key, image in thumbs:
-            self.runner.on_event(key, {"thumbnail": image})
+            self.runner.set_thumbnail(key, image)

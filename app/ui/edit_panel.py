@@ -47,9 +47,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import sentences
 from app.core.api.models import MAX_IMAGES
 from app.core.download import MAX_DOWNLOAD_BYTES, DownloadError, download
-from app.core.imaging import MAX_SOURCE_PIXELS, EditSnapshot, ImageError
+from app.core.imaging import EditSnapshot, ImageError
 from app.services.background import Background
 from app.services.sources import ROLE_ID, Source, SourceList
 from app.ui import drops
@@ -80,39 +81,8 @@ TRIM_PIXELS = 2048 * 2048  # references larger than this keep no full-size displ
 
 
 def error_text(exc: ImageError) -> str:
-    """An ImageError from app.core.imaging in the user's language."""
-    if not exc.name:
-        return exc.message
-    # Literal QCoreApplication.translate calls (thread-safe: workers call this) so lupdate finds them.
-    templates = {
-        "empty": QCoreApplication.translate(
-            "EditPanel", "“%1” is empty (0 bytes). Choose another file."
-        ),
-        "unreadable": QCoreApplication.translate(
-            "EditPanel", "“%1” is not a picture this app can read. Use a PNG, JPEG or WebP file."
-        ),
-        "incomplete": QCoreApplication.translate(
-            "EditPanel",
-            "“%1” is incomplete (the file was cut short, perhaps by an unfinished download or "
-            "copy). Get the file again.",
-        ),
-        "damaged": QCoreApplication.translate(
-            "EditPanel", "“%1” is damaged and cannot be read (%2). Try another file."
-        ),
-        "too_large": QCoreApplication.translate(
-            "EditPanel",
-            "“%1” is too large (%2): at most %3 megapixels can be used. Scale it down in an image "
-            "editor first.",
-        ),
-    }
-    template = templates.get(exc.kind)
-    if template is None:
-        return exc.message
-    return (
-        template.replace("%1", exc.name)
-        .replace("%2", exc.detail)
-        .replace("%3", str(MAX_SOURCE_PIXELS // 1_000_000))
-    )
+    """An ImageError from app.core.imaging in the user's language (the one sentence table)."""
+    return sentences.image_error_sentence(exc, QCoreApplication.translate)
 
 
 class ReferenceStrip(QListView):

@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, __version__
-from app.core.library import Library
+from app.core.library import JobState, Library
 from app.core.settings import FILE_NAME, Settings
 from app.resources import resources_dir
 from app.services.background import Background
-from app.services.runner import COMPLETED, FAILED, JobRunner
+from app.services.form import FormModel
+from app.services.runner import JobRunner
 from app.services.session import Session
 from app.services.task_model import TaskModel
 from app.ui.banner import Banner
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         task_model: TaskModel,
         session: Session,
         background: Background,
+        form: FormModel | None = None,
         api_override: str | None = None,
         settings_reset: list[str] | None = None,
     ):
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
         self.task_model = task_model
         self.session = session
         self.background = background
+        self.form = form
         # app.startup.StartUp, set by app.main: the window holds it for its lifetime.
         self.startup: Any = None
         self._closed = False
@@ -130,7 +133,7 @@ class MainWindow(QMainWindow):
 
         splitter = QSplitter(Qt.Orientation.Horizontal, central)
         splitter.setObjectName("mainSplitter")
-        self.prompt_panel = PromptPanel(self.settings, splitter)
+        self.prompt_panel = PromptPanel(self.settings, splitter, form=self.form)
         if api_override:
             self.prompt_panel.set_flavour(api_override)
         scroll = QScrollArea(splitter)
@@ -187,7 +190,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 880)
 
     def _make_edit_panel(self) -> EditPanel:
-        panel = EditPanel(self)
+        panel = EditPanel(self, background=self.background)
         s = self.settings
         panel.set_feather(s.feather)
         panel.set_keep_unmasked(s.keep_unmasked)
@@ -300,7 +303,7 @@ class MainWindow(QMainWindow):
         record = self.runner.record(key)
         if record is None:
             return
-        if record.state == COMPLETED or record.late_result:
+        if record.state == JobState.completed or record.late_result:
             # One indexed lookup per item: the row appears in place, selection and scroll kept.
             for item_id in record.item_ids:
                 self.gallery.item_added(item_id)
@@ -312,7 +315,7 @@ class MainWindow(QMainWindow):
                 ),
             )
             text = self.tr("Finished: {0}").format(record.prompt[:60])
-        elif record.state == FAILED:
+        elif record.state == JobState.failed:
             text = self.tr("Failed: {0}").format(record.prompt[:60])
         else:
             return
@@ -551,6 +554,7 @@ class MainWindow(QMainWindow):
         self.session.shutdown()
         self.background.shutdown()
         self.gallery.shutdown()
+        self.edit_panel.shutdown()
         if self._tray is not None:
             self._tray.hide()
         self.library.close()

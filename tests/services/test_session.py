@@ -167,6 +167,7 @@ def test_the_key_check_asks_the_server(qtbot, parts, simulator) -> None:
     assert simulator.created_tasks == 0
 
 
+@pytest.mark.expect_log_error
 def test_a_simulator_that_cannot_start_is_said(qtbot, parts) -> None:
     runner, background, _sims = parts
 
@@ -204,6 +205,8 @@ def test_the_journal_resumes_without_a_window(qtbot, parts, library: Library, si
     )
     library.update_job(waiting, state="waiting")
     cut = library.begin_job(ImageRequest(prompt="cut off"), Flavour.compat, simulator.base_url)
+    with library._write() as c:  # both left by a run whose process is gone
+        c.execute("UPDATE jobs SET owner = '99999:1:dead'")
     session = make_session(parts, env={"MOUNTSEA_API_KEY": TEST_KEY}, base_url=simulator.base_url)
     session.start()
     journal = JournalResume(
