@@ -102,7 +102,7 @@ class DetailsPanel(QScrollArea):
             (
                 "dimensions",
                 self.tr("Pixels"),
-                f"{item.width} × {item.height}" if item.width and item.height else none,  # noqa: RUF001
+                f"{item.width} × {item.height}" if item.width and item.height else none,
             ),
             ("quality", self.tr("Quality"), requested_vs(item.quality_returned, "quality")),
             (

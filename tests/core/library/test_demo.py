@@ -9,9 +9,8 @@ import pytest
 
 from app.core.api.models import Flavour, ImageRequest
 from app.core.library import Library, spend
-
-from .helpers import make_result
-from .test_durability import drop_database
+from tests.core.library.helpers import make_result
+from tests.core.library.test_durability import drop_database
 
 
 def land(lib: Library, prompt: str, *, demo: bool) -> int:

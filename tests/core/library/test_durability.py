@@ -14,8 +14,7 @@ from pathlib import Path
 from app.core.api.models import Flavour, ImageRequest, InputImage
 from app.core.library import Library, db
 from app.core.library.files import PARTIAL_DIR
-
-from .helpers import add_item, make_image, make_result
+from tests.core.library.helpers import add_item, make_image, make_result
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -10,8 +10,7 @@ from PIL import Image
 
 from app.core.api.models import Flavour, ImageRequest, InputImage
 from app.core.library import JobState, Library
-
-from .helpers import make_image, make_result
+from tests.core.library.helpers import make_image, make_result
 
 
 def test_begin_job_is_on_disk_before_anything_is_sent(lib: Library, data_dir: Path) -> None:

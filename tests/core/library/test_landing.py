@@ -14,9 +14,8 @@ import pytest
 
 from app.core.api.models import Flavour, ImageRequest, InputImage
 from app.core.library import JobState, Library, metadata, saving
-
-from .helpers import make_image, make_result
-from .test_durability import drop_database, visible_images
+from tests.core.library.helpers import make_image, make_result
+from tests.core.library.test_durability import drop_database, visible_images
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -9,8 +9,7 @@ import pytest
 from PIL import Image
 
 from app.core.library import metadata
-
-from .helpers import make_image
+from tests.core.library.helpers import make_image
 
 CASES = [
     ("png", {}),

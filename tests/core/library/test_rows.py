@@ -7,8 +7,7 @@ from pathlib import Path
 
 from app.core.api.models import Flavour, ImageRequest, InputImage
 from app.core.library import JobState, Library
-
-from .helpers import add_item, make_image, make_result
+from tests.core.library.helpers import add_item, make_image, make_result
 
 
 def _snapshot(lib: Library) -> dict[str, object]:

@@ -7,8 +7,7 @@ from typing import Any
 
 from app.core.api.models import Flavour, ImageRequest
 from app.core.library import Library
-
-from .helpers import add_item, make_result
+from tests.core.library.helpers import add_item, make_result
 
 
 def test_fts_search_prefix_and_all_words(lib: Library) -> None:

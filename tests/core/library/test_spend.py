@@ -8,8 +8,7 @@ import pytest
 
 from app.core.api.models import Flavour, ImageRequest, Usage
 from app.core.library import Library, spend
-
-from .helpers import add_item, make_result
+from tests.core.library.helpers import add_item, make_result
 
 
 def test_tokens_and_cost_per_day_and_month(lib: Library) -> None:
