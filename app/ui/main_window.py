@@ -41,6 +41,7 @@ from app.services.form import FormModel
 from app.services.runner import JobRunner
 from app.services.session import Session
 from app.services.task_model import TaskModel
+from app.ui import quit_question
 from app.ui.banner import Banner
 from app.ui.edit_panel import EditPanel
 from app.ui.gallery import GalleryPanel
@@ -107,6 +108,9 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._tray: QSystemTrayIcon | None = None
         self._restore_box: QMessageBox | None = None
+        self._quit_box: QMessageBox | None = None
+        # Quitting with jobs running asks first (tests that close mid-job turn it off).
+        self.confirm_quit = True
         self.settings_dialog: SettingsDialog | None = None
 
         self._build_ui(api_override)
@@ -529,6 +533,19 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
+    def _ask_before_quitting(self) -> bool:
+        """True when a question about running jobs is now open (the close waits for it)."""
+        lost, resume = quit_question.running_counts(self.runner.records())
+        if not (lost or resume):
+            return False
+        if self._quit_box is None or not self._quit_box.isVisible():
+            self._quit_box = quit_question.ask(self, lost, resume, self.on_quit_anyway)
+        return True
+
+    def on_quit_anyway(self) -> None:
+        self.confirm_quit = False
+        self.close()
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         # Pictures dropped anywhere on the window go to the editor.
         if self.edit_panel.accepts_mime(event.mimeData()):
@@ -542,6 +559,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self._closed:
             event.accept()
+            return
+        if self.confirm_quit and self._ask_before_quitting():
+            event.ignore()
             return
         self._closed = True
         self.settings.overlay_opacity = self.edit_panel.canvas.overlay_opacity() / 100

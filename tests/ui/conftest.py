@@ -32,6 +32,7 @@ def open_window(qtbot, data_dir: Path) -> Iterator[Callable[..., MainWindow]]:
         if not (data_dir / "settings.json").exists():
             write_settings(data_dir, **(settings or {}))
         window = create_window(["--data-dir", str(data_dir), *argv])
+        window.confirm_quit = False  # closing mid-job asks a question; it has its own tests
         windows.append(window)
         return window
 
