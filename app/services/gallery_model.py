@@ -39,6 +39,7 @@ CreatedRole = Qt.ItemDataRole.UserRole + 5
 ItemRole = Qt.ItemDataRole.UserRole + 6  # the whole Item
 
 _PATH, _FAVOURITE = Cell._fields.index("path"), Cell._fields.index("favourite")
+_DEMO = Cell._fields.index("demo")
 PAGE_SIZE = 200
 MAX_PAGES = 50  # at most 10,000 rows' details in memory
 
@@ -54,6 +55,7 @@ class Query:
     since: float | None = None
     until: float | None = None
     order: str = "newest"
+    demo: str = "include"  # demo pictures: "include", "exclude" or "only"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def kwargs(self) -> dict[str, Any]:
@@ -64,6 +66,7 @@ class Query:
             "since": self.since,
             "until": self.until,
             "order": self.order,
+            "demo": self.demo,
         }
 
 
@@ -238,6 +241,11 @@ class GalleryModel(QAbstractListModel):
     def is_favourite(self, row: int) -> bool:
         cell = self._cell(row)
         return cell is not None and bool(cell[_FAVOURITE])
+
+    def is_demo(self, row: int) -> bool:
+        """Made by the demo simulator: not a paid picture."""
+        cell = self._cell(row)
+        return cell is not None and bool(cell[_DEMO])
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._ids)

@@ -94,6 +94,7 @@ class GalleryActions(QObject):
             self.toolbar.addAction(a)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.rebuild_action)
+        self.toolbar.addAction(self.remove_demo_action)
         self._make_undo_bar()
         view = host.view
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -203,6 +204,17 @@ class GalleryActions(QObject):
             "galleryRebuild",
             QCoreApplication.translate("GalleryPanel", "Rebuild library"),
             self.rebuild,
+        )
+        self.remove_demo_action = act(
+            "galleryRemoveDemo",
+            QCoreApplication.translate("GalleryPanel", "Remove demo pictures"),
+            self.remove_demo,
+        )
+        self.remove_demo_action.setToolTip(
+            QCoreApplication.translate(
+                "GalleryPanel",
+                "Delete every picture the demo simulator made (Undo brings them back)",
+            )
         )
         self.rebuild_action.setToolTip(
             QCoreApplication.translate(
@@ -372,11 +384,25 @@ class GalleryActions(QObject):
     @Slot()
     def delete_selected(self) -> None:
         ids = self.host.selected_ids()
-        if not ids:
-            return
+        if ids:
+            self.library.delete_items(ids)
+            self._deleted(ids)
+
+    @Slot()
+    def remove_demo(self) -> None:
+        """Demo pictures are not money: all of them go in one action, with the same undo."""
+        ids = self.library.delete_demo_items()
+        if ids:
+            self._deleted(ids)
+        else:
+            self.message.emit(
+                QCoreApplication.translate("GalleryPanel", "There are no demo pictures.")
+            )
+
+    def _deleted(self, ids: list[int]) -> None:
+        """Show what was just deleted (soft: the files stay) and offer to undo it."""
         if self._undo_ids:
             self.on_undo_expired()  # one undo at a time: the earlier deletion becomes final
-        self.library.delete_items(ids)
         self._undo_ids = ids
         self.model.items_changed(ids)
         n = len(ids)  # see add_to_collection

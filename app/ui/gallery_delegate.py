@@ -1,8 +1,17 @@
-"""How a gallery cell is painted: the thumbnail centred, the selection, a star on favourites."""
+"""How a gallery cell is painted: the thumbnail centred, the selection, a star on favourites,
+a tag on demo pictures."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
@@ -24,6 +33,9 @@ class GalleryDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.model = model
         self._star_font: QFont | None = None
+        self._demo_font: QFont | None = None
+        # Drawn on every demo cell: translated once, not per paint.
+        self._demo_text = QCoreApplication.translate("GalleryPanel", "Demo")
 
     def paint(
         self,
@@ -53,6 +65,25 @@ class GalleryDelegate(QStyledItemDelegate):
             painter.setPen(QColor(255, 200, 40))
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "★")
             painter.restore()
+        if self.model.is_demo(row):
+            self._paint_demo_badge(painter, rect)
+
+    def _paint_demo_badge(self, painter: QPainter, rect: QRect) -> None:
+        """A tag in the bottom-left corner: this picture came from the demo simulator."""
+        painter.save()
+        if self._demo_font is None:
+            self._demo_font = QFont(painter.font())
+            self._demo_font.setPixelSize(11)
+            self._demo_font.setBold(True)
+        painter.setFont(self._demo_font)
+        width = painter.fontMetrics().horizontalAdvance(self._demo_text) + 10
+        tag = QRect(rect.left() + 4, rect.bottom() - 20, width, 16)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(40, 40, 40, 190))
+        painter.drawRoundedRect(tag, 4, 4)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, self._demo_text)
+        painter.restore()
 
     def sizeHint(  # noqa: N802
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex

@@ -45,6 +45,19 @@ class GalleryFilters(QWidget):
             self.date_combo.addItem(label, days)
         self.edits_check = QCheckBox(QCoreApplication.translate("GalleryPanel", "Edits only"))
         self.edits_check.setObjectName("galleryEditsOnly")
+        self.demo_combo = QComboBox()
+        self.demo_combo.setObjectName("galleryDemo")
+        for label, value in (
+            (QCoreApplication.translate("GalleryPanel", "Real and demo"), "include"),
+            (QCoreApplication.translate("GalleryPanel", "Real only"), "exclude"),
+            (QCoreApplication.translate("GalleryPanel", "Demo only"), "only"),
+        ):
+            self.demo_combo.addItem(label, value)
+        self.demo_combo.setToolTip(
+            QCoreApplication.translate(
+                "GalleryPanel", "Demo pictures come from the built-in simulator and cost nothing"
+            )
+        )
         self.sort_combo = QComboBox()
         self.sort_combo.setObjectName("gallerySort")
         self.sort_combo.addItem(
@@ -67,6 +80,7 @@ class GalleryFilters(QWidget):
             self.collection_combo,
             self.date_combo,
             self.edits_check,
+            self.demo_combo,
             self.sort_combo,
             self.count_label,
         ):
@@ -82,6 +96,7 @@ class GalleryFilters(QWidget):
         self.edits_check.toggled.connect(self.changed)
         self.collection_combo.activated.connect(self.changed)
         self.date_combo.currentIndexChanged.connect(self.changed)
+        self.demo_combo.currentIndexChanged.connect(self.changed)
         self.sort_combo.currentIndexChanged.connect(self.changed)
         self.set_collections([])
 
@@ -103,6 +118,7 @@ class GalleryFilters(QWidget):
             edits_only=self.edits_check.isChecked(),
             since=since,
             order=self.sort_combo.currentData() or "newest",
+            demo=self.demo_combo.currentData() or "include",
         )
 
     def set_collections(self, names: list[str]) -> None:
@@ -127,6 +143,7 @@ class GalleryFilters(QWidget):
             self.edits_check,
             self.collection_combo,
             self.date_combo,
+            self.demo_combo,
             self.sort_combo,
         )
         for w in controls:
@@ -136,5 +153,6 @@ class GalleryFilters(QWidget):
         self.edits_check.setChecked(False)
         self.collection_combo.setCurrentIndex(0)
         self.date_combo.setCurrentIndex(0)
+        self.demo_combo.setCurrentIndex(0)
         for w in controls:
             w.blockSignals(False)

@@ -473,3 +473,29 @@ def test_show_in_folder_opens_the_pictures_folder(
     monkeypatch.setattr(dragout.QDesktopServices, "openUrl", opened.append)
     panel.gallery_actions.reveal_action.trigger()
     assert [Path(u.toLocalFile()) for u in opened] == [lib.item(item_id).path.parent]
+
+
+def test_demo_pictures_are_tagged_filtered_and_removed_in_one_action(
+    qtbot, lib: Library, make_panel
+) -> None:
+    from PySide6.QtWidgets import QComboBox
+
+    real = add_item(lib, "a paid lighthouse")
+    demo = add_item(lib, "a demo lighthouse", demo=True)
+    panel = make_panel()
+    assert shown_ids(panel) == [demo, real]
+    assert [panel.model.is_demo(r) for r in range(2)] == [True, False]
+
+    combo = panel.findChild(QComboBox, "galleryDemo")
+    combo.setCurrentIndex(combo.findData("only"))
+    qtbot.waitUntil(lambda: shown_ids(panel) == [demo], timeout=3000)
+    combo.setCurrentIndex(combo.findData("exclude"))
+    qtbot.waitUntil(lambda: shown_ids(panel) == [real], timeout=3000)
+    combo.setCurrentIndex(combo.findData("include"))
+    qtbot.waitUntil(lambda: shown_ids(panel) == [demo, real], timeout=3000)
+
+    panel.gallery_actions.remove_demo_action.trigger()
+    qtbot.waitUntil(lambda: shown_ids(panel) == [real], timeout=3000)
+    assert panel.gallery_actions.undo_bar.isVisibleTo(panel)
+    panel.gallery_actions.undo_button.click()
+    qtbot.waitUntil(lambda: shown_ids(panel) == [demo, real], timeout=3000)
