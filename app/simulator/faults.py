@@ -25,6 +25,8 @@ class Fault:
         the answer is OpenAI's error shape for that status; `code` picks a variant (429 with
         code="insufficient_quota"). `headers`, when given, replace the default extra headers
         (429's `retry-after: 1` and `retry-after-ms: 50`).
+    after_work: with `status`, do the work first (the task is made, the picture billed), then
+        answer that status: a gateway failing after the service did its job.
     delay: seconds to wait before answering (the work, if any, is already done).
     drop: read the request, do the work, then close the socket without an answer.
     malformed_json: a 200 whose body is cut-off JSON (the work is done).
@@ -36,6 +38,7 @@ class Fault:
     """
 
     status: int | None = None
+    after_work: bool = False
     body: bytes | str | dict[str, Any] | None = None
     headers: dict[str, str] | None = None
     delay: float = 0.0

@@ -199,6 +199,11 @@ class Handler(BaseHTTPRequestHandler):
         fault = sim.take_fault(self.command, route)
 
         if fault is not None and fault.status is not None:
+            if fault.after_work:
+                try:
+                    sim.handle(rec, route, request_id, None)  # made and billed, answer lost
+                except ApiProblem:
+                    pass  # the request itself was refused: nothing was made
             status, extra, err_body = error_answer(fault)
             answer = Answer(status, err_body, extra, content_type=content_type_of(err_body))
         else:

@@ -88,3 +88,19 @@ def test_a_refused_key_on_a_poll_is_final_at_once(client, simulator, fake_time):
     with pytest.raises(ApiError) as info:
         client.wait_task(task_id, fake_time)
     assert info.value.kind is ErrorKind.auth
+
+
+@pytest.mark.parametrize(
+    ("flavour", "path"), [(Flavour.tasks, CREATE), (Flavour.compat, GENERATIONS)]
+)
+@pytest.mark.parametrize("status", [500, 502])
+def test_a_server_error_after_the_work_was_done_bills_once(
+    client, simulator, fake_time, flavour, path, status
+):
+    simulator.inject(Fault(status=status, after_work=True), path=path)
+    with pytest.raises(ApiError) as info:
+        client.run(REQ, flavour, fake_time)
+    assert routes(simulator) == [f"POST {path}"]
+    assert "may" in info.value.message
+    if flavour is Flavour.tasks:
+        assert simulator.created_tasks == 1  # made once, never a second time
