@@ -200,10 +200,9 @@ class Handler(BaseHTTPRequestHandler):
 
         if fault is not None and fault.status is not None:
             if fault.after_work:
-                try:
-                    sim.handle(rec, route, request_id, None)  # made and billed, answer lost
-                except ApiProblem:
-                    pass  # the request itself was refused: nothing was made
+                # Made and billed, then the answer is lost (a refused request makes nothing).
+                with contextlib.suppress(ApiProblem):
+                    sim.handle(rec, route, request_id, None)
             status, extra, err_body = error_answer(fault)
             answer = Answer(status, err_body, extra, content_type=content_type_of(err_body))
         else:
