@@ -227,6 +227,7 @@ class Report:
     unclear: int = 0
     landed: int = 0
     failed: int = 0
+    checked_again: int = 0  # jobs that failed with a task id and were checked again
     recovered_by_check_again: int = 0
     creates_resent: int = 0  # after a 429 or 503 only: allowed, nothing was made
     billed_answer_lost: int = 0  # the server's fault: it billed and lost or broke the answer
@@ -255,7 +256,8 @@ class Report:
             f"created twice        {self.created_twice}",
             f"broken files         {self.broken_files}",
             f"unclear failures     {self.unclear}",
-            f"(recovered by checking the server again: {self.recovered_by_check_again}; "
+            f"(checked the server again: {self.checked_again} jobs, "
+            f"{self.recovered_by_check_again} of them landed; "
             f"creates re-sent after 429/503: {self.creates_resent}; billed answers the server "
             f"lost or broke: {self.billed_answer_lost})",
         ]
@@ -310,7 +312,7 @@ def run_soak(
         (f"{MARK}{i:04d}", rng.choice((Flavour.tasks.value, Flavour.compat.value)))
         for i in range(jobs_count)
     ]
-    in_a_hurry = {i for i in range(jobs_count) if rng.random() < 0.1}
+    in_a_hurry = {i for i in range(jobs_count) if rng.random() < 0.15}
     formats = [rng.choice(("png", "jpeg", "webp")) for _ in range(jobs_count)]
     outcomes = [Outcome(marker, flavour) for marker, flavour in plan]
     cancels = [CancelToken() for _ in plan]
@@ -399,6 +401,7 @@ def _tally(outcomes: list[Outcome], hung: set[int], sim: FaultySimulator) -> Rep
                 report.crashes += 1
                 report.problems.append(f"{outcome.marker}: internal {event.error!r}")
         landed = outcome.landed
+        report.checked_again += int(outcome.checked_again > 0)
         if landed:
             report.landed += 1
             if outcome.checked_again:

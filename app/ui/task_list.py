@@ -419,7 +419,10 @@ class TaskList(QWidget):
         self.retry_button = self._button(
             self.tr("Retry"),
             "taskRetryButton",
-            self.tr("Run the selected jobs again with the same inputs"),
+            self.tr(
+                "Run the selected jobs again with the same inputs: a new task, billed again "
+                "(a failed task can be checked again from its menu at no cost)"
+            ),
         )
         self.open_button = self._button(
             self.tr("Open"), "taskOpenButton", self.tr("Show the result")
