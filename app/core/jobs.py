@@ -262,6 +262,7 @@ def _send(
             lib.update_job(job_id, state=JobState.running)
             return client.run(request, Flavour.compat, cancel, on_event)
         except ApiError as exc:
+            exc.task_id = exc.task_id or task_id  # the task to check again, whatever failed
             # No network (refused, DNS): wait for it and try again, cancellable. Anything that
             # may have reached the server is not re-sent here.
             if env.wait_for_network and exc.kind == ErrorKind.network and cannot_connect(exc):

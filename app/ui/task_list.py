@@ -132,8 +132,10 @@ def hover_action(record: JobRecord) -> str | None:
     """The one action a row offers on hover: the thing a person most likely wants next."""
     if record.state not in FINAL_STATES:
         return "cancel"
-    if can_check_again(record) and not record.late_result:
-        return "check"  # the same task once more: nothing new is billed
+    if record.state != JobState.cancelled and can_check_again(record) and not record.late_result:
+        # Failed or interrupted on the way, not by choice: the same task once more, nothing
+        # new billed. (A job the person cancelled keeps its one-click retry.)
+        return "check"
     if record.state in RETRYABLE and not record.late_result:
         return "retry"
     if record.paths:
