@@ -1,4 +1,5 @@
-"""`python -m app generate|edit`: one job from the shell, saved to the same library as the app.
+"""`python -m app generate|edit|resume`: one job from the shell, saved to the same library as
+the app. `resume TASK_ID` polls a task the server already has again and never creates one.
 
 The job runs through the same pipeline as the window's (app.core.jobs.run_job), its pictures
 through the same intake; this file turns the pipeline's events into lines on stderr.
@@ -33,6 +34,7 @@ __all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "UsageErr
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEMO_LATENCY = 0.5
 DEMO_POLL_INTERVAL = 0.5
+DEMO_RESUME_DEADLINE = 15.0
 
 
 def _read(path: Path, what: str) -> InputImage:
@@ -76,7 +78,7 @@ class Progress:
         self.out = out
         self.host = host
         self.flavour = flavour
-        self.last: tuple[str, str | None] | None = None
+        self.last: tuple[str, str | None, str | None] | None = None
         self.job_id: Any = None
         self.task_id: str | None = None
         self.end: ev.JobEvent | None = None  # Landed, Failed, Cancelled or Interrupted
@@ -98,8 +100,10 @@ class Progress:
                 self.end = event
 
     def status(self, event: ev.ServerStatus) -> None:
-        key = (event.stage, event.status)
-        if key == self.last and event.stage not in ("retrying", "waiting"):
+        # A "waiting" note (answers that cannot be read) prints once per change, like a status;
+        # every retry is news of its own.
+        key = (event.stage, event.status, event.message)
+        if key == self.last and event.stage != "retrying":
             return
         self.last = key
         if event.stage == "sending":
@@ -156,10 +160,20 @@ def _settings(data_dir: Path) -> Settings:
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from app.paths import resolve_data_dir
 
-    request, sources = build_request(args)
+    resuming = args.command == "resume"
+    if resuming:
+        task_id = args.task_id.strip()
+        if not task_id:
+            raise UsageError("The task id is empty.")
+        request, sources = None, None
+    else:
+        request, sources = build_request(args)
     data_dir = resolve_data_dir(args.data_dir)
     settings = _settings(data_dir)
-    flavour = Flavour(args.api or settings.api_flavour or Flavour.tasks.value)
+    if resuming:
+        flavour = Flavour.tasks  # only an async task has an id to check again
+    else:
+        flavour = Flavour(args.api or settings.api_flavour or Flavour.tasks.value)
     api_key = _key_or_usage_error(args.demo)
 
     from app.core.api.client import make_http_client
@@ -183,26 +197,65 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             raise UsageError(
                 f"Cannot use the data folder {data_dir}: {exc.strerror or exc}."
             ) from None
+        if resuming:
+            # A demo task lives only as long as its simulator: ask the one just started.
+            given = base_url if args.demo else args.base_url
+            resumed = _resume_spec(task_id, lib, given, base_url)
+            if isinstance(resumed, list):  # landed already: nothing to ask the server
+                for path in resumed:
+                    print(path, file=stdout, flush=True)
+                return EXIT_OK
+            spec = resumed
+            base_url = spec.resume_base_url or base_url
+        else:
+            spec = ev.JobSpec(key="cli", flavour=flavour.value, request=request, snapshot=sources)
+        spec.keep_unmasked = bool(settings.keep_unmasked)
+        spec.feather = int(settings.feather)
+        spec.origin = "cli"
         host = "the demo simulator" if args.demo else base_url.split("://", 1)[-1].split("/")[0]
         progress = Progress(stderr, host, flavour)
-        spec = ev.JobSpec(
-            key="cli",
-            flavour=flavour.value,
-            request=request,
-            snapshot=sources,
-            keep_unmasked=bool(settings.keep_unmasked),
-            feather=int(settings.feather),
-            origin="cli",
-        )
+        if resuming:
+            progress.task_id = task_id
+            progress.say(f"Checking task {task_id} on {host} again (no new task)...")
         poll = DEMO_POLL_INTERVAL if args.demo else float(settings.poll_interval)
         endpoint = ev.Endpoint(base_url, api_key, demo=args.demo)
-        return _drive(spec, lib, http, endpoint, poll, progress, stdout, args.out)
+        # The demo's simulator starts empty: a task of an earlier demo is not coming back.
+        deadline = DEMO_RESUME_DEADLINE if args.demo and resuming else None
+        return _drive(spec, lib, http, endpoint, poll, progress, stdout, args.out, deadline)
     finally:
         if lib is not None:
             lib.close()
         http.close()
         if simulator is not None:
             simulator.stop()
+
+
+def _resume_spec(
+    task_id: str, lib: Library, given_url: str | None, current_url: str
+) -> ev.JobSpec | list[Path]:
+    """The job that polls `task_id` again: the journal's own job when it knows the task (on
+    the server it names, unless --base-url says otherwise), else a new job for it. A task whose
+    picture already landed gives its paths instead: it is never saved twice."""
+    # The journal's newest jobs first; a task id is unique, so the first match is the one.
+    known = next((j for j in lib.recent_jobs(limit=100_000) if j.task_id == task_id), None)
+    if known is None:
+        return ev.JobSpec(
+            key="cli",
+            flavour=Flavour.tasks.value,
+            resume_task_id=task_id,
+            resume_base_url=given_url or current_url,
+        )
+    if known.item_ids:
+        items = lib.items(known.item_ids)
+        return [items[i].path for i in known.item_ids if i in items]
+    return ev.JobSpec(
+        key="cli",
+        flavour=Flavour.tasks.value,
+        resume_job_id=known.job_id,
+        resume_task_id=task_id,
+        resume_base_url=given_url or known.base_url or current_url,
+        parent_item_id=known.parent_item_id,
+    )
 
 
 def _drive(
@@ -214,6 +267,7 @@ def _drive(
     progress: Progress,
     stdout: TextIO,
     out: Path | None,
+    deadline: float | None = None,
 ) -> int:
     """Run the job on a worker thread, so Ctrl+C (main thread only) can cancel it."""
     from app.core.api.cancel import CancelToken
@@ -222,7 +276,10 @@ def _drive(
     from app.core.library import JobState
 
     def client(e: ev.Endpoint) -> MountseaClient:
-        return MountseaClient(http, e.base_url, e.api_key, poll_interval=poll)
+        c = MountseaClient(http, e.base_url, e.api_key, poll_interval=poll)
+        if deadline is not None:
+            c.task_deadline = deadline
+        return c
 
     # A script wants an answer, not a wait for the network to come back.
     env = JobEnv(lib, client, ev.FixedEndpoint(endpoint), wait_for_network=False)
@@ -279,7 +336,10 @@ def _outcome(progress: Progress, stdout: TextIO, out: Path | None) -> int:
         return EXIT_OK
     if isinstance(end, ev.Cancelled | ev.Interrupted):
         task = (
-            f" Task {progress.task_id} may still finish on the server." if progress.task_id else ""
+            f" Task {progress.task_id} may still finish on the server; check it again with: "
+            f"python -m app resume {progress.task_id}"
+            if progress.task_id
+            else ""
         )
         progress.say("Cancelled." + task)
         return EXIT_INTERRUPTED
@@ -292,9 +352,14 @@ def _outcome(progress: Progress, stdout: TextIO, out: Path | None) -> int:
             progress.say(f"error: {sentences.save_failed_sentence(end.error, cli=True)}")
         else:
             progress.say(f"error: {sentences.error_sentence(end.error, cli=True)}")
-        raw = getattr(end.error, "raw", None)
+        raw = end.raw or getattr(end.error, "raw", None)
         if raw:
             progress.say(f"  server answer: {raw}")
+        from app.core.jobs import can_check_again
+
+        task_id = end.task_id or progress.task_id
+        if can_check_again(progress.flavour.value, task_id, end.kind):
+            progress.say(sentences.check_again_note(task_id=task_id or "", cli=True))
         return EXIT_FAILED
     progress.say("error: the job ended without a result. Please report it.")
     return EXIT_FAILED

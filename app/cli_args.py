@@ -1,4 +1,5 @@
-"""The command line's arguments: `python -m app generate|edit PROMPT [options]`."""
+"""The command line's arguments: `python -m app generate|edit PROMPT [options]` and
+`python -m app resume TASK_ID [options]`."""
 
 from __future__ import annotations
 
@@ -50,11 +51,16 @@ def _options(p: argparse.ArgumentParser) -> None:
         help="async (a task polled until done) or compat (one long request); "
         "default: the app's setting, else async",
     )
+    _place(p)
+
+
+def _place(p: argparse.ArgumentParser) -> None:
+    """Where a job runs and lands: the options every command shares."""
     p.add_argument(
         "--base-url",
         default=None,
         metavar="URL",
-        help=f"default: the app's setting, else {DEFAULT_BASE_URL}",
+        help=f"default: the app's setting (for resume: the journal's), else {DEFAULT_BASE_URL}",
     )
     p.add_argument(
         "--data-dir", type=Path, default=None, metavar="DIR", help="library and settings folder"
@@ -92,4 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="PNG with alpha, the first image's size; transparent pixels are repainted",
     )
     edit.add_argument("--input-fidelity", default=None, metavar="high|low", help="high or low")
+    resume = commands.add_parser(
+        "resume",
+        help="check a task the server already has once more and save its picture "
+        "(never creates a task, never bills again)",
+    )
+    resume.add_argument("task_id", metavar="TASK_ID", help="the task id a job printed")
+    _place(resume)
     return parser

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from app.cli import main
+from app.core.api.models import ImageRequest
 from app.core.library import JobState, Library
 from tests.conftest import TEST_KEY
 
@@ -286,3 +287,90 @@ def test_a_picture_the_intake_cannot_read_exits_2_and_sends_nothing(simulator, d
         assert lib.recent_jobs() == []  # nothing journaled either
     finally:
         lib.close()
+
+
+# --- resume: checking a task the server already has --------------------------------------------
+
+
+def _fast(data_dir: Path, simulator) -> None:
+    from app.core.settings import Settings
+
+    Settings(values={"base_url": simulator.base_url, "poll_interval": 0.05}).save(data_dir / "settings.json")
+
+
+def test_a_failed_task_says_how_to_check_it_again_and_resume_lands_it(simulator, data_dir, keyed):
+    from app.simulator import Fault
+
+    _fast(data_dir, simulator)
+    simulator.inject(Fault(status=401), method="GET", path="/openai/tasks")
+    code, out, err = run_cli("generate", "a night heron", "--data-dir", str(data_dir))
+    assert code == 1 and out == ""
+    [task_id] = list(simulator.tasks)
+    assert f"python -m app resume {task_id}" in err and "nothing billed again" in err
+    code, out, err = run_cli("resume", task_id, "--data-dir", str(data_dir))
+    assert code == 0, err
+    [line] = out.splitlines()
+    assert Path(line).is_file() and "no new task" in err
+    assert simulator.created_tasks == 1
+    lib = Library.open(data_dir)
+    try:
+        [job] = lib.recent_jobs()  # the journal's own job, not a second one
+        assert job.task_id == task_id and job.state is JobState.completed
+        assert lib.item(job.item_ids[0]).path == Path(line)
+    finally:
+        lib.close()
+    polls = sum(1 for r in simulator.requests if r.path == "/openai/tasks")
+    code, again, _err = run_cli("resume", task_id, "--data-dir", str(data_dir))
+    assert code == 0 and again == out  # landed already: the same file, nothing asked
+    assert sum(1 for r in simulator.requests if r.path == "/openai/tasks") == polls
+
+
+def test_resume_of_a_task_the_journal_does_not_know_saves_it_as_a_new_item(simulator, data_dir, keyed):
+    from app.core.api.cancel import CancelToken
+    from app.core.api.client import MountseaClient, make_http_client
+
+    http = make_http_client()
+    try:
+        task_id = MountseaClient(http, simulator.base_url, TEST_KEY).submit_task(
+            ImageRequest(prompt="made on another machine"), CancelToken()
+        )
+    finally:
+        http.close()
+    code, out, err = run_cli("resume", task_id, "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    assert code == 0, err
+    assert pixels(Path(out.strip())).format == "PNG"
+    assert simulator.created_tasks == 1
+    assert not [r for r in simulator.requests if r.method == "POST"][1:]
+    lib = Library.open(data_dir)
+    try:
+        [job] = lib.recent_jobs()
+        assert job.task_id == task_id and job.origin == "cli" and job.state is JobState.completed
+    finally:
+        lib.close()
+
+
+def test_resume_needs_a_task_id(data_dir, keyed):
+    code, _out, err = run_cli("resume", "  ", "--data-dir", str(data_dir))
+    assert code == 2 and "task id is empty" in err
+
+
+def test_unreadable_poll_answers_are_said_once_and_the_job_carries_on(simulator, data_dir, keyed):
+    from app.simulator import Fault
+
+    _fast(data_dir, simulator)
+    simulator.inject(Fault(status=200, body={"code": 0, "msg": "busy"}), method="GET", path="/openai/tasks", times=3)
+    code, out, err = run_cli("generate", "a busy gateway", "--data-dir", str(data_dir))
+    assert code == 0, err
+    assert err.count("The server's answers can't be read. Still trying until the deadline.") == 1
+
+
+def test_an_unknown_result_prints_the_servers_answer_and_says_so(simulator, data_dir, keyed):
+    from app.simulator import Fault
+
+    _fast(data_dir, simulator)
+    simulator.inject(Fault(result_shape="unrecognised"))
+    code, _out, err = run_cli("generate", "an odd shape", "--data-dir", str(data_dir))
+    assert code == 1
+    assert "  server answer: " in err and "artifact" in err
+    assert "printed below" in err and "details are in the log" not in err
+    assert TEST_KEY not in err

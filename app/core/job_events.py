@@ -59,6 +59,8 @@ class JobSpec:
     snapshot: Sources | None = None  # an edit's pictures, prepared in the worker
     retry_of: Any = None  # a journaled job id whose saved request (with images) is re-sent
     resume_job_id: Any = None  # a journaled async job whose task id is polled, never re-created
+    # With resume_job_id None: a task the journal does not know (the command line's `resume
+    # TASK_ID`), journaled first as a job of its own, then polled like any other.
     resume_task_id: str | None = None
     resume_base_url: str | None = None
     parent_item_id: int | None = None
@@ -141,6 +143,8 @@ class Failed:
     job_id: Any = None
     unsaved: Any = None  # "save": (ImageResult, composited) kept for Save again
     info: dict[str, Any] = field(default_factory=dict)
+    task_id: str | None = None  # an async task the server has: it can be checked again
+    raw: str | None = None  # the server's answer the reader could not use (redacted, capped)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from app.core.job_events import (
     Waiting,
 )
 from app.core.library import JobState
+from app.core.redact import redact
 
 if TYPE_CHECKING:
     from app.core.api.client import MountseaClient, ProgressEvent
@@ -127,7 +128,14 @@ def run_job(spec: JobSpec, env: JobEnv, cancel: CancelToken, emit: Emit) -> None
     slot = _Slot()
     try:
         request: ImageRequest | None
-        if job_id is None:
+        if job_id is None and spec.resume_task_id:
+            endpoint = _endpoint(spec, env, cancel, emit)
+            if spec.resume_base_url and spec.resume_base_url != endpoint.base_url:
+                endpoint = endpoint._replace(base_url=spec.resume_base_url)
+            job_id = _adopt(spec, spec.resume_task_id, endpoint.base_url, lib)
+            emit(Journaled(job_id))
+            request = None
+        elif job_id is None:
             try:
                 request = prepare(spec, lib)
             except (ValueError, OSError) as exc:  # ValidationError, ImageError, unreadable file
@@ -160,7 +168,7 @@ def run_job(spec: JobSpec, env: JobEnv, cancel: CancelToken, emit: Emit) -> None
             log.info("job %s stopped by shutdown (%s)", job_id, type(exc).__name__)
             emit(Interrupted())
             return
-        _report_failure(exc, job_id, lib, emit)
+        _report_failure(spec, exc, job_id, lib, emit)
     finally:
         slot.release()
 
@@ -177,6 +185,15 @@ def prepare(spec: JobSpec, lib: Library) -> ImageRequest:
         request = replace(request, images=list(images), mask=mask)
     request.validate()
     return request
+
+
+def _adopt(spec: JobSpec, task_id: str, base_url: str, lib: Library) -> Any:
+    """Journal a task made elsewhere (another machine, a lost journal) as a job of this
+    library, so that polling it and landing its picture go the usual way."""
+    request = spec.request or ImageRequest(prompt=f"Task {task_id}")
+    job_id = lib.begin_job(request, Flavour.tasks, base_url, origin=spec.origin)
+    lib.set_task_id(job_id, task_id)
+    return job_id
 
 
 def _saved_request(lib: Library, job_id: Any) -> ImageRequest | None:
@@ -245,6 +262,7 @@ def _send(
             lib.update_job(job_id, state=JobState.running)
             return client.run(request, Flavour.compat, cancel, on_event)
         except ApiError as exc:
+            exc.task_id = exc.task_id or task_id  # the task to check again, whatever failed
             # No network (refused, DNS): wait for it and try again, cancellable. Anything that
             # may have reached the server is not re-sent here.
             if env.wait_for_network and exc.kind == ErrorKind.network and cannot_connect(exc):
@@ -358,22 +376,40 @@ def _report_input_failure(exc: ValueError | OSError, emit: Emit) -> None:
     emit(Failed("input", str(exc), exc))
 
 
-def _report_failure(exc: Exception, job_id: Any, lib: Library, emit: Emit) -> None:
+def _report_failure(spec: JobSpec, exc: Exception, job_id: Any, lib: Library, emit: Emit) -> None:
     """Journal and report how a job ended when it did not land a result."""
     if isinstance(exc, errors.Cancelled):
         if job_id is not None:
             _safe(lib.update_job, job_id, state=JobState.cancelled)
         emit(Cancelled())
         return
+    raw: str | None = None
+    task_id = spec.resume_task_id
     if isinstance(exc, ApiError):
         log.info("job %s failed: %s (%s)", job_id, exc.kind, exc.message)
         kind, message = str(exc.kind), exc.message
+        task_id = exc.task_id or task_id
+        if exc.raw:
+            # The evidence of an answer nobody could read: one line a person can find in the
+            # log (the client removed the secrets already; redact caps it and checks again).
+            raw = redact(exc.raw)
+            log.info("job %s: the server's answer: %s", job_id, raw.replace("\n", " "))
     else:
         log.error("job %s crashed", job_id, exc_info=exc)
         kind, message = "internal", repr(exc)
     if job_id is not None:
         _safe(lib.update_job, job_id, state=JobState.failed, error_kind=kind, error_message=message)
-    emit(Failed(kind, message, exc, job_id))
+    emit(Failed(kind, message, exc, job_id, task_id=task_id, raw=raw))
+
+
+# A failed async job whose task may still be alive on the server: one more round of polling
+# the same task (never a new one) may land it. Not when the server itself said the task is over.
+_FINAL_ON_SERVER = frozenset({"task_failed", "refused", "invalid_request", "input", "save"})
+
+
+def can_check_again(flavour: str, task_id: str | None, kind: str | None) -> bool:
+    """True when "Check the server again" makes sense for a job that ended without a result."""
+    return flavour == Flavour.tasks.value and bool(task_id) and kind not in _FINAL_ON_SERVER
 
 
 def _safe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:

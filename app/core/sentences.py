@@ -24,9 +24,13 @@ def plain(context: str, text: str) -> str:
 
 
 def error_sentence(exc: BaseException, translate: Translate = plain, *, cli: bool = False) -> str:
-    """One sentence for `exc`, with the server's own words, code and trace when it gave any."""
+    """One sentence for `exc`, with the server's own words, code and trace when it gave any,
+    and where the server's unreadable answer is kept when there is one."""
     if isinstance(exc, ApiError):
-        return _api_sentence(exc, translate, cli)
+        sentence = _api_sentence(exc, translate, cli)
+        if exc.raw:
+            sentence = f"{sentence} {raw_answer_note(translate, cli=cli)}"
+        return sentence
     if isinstance(exc, ImageError):
         return image_error_sentence(exc, translate)
     if isinstance(exc, ValidationError):  # the limits the request breaks, each a sentence
@@ -107,15 +111,61 @@ def _kind_sentence(kind: ErrorKind, translate: Translate, cli: bool) -> str:
             "JobRunner", "The server no longer knows this task (unknown or expired)."
         ),
         ErrorKind.task_failed: translate("JobRunner", "The server reported that the task failed."),
-        ErrorKind.deadline: translate(
-            "JobRunner", "The task took longer than the time limit. Retry later."
-        ),
-        ErrorKind.malformed: translate(
-            "JobRunner", "The server's answer could not be read. The details are in the log."
-        ),
+        # No "retry" here: a retry makes a new task and bills again; the job's row offers
+        # "Check the server again" (app.core.jobs.can_check_again) for the same task.
+        ErrorKind.deadline: translate("JobRunner", "The task took longer than the time limit."),
+        ErrorKind.malformed: translate("JobRunner", "The server's answer could not be read."),
         ErrorKind.cancelled: translate("JobRunner", "Cancelled."),
     }
     return sentences.get(kind) or translate("JobRunner", "The job failed.")
+
+
+def raw_answer_note(translate: Translate = plain, *, cli: bool = False) -> str:
+    """Where the answer the reader could not use is kept (it is also in the log)."""
+    if cli:
+        return "The server's answer is printed below."
+    return translate(
+        "JobRunner",
+        "The server's answer is kept: use “Copy the server's answer” in the row's menu.",
+    )
+
+
+def check_again_note(translate: Translate = plain, *, task_id: str = "", cli: bool = False) -> str:
+    """A failed job whose task the server may still finish: polling it again costs nothing."""
+    if cli:
+        return (
+            f"The task may still finish on the server. Check it again (no new task, nothing "
+            f"billed again): python -m app resume {task_id}"
+        )
+    return translate(
+        "JobRunner",
+        "The task may still finish on the server: “Check the server again” asks for it "
+        "without a new task or a new charge.",
+    )
+
+
+def waiting_note(message: str, translate: Translate = plain) -> str:
+    """What a row shows while polls meet answers that cannot be used (the client's English
+    message); the usual ones are translated, any other is shown as the client wrote it."""
+    known = {
+        "The server's answers can't be read. Still trying until the deadline.": translate(
+            "JobRunner",
+            "The server's answers can't be read. Still trying until the deadline.",
+        ),
+        "The server does not show this task right now. Still trying until the deadline.": (
+            translate(
+                "JobRunner",
+                "The server does not show this task right now. Still trying until the deadline.",
+            )
+        ),
+        "The finished picture could not be downloaded; asking the server for a fresh link. "
+        "Still trying until the deadline.": translate(
+            "JobRunner",
+            "The finished picture could not be downloaded; asking the server for a fresh link. "
+            "Still trying until the deadline.",
+        ),
+    }
+    return known.get(message, message)
 
 
 def image_error_sentence(exc: ImageError, translate: Translate = plain) -> str:

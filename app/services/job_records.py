@@ -29,6 +29,7 @@ from app.core.job_events import (
     TaskCreated,
     Waiting,
 )
+from app.core.jobs import can_check_again as _checkable
 from app.core.library import JobState
 
 if TYPE_CHECKING:
@@ -53,6 +54,15 @@ def note(name: str) -> str:
     return sentences.job_note(name, translate)
 
 
+def can_check_again(record: JobRecord) -> bool:
+    """A failed, cancelled or interrupted async job with a task id: polling the same task once
+    more may land its (already paid) picture; nothing new is created."""
+    if not record.final or record.state == JobState.completed or record.job_id is None:
+        return False
+    kind = record.error_kind if record.state == JobState.failed else None
+    return _checkable(record.flavour, record.task_id, kind)
+
+
 @dataclass
 class JobRecord:
     """What the GUI knows about one job; only the runner (GUI thread) changes it."""
@@ -68,6 +78,11 @@ class JobRecord:
     server_status: str | None = None
     error: str | None = None
     error_kind: str | None = None
+    raw: str | None = (
+        None  # the server's answer the reader could not use: "Copy the server's answer"
+    )
+    base_url: str | None = None  # a journaled job's server (history rows): checked again there
+    struggling: bool = False  # detail shows why polls are not getting through
     created: float = field(default_factory=time.time)
     started: float | None = None  # wall clock, for the ticking elapsed time
     finished: float | None = None
@@ -105,6 +120,7 @@ class JobRecord:
     def finish(self, state: JobState) -> None:
         self.state = state
         self.detail = None
+        self.struggling = False
         self.finished = time.time()
 
 
@@ -132,8 +148,13 @@ def apply_event(
             record.job_id = job_id
         case TaskCreated(task_id):
             record.task_id, record.server_status = task_id, "submitted"
+        case ServerStatus(_, "waiting", _, message) if message:
+            # Polls meet answers that cannot be used: say so while it lasts.
+            record.detail, record.struggling = sentences.waiting_note(message, translate), True
         case ServerStatus(status):
             record.server_status = status
+            if record.struggling:  # an answer got through: the note has had its day
+                record.detail, record.struggling = None, False
         case Landed():
             _landed(record, event, pictures)
         case Failed():
@@ -170,4 +191,8 @@ def _failed(record: JobRecord, event: Failed) -> None:
     else:
         record.error = error_sentence(event.error)
     record.error_kind = event.kind
+    record.raw = event.raw
+    record.task_id = record.task_id or event.task_id
     record.finish(JobState.failed)
+    if can_check_again(record):
+        record.error = f"{record.error} {sentences.check_again_note(translate)}"

@@ -30,6 +30,7 @@ from app.services.job_records import (
     RETRYABLE,
     JobRecord,
     apply_event,
+    can_check_again,
     error_sentence,
     note,
 )
@@ -289,23 +290,35 @@ class JobRunner(QObject):
         self._start(record)
         return new_key
 
-    def fetch_again(self, key: str) -> None:
-        """Poll a cancelled async task once more: it may have finished (and been paid for)."""
+    def can_check_again(self, key: str) -> bool:
         record = self._records.get(key)
-        if (
-            record is None
-            or record.state != CANCELLED
-            or not record.task_id
-            or record.job_id is None
-        ):
-            return
+        return record is not None and can_check_again(record)
+
+    def check_again(self, key: str) -> bool:
+        """One more round of polling of the SAME task of a failed, timed-out, cancelled or
+        interrupted async job: it may have finished (and been paid for). Never a new task."""
+        record = self._records.get(key)
+        if record is None or not can_check_again(record):
+            return False
         base = record.spec or JobSpec(key=key, flavour=record.flavour)
         record.spec = replace(
-            base, resume_job_id=record.job_id, resume_task_id=record.task_id, resume_base_url=None
+            base,
+            retry_of=None,
+            resume_job_id=record.job_id,
+            resume_task_id=record.task_id,
+            # A history row's task lives on the server the journal names; a job of this run
+            # on the endpoint in use.
+            resume_base_url=record.base_url,
         )
-        record.state, record.finished, record.error, record.detail = QUEUED, None, None, None
+        record.state, record.finished, record.detail = QUEUED, None, None
+        record.error = record.error_kind = record.raw = None
         self._changed(record, was_final=True)
         self._start(record)
+        return True
+
+    def fetch_again(self, key: str) -> None:
+        """Kept for callers of the cancelled-job action: now check_again for every end."""
+        self.check_again(key)
 
     def resume(self, job: Any, *, keep_unmasked: bool = True, feather: int = 8) -> str:
         """Carry on a journaled job: poll its async task by the saved id (never create it
@@ -330,6 +343,7 @@ class JobRunner(QObject):
             is_edit=job.parent_item_id is not None,
             job_id=job.job_id,
             task_id=job.task_id,
+            base_url=job.base_url,
             spec=spec,
             detail=note("resuming"),
         )
@@ -357,6 +371,7 @@ class JobRunner(QObject):
             item_ids=list(job.item_ids or []),
             paths=list(paths or []),
             server_status=job.server_status,
+            base_url=job.base_url,
             spec=JobSpec(key=key, flavour=str(job.flavour), parent_item_id=job.parent_item_id),
         )
         self._add(record)

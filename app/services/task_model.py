@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 )
 
 from app.core.library import JobState
-from app.services.job_records import FINAL_STATES, JobRecord
+from app.services.job_records import FINAL_STATES, JobRecord, can_check_again
 from app.services.runner import JobRunner
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -41,6 +41,8 @@ class Roles:
     Paths = Qt.ItemDataRole.UserRole + 12
     LateResult = Qt.ItemDataRole.UserRole + 13
     Record = Qt.ItemDataRole.UserRole + 14
+    RawAnswer = Qt.ItemDataRole.UserRole + 15  # the server's answer nobody could read, or None
+    CanCheckAgain = Qt.ItemDataRole.UserRole + 16  # "Check the server again" applies
 
 
 def format_elapsed(seconds: float | None) -> str:
@@ -128,6 +130,10 @@ class TaskModel(QAbstractListModel):
             return record.late_result
         if role == Roles.Record:
             return record
+        if role == Roles.RawAnswer:
+            return record.raw
+        if role == Roles.CanCheckAgain:
+            return can_check_again(record)
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

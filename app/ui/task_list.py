@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.library import JobState
-from app.services.job_records import FINAL_STATES, RETRYABLE, JobRecord
+from app.services.job_records import FINAL_STATES, RETRYABLE, JobRecord, can_check_again
 from app.services.runner import JobRunner
 from app.services.task_model import Roles, TaskModel, format_elapsed
 from app.ui.widgets import give_own_viewport, qstyle
@@ -132,6 +132,10 @@ def hover_action(record: JobRecord) -> str | None:
     """The one action a row offers on hover: the thing a person most likely wants next."""
     if record.state not in FINAL_STATES:
         return "cancel"
+    if record.state != JobState.cancelled and can_check_again(record) and not record.late_result:
+        # Failed or interrupted on the way, not by choice: the same task once more, nothing
+        # new billed. (A job the person cancelled keeps its one-click retry.)
+        return "check"
     if record.state in RETRYABLE and not record.late_result:
         return "retry"
     if record.paths:
@@ -148,7 +152,7 @@ class _Fonts(NamedTuple):
 
 
 class TaskDelegate(QStyledItemDelegate):
-    action = Signal(str, str)  # job key, "cancel" / "retry" / "reveal"
+    action = Signal(str, str)  # job key, "cancel" / "check" / "retry" / "reveal"
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -191,7 +195,7 @@ class TaskDelegate(QStyledItemDelegate):
         if name is None or not option.state & qstyle().StateFlag.State_MouseOver:
             return 0
         rect = self.button_rect(option.rect)
-        glyph = {"cancel": "✕", "retry": "↻", "reveal": "📂"}[name]
+        glyph = {"cancel": "✕", "check": "⟳", "retry": "↻", "reveal": "📂"}[name]
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
@@ -417,7 +421,10 @@ class TaskList(QWidget):
         self.retry_button = self._button(
             self.tr("Retry"),
             "taskRetryButton",
-            self.tr("Run the selected jobs again with the same inputs"),
+            self.tr(
+                "Run the selected jobs again with the same inputs: a new task, billed again "
+                "(a failed task can be checked again from its menu at no cost)"
+            ),
         )
         self.open_button = self._button(
             self.tr("Open"), "taskOpenButton", self.tr("Show the result")
@@ -468,6 +475,8 @@ class TaskList(QWidget):
             return
         if name == "cancel":
             self._runner.cancel(key)
+        elif name == "check":
+            self._runner.check_again(key)
         elif name == "retry":
             self._runner.retry(key)
         elif name == "reveal" and record.paths:
@@ -508,6 +517,10 @@ class TaskList(QWidget):
             return
         if not self.view.selectionModel().isSelected(index):
             self.view.setCurrentIndex(index)
+        self.context_menu(record).exec(self.view.viewport().mapToGlobal(pos))
+
+    def context_menu(self, record: JobRecord) -> QMenu:
+        """The row's menu: checking the same task again comes before a retry that bills again."""
         menu = QMenu(self)
         key = record.key
         if record.paths or record.preview is not None:
@@ -524,24 +537,25 @@ class TaskList(QWidget):
             )
         if record.state not in FINAL_STATES:
             menu.addAction(self.tr("Cancel"), lambda: self._runner.cancel(key))
+        if can_check_again(record) and not record.late_result:
+            menu.addAction(self.tr("Check the server again"), lambda: self._runner.check_again(key))
         if record.state in RETRYABLE:
-            menu.addAction(self.tr("Retry with the same inputs"), lambda: self._runner.retry(key))
-        if record.state == JobState.cancelled and record.task_id and not record.late_result:
-            menu.addAction(
-                self.tr("Fetch the result anyway"), lambda: self._runner.fetch_again(key)
-            )
+            menu.addAction(self.tr("Retry (billed again)"), lambda: self._runner.retry(key))
         if record.unsaved is not None:
             menu.addAction(self.tr("Save again"), lambda: self._runner.save_again(key))
         if record.error:
             error = record.error
             menu.addAction(self.tr("Copy the error message"), lambda: _copy_text(error))
+        if record.raw:
+            raw = record.raw
+            menu.addAction(self.tr("Copy the server's answer"), lambda: _copy_text(raw))
         if record.task_id:
             task_id = record.task_id
             menu.addAction(self.tr("Copy the task id"), lambda: _copy_text(task_id))
         if record.state in FINAL_STATES:
             menu.addSeparator()
             menu.addAction(self.tr("Remove from list"), lambda: self._runner.remove(key))
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        return menu
 
 
 def _copy_text(text: str) -> None:

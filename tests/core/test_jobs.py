@@ -20,6 +20,7 @@ from app.core.api.cancel import CancelToken
 from app.core.api.client import MountseaClient, make_http_client
 from app.core.api.models import ImageRequest, InputImage
 from app.core.jobs import FileSources, JobEnv, run_job
+from app.core.jobs import can_check_again as jobs_can_check_again
 from app.core.library import JobState, Library
 from tests.conftest import TEST_KEY
 
@@ -313,3 +314,90 @@ def test_a_job_waits_for_an_endpoint(library: Library, simulator, http) -> None:
     kinds = recorder.kinds()
     assert kinds[:3] == [ev.Started, ev.Waiting, ev.Resumed] and kinds[-1] is ev.Landed
     assert recorder.first(ev.Waiting).reason == "endpoint"
+
+
+# --- checking a task again, and the answers nobody could read --------------------------------
+
+
+def env_with_deadline(library: Library, http, base_url: str, deadline: float) -> JobEnv:
+    def client(e: ev.Endpoint) -> MountseaClient:
+        return MountseaClient(
+            http, e.base_url, e.api_key, poll_interval=0.02, task_deadline=deadline
+        )
+
+    return JobEnv(library, client, ev.FixedEndpoint(ev.Endpoint(base_url, TEST_KEY, False)))
+
+
+def test_a_task_past_the_deadline_is_checked_again_without_a_new_one(
+    library: Library, simulator, http
+) -> None:
+    simulator.latency = 0.6
+    first = Recorder()
+    run_job(
+        spec("a slow owl"),
+        env_with_deadline(library, http, simulator.base_url, 0.2),
+        CancelToken(),
+        first,
+    )
+    failed = first.first(ev.Failed)
+    assert failed.kind == "deadline" and failed.task_id and failed.job_id is not None
+    assert jobs_can_check_again("async", failed.task_id, failed.kind)
+    again = Recorder()
+    again_spec = ev.JobSpec(
+        key="k", flavour="async", resume_job_id=failed.job_id, resume_task_id=failed.task_id
+    )
+    run_job(again_spec, env_for(library, http, simulator.base_url), CancelToken(), again)
+    landed = again.first(ev.Landed)
+    assert simulator.created_tasks == 1 and ev.TaskCreated not in again.kinds()
+    assert library.job(failed.job_id).state is JobState.completed
+    assert Path(landed.paths[0]).is_file()
+
+
+def test_a_task_the_journal_does_not_know_is_journaled_then_landed(
+    library: Library, simulator, http
+) -> None:
+    from app.core.api.cancel import CancelToken as Token
+
+    client = MountseaClient(http, simulator.base_url, TEST_KEY)
+    task_id = client.submit_task(ImageRequest(prompt="made elsewhere"), Token())
+    recorder = Recorder()
+    adopt = ev.JobSpec(key="k", flavour="async", resume_task_id=task_id, origin="cli")
+    run_job(adopt, env_for(library, http, simulator.base_url), CancelToken(), recorder)
+    landed = recorder.first(ev.Landed)
+    job = library.job(recorder.first(ev.Journaled).job_id)
+    assert job.task_id == task_id and job.origin == "cli" and job.state is JobState.completed
+    assert job.item_ids == [item.id for item in landed.items]
+    assert simulator.created_tasks == 1  # the one made above; none by the resume
+
+
+def test_an_unknown_result_keeps_the_servers_answer_in_the_event_and_the_log(
+    library: Library, simulator, http, caplog
+) -> None:
+    from app.simulator import Fault
+
+    simulator.inject(Fault(result_shape="unrecognised"))
+    recorder = Recorder()
+    with caplog.at_level("INFO", logger="app.core.jobs"):
+        run_job(
+            spec("an odd shape"),
+            env_for(library, http, simulator.base_url),
+            CancelToken(),
+            recorder,
+        )
+    failed = recorder.first(ev.Failed)
+    assert failed.kind == "malformed" and failed.raw and "artifact" in failed.raw
+    assert failed.task_id
+    [line] = [r.getMessage() for r in caplog.records if "the server's answer" in r.getMessage()]
+    assert "artifact" in line and TEST_KEY not in line
+    gui = sentences.error_sentence(failed.error)
+    assert "Copy the server's answer" in gui and "details are in the log" not in gui
+    assert "printed below" in sentences.error_sentence(failed.error, cli=True)
+
+
+def test_what_can_be_checked_again() -> None:
+    assert jobs_can_check_again("async", "t1", "deadline")
+    assert jobs_can_check_again("async", "t1", "malformed")
+    assert jobs_can_check_again("async", "t1", None)  # cancelled, interrupted
+    assert not jobs_can_check_again("async", None, "deadline")  # no task: nothing to ask
+    assert not jobs_can_check_again("compat", "t1", "deadline")
+    assert not jobs_can_check_again("async", "t1", "task_failed")  # the server said it is over

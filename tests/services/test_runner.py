@@ -222,3 +222,71 @@ def test_the_network_coming_back_wakes_a_waiting_job(qtbot, library) -> None:
     finally:
         runner.shutdown()
         sim.stop()
+
+
+def test_a_job_past_its_deadline_is_checked_again_on_the_same_task(
+    qtbot, library: Library, simulator
+) -> None:
+    runner = JobRunner(
+        library, concurrency=1, client_options={"poll_interval": 0.02, "task_deadline": 0.3}
+    )
+    runner.endpoints.set(Endpoint(simulator.base_url, TEST_KEY, demo=False))
+    try:
+        simulator.latency = 1.0
+        key = runner.submit(ImageRequest(prompt="a patient heron"), "async")
+        finish(qtbot, runner, key)
+        record = runner.record(key)
+        assert record.state == "failed" and record.error_kind == "deadline"
+        assert runner.can_check_again(key)
+        assert "Check the server again" in record.error and "Retry later" not in record.error
+        task = simulator.tasks[record.task_id]
+        qtbot.waitUntil(lambda: task.walk_status() == "final", timeout=5000)
+        assert runner.check_again(key)
+        assert record.state == "queued" and record.error is None
+        finish(qtbot, runner, key)
+        assert record.state == "completed", record.error
+        assert simulator.created_tasks == 1  # one task, polled twice, never made again
+        assert library.job(record.job_id).state == "completed"
+    finally:
+        runner.shutdown()
+
+
+def test_a_compat_job_has_nothing_to_check_again(qtbot, runner: JobRunner, simulator) -> None:
+    simulator.inject(Fault(status=500), method="POST", path="/openai/v1/images/generations")
+    key = runner.submit(ImageRequest(prompt="a lost call"), "compat")
+    finish(qtbot, runner, key)
+    assert runner.record(key).state == "failed"
+    assert not runner.can_check_again(key) and not runner.check_again(key)
+    assert simulator.compat_calls == 0
+
+
+def test_the_row_says_why_polls_are_not_getting_through_while_it_lasts(
+    qtbot, runner: JobRunner, simulator
+) -> None:
+    simulator.latency = 0.5
+    simulator.inject(
+        Fault(status=200, body={"code": 0, "msg": "busy"}),
+        method="GET",
+        path="/openai/tasks",
+        times=3,
+    )
+    details: list[str | None] = []
+    runner.job_changed.connect(lambda k: details.append(runner.record(k).detail))
+    key = runner.submit(ImageRequest(prompt="a busy gateway"), "async")
+    finish(qtbot, runner, key)
+    record = runner.record(key)
+    assert record.state == "completed", record.error
+    note = "The server's answers can't be read. Still trying until the deadline."
+    assert note in details
+    after = details[details.index(note) :]
+    assert None in after  # it went as soon as an answer got through
+    assert record.detail is None
+
+
+def test_an_unreadable_answer_is_kept_on_the_record(qtbot, runner: JobRunner, simulator) -> None:
+    simulator.inject(Fault(result_shape="unrecognised"))
+    key = runner.submit(ImageRequest(prompt="an unknown shape"), "async")
+    finish(qtbot, runner, key)
+    record = runner.record(key)
+    assert record.state == "failed" and record.raw and "artifact" in record.raw
+    assert "Copy the server's answer" in record.error

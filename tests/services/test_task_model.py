@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.core.job_events import Landed, Started, Waiting
-from app.core.library import Library
+from app.core.library import JobState, Library
 from app.services.runner import JobRunner
 from app.services.task_model import Roles, TaskModel, format_elapsed
 
@@ -78,3 +78,31 @@ def test_elapsed_ticks_only_for_running_rows(qtbot, runner: JobRunner) -> None:
     assert model.index_of(done).row() not in changed_rows
     runner.on_event(running, Landed(items=()))
     assert not model._ticker.isActive()  # nothing runs: no timer
+
+
+def test_a_history_row_with_a_task_can_be_checked_again_on_its_own_server(
+    qtbot, runner: JobRunner
+) -> None:
+    from app.core.job_events import ServerStatus
+
+    model = TaskModel(runner)
+    job = journal_job("timed out", state="failed")
+    job.task_id, job.error_kind = "task-1", "deadline"
+    key = runner.add_history(job, "failed", error="The task took longer than the time limit.")
+    row = model.index_of(key)
+    assert model.data(row, Roles.CanCheckAgain) is True
+    assert model.data(row, Roles.RawAnswer) is None
+    failed_there = journal_job("refused", state="failed")
+    failed_there.task_id, failed_there.error_kind = "task-2", "task_failed"
+    other = runner.add_history(failed_there, "failed", error="The task failed.")
+    assert model.data(model.index_of(other), Roles.CanCheckAgain) is False
+    # A note about unreadable answers shows while it lasts and goes with the next real answer.
+    record = runner.record(key)
+    record.state = JobState.running
+    row = model.index_of(key)  # a row was added above it
+    note = "The server's answers can't be read. Still trying until the deadline."
+    runner.on_event(key, ServerStatus("waiting", "waiting", 1.0, note))
+    assert "can't be read" in model.data(row, Roles.Detail)
+    runner.on_event(key, ServerStatus("processing", "polling", 2.0))
+    assert model.data(row, Roles.Detail) is None
+    assert model.data(row, Roles.ServerStatus) == "processing"
