@@ -143,7 +143,7 @@ class FaultySimulator(Simulator):
         self.compat_lost: Counter[str] = Counter()  # Compat pictures billed, answer lost
         self.faults: Counter[str] = Counter()
 
-    def _take_fault(self, method: str, path: str) -> Fault | None:
+    def take_fault(self, method: str, path: str) -> Fault | None:
         route = FILES if path.startswith(FILES) else path
         with self._rng_lock:
             if self._rng.random() >= self.rate:
