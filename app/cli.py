@@ -236,8 +236,7 @@ def _resume_spec(
     """The job that polls `task_id` again: the journal's own job when it knows the task (on
     the server it names, unless --base-url says otherwise), else a new job for it. A task whose
     picture already landed gives its paths instead: it is never saved twice."""
-    # The journal's newest jobs first; a task id is unique, so the first match is the one.
-    known = next((j for j in lib.recent_jobs(limit=100_000) if j.task_id == task_id), None)
+    known = lib.job_by_task(task_id)
     if known is None:
         return ev.JobSpec(
             key="cli",

@@ -149,6 +149,7 @@ def run_job(spec: JobSpec, env: JobEnv, cancel: CancelToken, emit: Emit) -> None
                 endpoint.base_url,
                 origin=spec.origin,
                 parent_item_id=spec.parent_item_id,
+                demo=endpoint.demo,  # the demo simulator's pictures cost nothing
             )
             emit(Journaled(job_id))
         else:
@@ -398,7 +399,14 @@ def _report_failure(spec: JobSpec, exc: Exception, job_id: Any, lib: Library, em
         log.error("job %s crashed", job_id, exc_info=exc)
         kind, message = "internal", repr(exc)
     if job_id is not None:
-        _safe(lib.update_job, job_id, state=JobState.failed, error_kind=kind, error_message=message)
+        _safe(
+            lib.update_job,
+            job_id,
+            state=JobState.failed,
+            error_kind=kind,
+            error_message=message,
+            raw_answer=raw,
+        )
     emit(Failed(kind, message, exc, job_id, task_id=task_id, raw=raw))
 
 

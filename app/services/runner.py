@@ -372,6 +372,7 @@ class JobRunner(QObject):
             paths=list(paths or []),
             server_status=job.server_status,
             base_url=job.base_url,
+            raw=getattr(job, "raw_answer", None),
             spec=JobSpec(key=key, flavour=str(job.flavour), parent_item_id=job.parent_item_id),
         )
         self._add(record)

@@ -392,6 +392,25 @@ def test_an_unknown_result_keeps_the_servers_answer_in_the_event_and_the_log(
     gui = sentences.error_sentence(failed.error)
     assert "Copy the server's answer" in gui and "details are in the log" not in gui
     assert "printed below" in sentences.error_sentence(failed.error, cli=True)
+    # ... and in the library, where a restarted app finds it again
+    kept = library.job(failed.job_id).raw_answer
+    assert kept and "artifact" in kept and TEST_KEY not in kept
+    assert library.job_by_task(failed.task_id).job_id == failed.job_id
+
+
+def test_demo_pictures_are_marked_and_cost_nothing(library: Library, simulator, http) -> None:
+    demo = ev.FixedEndpoint(ev.Endpoint(simulator.base_url, TEST_KEY, True))
+    recorder = Recorder()
+    run_job(
+        spec("a demo fox"),
+        env_for(library, http, simulator.base_url, endpoints=demo),
+        CancelToken(),
+        recorder,
+    )
+    landed = recorder.first(ev.Landed)
+    assert all(library.item(item.id).demo for item in landed.items)
+    assert library.usage_totals("%Y-%m") == []  # nothing counted as spend
+    assert library.spend_by_month() == []
 
 
 def test_what_can_be_checked_again() -> None:

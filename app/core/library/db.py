@@ -200,7 +200,19 @@ def _run_script(c: sqlite3.Connection, script: str) -> None:
         raise ValueError(f"incomplete SQL statement: {statement!r}")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+def _v4(c: sqlite3.Connection) -> None:
+    # raw_answer: the server's answer a job could not read (secrets removed, capped), kept so a
+    # person can copy it into a bug report after a restart; task_id indexed for `resume ID`.
+    _run_script(
+        c,
+        """
+        ALTER TABLE jobs ADD COLUMN raw_answer TEXT;
+        CREATE INDEX jobs_task_id ON jobs(task_id) WHERE task_id IS NOT NULL;
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -64,6 +64,7 @@ class Job:
     # The process running it (owner.py): None for jobs journaled before owners were recorded.
     owner: str | None = None
     demo: bool = False  # made by the demo simulator: no money was spent
+    raw_answer: str | None = None  # the server's answer it could not read (redacted, capped)
 
     @property
     def owner_pid(self) -> int | None:
@@ -148,6 +149,7 @@ def update(
     server_status: str | None = None,
     error_kind: str | None = None,
     error_message: str | None = None,
+    raw_answer: str | None = None,
 ) -> None:
     sets: list[str] = []
     args: list[Any] = []
@@ -163,6 +165,7 @@ def update(
         ("server_status", server_status),
         ("error_kind", error_kind),
         ("error_message", error_message),
+        ("raw_answer", raw_answer),
     ):
         if value is not None:
             sets.append(f"{name} = ?")
@@ -198,6 +201,7 @@ def _job_from_row(c: sqlite3.Connection, row: sqlite3.Row) -> Job:
         origin=row["origin"],
         owner=row["owner"],
         demo=bool(row["demo"]),
+        raw_answer=row["raw_answer"],
     )
 
 
@@ -207,6 +211,15 @@ def get(store: Store, job_id: str) -> Job:
         if row is None:
             raise UnknownJobError(job_id)
         return _job_from_row(c, row)
+
+
+def by_task(store: Store, task_id: str) -> Job | None:
+    """The newest journaled job polling this server task, if any."""
+    with store.read() as c:
+        row = c.execute(
+            "SELECT * FROM jobs WHERE task_id = ? ORDER BY created_at DESC LIMIT 1", (task_id,)
+        ).fetchone()
+        return None if row is None else _job_from_row(c, row)
 
 
 def recent(store: Store, limit: int = 200) -> list[Job]:

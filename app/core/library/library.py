@@ -145,6 +145,7 @@ class Library:
         server_status: str | None = None,
         error_kind: str | None = None,
         error_message: str | None = None,
+        raw_answer: str | None = None,
     ) -> None:
         journal.update(
             self._store,
@@ -153,10 +154,14 @@ class Library:
             server_status=server_status,
             error_kind=error_kind,
             error_message=error_message,
+            raw_answer=raw_answer,
         )
 
     def job(self, job_id: str) -> Job:
         return journal.get(self._store, job_id)
+
+    def job_by_task(self, task_id: str) -> Job | None:
+        return journal.by_task(self._store, task_id)
 
     def recent_jobs(self, limit: int = 200) -> list[Job]:
         return journal.recent(self._store, limit)
