@@ -42,6 +42,7 @@ from app.core.api.models import (
     ImageResult,
     InputImage,
     TaskStatus,
+    ValidationError,
 )
 from app.core.api.parse import (
     error_from_response,
@@ -52,6 +53,7 @@ from app.core.api.parse import (
     parse_task_id,
     task_failure,
 )
+from app.core.api.validation import image_url_problems
 
 log = logging.getLogger(__name__)
 
@@ -260,8 +262,12 @@ class MountseaClient:
     def submit_task(self, request: ImageRequest, cancel: CancelToken, *, on_event: EventSink = None) -> str:
         """POST /openai/images; returns the task id. Never re-sent once it may have reached the server."""
         request.validate()
+        too_big = image_url_problems(request)
+        if too_big:
+            raise ValidationError(too_big)
         body = common_fields(request)
-        body["moderation"] = request.moderation
+        if request.moderation != "auto":  # the async docs list no moderation: send it only when asked
+            body["moderation"] = request.moderation
         if request.images:
             urls = [data_url(img) for img in request.images]
             body["image"] = urls[0] if len(urls) == 1 else urls

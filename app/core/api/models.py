@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from app.core import sizes
+
 DEFAULT_MODEL = "gpt-image-2"
 DEFAULT_BASE_URL = "https://api.mountsea.ai"
 
@@ -18,12 +20,16 @@ FIDELITIES = ("high", "low")
 
 MAX_PROMPT_CHARS = 32_000
 MAX_IMAGES = 16
-MAX_IMAGE_BYTES = 50 * 1024 * 1024
-MAX_MASK_BYTES = 4 * 1024 * 1024
+MAX_IMAGE_BYTES = 50_000_000  # OpenAI's "50MB" is decimal
+# OpenAI's JSON `image_url` (the async body's data URLs) takes at most this many characters.
+MAX_IMAGE_URL_CHARS = 20_971_520
+MAX_MASK_BYTES = 4_000_000  # "4MB", decimal as well
 
-# gpt-image-2 custom sizes (OpenAI's rules): multiples of 16, ratio 1:3..3:1, at most 3840x2160.
-MAX_LONG_SIDE = 3840
-MAX_PIXELS = 3840 * 2160
+# gpt-image-2 custom sizes (OpenAI's rules, see app.core.sizes): multiples of 16, ratio
+# 1:3..3:1, from 655,360 to 8,294,400 pixels, long side at most 3840.
+MAX_LONG_SIDE = sizes.MAX_LONG_SIDE
+MAX_PIXELS = sizes.MAX_PIXELS
+MIN_PIXELS = sizes.MIN_PIXELS
 _SIZE_RE = re.compile(r"^(\d{2,5})x(\d{2,5})$")
 
 MIME_BY_FORMAT = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
@@ -52,17 +58,7 @@ def custom_size_problem(size: str) -> str | None:
     dims = parse_size(size)
     if dims is None:
         return f"size must be one of {', '.join(SIZES)} or WIDTHxHEIGHT, not {size!r}"
-    w, h = dims
-    if w % 16 or h % 16:
-        return f"both sides of {size} must be multiples of 16"
-    if max(w, h) > 3 * min(w, h):
-        return f"{size} is too narrow: the ratio must stay within 1:3 and 3:1"
-    if max(w, h) > MAX_LONG_SIDE or w * h > MAX_PIXELS:
-        return f"{size} is too large: at most 3840x2160"
-    if w * h < 1024 * 1024 * 0.6:
-        # OpenAI rejects very small canvases for gpt-image-2 (minimum ~655k pixels).
-        return f"{size} is too small: at least about 655,000 pixels"
-    return None
+    return sizes.problem(*dims)
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -104,6 +100,9 @@ class ImageRequest:
     input_fidelity: str | None = None  # edits only
     images: list[InputImage] = field(default_factory=list)  # empty: text-to-image
     mask: InputImage | None = None  # applies to images[0]
+    # Never sent (common_fields lists what is): set for "Transparent (cut out)", the flat colour
+    # asked for behind the subject, which the job removes locally (app.core.cutout.cut_out).
+    cutout_key: tuple[int, int, int] | None = None
 
     @property
     def is_edit(self) -> bool:
@@ -122,7 +121,7 @@ class ImageRequest:
 
     def parameters(self) -> dict[str, object]:
         """The settings as plain JSON values (no image bytes): for the journal, library and metadata."""
-        return {
+        params: dict[str, object] = {
             "prompt": self.prompt,
             "model": self.model,
             "size": self.size,
@@ -134,11 +133,17 @@ class ImageRequest:
             "user": self.user,
             "input_fidelity": self.input_fidelity,
         }
+        if self.cutout_key is not None:  # only when set: older records stay as they were
+            params["cutout_key"] = list(self.cutout_key)
+        return params
 
     @classmethod
     def from_parameters(cls, params: dict[str, object]) -> ImageRequest:
         """Inverse of parameters(); unknown keys are ignored, missing ones take defaults."""
         known = {k: v for k, v in params.items() if k in _PARAM_FIELDS and v is not None}
+        key = params.get("cutout_key")
+        if isinstance(key, (list, tuple)) and len(key) == 3 and all(isinstance(c, int) for c in key):
+            known["cutout_key"] = (key[0], key[1], key[2])
         return cls(**known)  # type: ignore[arg-type]
 
 
