@@ -60,7 +60,9 @@ def problem(width: int, height: int) -> str | None:
     if max(width, height) > MAX_RATIO * min(width, height):
         return f"{size} is too narrow: the ratio must stay within 1:3 and 3:1"
     if max(width, height) > MAX_LONG_SIDE or width * height > MAX_PIXELS:
-        return f"{size} is too large: at most 3840 on the long side and 8,294,400 pixels (3840x2160)"
+        return (
+            f"{size} is too large: at most 3840 on the long side and 8,294,400 pixels (3840x2160)"
+        )
     if width * height < MIN_PIXELS:
         return f"{size} is too small: at least 655,360 pixels (e.g. 1024x640 or 816x816)"
     return None
@@ -151,7 +153,9 @@ Fit = Literal["crop", "letterbox"]
 CROP_LIMIT = 0.2
 
 
-def fit(result_size: tuple[int, int], source_size: tuple[int, int]) -> tuple[Fit, tuple[int, int, int, int]]:
+def fit(
+    result_size: tuple[int, int], source_size: tuple[int, int]
+) -> tuple[Fit, tuple[int, int, int, int]]:
     """How to put a result back on its source without stretching it.
 
     ("crop", box): `box` (left, top, right, bottom) is the centred part of the result, in the
