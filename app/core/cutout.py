@@ -152,6 +152,20 @@ def colour_name(key: Colour) -> str:
     return _NAMES.get(key, "#{:02X}{:02X}{:02X}".format(*key))
 
 
+_KEY_WORDS = (
+    (GREEN, ("#00ff00", "green", "绿")),
+    (MAGENTA, ("#ff00ff", "magenta", "洋红", "品红")),
+    (BLUE, ("#0000ff", "blue", "蓝")),
+)
+
+
+def key_in_text(text: str) -> Colour | None:
+    """The key colour an (edited) prompt addition names first, or None."""
+    lowered = text.lower()
+    found = [(lowered.find(w), key) for key, words in _KEY_WORDS for w in words if w in lowered]
+    return min(found)[1] if found else None
+
+
 def prompt_addition(key: Colour) -> str:
     """The sentence added to the prompt (shown to the user, who may edit it)."""
     name = colour_name(key)
