@@ -266,7 +266,8 @@ class MountseaClient:
         if too_big:
             raise ValidationError(too_big)
         body = common_fields(request)
-        if request.moderation != "auto":  # the async docs list no moderation: send it only when asked
+        # The async docs do not list moderation: sent only when the user asks for "low".
+        if request.moderation != "auto":
             body["moderation"] = request.moderation
         if request.images:
             urls = [data_url(img) for img in request.images]

@@ -142,14 +142,26 @@ class ImageRequest:
         """Inverse of parameters(); unknown keys are ignored, missing ones take defaults."""
         known = {k: v for k, v in params.items() if k in _PARAM_FIELDS and v is not None}
         key = params.get("cutout_key")
-        if isinstance(key, (list, tuple)) and len(key) == 3 and all(isinstance(c, int) for c in key):
+        if (
+            isinstance(key, (list, tuple))
+            and len(key) == 3
+            and all(isinstance(c, int) for c in key)
+        ):
             known["cutout_key"] = (key[0], key[1], key[2])
         return cls(**known)  # type: ignore[arg-type]
 
 
 _PARAM_FIELDS = {
-    "prompt", "model", "size", "quality", "background", "output_format",
-    "output_compression", "moderation", "user", "input_fidelity",
+    "prompt",
+    "model",
+    "size",
+    "quality",
+    "background",
+    "output_format",
+    "output_compression",
+    "moderation",
+    "user",
+    "input_fidelity",
 }
 
 
