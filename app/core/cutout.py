@@ -17,12 +17,15 @@ Pillow only (channel operations in C): about half a second for 1536x1024, PNG wr
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from PIL import Image, ImageChops, ImageMath
+
+from app.core.api.models import ImageRequest
 
 Colour = tuple[int, int, int]
 
@@ -173,6 +176,18 @@ def prompt_addition(key: Colour) -> str:
         f"Place the subject on a perfectly flat, solid {name} background that fills the whole "
         "frame: one even colour, no gradient, texture, floor, shadows or reflections on it, and "
         "keep that colour out of the subject itself."
+    )
+
+
+def as_cutout(request: ImageRequest) -> ImageRequest:
+    """The same request by the cut-out route (for the one-click offer after a server refuses
+    native transparency): opaque, the addition appended to the prompt, the key carried along."""
+    key = choose_key_colour(request.prompt)
+    return dataclasses.replace(
+        request,
+        prompt=f"{request.prompt}\n\n{prompt_addition(key)}",
+        background="opaque",
+        cutout_key=key,
     )
 
 

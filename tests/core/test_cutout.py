@@ -9,6 +9,7 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
 from app.core import cutout
+from app.core.api.models import ImageRequest
 from app.core.cutout import BLUE, GREEN, MAGENTA
 
 
@@ -134,3 +135,19 @@ def test_the_prompt_addition_names_the_colour_and_forbids_shadows() -> None:
     assert "#FF00FF" in text and "magenta" in text and "shadows" in text
     with pytest.raises(ValueError):
         cutout.cut_out(scene(GREEN, (64, 64))[0], (255, 255, 255))  # white has no colour to key on
+
+
+def test_a_refused_transparent_request_becomes_a_cut_out() -> None:
+    native = ImageRequest(
+        prompt="a green frog sticker", background="transparent", output_format="webp"
+    )
+    cut = cutout.as_cutout(native)
+    assert cut.background == "opaque" and cut.cutout_key == MAGENTA and cut.output_format == "webp"
+    assert cut.prompt == "a green frog sticker\n\n" + cutout.prompt_addition(MAGENTA)
+    assert cut.problems() == [] and native.background == "transparent"  # a copy
+
+
+def test_an_edited_addition_names_its_key() -> None:
+    assert cutout.key_in_text("on flat blue, not green") == BLUE
+    assert cutout.key_in_text("a solid #FF00FF backdrop") == MAGENTA
+    assert cutout.key_in_text("plain white") is None
