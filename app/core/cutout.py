@@ -7,12 +7,13 @@ colour locally, the way film keyers do:
 - the matte is the pixel's distance from neutral along the key's chroma axis ("key excess":
   the key's strong channels minus its weak ones, e.g. G - max(R, B) for green), relative to
   the background's own excess (measured on the picture's border, since the model never paints
-  the exact key), through a soft linear ramp: blended edge pixels get partial alpha;
+  the exact key), through a soft linear ramp: blended edge pixels get partial alpha; edges are
+  then refined with the colour of the opaque subject beside them (see `matte`);
 - edge colours are un-mixed from the background (C = (P - (1 - a) * B) / a) and then despilled
   (what is left of the key's excess is taken out of its strong channels), so no key-coloured
   fringe stays on hair, fur or antialiased outlines.
 
-Pillow only (channel operations in C): about half a second for 1536x1024, PNG writing included.
+Pillow only (channel operations in C): about 0.6 s for 1536x1024 on one core, PNG writing included.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PIL import Image, ImageChops, ImageMath
+from PIL import Image, ImageChops, ImageFilter, ImageMath
 
 from app.core.api.models import ImageRequest
 
@@ -245,13 +246,59 @@ LOW = 0.06
 HIGH = 0.88
 
 
+def _strong_weak(
+    bands: Sequence[Image.Image], on: list[int], off: list[int]
+) -> tuple[Image.Image, Image.Image]:
+    strong = bands[on[0]]
+    for i in on[1:]:
+        strong = ImageChops.darker(strong, bands[i])
+    weak = bands[off[0]]
+    for i in off[1:]:
+        weak = ImageChops.lighter(weak, bands[i])
+    return strong, weak
+
+
+# How far (pixels) an edge looks for the subject's own colour in the opaque core next to it.
+REACH = 6
+
+
 def matte(rgb: Image.Image, key: Colour, background: Colour | None = None) -> Image.Image:
-    """The alpha (L, 255 = subject) of an RGB picture of a subject on `key`."""
+    """The alpha (L, 255 = subject) of an RGB picture of a subject on `key`.
+
+    First pass: the key excess against the background's, through the ramp. Edges are then
+    refined with the colour of the opaque subject next to them (S): a blend P = a*S + (1-a)*B
+    has the excess a*E(S) + (1-a)*E(B), so a = (E(B) - E(P)) / (E(B) - E(S)); a red subject's
+    E(S) is well below zero, which the first pass (taking E(S) as 0) overestimates.
+    """
     on, off = _axes(key)
     bg = background if background is not None else background_colour(rgb, key)
     full = max(32, _pixel_excess(bg, on, off))
     lut = [round(255 * min(1.0, max(0.0, (HIGH - e / full) / (HIGH - LOW)))) for e in range(256)]
-    return _excess(rgb.split(), on, off).point(lut)
+    bands = rgb.split()
+    first = _excess(bands, on, off).point(lut)
+    core = first.point(lambda v: 255 if v == 255 else 0)
+    near = core.filter(ImageFilter.BoxBlur(REACH))
+    if near.getbbox() is None:
+        return first
+    tinted = Image.composite(rgb, Image.new("RGB", rgb.size, 0), core).filter(
+        ImageFilter.BoxBlur(REACH)
+    )
+    # The core's mean colour nearby is tinted / near; its excess is the excess of tinted / near
+    # (dividing every channel by the same positive number commutes with min and max).
+    sp, wp = _strong_weak(bands, on, off)
+    st, wt = _strong_weak(tinted.split(), on, off)
+    lo, hi = 1 - HIGH, 1 - LOW
+
+    def refined(v: dict[str, Any]) -> Any:
+        f, n = v["float"], v["n"]
+        e_p = f(v["sp"]) - f(v["wp"])
+        e_s = (f(v["st"]) - f(v["wt"])) * 255 / v["max"](f(n), 1.0)  # 0 where no core is near
+        t = (full - e_p) / v["max"](full - e_s, 16.0)
+        return v["convert"](v["min"](v["max"]((t - lo) * (255 / (hi - lo)), 0), 255), "L")
+
+    out = ImageMath.lambda_eval(refined, sp=sp, wp=wp, st=st, wt=wt, n=near)
+    assert isinstance(out, Image.Image)
+    return out
 
 
 def _unmix(channel: Image.Image, alpha: Image.Image, bg: int) -> Image.Image:
