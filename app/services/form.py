@@ -100,6 +100,7 @@ class FormModel(QObject):
         self._choices: list[str] = [*PRESET_SIZES, CUSTOM]
         self._followed: str | None = None  # the size follow_source chose, during an edit
         self._before = "auto"  # the size chosen before the edit started
+        self._source: tuple[int, int] | None = None  # the first picture's size, while editing
         self._quality = "auto"
         self._background = "auto"
         self._output_format = "png"
@@ -174,15 +175,18 @@ class FormModel(QObject):
         chosen before, 1K unless a 2K or 4K preset was chosen) until the user picks another.
         None (no pictures any more): back to the size chosen before the edit."""
         if width is None or height is None or width <= 0 or height <= 0:
+            self._source = None
             if self._followed is not None and self._size_choice == self._followed:
                 self._set("size_choice", self._before, param=False)
             self._followed = None
             return
+        self._source = (width, height)
         if self._followed is None:  # the edit starts: remember what to go back to
             self._before = self._size_choice
             current = sizes.preset_for(self._size_choice)
         elif self._size_choice != self._followed:
-            return  # the user picked a size for this edit: theirs wins
+            self.updated.emit()  # theirs wins, but the paste-back note may change
+            return
         else:
             current = sizes.preset_for(self._followed)
         size = sizes.for_source(width, height, current.tier if current else "1K").size
@@ -431,12 +435,35 @@ class FormModel(QObject):
             )
         return None
 
+    def _paste_back_note(self) -> str | None:
+        """Said before the job when the chosen size has another shape than the picture."""
+        dims = parse_size(self.size)
+        if not self._editing or self._source is None or dims is None or not sizes.is_valid(*dims):
+            return None
+        mode, box = sizes.fit(dims, self._source)
+        if mode == "crop" and box == (0, 0, *dims):
+            return None
+        if mode == "crop":
+            return translate(
+                "PromptPanel",
+                "This size has another shape than the picture: pasted back, the result is "
+                "cropped at its edges, never stretched.",
+            )
+        return translate(
+            "PromptPanel",
+            "This size has another shape than the picture: pasted back, the result is fitted "
+            "inside it (letterboxed), never stretched.",
+        )
+
     def notes(self) -> list[str]:
         """Worth knowing, not in the way: an experimental size, what a cut-out does."""
         notes = []
         experimental = self._experimental_note()
         if experimental:
             notes.append(experimental)
+        fit = self._paste_back_note()
+        if fit:
+            notes.append(fit)
         if self.is_cutout:
             notes.append(
                 translate(

@@ -208,6 +208,20 @@ def test_an_edit_follows_its_first_picture_until_the_user_picks(
     assert form.size_choice == "1536x1024"
 
 
+def test_an_edit_says_before_the_job_how_another_shape_is_pasted_back(form: FormModel) -> None:
+    form.prompt = "p"
+    form.editing = True
+    form.follow_source(1500, 1000)
+    assert form.size_choice == "1536x1024" and form.notes() == []  # same shape: nothing to say
+    form.size_choice = "1536x864"  # 16:9 on 3:2: a little is cropped
+    assert any("cropped" in n and "never stretched" in n for n in form.notes())
+    form.size_choice = "1024x1024"  # square on 3:2: letterboxed
+    assert any("letterboxed" in n for n in form.notes())
+    assert form.problems() == []  # notes, not problems
+    form.follow_source(None, None)
+    assert not any("pasted back" in n for n in form.notes())
+
+
 def test_transparent_cut_out_asks_for_an_opaque_picture_on_a_key_colour(form: FormModel) -> None:
     form.prompt = "a potted plant with green leaves"
     form.background = "transparent_cutout"
