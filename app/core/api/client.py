@@ -43,6 +43,7 @@ from app.core.api.models import (
     InputImage,
     TaskStatus,
     ValidationError,
+    image_url_problems,
 )
 from app.core.api.parse import (
     error_from_response,
@@ -53,7 +54,6 @@ from app.core.api.parse import (
     parse_task_id,
     task_failure,
 )
-from app.core.api.validation import image_url_problems
 
 log = logging.getLogger(__name__)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -84,6 +85,32 @@ class InputImage:
     @property
     def mime(self) -> str:
         return MIME_BY_FORMAT.get(self.format or "png", "application/octet-stream")
+
+
+def image_url_chars(image: InputImage) -> int:
+    """How long `image` is as a base64 data URL (client.data_url), without encoding it."""
+    mime = MIME_BY_FORMAT.get(image.format or "png", "image/png")
+    return len(f"data:{mime};base64,") + 4 * math.ceil(len(image.data) / 3)
+
+
+def image_url_problems(req: ImageRequest) -> list[str]:
+    """The pictures too big for the async body, where each travels as a JSON data URL (OpenAI's
+    `image_url` takes at most 20,971,520 characters). The multipart Compat edit has no such bound."""
+    problems: list[str] = []
+    named = [
+        (f"Input image {i} ({img.filename})", img) for i, img in enumerate(req.images, start=1)
+    ]
+    if req.mask is not None:
+        named.append((f"The mask ({req.mask.filename})", req.mask))
+    for name, image in named:
+        chars = image_url_chars(image)
+        if chars > MAX_IMAGE_URL_CHARS:
+            problems.append(
+                f"{name} is {len(image.data) / 1_000_000:.1f} MB, {chars:,} characters as a data URL; an async "
+                f"task takes at most {MAX_IMAGE_URL_CHARS:,} per picture (about 15 MB). "
+                "Use a smaller picture, or the Compat API, which uploads files."
+            )
+    return problems
 
 
 @dataclass

@@ -7,7 +7,6 @@ to fix it, in words a person understands.
 from __future__ import annotations
 
 import io
-import math
 import warnings
 
 from PIL import Image, UnidentifiedImageError
@@ -24,32 +23,6 @@ def _choice_problem(label: str, value: object, allowed: tuple[str, ...]) -> str 
     if value in allowed:
         return None
     return f"The {label} must be one of {', '.join(allowed)}, not {value!r}."
-
-
-def image_url_chars(image: InputImage) -> int:
-    """How long `image` is as a base64 data URL (client.data_url), without encoding it."""
-    mime = models.MIME_BY_FORMAT.get(image.format or "png", "image/png")
-    return len(f"data:{mime};base64,") + 4 * math.ceil(len(image.data) / 3)
-
-
-def image_url_problems(req: ImageRequest) -> list[str]:
-    """The pictures too big for the async body, where each travels as a JSON data URL (OpenAI's
-    `image_url` takes at most 20,971,520 characters). The multipart Compat edit has no such bound."""
-    problems: list[str] = []
-    named = [
-        (f"Input image {i} ({img.filename})", img) for i, img in enumerate(req.images, start=1)
-    ]
-    if req.mask is not None:
-        named.append((f"The mask ({req.mask.filename})", req.mask))
-    for name, image in named:
-        chars = image_url_chars(image)
-        if chars > models.MAX_IMAGE_URL_CHARS:
-            problems.append(
-                f"{name} is {_mb(len(image.data))}, {chars:,} characters as a data URL; an async "
-                f"task takes at most {models.MAX_IMAGE_URL_CHARS:,} per picture (about 15 MB). "
-                "Use a smaller picture, or the Compat API, which uploads files."
-            )
-    return problems
 
 
 def _header(image: InputImage) -> Image.Image | None:

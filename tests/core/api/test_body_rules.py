@@ -12,8 +12,9 @@ from app.core.api.models import (
     ImageRequest,
     InputImage,
     ValidationError,
+    image_url_chars,
+    image_url_problems,
 )
-from app.core.api.validation import image_url_chars, image_url_problems
 from tests.core.api.imgs import picture
 from tests.core.api.test_wire import SCHEMAS, only, validate
 
