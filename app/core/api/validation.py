@@ -53,9 +53,7 @@ def _image_problems(req: ImageRequest) -> list[str]:
                 f"{name} is {_mb(len(image.data))}; each input image must be under 50 MB."
             )
         if _header(image) is None:
-            problems.append(
-                f"{name} looks like a {fmt.upper()} file but cannot be read; it may be damaged."
-            )
+            problems.append(f"{name} looks like a {fmt.upper()} file but cannot be read; it may be damaged.")
     return problems
 
 
@@ -105,9 +103,7 @@ def request_problems(req: ImageRequest) -> list[str]:
         )
 
     if not isinstance(req.model, str) or not req.model.strip():
-        problems.append(
-            f"The model name is empty; use {models.DEFAULT_MODEL} unless you know better."
-        )
+        problems.append(f"The model name is empty; use {models.DEFAULT_MODEL} unless you know better.")
 
     if req.size not in models.SIZES:
         why = custom_size_problem_sentence(req.size)
@@ -127,9 +123,7 @@ def request_problems(req: ImageRequest) -> list[str]:
     compression = req.output_compression
     if compression is not None:
         if isinstance(compression, bool) or not isinstance(compression, int):
-            problems.append(
-                f"The compression must be a whole number from 0 to 100, not {compression!r}."
-            )
+            problems.append(f"The compression must be a whole number from 0 to 100, not {compression!r}.")
         elif not 0 <= compression <= 100:
             problems.append(f"The compression must be from 0 to 100, not {compression}.")
         if req.output_format not in ("jpeg", "webp"):
@@ -147,9 +141,7 @@ def request_problems(req: ImageRequest) -> list[str]:
 
     if req.input_fidelity is not None:
         if not req.images:
-            problems.append(
-                "Input fidelity only applies to edits; add an input image or leave it unset."
-            )
+            problems.append("Input fidelity only applies to edits; add an input image or leave it unset.")
         problem = _choice_problem("input fidelity", req.input_fidelity, models.FIDELITIES)
         if problem:
             problems.append(problem)
