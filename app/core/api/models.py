@@ -105,8 +105,9 @@ def image_url_problems(req: ImageRequest) -> list[str]:
     for name, image in named:
         chars = image_url_chars(image)
         if chars > MAX_IMAGE_URL_CHARS:
+            mb = len(image.data) / 1_000_000
             problems.append(
-                f"{name} is {len(image.data) / 1_000_000:.1f} MB, {chars:,} characters as a data URL; an async "
+                f"{name} is {mb:.1f} MB, {chars:,} characters as a data URL; an async "
                 f"task takes at most {MAX_IMAGE_URL_CHARS:,} per picture (about 15 MB). "
                 "Use a smaller picture, or the Compat API, which uploads files."
             )
