@@ -6,10 +6,21 @@ fires when one of the user's parameters changed (they are then written to Settin
 keeps the last choices); `updated` fires after any change at all, for views that redraw.
 
 The rules between fields live here: a transparent background needs png or webp (choosing
-jpeg sets the background back to auto and says so in `format_note`), compression applies to
-jpeg and webp only, input fidelity is sent only while editing, and a custom WxH size is
-checked against the gpt-image-2 rules. `problems()` says why a job cannot start yet and
-`request()` is the ImageRequest to send.
+jpeg sets the background back to auto and says so in `format_note`; the same for the local
+cut-out), compression applies to jpeg and webp only, input fidelity is sent only while
+editing, and a custom WxH size is checked against the gpt-image-2 rules (app.core.sizes) and
+snapped to the nearest valid size when the user leaves the field. `problems()` says why a job
+cannot start yet, `notes()` what is worth knowing but does not stop it (experimental sizes,
+the cut-out), and `request()` is the ImageRequest to send.
+
+Sizes: the list offers auto and the 1K / 2K / 4K presets (`presets()`), then custom sizes
+used before. For an edit the size follows the first picture's aspect (`follow_source`) until
+the user picks one.
+
+"Transparent (cut out)" (background TRANSPARENT_CUTOUT): gpt-image-2 refuses native
+transparency, so the request asks for an opaque picture on a flat key colour chosen to avoid
+the subject (`cutout_addition`, shown and editable, is added to the prompt) and carries
+`cutout_key`, which tells the job to remove that colour locally.
 
 The sentences were the prompt panel's: their context stays "PromptPanel" so the catalogue
 keeps matching.
@@ -17,29 +28,36 @@ keeps matching.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from app.core import cutout, sizes
 from app.core.api.models import (
     DEFAULT_MODEL,
     MAX_PROMPT_CHARS,
     SIZES,
     ImageRequest,
     custom_size_problem,
+    parse_size,
 )
 from app.core.settings import Settings
 
 CUSTOM = "__custom__"  # the size choice that means "the WxH typed in custom_size"
+TRANSPARENT_CUTOUT = "transparent_cutout"  # opaque on a key colour, cut out here
 QUALITIES = ("auto", "low", "medium", "high", "standard")
-BACKGROUNDS = ("auto", "opaque", "transparent")
+BACKGROUNDS = ("auto", "opaque", "transparent", TRANSPARENT_CUTOUT)
+TRANSPARENT = ("transparent", TRANSPARENT_CUTOUT)  # both need png or webp
 FORMATS = ("png", "jpeg", "webp")
 MODERATIONS = ("auto", "low")
 FIDELITIES = ("high", "low")
 FLAVOURS = ("async", "compat")
 COMPRESSED = ("jpeg", "webp")
 MAX_COPIES = 16
-EXPERIMENTAL_PIXELS = 2560 * 1440
+EXPERIMENTAL_PIXELS = sizes.EXPERIMENTAL_PIXELS
+# auto, then every preset size once, in tier order (1K starts with the documented three).
+PRESET_SIZES = tuple(dict.fromkeys(["auto", *(p.size for p in sizes.PRESETS)]))
 
 translate = QCoreApplication.translate
 
@@ -68,6 +86,7 @@ class FormModel(QObject):
     copies_changed = Signal(int)
     editing_changed = Signal(bool)
     format_note_changed = Signal(str)  # why the background changed by itself ("" for none)
+    cutout_addition_changed = Signal(str)  # the sentence a cut-out adds to the prompt
     changed = Signal()  # one of the user's parameters changed (not the prompt)
     updated = Signal()  # anything changed
 
@@ -78,7 +97,10 @@ class FormModel(QObject):
         self._prompt = ""
         self._size_choice = "auto"
         self._custom_size = ""
-        self._choices: list[str] = [*SIZES, CUSTOM]
+        self._choices: list[str] = [*PRESET_SIZES, CUSTOM]
+        self._followed: str | None = None  # the size follow_source chose, during an edit
+        self._before = "auto"  # the size chosen before the edit started
+        self._source: tuple[int, int] | None = None  # the first picture's size, while editing
         self._quality = "auto"
         self._background = "auto"
         self._output_format = "png"
@@ -91,6 +113,8 @@ class FormModel(QObject):
         self._copies = 1
         self._editing = False
         self._format_note = ""
+        self._cutout_addition = ""
+        self._cutout_edited = False  # the user wrote their own: the prompt no longer drives it
         self.load()
 
     # -- the machinery -------------------------------------------------------------------
@@ -119,7 +143,8 @@ class FormModel(QObject):
 
     @prompt.setter
     def prompt(self, text: str) -> None:
-        self._set("prompt", text, param=False)
+        if self._set("prompt", text, param=False):
+            self._suggest_cutout()
 
     @property
     def size_choice(self) -> str:
@@ -131,8 +156,42 @@ class FormModel(QObject):
             self._set("size_choice", value)
 
     def size_choices(self) -> list[str]:
-        """The four documented sizes, the custom sizes used before, then CUSTOM."""
+        """auto, the preset sizes (the documented three first), custom sizes used before, CUSTOM."""
         return list(self._choices)
+
+    def presets(self) -> list[tuple[str, str]]:
+        """(label, size) for the size list, grouped by tier: "1K · 3:2 · 1536 × 1024"."""
+        out = []
+        for p in sizes.PRESETS:
+            aspect = translate("PromptPanel", "square") if p.aspect == "1:1" else p.aspect
+            label = translate("PromptPanel", "{0} · {1} · {2} × {3}").format(
+                p.tier, aspect, p.width, p.height
+            )
+            out.append((label, p.size))
+        return out
+
+    def follow_source(self, width: int | None, height: int | None) -> None:
+        """For an edit: the size follows the first picture's aspect (the preset of the tier
+        chosen before, 1K unless a 2K or 4K preset was chosen) until the user picks another.
+        None (no pictures any more): back to the size chosen before the edit."""
+        if width is None or height is None or width <= 0 or height <= 0:
+            self._source = None
+            if self._followed is not None and self._size_choice == self._followed:
+                self._set("size_choice", self._before, param=False)
+            self._followed = None
+            return
+        self._source = (width, height)
+        if self._followed is None:  # the edit starts: remember what to go back to
+            self._before = self._size_choice
+            current = sizes.preset_for(self._size_choice)
+        elif self._size_choice != self._followed:
+            self.updated.emit()  # theirs wins, but the paste-back note may change
+            return
+        else:
+            current = sizes.preset_for(self._followed)
+        size = sizes.for_source(width, height, current.tier if current else "1K").size
+        self._followed = size
+        self._set("size_choice", size, param=False)
 
     @property
     def custom_size(self) -> str:
@@ -141,6 +200,24 @@ class FormModel(QObject):
     @custom_size.setter
     def custom_size(self, text: str) -> None:
         self._set("custom_size", text)
+
+    @property
+    def snapped_size(self) -> str | None:
+        """The nearest size gpt-image-2 makes to a typed custom size it would refuse."""
+        if self._size_choice != CUSTOM:
+            return None
+        dims = parse_size(self.size)
+        if dims is None or min(dims) <= 0 or sizes.is_valid(*dims):
+            return None
+        w, h = sizes.snap(*dims)
+        return f"{w}x{h}"
+
+    def snap_custom_size(self) -> None:
+        """The typed size becomes the nearest valid one (the panel calls this when the user
+        leaves the field: snapping while typing would fight every keystroke)."""
+        snapped = self.snapped_size
+        if snapped:
+            self.custom_size = snapped
 
     @property
     def size(self) -> str:
@@ -164,6 +241,36 @@ class FormModel(QObject):
     @background.setter
     def background(self, value: str) -> None:
         self._choose("background", value, BACKGROUNDS)
+        if value == TRANSPARENT_CUTOUT:
+            self._suggest_cutout()
+
+    @property
+    def is_cutout(self) -> bool:
+        return self._background == TRANSPARENT_CUTOUT
+
+    @property
+    def cutout_addition(self) -> str:
+        """The sentence added to the prompt for a cut-out (a suggestion until the user edits it)."""
+        return self._cutout_addition
+
+    @cutout_addition.setter
+    def cutout_addition(self, text: str) -> None:
+        if text != self._cutout_addition:
+            self._cutout_edited = bool(text.strip())
+            self._set("cutout_addition", text, param=False)
+            if not self._cutout_edited:
+                self._suggest_cutout()
+
+    @property
+    def cutout_key(self) -> cutout.Colour:
+        """The key colour: the one the (possibly edited) addition names, else the suggestion."""
+        return cutout.key_in_text(self._cutout_addition) or cutout.choose_key_colour(self._prompt)
+
+    def _suggest_cutout(self) -> None:
+        if self._cutout_edited:
+            return
+        text = cutout.prompt_addition(cutout.choose_key_colour(self._prompt))
+        self._set("cutout_addition", text, param=False)
 
     @property
     def output_format(self) -> str:
@@ -175,7 +282,7 @@ class FormModel(QObject):
             return
         if self._loading:
             return
-        if value == "jpeg" and self._background == "transparent":
+        if value == "jpeg" and self._background in TRANSPARENT:
             self.background = "auto"
             note = translate("PromptPanel", "Background set to Auto: JPEG has no transparency.")
             self._set("format_note", note, param=False)
@@ -288,7 +395,7 @@ class FormModel(QObject):
             )
             if problem:
                 problems.append(problem)
-        if self._background == "transparent" and self._output_format == "jpeg":
+        if self._background in TRANSPARENT and self._output_format == "jpeg":
             problems.append(translate("PromptPanel", "A transparent background needs PNG or WebP."))
         return problems
 
@@ -304,43 +411,104 @@ class FormModel(QObject):
         return [p for p in self.problems() if p not in told]
 
     def size_note(self) -> tuple[str | None, bool]:
-        """What to say under a custom size, and whether it is an error."""
-        if self._size_choice != CUSTOM:
-            return None, False
+        """What to say under the size, and whether it is an error."""
         size = self.size
-        problem = custom_size_problem(size) if size else None
-        if problem:
-            return _sentence(problem), True
-        if size:
-            w, h = (int(v) for v in size.split("x"))
-            if w * h > EXPERIMENTAL_PIXELS:
-                return translate(
+        if self._size_choice == CUSTOM:
+            problem = custom_size_problem(size) if size else None
+            if problem:
+                snapped = self.snapped_size
+                if snapped:
+                    nearest = translate(
+                        "PromptPanel",
+                        "The nearest size it makes is {0}, used when you leave the field.",
+                    ).format(snapped)
+                    return f"{_sentence(problem)} {nearest}", True
+                return _sentence(problem), True
+        return self._experimental_note(), False
+
+    def _experimental_note(self) -> str | None:
+        dims = parse_size(self.size)
+        if dims and sizes.is_valid(*dims) and sizes.is_experimental(*dims):
+            return translate(
+                "PromptPanel",
+                "OpenAI calls sizes above 2560x1440 experimental: results may be less reliable.",
+            )
+        return None
+
+    def _paste_back_note(self) -> str | None:
+        """Said before the job when the chosen size has another shape than the picture."""
+        dims = parse_size(self.size)
+        if not self._editing or self._source is None or dims is None or not sizes.is_valid(*dims):
+            return None
+        mode, box = sizes.fit(dims, self._source)
+        if mode == "crop" and box == (0, 0, *dims):
+            return None
+        if mode == "crop":
+            return translate(
+                "PromptPanel",
+                "This size has another shape than the picture: pasted back, the result is "
+                "cropped at its edges, never stretched.",
+            )
+        return translate(
+            "PromptPanel",
+            "This size has another shape than the picture: pasted back, the result is fitted "
+            "inside it (letterboxed), never stretched.",
+        )
+
+    def notes(self) -> list[str]:
+        """Worth knowing, not in the way: an experimental size, what a cut-out does."""
+        notes = []
+        experimental = self._experimental_note()
+        if experimental:
+            notes.append(experimental)
+        fit = self._paste_back_note()
+        if fit:
+            notes.append(fit)
+        if self.is_cutout:
+            notes.append(
+                translate(
                     "PromptPanel",
-                    "Above 2560x1440 is experimental; Mountsea documents only the four sizes.",
-                ), False
-        return None, False
+                    "The picture is asked for on a flat colour, which is then removed here; "
+                    "the uncut picture is kept too.",
+                )
+            )
+        return notes
 
     def request(self) -> ImageRequest:
         fmt = self._output_format
+        prompt = self._prompt.strip()
+        background = self._background
+        key: cutout.Colour | None = None
+        if background == TRANSPARENT_CUTOUT:
+            background, key = "opaque", self.cutout_key
+            addition = self._cutout_addition.strip()
+            prompt = f"{prompt}\n\n{addition}" if addition else prompt
         return ImageRequest(
-            prompt=self._prompt.strip(),
+            prompt=prompt,
             model=self._model_name.strip() or DEFAULT_MODEL,
             size=self.size,
             quality=self._quality,
-            background=self._background,
+            background=background,
             output_format=fmt,
             output_compression=self._output_compression if fmt in COMPRESSED else None,
             moderation=self._moderation,
             user=self._user.strip() or None,
             input_fidelity=self._input_fidelity if self._editing else None,
+            cutout_key=key,
         )
 
     def apply_params(self, params: dict[str, Any]) -> None:
-        """Reuse the settings of an earlier job or image (prompt included)."""
-        if params.get("prompt"):
-            self.prompt = str(params["prompt"])
+        """Reuse the settings of an earlier job or image (prompt included). A cut-out job's
+        prompt ends with its addition: the two are split again."""
+        prompt = str(params.get("prompt") or "")
+        cut = params.get("cutout_key") is not None
+        if cut and "\n\n" in prompt:
+            prompt, addition = prompt.rsplit("\n\n", 1)
+            self.cutout_addition = addition
+        if prompt:
+            self.prompt = prompt
         size = str(params.get("size") or "auto")
-        if size not in SIZES and custom_size_problem(size) is None:
+        if size not in PRESET_SIZES and custom_size_problem(size) is None:
             self._settings.remember_custom_size(size)
             self._refresh_choices()
         self.size_choice = size
@@ -348,6 +516,8 @@ class FormModel(QObject):
         for name in ("quality", "background", "output_format", "moderation", "input_fidelity"):
             if params.get(name):
                 setattr(self, name, str(params[name]))
+        if cut:
+            self.background = TRANSPARENT_CUTOUT
         if params.get("output_compression") is not None:
             self.output_compression = int(params["output_compression"])
         model = str(params.get("model") or DEFAULT_MODEL)
@@ -357,7 +527,7 @@ class FormModel(QObject):
     def remember_used_size(self) -> None:
         """A custom size that was sent is offered in the list from the next start on."""
         size = self.size
-        if size not in SIZES and custom_size_problem(size) is None:
+        if size not in PRESET_SIZES and custom_size_problem(size) is None:
             self._settings.remember_custom_size(size)
 
     # -- persistence ---------------------------------------------------------------------
@@ -366,9 +536,9 @@ class FormModel(QObject):
         custom = [
             s
             for s in self._settings.custom_sizes
-            if s not in SIZES and custom_size_problem(s) is None
+            if s not in PRESET_SIZES and custom_size_problem(s) is None
         ]
-        choices = [*SIZES, *custom, CUSTOM]
+        choices = [*PRESET_SIZES, *custom, CUSTOM]
         if choices != self._choices:
             self._choices = choices
             self.sizes_changed.emit()
@@ -398,10 +568,14 @@ class FormModel(QObject):
         """Write the current choices to Settings (a custom size only once it is valid)."""
         s = self._settings
         size = self.size
+        if self._followed is not None and self._size_choice == self._followed:
+            size = self._before  # the edit's size is the picture's, not the user's choice
         if size in SIZES or custom_size_problem(size) is None:
             s.size = size
         s.quality = self._quality
-        s.background = self._background
+        # Until Settings lists TRANSPARENT_CUTOUT among its backgrounds, it is not remembered.
+        with contextlib.suppress(ValueError):
+            s.background = self._background
         s.output_format = self._output_format
         s.output_compression = self._output_compression
         s.moderation = self._moderation

@@ -2,9 +2,10 @@
 
 The state, its rules and its persistence are app.services.form.FormModel's; this panel shows
 it and binds each widget to its field both ways (a change on either side updates the other).
-Impossible combinations are prevented here where possible (transparent is greyed out with
-JPEG, compression and input fidelity are disabled when they do not apply) and explained
-where not.
+Impossible combinations are prevented here where possible (transparent and the cut-out are
+greyed out with JPEG, compression and input fidelity are disabled when they do not apply) and
+explained where not. The size list shows the 1K / 2K / 4K presets in tier groups; a custom
+size is snapped to the nearest valid one when the user leaves its field.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import sizes
 from app.core.api.models import DEFAULT_MODEL, MAX_PROMPT_CHARS, ImageRequest
 from app.core.settings import Settings
-from app.services.form import CUSTOM, FormModel
+from app.services.form import CUSTOM, TRANSPARENT_CUTOUT, FormModel
 from app.ui import drops
 from app.ui.widgets import ERROR_COLOUR, HintLabel, set_text_colour
 
@@ -130,14 +132,17 @@ class PromptPanel(QWidget):
         self.size_combo = QComboBox(box)
         self.size_combo.setObjectName("sizeCombo")
         self.size_combo.setToolTip(
-            self.tr("The four sizes Mountsea documents, or a custom WxH (advanced)")
+            self.tr("1K, 2K and 4K sizes for each aspect ratio, or a custom WxH (advanced)")
         )
         rows.addRow(self.tr("&Size"), self.size_combo)
         self.custom_size_edit = QLineEdit(box)
         self.custom_size_edit.setObjectName("customSizeEdit")
         self.custom_size_edit.setPlaceholderText(self.tr("e.g. 2048x1152"))
         self.custom_size_edit.setToolTip(
-            self.tr("Width x height: multiples of 16, ratio within 1:3 and 3:1, at most 3840x2160")
+            self.tr(
+                "Width x height: multiples of 16, ratio within 1:3 and 3:1, from 655,360 "
+                "pixels to 3840x2160; snapped to the nearest such size when you leave the field"
+            )
         )
         rows.addRow("", self.custom_size_edit)
         self.size_hint = HintLabel("", box)
@@ -166,10 +171,25 @@ class PromptPanel(QWidget):
                 ("auto", self.tr("Auto")),
                 ("opaque", self.tr("Opaque")),
                 ("transparent", self.tr("Transparent")),
+                (TRANSPARENT_CUTOUT, self.tr("Transparent (cut out)")),
             ],
         )
-        self.background_combo.setToolTip(self.tr("Transparent needs PNG or WebP output"))
+        self.background_combo.setToolTip(
+            self.tr(
+                "Transparent needs PNG or WebP output. gpt-image-2 refuses native transparency: "
+                "Transparent (cut out) asks for a flat colour behind the subject and removes it here"
+            )
+        )
         rows.addRow(self.tr("&Background"), self.background_combo)
+        self.cutout_edit = QLineEdit(box)
+        self.cutout_edit.setObjectName("cutoutEdit")
+        self.cutout_edit.setToolTip(
+            self.tr(
+                "Added to the prompt for a cut-out: the flat colour to paint behind the subject. "
+                "Edit it if you like; clear it to get the suggestion back"
+            )
+        )
+        rows.addRow("", self.cutout_edit)
 
         self.format_combo = self._combo(
             box,
@@ -257,6 +277,9 @@ class PromptPanel(QWidget):
         rows.addRow(self.tr("Co&pies"), self.copies_spin)
         outer.addWidget(box)
 
+        self.notes_hint = HintLabel("", self)
+        self.notes_hint.setObjectName("notesHint")
+        outer.addWidget(self.notes_hint)
         self.problem_hint = HintLabel("", self)
         outer.addWidget(self.problem_hint)
         buttons = QHBoxLayout()
@@ -313,6 +336,7 @@ class PromptPanel(QWidget):
             (self.model_edit, "model_name"),
             (self.user_edit, "user"),
             (self.custom_size_edit, "custom_size"),
+            (self.cutout_edit, "cutout_addition"),
         ):
             edit.setText(getattr(form, name))
             edit.textChanged.connect(lambda t, n=name: setattr(form, n, t))
@@ -322,22 +346,26 @@ class PromptPanel(QWidget):
         self.prompt_edit.setPlainText(form.prompt)
         self.prompt_edit.textChanged.connect(self.on_prompt_edited)
         form.prompt_changed.connect(self.on_form_prompt_changed)
+        self.custom_size_edit.editingFinished.connect(form.snap_custom_size)
         form.sizes_changed.connect(self._fill_sizes)
         form.format_note_changed.connect(lambda text: self.format_hint.show_text(text or None))
         form.updated.connect(self._refresh)
         form.changed.connect(self.changed)
 
     def _fill_sizes(self) -> None:
-        labels = {
-            "auto": self.tr("Auto"),
-            "1024x1024": self.tr("1024 × 1024 (square)"),
-            "1024x1536": self.tr("1024 × 1536 (portrait)"),
-            "1536x1024": self.tr("1536 × 1024 (landscape)"),
-            CUSTOM: self.tr("Custom…"),
-        }
+        labels = {size: label for label, size in self.form.presets()}
+        labels["auto"] = self.tr("Auto")
+        labels[CUSTOM] = self.tr("Custom…")
         self.size_combo.blockSignals(True)
         self.size_combo.clear()
+        group: str | None = "auto"
         for size in self.form.size_choices():
+            # A separator between the tiers and before the custom sizes.
+            preset = sizes.preset_for(size)
+            this = preset.tier if preset else ("auto" if size == "auto" else "custom")
+            if this != group and self.size_combo.count():
+                self.size_combo.insertSeparator(self.size_combo.count())
+            group = this
             self.size_combo.addItem(labels.get(size) or size.replace("x", " × "), size)
         self._select(self.size_combo, self.form.size_choice)
         self.size_combo.blockSignals(False)
@@ -402,10 +430,14 @@ class PromptPanel(QWidget):
         form = self.form
         self.compression_spin.setEnabled(form.compression_enabled)
         _set_item_enabled(self.background_combo, "transparent", form.transparent_allowed)
+        _set_item_enabled(self.background_combo, TRANSPARENT_CUTOUT, form.transparent_allowed)
+        self.cutout_edit.setVisible(form.is_cutout)
         self.input_fidelity_combo.setEnabled(form.input_fidelity_enabled)
         self.custom_size_edit.setVisible(form.size_choice == CUSTOM)
         note, error = form.size_note()
         self.size_hint.show_text(note, error=error)
+        notes = [n for n in form.notes() if n != note]  # an experimental size is told above
+        self.notes_hint.show_text(" ".join(notes) if notes else None)
         n = len(form.prompt)
         self.counter.setText(self.tr("{0} / {1}").format(f"{n:,}", f"{MAX_PROMPT_CHARS:,}"))
         set_text_colour(self.counter, ERROR_COLOUR if n > MAX_PROMPT_CHARS else None)

@@ -42,6 +42,8 @@ from app.core.api.models import (
     ImageResult,
     InputImage,
     TaskStatus,
+    ValidationError,
+    image_url_problems,
 )
 from app.core.api.parse import (
     error_from_response,
@@ -296,8 +298,13 @@ class MountseaClient:
     ) -> str:
         """POST /openai/images; returns the task id. Never re-sent once it may have reached the server."""
         request.validate()
+        too_big = image_url_problems(request)
+        if too_big:
+            raise ValidationError(too_big)
         body = common_fields(request)
-        body["moderation"] = request.moderation
+        # The async docs do not list moderation: sent only when the user asks for "low".
+        if request.moderation != "auto":
+            body["moderation"] = request.moderation
         if request.images:
             urls = [data_url(img) for img in request.images]
             body["image"] = urls[0] if len(urls) == 1 else urls

@@ -4,6 +4,7 @@ and the documented limits a request is checked against before anything is sent."
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from PIL import Image
+
+from app.core import sizes
 
 DEFAULT_MODEL = "gpt-image-2"
 DEFAULT_BASE_URL = "https://api.mountsea.ai"
@@ -25,12 +28,16 @@ FIDELITIES = ("high", "low")
 
 MAX_PROMPT_CHARS = 32_000
 MAX_IMAGES = 16
-MAX_IMAGE_BYTES = 50 * 1024 * 1024
-MAX_MASK_BYTES = 4 * 1024 * 1024
+MAX_IMAGE_BYTES = 50_000_000  # OpenAI's "50MB" is decimal
+# OpenAI's JSON `image_url` (the async body's data URLs) takes at most this many characters.
+MAX_IMAGE_URL_CHARS = 20_971_520
+MAX_MASK_BYTES = 4_000_000  # "4MB", decimal as well
 
-# gpt-image-2 custom sizes (OpenAI's rules): multiples of 16, ratio 1:3..3:1, at most 3840x2160.
-MAX_LONG_SIDE = 3840
-MAX_PIXELS = 3840 * 2160
+# gpt-image-2 custom sizes (OpenAI's rules, see app.core.sizes): multiples of 16, ratio
+# 1:3..3:1, from 655,360 to 8,294,400 pixels, long side at most 3840.
+MAX_LONG_SIDE = sizes.MAX_LONG_SIDE
+MAX_PIXELS = sizes.MAX_PIXELS
+MIN_PIXELS = sizes.MIN_PIXELS
 _SIZE_RE = re.compile(r"^(\d{2,5})x(\d{2,5})$")
 
 MIME_BY_FORMAT = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
@@ -59,17 +66,7 @@ def custom_size_problem(size: str) -> str | None:
     dims = parse_size(size)
     if dims is None:
         return f"size must be one of {', '.join(SIZES)} or WIDTHxHEIGHT, not {size!r}"
-    w, h = dims
-    if w % 16 or h % 16:
-        return f"both sides of {size} must be multiples of 16"
-    if max(w, h) > 3 * min(w, h):
-        return f"{size} is too narrow: the ratio must stay within 1:3 and 3:1"
-    if max(w, h) > MAX_LONG_SIDE or w * h > MAX_PIXELS:
-        return f"{size} is too large: at most 3840x2160"
-    if w * h < 1024 * 1024 * 0.6:
-        # OpenAI rejects very small canvases for gpt-image-2 (minimum ~655k pixels).
-        return f"{size} is too small: at least about 655,000 pixels"
-    return None
+    return sizes.problem(*dims)
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -97,6 +94,33 @@ class InputImage:
         return MIME_BY_FORMAT.get(self.format or "png", "application/octet-stream")
 
 
+def image_url_chars(image: InputImage) -> int:
+    """How long `image` is as a base64 data URL (client.data_url), without encoding it."""
+    mime = MIME_BY_FORMAT.get(image.format or "png", "image/png")
+    return len(f"data:{mime};base64,") + 4 * math.ceil(len(image.data) / 3)
+
+
+def image_url_problems(req: ImageRequest) -> list[str]:
+    """The pictures too big for the async body, where each travels as a JSON data URL (OpenAI's
+    `image_url` takes at most 20,971,520 characters). The multipart Compat edit has no such bound."""
+    problems: list[str] = []
+    named = [
+        (f"Input image {i} ({img.filename})", img) for i, img in enumerate(req.images, start=1)
+    ]
+    if req.mask is not None:
+        named.append((f"The mask ({req.mask.filename})", req.mask))
+    for name, image in named:
+        chars = image_url_chars(image)
+        if chars > MAX_IMAGE_URL_CHARS:
+            mb = len(image.data) / 1_000_000
+            problems.append(
+                f"{name} is {mb:.1f} MB, {chars:,} characters as a data URL; an async "
+                f"task takes at most {MAX_IMAGE_URL_CHARS:,} per picture (about 15 MB). "
+                "Use a smaller picture, or the Compat API, which uploads files."
+            )
+    return problems
+
+
 @dataclass
 class ImageRequest:
     prompt: str
@@ -111,6 +135,9 @@ class ImageRequest:
     input_fidelity: str | None = None  # edits only
     images: list[InputImage] = field(default_factory=list)  # empty: text-to-image
     mask: InputImage | None = None  # applies to images[0]
+    # Never sent (common_fields lists what is): set for "Transparent (cut out)", the flat colour
+    # asked for behind the subject, which the job removes locally (app.core.cutout.cut_out).
+    cutout_key: tuple[int, int, int] | None = None
 
     @property
     def is_edit(self) -> bool:
@@ -127,7 +154,7 @@ class ImageRequest:
 
     def parameters(self) -> dict[str, object]:
         """The settings as plain JSON values (no image bytes): for the journal, library and metadata."""
-        return {
+        params: dict[str, object] = {
             "prompt": self.prompt,
             "model": self.model,
             "size": self.size,
@@ -139,11 +166,21 @@ class ImageRequest:
             "user": self.user,
             "input_fidelity": self.input_fidelity,
         }
+        if self.cutout_key is not None:  # only when set: older records stay as they were
+            params["cutout_key"] = list(self.cutout_key)
+        return params
 
     @classmethod
     def from_parameters(cls, params: dict[str, object]) -> ImageRequest:
         """Inverse of parameters(); unknown keys are ignored, missing ones take defaults."""
         known = {k: v for k, v in params.items() if k in _PARAM_FIELDS and v is not None}
+        key = params.get("cutout_key")
+        if (
+            isinstance(key, (list, tuple))
+            and len(key) == 3
+            and all(isinstance(c, int) for c in key)
+        ):
+            known["cutout_key"] = (key[0], key[1], key[2])
         return cls(**known)  # type: ignore[arg-type]
 
 
@@ -216,7 +253,7 @@ class TaskStatus:
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB"
+    return f"{n / 1_000_000:.1f} MB"  # decimal, like OpenAI's "50MB" (50,000,000 bytes)
 
 
 def _choice_problem(label: str, value: object, allowed: tuple[str, ...]) -> str | None:
