@@ -24,6 +24,7 @@ one releases it (its unfinished jobs are then orphans, as they would be after an
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import os
@@ -126,6 +127,16 @@ def _forget_after_fork() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    # The OS drops the locks with the process anyway; closing the files says it was meant
+    # (a Library still open at exit would otherwise warn of an unclosed file).
+    for held in _registry.held.values():
+        if held.file is not None:
+            with contextlib.suppress(OSError):
+                held.file.close()
 
 
 @contextlib.contextmanager
