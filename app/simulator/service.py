@@ -109,6 +109,10 @@ class ApiProblem(Exception):
         }
 
 
+NO_TRANSPARENCY_MODELS = frozenset({"gpt-image-2"})
+TRANSPARENT_REFUSED = "Transparent background is not supported for this model."
+
+
 def bad(message: str, param: str | None, code: str | None = "invalid_value") -> ApiProblem:
     return ApiProblem(400, message, param=param, code=code)
 
@@ -263,6 +267,10 @@ def read_job(params: dict[str, Any], *, from_form: bool, edit: bool) -> Job:
             "Transparent backgrounds are not supported with the 'jpeg' output format; use 'png' or 'webp'.",
             "background",
         )
+    if job.background == "transparent" and job.model in NO_TRANSPARENCY_MODELS:
+        # As the service answers today (refused at launch, a preview from 2026-08-21, refused
+        # again since 2026-09-30); other model names still get transparent pictures.
+        raise bad(TRANSPARENT_REFUSED, "background")
     if present("size"):
         size = params["size"]
         if not isinstance(size, str):

@@ -50,7 +50,10 @@ def test_output_compression_changes_the_bytes(client, fmt) -> None:
 
 @pytest.mark.parametrize("fmt", ["png", "webp"])
 def test_transparent_background_has_transparent_pixels(client, fmt) -> None:
-    body, img = _generate(client, background="transparent", output_format=fmt)
+    # gpt-image-2 refuses it (below); a model that still makes it gets transparent pixels.
+    body, img = _generate(
+        client, background="transparent", output_format=fmt, model="gpt-image-1.5"
+    )
     assert body["background"] == "transparent"
     assert img.mode == "RGBA"
     alpha = img.getchannel("A")
@@ -247,3 +250,16 @@ def test_masked_edit_label_without_freetype(painter_without_freetype, monkeypatc
     assert box, "no label"
     assert box[0] >= 100 and box[2] <= 400  # inside the repainted area
     assert box[3] - box[1] >= 12 * 0.6  # and at the label size, not 1 px specks
+
+
+@pytest.mark.parametrize("model", [None, "gpt-image-2"])
+def test_gpt_image_2_refuses_a_transparent_background_as_the_service_does(client, model) -> None:
+    fields = {"prompt": "a sticker of a fox", "background": "transparent"}
+    if model:
+        fields["model"] = model
+    for path in ("/openai/v1/images/generations", "/openai/images"):
+        r = client.post(path, json=fields)
+        assert r.status_code == 400, r.text
+        error = r.json()["error"]
+        assert error["message"] == "Transparent background is not supported for this model."
+        assert error["code"] == "invalid_value" and error["param"] == "background"

@@ -24,7 +24,12 @@ def _check(body) -> None:
     [
         {},
         {"size": "1536x1024", "quality": "low", "output_format": "jpeg", "output_compression": 50},
-        {"size": "1024x1536", "background": "transparent", "output_format": "webp"},
+        {
+            "size": "1024x1536",
+            "background": "transparent",
+            "output_format": "webp",
+            "model": "gpt-image-1.5",
+        },
     ],
 )
 def test_generation_answers_validate(client, fields) -> None:
