@@ -269,9 +269,23 @@ def _read_or_refuse(data: bytes, filename: str) -> tuple[Image.Image, int]:
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, struct.error) as exc:
         text = str(exc).lower()
-        if "truncated" in text or "end of file" in text or isinstance(exc, EOFError):
+        cut = "truncated" in text or "end of file" in text or isinstance(exc, EOFError)
+        if cut or _cut_short(data):
             raise ImageError(_incomplete(what), "incomplete", filename) from None
         raise _damaged(what, filename, exc) from None
+
+
+def _cut_short(data: bytes) -> bool:
+    """Whether the file visibly stops before its end, for telling "incomplete" from "damaged"
+    when the decoder's own words do not say (libwebp's do not)."""
+    fmt = sniff_format(data)
+    if fmt == "webp":
+        return struct.unpack("<I", data[4:8])[0] + 8 > len(data)
+    if fmt == "png":
+        return b"IEND" not in data[-12:]
+    if fmt == "jpeg":
+        return b"\xff\xd9" not in data[-64:]
+    return False
 
 
 def _damaged(what: str, filename: str, exc: BaseException) -> ImageError:
