@@ -102,16 +102,20 @@ class PreparedImage:
 # -- keeping Pillow's and libtiff's words to ourselves ------------------------------------
 
 
+# catch_warnings swaps the process's one list of filters, and two threads entering and leaving
+# it interleaved can leave the other's filters behind for good (until Python 3.14's
+# context-local filters): pictures are therefore read one at a time.
+_WARNINGS = threading.RLock()
+
+
 @contextmanager
 def _quiet() -> Iterator[None]:
     """Pillow's warnings (odd EXIF, odd palettes, odd TIFF tags) are dropped: the picture still
     reads, and a raw warning means nothing to the user. Its decompression-bomb warning becomes
-    an exception, turned into our sentence. catch_warnings swaps the process's filters, so a
-    warning from another thread in this window is dropped as well (until Python 3.14's
-    context-local filters); nothing else in the app relies on seeing one."""
+    an exception, turned into our sentence."""
     from PIL import Image
 
-    with warnings.catch_warnings():
+    with _WARNINGS, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         yield
@@ -156,7 +160,9 @@ def _describe(filename: str) -> str:
 
 
 def _size_text(n: int) -> str:
-    return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1e6:.1f} MB"
+    if n < 10_000:
+        return f"{n:,}-byte"
+    return f"{n / 1000:,.0f} KB" if n < 10_000_000 else f"{n / 1e6:,.0f} MB"
 
 
 def _formats() -> list[str]:

@@ -192,3 +192,20 @@ def test_a_tiny_file_declaring_83_megapixels_is_refused_in_little_memory() -> No
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.strip()) < 50  # MB above the warmed-up process: nothing was decoded
+
+
+def test_the_command_lines_files_go_through_the_same_intake() -> None:
+    from app.core.api.models import ImageRequest, InputImage
+    from app.core.jobs import FileSources
+
+    given = {c.name: c for c in CASES}
+    files = [given[n] for n in ("picture.bmp", "layers.psd", "phone-6.jpg", "photo.png")]
+    images, mask = FileSources([InputImage(c.data, c.name) for c in files]).build()
+    assert mask is None
+    assert [i.filename for i in images] == ["picture.png", "layers.png", "phone-6.jpg", "photo.png"]
+    assert decode(images[2].data).size == (48, 64)  # upright, as the window shows it
+    assert images[3].data == given["photo.png"].data
+    ImageRequest(prompt="a kite", images=images).validate()
+    with pytest.raises(ImageError) as info:
+        FileSources([InputImage(given["half.jpg"].data, "half.jpg")]).build()
+    assert info.value.kind == "incomplete"  # refused before anything is sent
