@@ -209,3 +209,19 @@ def test_the_command_lines_files_go_through_the_same_intake() -> None:
     with pytest.raises(ImageError) as info:
         FileSources([InputImage(given["half.jpg"].data, "half.jpg")]).build()
     assert info.value.kind == "incomplete"  # refused before anything is sent
+
+
+@pytest.mark.parametrize("interlace", [0, 1])
+@pytest.mark.parametrize("mode", ["1", "L", "P", "LA", "RGB", "RGBA", "I;16"])
+def test_the_png_completeness_check_counts_every_row_of_every_pass(
+    mode: str, interlace: int
+) -> None:
+    from app.core import png
+
+    im = Image.new(mode, (37, 23))
+    data = corpus.save(im, "PNG", interlace=interlace)
+    assert png.missing_data(data) is None
+    shorter = corpus.save(Image.new(mode, (37, 22)), "PNG", interlace=interlace)
+    # The same data under a header one row taller: whole-looking, but a row short.
+    taller = shorter[:16] + data[16:33] + shorter[33:]
+    assert png.missing_data(taller) is not None
