@@ -37,6 +37,7 @@ from app.core import png
 from app.core.api.models import MAX_IMAGE_BYTES, sniff_format
 
 if TYPE_CHECKING:  # Pillow is imported where it is used: start-up does not need it
+    from _typeshed import ReadableBuffer
     from PIL import Image
 
 log = logging.getLogger(__name__)
@@ -456,6 +457,22 @@ def strip_jpeg_metadata(data: bytes) -> bytes:
 # -- encoding ------------------------------------------------------------------------------
 
 
+class _OverLimit(Exception):
+    """Raised by _Capped.write: the encoding has passed its limit, so the rest is not worth
+    computing."""
+
+
+class _Capped(io.BytesIO):
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        if self.tell() + len(memoryview(data)) > self.limit:
+            raise _OverLimit
+        return super().write(data)
+
+
 def encode(im: Image.Image, fmt: str, quality: int = 95) -> bytes:
     buf = io.BytesIO()
     if fmt == "png":
@@ -483,21 +500,22 @@ def _fit_under_limit(
     from PIL import Image
 
     limit = MAX_IMAGE_BYTES
-    if len(data) <= limit:
+    if data and len(data) <= limit:
         return im, fmt, data
-    original = len(data)
+    was = f"{len(data) / 1e6:.0f} MB" if data else "over 50 MB as PNG"
     # First a lossy encoding at a high quality: usually 5-10x smaller than PNG.
     fmt = "webp" if im.mode == "RGBA" else "jpeg"
     data = encode(im, fmt, 92) if max(im.size) <= 16383 else data
     if len(data) <= limit and max(im.size) <= 16383:
         notes.append(
-            f"Re-encoded as {fmt.upper()} ({original / 1e6:.0f} MB to {len(data) / 1e6:.1f} MB) "
+            f"Re-encoded as {fmt.upper()} ({was} to {len(data) / 1e6:.1f} MB) "
             "to fit the 50 MB limit."
         )
         return im, fmt, data
     w0, h0 = im.size
     while len(data) > limit or max(im.size) > 16383:
-        factor = min(math.sqrt(limit / len(data)) * 0.9, 16383 / max(im.size), 0.9)
+        shrink = math.sqrt(limit / len(data)) * 0.9 if data else 0.9
+        factor = min(shrink, 16383 / max(im.size), 0.9)
         im = im.resize(
             (max(1, int(im.width * factor)), max(1, int(im.height * factor))),
             Image.Resampling.LANCZOS,
@@ -572,6 +590,16 @@ def _prepare(im: Image.Image, frames: int, data: bytes, filename: str) -> Prepar
     im = normalise(im, notes)
     # A photograph stays a JPEG (PNG would be 5-10x bigger); everything else becomes PNG.
     fmt = "jpeg" if was_jpeg and im.mode == "RGB" else "png"
-    out = encode(im, fmt, 95)
+    if fmt == "png" and im.width * im.height > _FAST_PNG_PIXELS:
+        # A big picture's PNG may well pass the limit: stop writing it there rather than
+        # finish (and hold) hundreds of MB only to re-encode them.
+        try:
+            capped = _Capped(MAX_IMAGE_BYTES)
+            im.save(capped, "PNG", compress_level=1)
+            out = capped.getvalue()
+        except _OverLimit:
+            out = b""
+    else:
+        out = encode(im, fmt, 95)
     im, fmt, out = _fit_under_limit(im, fmt, out, notes)
     return PreparedImage(out, im.width, im.height, fmt, notes, filename)

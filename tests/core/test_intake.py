@@ -225,3 +225,15 @@ def test_the_png_completeness_check_counts_every_row_of_every_pass(
     # The same data under a header one row taller: whole-looking, but a row short.
     taller = shorter[:16] + data[16:33] + shorter[33:]
     assert png.missing_data(taller) is not None
+
+
+def test_a_big_png_that_cannot_fit_stops_being_written_at_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    noisy = Image.merge("RGB", [Image.effect_noise((600, 400), 80) for _ in range(3)])
+    monkeypatch.setattr(intake, "_FAST_PNG_PIXELS", 1000)  # "big" from 1000 pixels on
+    monkeypatch.setattr(intake, "MAX_IMAGE_BYTES", 500_000)
+    prepared = prepare_source(corpus.save(noisy, "BMP"), "noise.bmp")
+    assert prepared.format == "jpeg" and len(prepared.data) <= 500_000
+    assert any(n.startswith("Re-encoded as JPEG (over 50 MB as PNG to ") for n in prepared.notes)
+    assert decode(prepared.data).size == (600, 400)
