@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.core.api.models import MAX_MASK_BYTES, InputImage
+from app.core.colour import band_extrema, normalise
 from app.core.intake import (
     MAX_SOURCE_PIXELS,
     ImageError,
     PreparedImage,
-    _band_extrema,
     encode,
-    normalise,
     open_image,
     prepare_source,
     strip_jpeg_metadata,
@@ -89,7 +88,7 @@ def painted_from_mask(mask_png: bytes, size: tuple[int, int] | None = None) -> I
     im = open_image(mask_png, "the mask")
     if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info:
         alpha = im.convert("RGBA").getchannel("A")
-        if _band_extrema(alpha)[0] < 255:
+        if band_extrema(alpha)[0] < 255:
             painted = alpha.point(lambda v: 255 if v < 128 else 0)
         else:
             painted = im.convert("L").point(lambda v: 255 if v >= 128 else 0)

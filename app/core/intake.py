@@ -5,7 +5,7 @@ Used by the window (files, drops, paste, web addresses: app/ui/loading.py) and t
 pass through untouched (a JPEG loses only its camera details); everything else Pillow reads
 (GIF's first frame, BMP, TIFF's first page, TGA, ICO's largest size, PPM, PSD's composite,
 AVIF, MPO's first picture, CMYK, 16-bit, palette, LA) is decoded, turned upright, converted to
-RGB/RGBA sRGB and re-encoded: PNG, or JPEG for what was a JPEG. A file that cannot be used is
+RGB/RGBA sRGB (app/core/colour.py) and re-encoded: PNG, or JPEG for what was a JPEG. A file that cannot be used is
 refused with an ImageError: one sentence naming the file and saying what to do.
 
 Memory is bounded by the declared size, checked before anything is decoded: at most
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from app.core import png
 from app.core.api.models import MAX_IMAGE_BYTES, sniff_format
+from app.core.colour import is_srgb, normalise, orientation
 
 if TYPE_CHECKING:  # Pillow is imported where it is used: start-up does not need it
     from _typeshed import ReadableBuffer
@@ -312,112 +313,6 @@ def open_image(data: bytes, filename: str = "") -> Image.Image:
         return _read_or_refuse(data, filename)[0]
 
 
-# -- normalising ---------------------------------------------------------------------------
-
-
-def _band_extrema(im: Image.Image) -> tuple[float, float]:
-    """getextrema() of a single-band image (typed: Pillow's stub is a union)."""
-    lo, hi = im.getextrema()
-    return float(lo), float(hi)  # type: ignore[arg-type]
-
-
-def _to_8bit_grey(im: Image.Image) -> Image.Image:
-    """16-bit or float greyscale to 8-bit L, scaling rather than clipping."""
-    if im.mode == "F":
-        lo, hi = _band_extrema(im)
-        scale = 255.0 / (hi - lo) if hi > lo else 0.0
-        return im.point(lambda v: v * scale - lo * scale).convert("L")
-    im = im.convert("I")
-    lo, hi = _band_extrema(im)
-    # Most 16-bit files use the full 0..65535 range; 32-bit integer ones may not.
-    top = 65535 if hi > 255 else 255
-    return im.point(lambda v: v * (255.0 / top)).convert("L")
-
-
-def _orientation(im: Image.Image) -> int:
-    try:
-        return int(im.getexif().get(0x0112, 1) or 1)
-    except Exception:  # noqa: BLE001  # unreadable EXIF of any kind: upright, not refused
-        return 1
-
-
-def _has_transparency(im: Image.Image) -> bool:
-    return im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
-        im.mode in ("P", "L", "RGB", "1") and "transparency" in im.info
-    )
-
-
-def normalise(im: Image.Image, notes: list[str] | None = None) -> Image.Image:
-    """The picture as RGB or RGBA, upright, with colours converted to sRGB where needed."""
-    from PIL import ImageOps
-
-    notes = notes if notes is not None else []
-    icc = im.info.get("icc_profile")
-    if _orientation(im) not in (0, 1):
-        im = ImageOps.exif_transpose(im)
-        notes.append("Rotated upright as its EXIF orientation says.")
-    mode = im.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        im = _to_8bit_grey(im)
-        notes.append("Reduced from 16-bit to 8-bit colour.")
-    elif mode == "CMYK":
-        converted = _icc_to_srgb(im, icc)
-        im = converted if converted is not None else im.convert("RGB")
-        notes.append("Converted from CMYK to RGB.")
-        icc = None
-    elif mode == "LAB":
-        from PIL import ImageCms
-
-        lab = ImageCms.createProfile("LAB")
-        srgb = ImageCms.createProfile("sRGB")
-        im = ImageCms.profileToProfile(im, lab, srgb, outputMode="RGB") or im.convert("RGB")
-        icc = None
-    if _has_transparency(im):
-        im = im.convert("RGBA")
-        # A fully opaque alpha channel only costs bytes and forces PNG.
-        if _band_extrema(im.getchannel("A")) == (255, 255):
-            im = im.convert("RGB")
-    elif im.mode != "RGB":
-        im = im.convert("RGB")
-    if icc:
-        converted = _icc_to_srgb(im, icc)
-        if converted is not None:
-            im = converted
-            notes.append("Converted its colour profile to sRGB.")
-    return im
-
-
-def _is_srgb(icc: bytes | None) -> bool:
-    """True without a profile (sRGB is assumed) or with an sRGB one."""
-    if not icc:
-        return True
-    try:
-        from PIL import ImageCms
-
-        name = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))) or ""
-    except Exception:  # noqa: BLE001  # any broken profile: not sRGB, so the picture is converted
-        return False
-    return "srgb" in name.lower()
-
-
-def _icc_to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image | None:
-    if not icc:
-        return None
-    try:
-        from PIL import ImageCms
-
-        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        name = ImageCms.getProfileDescription(src) or ""
-        if "srgb" in name.lower() and im.mode != "CMYK":
-            return None  # already sRGB: nothing to do
-        out_mode = "RGBA" if im.mode == "RGBA" else "RGB"
-        return ImageCms.profileToProfile(
-            im, src, ImageCms.createProfile("sRGB"), outputMode=out_mode
-        )
-    except Exception:  # noqa: BLE001  # a broken or unusual profile is not worth refusing over
-        return None
-
-
 # JPEG segments that carry camera and editing details but nothing that changes the pixels:
 # APP1 (EXIF, XMP) and APP13 (Photoshop IPTC). ICC profiles (APP2) and Adobe (APP14) stay.
 _JPEG_DROP = {0xE1, 0xED}
@@ -549,8 +444,8 @@ def _untouched(im: Image.Image, data: bytes, frames: int) -> str | None:
         and frames == 1
         and im.mode in ("RGB", "RGBA")
         and (fmt != "png" or png.bit_depth(data) == 8)
-        and _orientation(im) in (0, 1)
-        and _is_srgb(im.info.get("icc_profile"))
+        and orientation(im) in (0, 1)
+        and is_srgb(im.info.get("icc_profile"))
         and len(data) <= MAX_IMAGE_BYTES
     )
     return fmt if whole else None
