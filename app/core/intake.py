@@ -5,8 +5,9 @@ Used by the window (files, drops, paste, web addresses: app/ui/loading.py) and t
 pass through untouched (a JPEG loses only its camera details); everything else Pillow reads
 (GIF's first frame, BMP, TIFF's first page, TGA, ICO's largest size, PPM, PSD's composite,
 AVIF, MPO's first picture, CMYK, 16-bit, palette, LA) is decoded, turned upright, converted to
-RGB/RGBA sRGB (app/core/colour.py) and re-encoded: PNG, or JPEG for what was a JPEG. A file that cannot be used is
-refused with an ImageError: one sentence naming the file and saying what to do.
+RGB/RGBA sRGB (app/core/colour.py) and re-encoded: PNG, or JPEG for what was a JPEG. A file
+that cannot be used is refused with an ImageError: one sentence naming the file and saying
+what to do.
 
 Memory is bounded by the declared size, checked before anything is decoded: at most
 MAX_SOURCE_PIXELS per frame, and a large frame must be backed by enough file to be plausible
