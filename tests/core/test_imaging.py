@@ -10,7 +10,7 @@ import zlib
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
-from app.core import imaging
+from app.core import imaging, intake, png
 from app.core.api.models import MAX_MASK_BYTES
 from app.core.imaging import (
     EditSnapshot,
@@ -213,13 +213,13 @@ def test_over_the_upload_limit_is_reencoded_then_scaled(monkeypatch: pytest.Monk
     # A noisy 600x400 PNG is ~700 kB; pretend the limit is 300 kB so the test stays fast.
     noisy = Image.merge("RGB", [Image.effect_noise((600, 400), 80) for _ in range(3)])
     data = encode(noisy, compress_level=1)
-    monkeypatch.setattr(imaging, "MAX_IMAGE_BYTES", 300_000)
+    monkeypatch.setattr(intake, "MAX_IMAGE_BYTES", 300_000)
     prepared = prepare_source(data, "big.png")
     assert len(prepared.data) <= 300_000
     assert prepared.format == "jpeg"
     assert any("50 MB" in n for n in prepared.notes)
     # Now so small a limit that re-encoding is not enough: it must scale down too.
-    monkeypatch.setattr(imaging, "MAX_IMAGE_BYTES", 40_000)
+    monkeypatch.setattr(intake, "MAX_IMAGE_BYTES", 40_000)
     prepared = prepare_source(data, "big.png")
     assert len(prepared.data) <= 40_000
     assert prepared.width < 600 and prepared.height < 400
@@ -439,7 +439,7 @@ def test_the_fast_png_writer_is_lossless(mode: str, size: tuple[int, int]) -> No
 
 
 def test_big_pngs_are_split_into_idat_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(imaging, "_IDAT_PIECE", 1000)
+    monkeypatch.setattr(png, "_IDAT_PIECE", 1000)
     im = Image.merge("RGB", [Image.effect_noise((120, 80), 90) for _ in range(3)])
     data = imaging.encode(im, "png")
     assert data.count(b"IDAT") > 5
