@@ -16,6 +16,7 @@ import shutil
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -65,7 +66,10 @@ def build_request(args: argparse.Namespace) -> tuple[ImageRequest, ev.Sources | 
         images=images,
         mask=mask,
     )
-    problems = request.problems()
+    # The pictures are checked once the intake has prepared them (any picture Pillow reads is
+    # fine, a BMP or a sideways phone photo included): here only what does not depend on them.
+    given = replace(request, images=[], mask=None, input_fidelity=None)
+    problems = (given if images or mask else request).problems()
     if problems:
         raise UsageError("\n".join(problems))
     return request, (FileSources(images, mask) if images or mask else None)
