@@ -40,22 +40,6 @@ class MemoryKeyring(KeyringBackend):
             raise PasswordDeleteError("no such password")
 
 
-# Tests in files owned by others on this branch that log an ERROR on purpose; at merge each gets
-# `@pytest.mark.expect_log_error` in its own file and this list goes.
-_MARK_AT_MERGE = frozenset(
-    {
-        "tests/services/test_runner.py::test_a_failed_write_keeps_the_result_for_save_again",
-        "tests/test_cli.py::test_a_failure_while_saving_is_a_sentence_not_a_traceback",
-    }
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.nodeid in _MARK_AT_MERGE:
-            item.add_marker(pytest.mark.expect_log_error)
-
-
 @pytest.fixture(autouse=True)
 def fail_on_logged_error(
     request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture

@@ -38,7 +38,9 @@ def keyed(monkeypatch):
 
 
 def test_generate_demo_makes_a_real_png_of_the_requested_size(data_dir):
-    code, out, err = run_cli("generate", "a red fox", "--demo", "--size", "1024x1536", "--data-dir", str(data_dir))
+    code, out, err = run_cli(
+        "generate", "a red fox", "--demo", "--size", "1024x1536", "--data-dir", str(data_dir)
+    )
     assert code == 0, err
     [line] = out.splitlines()
     path = Path(line)
@@ -57,15 +59,42 @@ def test_generate_demo_makes_a_real_png_of_the_requested_size(data_dir):
 
 def test_every_option_reaches_the_server(simulator, data_dir, keyed):
     code, out, err = run_cli(
-        "generate", "a quiet harbour", "--size", "1536x1024", "--quality", "low", "--background", "opaque",
-        "--format", "webp", "--compression", "60", "--moderation", "low", "--model", "gpt-image-2",
-        "--user", "cli-user", "--api", "async", "--base-url", simulator.base_url, "--data-dir", str(data_dir),
+        "generate",
+        "a quiet harbour",
+        "--size",
+        "1536x1024",
+        "--quality",
+        "low",
+        "--background",
+        "opaque",
+        "--format",
+        "webp",
+        "--compression",
+        "60",
+        "--moderation",
+        "low",
+        "--model",
+        "gpt-image-2",
+        "--user",
+        "cli-user",
+        "--api",
+        "async",
+        "--base-url",
+        simulator.base_url,
+        "--data-dir",
+        str(data_dir),
     )
     assert code == 0, err
     [create] = [r for r in simulator.requests if r.path == "/openai/images"]
     assert create.json == {
-        "prompt": "a quiet harbour", "model": "gpt-image-2", "size": "1536x1024", "quality": "low",
-        "background": "opaque", "output_format": "webp", "output_compression": 60, "moderation": "low",
+        "prompt": "a quiet harbour",
+        "model": "gpt-image-2",
+        "size": "1536x1024",
+        "quality": "low",
+        "background": "opaque",
+        "output_format": "webp",
+        "output_compression": 60,
+        "moderation": "low",
         "user": "cli-user",
     }
     img = pixels(Path(out.strip()))
@@ -76,7 +105,10 @@ def test_every_option_reaches_the_server(simulator, data_dir, keyed):
     ("argv", "sentence"),
     [
         (["generate", "  "], "The prompt is empty"),
-        (["generate", "x", "--format", "jpeg", "--background", "transparent"], "transparent background needs"),
+        (
+            ["generate", "x", "--format", "jpeg", "--background", "transparent"],
+            "transparent background needs",
+        ),
         (["generate", "x", "--compression", "50"], "Compression only applies to JPEG and WebP"),
         (["generate", "x", "--size", "1000x1000"], "multiples of 16"),
         (["generate", "x", "--compression", "lots"], "invalid int value"),
@@ -93,7 +125,9 @@ def test_bad_input_exits_2_and_sends_nothing(simulator, data_dir, keyed, argv, s
 
 
 def test_no_key_exits_2_and_says_where_to_put_one(simulator, data_dir):
-    code, _out, err = run_cli("generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    code, _out, err = run_cli(
+        "generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir)
+    )
     assert code == 2 and "MOUNTSEA_API_KEY" in err and "--demo" in err
     assert simulator.requests == []
 
@@ -102,14 +136,18 @@ def test_the_keyring_key_is_used(simulator, data_dir, memory_keyring):
     from app.core.keys import KeyStore
 
     KeyStore(env={}).save(TEST_KEY)
-    code, _out, err = run_cli("generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    code, _out, err = run_cli(
+        "generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir)
+    )
     assert code == 0, err
     assert simulator.requests[0].headers["authorization"] == f"Bearer {TEST_KEY}"
 
 
 def test_a_refused_key_exits_1_with_a_clear_sentence(simulator, data_dir, monkeypatch):
     monkeypatch.setenv("MOUNTSEA_API_KEY", "sk-wrong-key-123")
-    code, out, err = run_cli("generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    code, out, err = run_cli(
+        "generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir)
+    )
     assert code == 1 and out == ""
     assert "error: The API key was refused. Check MOUNTSEA_API_KEY" in err
     assert "Traceback" not in err and "sk-wrong-key-123" not in err
@@ -124,8 +162,18 @@ def test_a_refused_key_exits_1_with_a_clear_sentence(simulator, data_dir, monkey
 
 def test_out_copies_the_picture(simulator, data_dir, keyed, tmp_path):
     target = tmp_path / "exports" / "fox.png"
-    code, out, err = run_cli("generate", "x", "--api", "compat", "--base-url", simulator.base_url,
-                             "--data-dir", str(data_dir), "--out", str(target))
+    code, out, err = run_cli(
+        "generate",
+        "x",
+        "--api",
+        "compat",
+        "--base-url",
+        simulator.base_url,
+        "--data-dir",
+        str(data_dir),
+        "--out",
+        str(target),
+    )
     assert code == 0, err
     assert target.read_bytes() == Path(out.strip()).read_bytes()
 
@@ -137,13 +185,29 @@ def test_edit_with_image_and_mask_keeps_the_unmasked_pixels(simulator, data_dir,
     src.write_bytes(picture(256, 256, color=(20, 120, 220)))
     hole = tmp_path / "mask.png"
     hole.write_bytes(mask(256, 256))  # the top-left quarter is transparent: repaint it
-    code, out, err = run_cli("edit", "add a moon", "--image", str(src), "--mask", str(hole),
-                             "--input-fidelity", "high", "--api", "compat",
-                             "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    code, out, err = run_cli(
+        "edit",
+        "add a moon",
+        "--image",
+        str(src),
+        "--mask",
+        str(hole),
+        "--input-fidelity",
+        "high",
+        "--api",
+        "compat",
+        "--base-url",
+        simulator.base_url,
+        "--data-dir",
+        str(data_dir),
+    )
     assert code == 0, err
     [call] = simulator.requests
     assert call.path == "/openai/v1/images/edits"
-    assert call.files["image"][0][2] == src.read_bytes() and call.files["mask"][0][2] == hole.read_bytes()
+    assert (
+        call.files["image"][0][2] == src.read_bytes()
+        and call.files["mask"][0][2] == hole.read_bytes()
+    )
     assert call.form["input_fidelity"] == ["high"]
     result = pixels(Path(out.strip())).convert("RGB")
     assert result.size == (256, 256)
@@ -152,7 +216,9 @@ def test_edit_with_image_and_mask_keeps_the_unmasked_pixels(simulator, data_dir,
     try:
         [job] = lib.recent_jobs()
         item = lib.item(job.item_ids[0])
-        assert item.raw_path is not None and item.raw_path.is_file()  # the server's own picture is kept too
+        assert (
+            item.raw_path is not None and item.raw_path.is_file()
+        )  # the server's own picture is kept too
     finally:
         lib.close()
 
@@ -165,18 +231,40 @@ def test_async_edit_with_several_images(simulator, data_dir, keyed, tmp_path):
         p = tmp_path / f"in{i}.jpg"
         p.write_bytes(picture(128, 128, fmt="jpeg"))
         paths += ["--image", str(p)]
-    code, out, err = run_cli("edit", "merge them", *paths, "--base-url", simulator.base_url,
-                             "--data-dir", str(data_dir))
+    code, _out, err = run_cli(
+        "edit", "merge them", *paths, "--base-url", simulator.base_url, "--data-dir", str(data_dir)
+    )
     assert code == 0, err
     [create] = [r for r in simulator.requests if r.path == "/openai/images"]
     assert [u[:23] for u in create.json["image"]] == ["data:image/jpeg;base64,"] * 2
+
+
+@pytest.mark.parametrize("fmt", ["BMP", "GIF", "TIFF"])
+def test_edit_takes_any_picture_the_window_takes(simulator, data_dir, keyed, tmp_path, fmt):
+    source = tmp_path / f"photo.{fmt.lower()}"
+    Image.new("RGB", (320, 200), (30, 120, 200)).save(source, fmt)
+    code, _out, err = run_cli(
+        "edit",
+        "make it stormy",
+        "--image",
+        str(source),
+        "--base-url",
+        simulator.base_url,
+        "--data-dir",
+        str(data_dir),
+    )
+    assert code == 0, err
+    [create] = [r for r in simulator.requests if r.path == "/openai/images"]
+    assert create.json["image"].startswith("data:image/png;base64,")  # converted, as a drop is
 
 
 def test_a_failed_task_exits_1_with_its_details(simulator, data_dir, keyed):
     from app.simulator import Fault
 
     simulator.inject(Fault(task_status="failed", error_message="upstream broke", error_code=77))
-    code, _out, err = run_cli("generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    code, _out, err = run_cli(
+        "generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir)
+    )
     assert code == 1
     assert "upstream broke" in err and "77" in err and "trace id" in err
 
@@ -191,9 +279,27 @@ def _env(**extra: str) -> dict[str, str]:
 def test_module_entry_point_in_a_real_process(data_dir, tmp_path):
     out_file = tmp_path / "fox.jpg"
     proc = subprocess.run(
-        [sys.executable, "-m", "app.cli", "generate", "a red fox", "--demo", "--format", "jpeg",
-         "--size", "1024x1024", "--data-dir", str(data_dir), "--out", str(out_file)],
-        capture_output=True, text=True, timeout=60, cwd=ROOT, env=_env(),
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "generate",
+            "a red fox",
+            "--demo",
+            "--format",
+            "jpeg",
+            "--size",
+            "1024x1024",
+            "--data-dir",
+            str(data_dir),
+            "--out",
+            str(out_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=_env(),
     )
     assert proc.returncode == 0, proc.stderr
     [line] = proc.stdout.splitlines()
@@ -206,9 +312,21 @@ def test_ctrl_c_exits_130_and_names_the_task(data_dir):
 
     with Simulator(api_keys=(TEST_KEY,), latency=3600.0) as sim:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "generate", "x", "--base-url", sim.base_url,
-             "--data-dir", str(data_dir)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "app.cli",
+                "generate",
+                "x",
+                "--base-url",
+                sim.base_url,
+                "--data-dir",
+                str(data_dir),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
             env=_env(MOUNTSEA_API_KEY=TEST_KEY),
         )
         try:
@@ -225,7 +343,11 @@ def test_ctrl_c_exits_130_and_names_the_task(data_dir):
                 proc.kill()
         err = "".join(seen) + rest
         assert proc.returncode == 130, err
-        assert "Cancelled." in err and "may still finish on the server" in err and "Traceback" not in err
+        assert (
+            "Cancelled." in err
+            and "may still finish on the server" in err
+            and "Traceback" not in err
+        )
         assert out == ""
         assert sim.created_tasks == 1
     lib = Library.open(data_dir)
@@ -236,12 +358,17 @@ def test_ctrl_c_exits_130_and_names_the_task(data_dir):
         lib.close()
 
 
-def test_a_failure_while_saving_is_a_sentence_not_a_traceback(simulator, data_dir, keyed, monkeypatch):
+@pytest.mark.expect_log_error
+def test_a_failure_while_saving_is_a_sentence_not_a_traceback(
+    simulator, data_dir, keyed, monkeypatch
+):
     def disk_full(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Library, "save_result", disk_full)
-    code, out, err = run_cli("generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    code, out, err = run_cli(
+        "generate", "x", "--base-url", simulator.base_url, "--data-dir", str(data_dir)
+    )
     assert code == 1 and out == ""
     assert "error: No space left on device." in err and "Traceback" not in err
 
@@ -251,13 +378,21 @@ def test_the_apps_settings_are_followed(simulator, data_dir, keyed, tmp_path):
     from tests.core.api.imgs import mask, picture
 
     images = tmp_path / "elsewhere"
-    Settings(values={"base_url": simulator.base_url, "api_flavour": "compat", "keep_unmasked": False,
-                     "images_dir": str(images)}).save(data_dir / "settings.json")
+    Settings(
+        values={
+            "base_url": simulator.base_url,
+            "api_flavour": "compat",
+            "keep_unmasked": False,
+            "images_dir": str(images),
+        }
+    ).save(data_dir / "settings.json")
     src = tmp_path / "photo.png"
     src.write_bytes(picture(128, 128))
     hole = tmp_path / "mask.png"
     hole.write_bytes(mask(128, 128))
-    code, out, err = run_cli("edit", "a moon", "--image", str(src), "--mask", str(hole), "--data-dir", str(data_dir))
+    code, out, err = run_cli(
+        "edit", "a moon", "--image", str(src), "--mask", str(hole), "--data-dir", str(data_dir)
+    )
     assert code == 0, err
     assert [r.path for r in simulator.requests] == ["/openai/v1/images/edits"]
     path = Path(out.strip())
@@ -265,19 +400,31 @@ def test_the_apps_settings_are_followed(simulator, data_dir, keyed, tmp_path):
     lib = Library.open(data_dir, images_dir=images)
     try:
         [job] = lib.recent_jobs()
-        assert lib.item(job.item_ids[0]).raw_path is None  # not pasted back: the server's picture is the file
+        assert (
+            lib.item(job.item_ids[0]).raw_path is None
+        )  # not pasted back: the server's picture is the file
     finally:
         lib.close()
 
 
-def test_a_picture_the_intake_cannot_read_exits_2_and_sends_nothing(simulator, data_dir, keyed, tmp_path):
+def test_a_picture_the_intake_cannot_read_exits_2_and_sends_nothing(
+    simulator, data_dir, keyed, tmp_path
+):
     junk = tmp_path / "notes.png"
     from tests.core.api.imgs import picture
 
     whole = picture(256, 256)
     junk.write_bytes(whole[: len(whole) // 2])  # a header that reads, pixels cut short
-    code, out, err = run_cli("edit", "x", "--image", str(junk), "--base-url", simulator.base_url,
-                             "--data-dir", str(data_dir))
+    code, out, err = run_cli(
+        "edit",
+        "x",
+        "--image",
+        str(junk),
+        "--base-url",
+        simulator.base_url,
+        "--data-dir",
+        str(data_dir),
+    )
     assert code == 2 and out == ""
     [line] = err.splitlines()  # one sentence from the window's intake
     assert line.startswith("error: “notes.png” is ") and "Traceback" not in err
@@ -295,7 +442,9 @@ def test_a_picture_the_intake_cannot_read_exits_2_and_sends_nothing(simulator, d
 def _fast(data_dir: Path, simulator) -> None:
     from app.core.settings import Settings
 
-    Settings(values={"base_url": simulator.base_url, "poll_interval": 0.05}).save(data_dir / "settings.json")
+    Settings(values={"base_url": simulator.base_url, "poll_interval": 0.05}).save(
+        data_dir / "settings.json"
+    )
 
 
 def test_a_failed_task_says_how_to_check_it_again_and_resume_lands_it(simulator, data_dir, keyed):
@@ -325,7 +474,9 @@ def test_a_failed_task_says_how_to_check_it_again_and_resume_lands_it(simulator,
     assert sum(1 for r in simulator.requests if r.path == "/openai/tasks") == polls
 
 
-def test_resume_of_a_task_the_journal_does_not_know_saves_it_as_a_new_item(simulator, data_dir, keyed):
+def test_resume_of_a_task_the_journal_does_not_know_saves_it_as_a_new_item(
+    simulator, data_dir, keyed
+):
     from app.core.api.cancel import CancelToken
     from app.core.api.client import MountseaClient, make_http_client
 
@@ -336,7 +487,9 @@ def test_resume_of_a_task_the_journal_does_not_know_saves_it_as_a_new_item(simul
         )
     finally:
         http.close()
-    code, out, err = run_cli("resume", task_id, "--base-url", simulator.base_url, "--data-dir", str(data_dir))
+    code, out, err = run_cli(
+        "resume", task_id, "--base-url", simulator.base_url, "--data-dir", str(data_dir)
+    )
     assert code == 0, err
     assert pixels(Path(out.strip())).format == "PNG"
     assert simulator.created_tasks == 1
@@ -358,8 +511,13 @@ def test_unreadable_poll_answers_are_said_once_and_the_job_carries_on(simulator,
     from app.simulator import Fault
 
     _fast(data_dir, simulator)
-    simulator.inject(Fault(status=200, body={"code": 0, "msg": "busy"}), method="GET", path="/openai/tasks", times=3)
-    code, out, err = run_cli("generate", "a busy gateway", "--data-dir", str(data_dir))
+    simulator.inject(
+        Fault(status=200, body={"code": 0, "msg": "busy"}),
+        method="GET",
+        path="/openai/tasks",
+        times=3,
+    )
+    code, _out, err = run_cli("generate", "a busy gateway", "--data-dir", str(data_dir))
     assert code == 0, err
     assert err.count("The server's answers can't be read. Still trying until the deadline.") == 1
 

@@ -89,6 +89,7 @@ def test_a_compat_result_that_arrives_after_cancel_is_saved_and_marked(
     assert library.item(record.item_ids[0]).cancelled
 
 
+@pytest.mark.expect_log_error
 def test_a_failed_write_keeps_the_result_for_save_again(
     qtbot, runner: JobRunner, library, monkeypatch
 ) -> None:
