@@ -34,17 +34,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from app.core import job_events as ev  # noqa: E402
-from app.core import jobs, sentences  # noqa: E402
-from app.core.api.cancel import CancelToken  # noqa: E402
-from app.core.api.client import MountseaClient, make_http_client  # noqa: E402
-from app.core.api.errors import ApiError, ErrorKind  # noqa: E402
-from app.core.api.models import Flavour, ImageRequest  # noqa: E402
-from app.core.library import Library  # noqa: E402
-from app.simulator import Fault, Simulator  # noqa: E402
-from app.simulator.server import (  # noqa: E402
+from app.core import job_events as ev
+from app.core import jobs, sentences
+from app.core.api.cancel import CancelToken
+from app.core.api.client import MountseaClient, make_http_client
+from app.core.api.errors import ApiError, ErrorKind
+from app.core.api.models import Flavour, ImageRequest
+from app.core.library import Library
+from app.simulator import Fault, Simulator
+from app.simulator.server import (
     EDITS,
     FILES,
     GENERATIONS,
