@@ -316,6 +316,8 @@ def _land_now(
 ) -> None:
     if composited is None and request is not None and spec.keep_unmasked:
         composited = _composites(request, result, spec.feather, emit)
+    if request is not None and request.cutout_key is not None:
+        composited = _cut_out(request, result, composited, emit)
     info = result_info(result)
     try:
         items = lib.save_result(job_id, result, cancelled=late, composited=composited)
@@ -348,6 +350,31 @@ def _composites(
         except (imaging.ImageError, OSError, ValueError):
             log.warning("could not paste the unmasked pixels back", exc_info=True)
             out.append(None)
+    return out
+
+
+def _cut_out(
+    request: ImageRequest,
+    result: ImageResult,
+    composited: list[bytes | None] | None,
+    emit: Emit,
+) -> list[bytes | None]:
+    """ "Transparent (cut out)": the server painted the subject on a flat key colour; that colour
+    is removed here. The uncut picture is kept too (saved as the raw result)."""
+    from app.core import cutout
+
+    assert request.cutout_key is not None
+    emit(ServerStatus("cutting out", "compositing"))
+    fmt = "webp" if request.output_format == "webp" else "png"
+    out: list[bytes | None] = []
+    for i, image in enumerate(result.images):
+        pasted = composited[i] if composited else None
+        base = pasted if pasted is not None else image.data
+        try:
+            out.append(cutout.cut_out(base, request.cutout_key, fmt=fmt))
+        except (OSError, ValueError):
+            log.warning("could not cut the picture out; saved as it came", exc_info=True)
+            out.append(composited[i] if composited else None)
     return out
 
 

@@ -105,7 +105,11 @@ SETTINGS: tuple[Setting, ...] = (
         ("auto", "low", "medium", "high", "standard"),
     ),
     Setting(
-        "background", str, "auto", "Last background chosen.", ("auto", "opaque", "transparent")
+        "background",
+        str,
+        "auto",
+        "Last background chosen.",
+        ("auto", "opaque", "transparent", "transparent_cutout"),
     ),
     Setting("output_format", str, "png", "Last output format chosen.", ("png", "jpeg", "webp")),
     Setting(

@@ -408,6 +408,10 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_sources_changed(self) -> None:
         self.prompt_panel.set_editing(self.edit_panel.has_sources())
+        # An edit's output size follows the first picture's shape (never stretched back).
+        first = self.edit_panel.model.first()
+        w, h = first.prepared.size if first is not None else (None, None)
+        self.prompt_panel.form.follow_source(w, h)
 
     @Slot(int)
     def on_feather_changed(self, pixels: int) -> None:

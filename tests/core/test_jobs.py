@@ -420,3 +420,30 @@ def test_what_can_be_checked_again() -> None:
     assert not jobs_can_check_again("async", None, "deadline")  # no task: nothing to ask
     assert not jobs_can_check_again("compat", "t1", "deadline")
     assert not jobs_can_check_again("async", "t1", "task_failed")  # the server said it is over
+
+
+def test_a_cut_out_job_saves_the_cut_picture_and_keeps_the_uncut_one(
+    library: Library, simulator, http
+) -> None:
+    from dataclasses import replace
+
+    from app.core import cutout
+
+    request = ImageRequest(prompt="a sticker of a fox", background="opaque")
+    key = cutout.choose_key_colour(request.prompt)
+    request = replace(request, cutout_key=key)
+    recorder = Recorder()
+    run_job(
+        ev.JobSpec(key="k", flavour="async", request=request),
+        env_for(library, http, simulator.base_url),
+        CancelToken(),
+        recorder,
+    )
+    (item,) = recorder.first(ev.Landed).items
+    saved = library.item(item.id)
+    with Image.open(saved.path) as cut:
+        assert cut.mode == "RGBA"  # the key colour became alpha
+    assert saved.raw_path is not None and saved.raw_path.is_file()  # the uncut picture is kept
+    [create] = [r for r in simulator.requests if r.path == "/openai/images"]
+    assert create.json["background"] == "opaque"
+    assert not [k for k in create.json if "cutout" in k]  # the key colour is ours, never sent
