@@ -228,6 +228,7 @@ def create_window(argv: list[str]) -> MainWindow:
     background = Background(SHORT_CALL_THREADS)
     runner = JobRunner(
         library,
+        background=background,
         concurrency=settings.concurrency,
         client_options={"poll_interval": float(settings.poll_interval)},
     )

@@ -109,8 +109,10 @@ class JobRunner(QObject):
         self.library = library
         self.endpoints = endpoints or EndpointBox()
         self.jobs = Background(concurrency, self)
-        # Short calls (keyring, key check, loading) never wait behind jobs.
-        self.calls = background or Background(4, self)
+        # Short work (saving a result again) never waits behind jobs; whoever made the
+        # Background shuts it down (the composition root passes the app's own).
+        self._owns_calls = background is None
+        self.calls = background or Background(2, self)
         self._records: dict[str, JobRecord] = {}
         self._order: list[str] = []  # oldest first
         self._http: Any = None
@@ -126,15 +128,6 @@ class JobRunner(QObject):
     def pool(self) -> QThreadPool:
         """The jobs' threads (for counts in tests and the settings)."""
         return self.jobs.pool
-
-    @property
-    def calls_pool(self) -> QThreadPool:
-        return self.calls.pool
-
-    @property
-    def _calls(self) -> int:
-        """Short calls not yet handed back (tests wait for 0). The lead removes this with call()."""
-        return self.calls.pending
 
     def http(self) -> Any:
         """The one shared httpx.Client, made on first use (importing httpx is not free)."""
@@ -166,21 +159,6 @@ class JobRunner(QObject):
 
     def set_concurrency(self, n: int) -> None:
         self.jobs.set_max_threads(n)
-
-    # -- background calls for short work (keyring, check key, loading an image) --
-
-    def call(
-        self,
-        fn: Callable[..., Any],
-        *args: Any,
-        on_done: Callable[[Any], None] | None = None,
-        on_error: Callable[[BaseException], None] | None = None,
-        receiver: QObject | None = None,
-    ) -> None:
-        """Run fn(*args) off the GUI thread (Background.submit). Kept while other files move to
-        a Background of their own; the lead removes it after merging."""
-        if not self._shut:
-            self.calls.submit(fn, *args, on_done=on_done, on_error=on_error, receiver=receiver)
 
     # -- records --
 
@@ -416,10 +394,6 @@ class JobRunner(QObject):
         record = self._records.get(key)
         if record is None:
             return
-        if isinstance(event, dict):
-            # Kept for MainWindow.on_history_thumbnails until it calls set_thumbnail (lead).
-            self.set_thumbnail(key, event["thumbnail"])
-            return
         was_final = record.final
         apply_event(record, event, pictures, self.endpoints.waiting_reason)  # type: ignore[arg-type]
         if pictures is not None and pictures[1] is not None:
@@ -470,7 +444,8 @@ class JobRunner(QObject):
         if not self.jobs.pool.waitForDone(300):
             self._close_http()
         self.jobs.shutdown(15000)
-        self.calls.shutdown(5000)
+        if self._owns_calls:
+            self.calls.shutdown(5000)
         self._close_http()
 
     def _close_http(self) -> None:

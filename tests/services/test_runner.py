@@ -141,20 +141,6 @@ def test_jobs_wait_for_an_endpoint(qtbot, library, simulator) -> None:
         runner.shutdown()
 
 
-def test_background_calls_report_on_the_gui_thread(qtbot, runner: JobRunner) -> None:
-    import threading
-
-    results = []
-    gui = threading.get_ident()
-    runner.call(
-        lambda: threading.get_ident(),
-        on_done=lambda tid: results.append((tid != gui, threading.get_ident() == gui)),
-    )
-    runner.call(lambda: 1 / 0, on_error=lambda e: results.append(type(e).__name__))
-    qtbot.waitUntil(lambda: len(results) == 2)
-    assert (True, True) in results and "ZeroDivisionError" in results
-
-
 def test_error_sentences_and_connect_failures() -> None:
     auth = ApiError(ErrorKind.auth, "bad key", status=401, code="invalid_api_key", trace_id="t1")
     text = error_sentence(auth)

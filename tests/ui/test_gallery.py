@@ -346,6 +346,7 @@ def test_cli_killed_mid_task_is_landed_once_by_the_next_start(
 
         monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
         window = create_window(["--data-dir", str(data_dir), "--base-url", sim.base_url])
+        window.confirm_quit = False  # the close below may come before the row shows "completed"
         qtbot.waitUntil(lambda: lib.job(job.job_id).state == "completed", timeout=30000)
         assert sim.created_tasks == 1  # polled and landed, never created again
         (item_id,) = lib.search()

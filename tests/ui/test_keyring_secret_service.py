@@ -72,6 +72,7 @@ def test_key_round_trip_through_a_real_secret_service(
 ) -> None:
     (data_dir / "settings.json").write_text(json.dumps({"poll_interval": 0.05}))
     window = create_window(["--data-dir", str(data_dir), "--base-url", simulator.base_url])
+    window.confirm_quit = False  # its close is the test's teardown, not a person quitting
     try:
         qtbot.waitUntil(window.session.is_demo, timeout=10000)
         dialog = window.open_settings()
