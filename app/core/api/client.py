@@ -12,7 +12,6 @@ import logging
 import random as _random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -21,18 +20,7 @@ import httpx
 from app.core.api.cancel import CancelToken
 from app.core.api.errors import ApiError, Cancelled, ErrorKind
 from app.core.api.http import (
-    CONNECT_TIMEOUT,
-    GATEWAY_TIMEOUTS,
-    MAX_RETRY_AFTER,
-    SHORT_READ_TIMEOUT,
-    RawResponse,
-    backoff_delay,
-    describe_wait,
-    exchange,
     make_http_client,
-    retry_after_seconds,
-    same_origin,
-    status_is_retryable,
 )
 from app.core.api.models import (
     DEFAULT_BASE_URL,
@@ -54,6 +42,12 @@ from app.core.api.parse import (
     parse_task_id,
     task_failure,
 )
+from app.core.api.transport import (
+    EventSink,
+    ProgressEvent,
+    Transport,
+    emit,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +60,10 @@ __all__ = [
     "tasks_root",
 ]
 
-# Generous: a Compat answer carries the images as base64 inside JSON.
-MAX_API_BODY = 512 * 1024 * 1024
-MAX_REDIRECTS = 5
 # A task id no server has: polling it costs nothing and proves whether the key is accepted.
 PROBE_TASK_ID = "00000000-0000-4000-8000-000000000000"
 # Poll at the base interval this long, then back off gently (Mountsea: every 3-5 s, slower for long tasks).
 STEADY_POLL_SECONDS = 60.0
-SHORT_TIMEOUT = httpx.Timeout(CONNECT_TIMEOUT, read=SHORT_READ_TIMEOUT)
 # While a task may be alive, these answers to a poll are passing problems (contract, retry
 # rules): an HTML page from a gateway, an envelope without status, a 404 (not visible yet), 5xx.
 PASSING_POLL_PROBLEMS = frozenset(
@@ -88,21 +78,6 @@ PASSING_POLL_PROBLEMS = frozenset(
 )
 FRESH_LINK_ATTEMPTS = 2  # a completed task whose image link fails is asked again this often
 POLL_GROWTH = 1.25
-
-
-@dataclass
-class ProgressEvent:
-    """One step of a job. stage: sending, retrying, submitted, polling, waiting, downloading, decoding."""
-
-    stage: str
-    task_id: str | None = None
-    server_status: str | None = None
-    elapsed: float = 0.0
-    deadline: float | None = None
-    message: str | None = None  # retrying / waiting: why (an English sentence)
-
-
-EventSink = Callable[[ProgressEvent], None] | None
 
 
 def _path(url: str) -> str:
@@ -182,6 +157,15 @@ class MountseaClient:
         self.max_download_bytes = max_download_bytes
         self._random = random
         self._clock = clock
+        self._transport = Transport(
+            http,
+            self.base_url,
+            api_key,
+            max_retries=max_retries,
+            max_download_bytes=max_download_bytes,
+            random=random,
+            clock=clock,
+        )
 
     def __repr__(self) -> str:  # never shows the key
         return f"MountseaClient({self.base_url!r})"
@@ -214,9 +198,9 @@ class MountseaClient:
         if Flavour(flavour) is Flavour.compat:
             return self.create_compat(request, cancel, on_event)
         start = self._clock()
-        _emit(on_event, ProgressEvent("sending", elapsed=0.0))
+        emit(on_event, ProgressEvent("sending", elapsed=0.0))
         task_id = self.submit_task(request, cancel, on_event=on_event)
-        _emit(
+        emit(
             on_event,
             ProgressEvent(
                 "submitted",
@@ -240,7 +224,7 @@ class MountseaClient:
         request.validate()
         start = self._clock()
         cancel.raise_if_cancelled()
-        _emit(on_event, ProgressEvent("sending"))
+        emit(on_event, ProgressEvent("sending"))
         if request.is_edit:
             form = {k: str(v) for k, v in common_fields(request).items()}
             # The multipart edit schema has no moderation; response_format is never sent.
@@ -252,7 +236,7 @@ class MountseaClient:
                 files.append(
                     ("mask", (upload_name(request.mask, "mask"), request.mask.data, "image/png"))
                 )
-            resp = self._call(
+            resp = self._transport.call(
                 "POST",
                 self.compat_root + "/images/edits",
                 cancel=cancel,
@@ -266,7 +250,7 @@ class MountseaClient:
         else:
             body = common_fields(request)
             body["moderation"] = request.moderation
-            resp = self._call(
+            resp = self._transport.call(
                 "POST",
                 self.compat_root + "/images/generations",
                 cancel=cancel,
@@ -310,7 +294,7 @@ class MountseaClient:
             body["image"] = urls[0] if len(urls) == 1 else urls
         if request.mask is not None:
             body["mask"] = data_url(request.mask)
-        resp = self._call(
+        resp = self._transport.call(
             "POST",
             self.tasks_create_url,
             cancel=cancel,
@@ -341,7 +325,7 @@ class MountseaClient:
         self, task_id: str, cancel: CancelToken, *, on_event: EventSink = None
     ) -> TaskStatus:
         """GET /openai/tasks?taskId=...; a 404 is tried a few times (the task may not be visible yet)."""
-        resp = self._call(
+        resp = self._transport.call(
             "GET",
             self.tasks_poll_url,
             cancel=cancel,
@@ -388,7 +372,7 @@ class MountseaClient:
                 last_problem = exc
                 self._say_still_trying(on_event, task_id, start, deadline, _poll_problem(exc))
             if status is not None:
-                _emit(
+                emit(
                     on_event,
                     ProgressEvent(
                         "polling",
@@ -451,7 +435,7 @@ class MountseaClient:
     def _say_still_trying(
         self, on_event: EventSink, task_id: str, start: float, deadline: float, message: str
     ) -> None:
-        _emit(
+        emit(
             on_event,
             ProgressEvent(
                 "waiting",
@@ -467,7 +451,7 @@ class MountseaClient:
     def check_key(self, cancel: CancelToken | None = None) -> None:
         """Costs nothing: polls a task that does not exist. 401/403 -> ApiError(auth); 404 -> the key is fine."""
         try:
-            resp = self._call(
+            resp = self._transport.call(
                 "GET",
                 self.tasks_poll_url,
                 cancel=cancel or CancelToken(),
@@ -490,10 +474,7 @@ class MountseaClient:
 
     @property
     def _secrets(self) -> list[str]:
-        return [self.api_key] if self.api_key else []
-
-    def _auth_headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json"}
+        return self._transport.secrets
 
     def _raise_envelope_error(self, payload: object, *, only_auth: bool = False) -> None:
         """Mountsea sometimes answers 200 with {"code": 401, "msg": ...}: turn that into the real error."""
@@ -511,182 +492,6 @@ class MountseaClient:
             return
         raise error_from_response(status, json.dumps(payload).encode(), secrets=self._secrets)
 
-    def _call(
-        self,
-        method: str,
-        url: str,
-        *,
-        cancel: CancelToken,
-        create: str
-        | None,  # "async" / "compat" for POSTs that create paid work, None when repeatable
-        on_event: EventSink,
-        start: float,
-        retry_404: bool = False,
-        abort_on_cancel: bool = True,
-        headers: dict[str, str] | None = None,
-        max_bytes: int = MAX_API_BODY,
-        allow_redirect: bool = False,
-        **kwargs: Any,
-    ) -> RawResponse:
-        attempt = 0
-        try:
-            host = httpx.URL(url).host or url
-        except httpx.InvalidURL as exc:
-            raise ApiError(
-                ErrorKind.network,
-                f"The address {url} cannot be used ({_reason(exc)}). Check the server address in Settings.",
-            ) from None
-        if create is None:
-            kwargs.setdefault("timeout", SHORT_TIMEOUT)
-        while True:
-            cancel.raise_if_cancelled()
-            headers_seen: dict[str, str] = {}
-            try:
-                resp = self._exchange(
-                    method,
-                    url,
-                    cancel=cancel,
-                    max_bytes=max_bytes,
-                    abort_on_cancel=abort_on_cancel,
-                    headers=self._auth_headers() if headers is None else headers,
-                    **kwargs,
-                )
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-                # Never reached the server: safe to repeat even for a create.
-                error = ApiError(
-                    ErrorKind.network,
-                    f"Could not connect to {host} ({_reason(exc)}). Check your internet connection "
-                    "and the server address.",
-                    connect_failed=True,
-                )
-                error.__cause__ = exc
-                retryable = True
-            except httpx.TimeoutException as exc:
-                if create:
-                    raise self._lost_create(create, exc, timed_out=True) from None
-                error = ApiError(
-                    ErrorKind.timeout, f"{host} did not answer in time. Try again later."
-                )
-                retryable = True
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-                if create:
-                    raise self._lost_create(create, exc, timed_out=False) from None
-                error = ApiError(
-                    ErrorKind.network,
-                    f"The connection to {host} was lost ({_reason(exc)}). Check your internet connection.",
-                )
-                retryable = True
-            except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                raise ApiError(
-                    ErrorKind.network,
-                    f"The address {url} cannot be used ({_reason(exc)}). Check the server address in Settings.",
-                ) from None
-            else:
-                if 200 <= resp.status < 300:
-                    return resp
-                if 300 <= resp.status < 400:
-                    if allow_redirect:
-                        return resp
-                    where = resp.headers.get("location", "another address")
-                    raise ApiError(
-                        ErrorKind.invalid_request,
-                        f"{host} answered with a redirect to {where}. Put the final address "
-                        "(usually https://...) in the server setting.",
-                        status=resp.status,
-                    )
-                headers_seen = resp.headers
-                retry_after = retry_after_seconds(resp.headers)
-                error = error_from_response(
-                    resp.status, resp.body, secrets=self._secrets, retry_after=retry_after
-                )
-                if (
-                    create
-                    and resp.status >= 500
-                    and not status_is_retryable(resp.status, error.code, resp.headers, create=True)
-                ):
-                    # The request reached the service, which may have made (and billed) the
-                    # picture before failing to answer: never re-sent (contract, retry rules).
-                    raise self._lost_create(
-                        create, None, timed_out=resp.status in GATEWAY_TIMEOUTS, status=resp.status
-                    )
-                if resp.status == 404 and retry_404:
-                    retryable = True
-                else:
-                    retryable = status_is_retryable(
-                        resp.status, error.code, resp.headers, create=create is not None
-                    )
-                if retryable and retry_after is not None and retry_after > MAX_RETRY_AFTER:
-                    error.message = f"{error.message} The server asks to wait {describe_wait(retry_after)}; try again then."
-                    error.args = (error.message,)
-                    raise error
-            if not retryable or attempt >= self.max_retries:
-                log.info("%s %s failed: %s (HTTP %s)", method, host, error.kind, error.status)
-                raise error
-            retry_after = retry_after_seconds(headers_seen) if headers_seen else None
-            delay = retry_after if retry_after is not None else backoff_delay(attempt, self._random)
-            _emit(
-                on_event,
-                ProgressEvent(
-                    "retrying",
-                    elapsed=self._clock() - start,
-                    message=f"{error.message} Trying again in {delay:.1f} s.",
-                ),
-            )
-            log.info(
-                "%s %s: %s (HTTP %s); retry %d in %.2f s",
-                method,
-                host,
-                error.kind,
-                error.status,
-                attempt + 1,
-                delay,
-            )
-            if cancel.wait(delay):
-                raise Cancelled()
-            attempt += 1
-
-    def _exchange(
-        self, method: str, url: str, *, cancel: CancelToken, **kwargs: Any
-    ) -> RawResponse:
-        if self.http.is_closed:
-            raise Cancelled()
-        try:
-            return exchange(self.http, method, url, cancel=cancel, **kwargs)
-        except (httpx.HTTPError, RuntimeError):
-            if self.http.is_closed:
-                # Shutdown closed the shared client under this request: not a network fault.
-                raise Cancelled() from None
-            raise
-
-    def _lost_create(
-        self, flavour: str, exc: Exception | None, *, timed_out: bool, status: int | None = None
-    ) -> ApiError:
-        if status is not None and status in GATEWAY_TIMEOUTS:
-            what = f"(a gateway on the way) gave up waiting (HTTP {status})"
-        elif status is not None:
-            what = f"answered with an error (HTTP {status})"
-        elif timed_out or exc is None:
-            what = "did not answer in time"
-        else:
-            what = f"dropped the connection ({_reason(exc)})"
-        if flavour == "compat":
-            return ApiError(
-                ErrorKind.maybe_billed,
-                f"The server {what} after the request was sent; the server may still have billed this. "
-                "Check your usage before trying again. The Async API copes better with long jobs.",
-                status=status,
-            )
-        if status is not None and not timed_out:
-            kind = ErrorKind.server
-        else:
-            kind = ErrorKind.timeout if timed_out else ErrorKind.network
-        return ApiError(
-            kind,
-            f"The server {what} after the job was sent, so the task may exist anyway. "
-            "It was not sent again to avoid paying twice; you can retry it yourself.",
-            status=status,
-        )
-
     def _read_result(
         self,
         payload: object,
@@ -697,14 +502,14 @@ class MountseaClient:
         task_id: str | None,
     ) -> ImageResult:
         def fetch(url: str) -> bytes:
-            _emit(
+            emit(
                 on_event,
                 ProgressEvent("downloading", task_id=task_id, elapsed=self._clock() - start),
             )
-            return self._download(url, cancel, start)
+            return self._transport.download(url, cancel, start)
 
         def decoding() -> None:
-            _emit(
+            emit(
                 on_event, ProgressEvent("decoding", task_id=task_id, elapsed=self._clock() - start)
             )
 
@@ -716,58 +521,6 @@ class MountseaClient:
         result.task_id = task_id
         return result
 
-    def _download(self, url: str, cancel: CancelToken, start: float) -> bytes:
-        """GET a result URL: http(s) only, bounded size, redirects followed by hand, key only to our host."""
-        for _hop in range(MAX_REDIRECTS + 1):
-            scheme = httpx.URL(url).scheme.lower()
-            if scheme not in ("http", "https"):
-                raise ApiError(
-                    ErrorKind.malformed,
-                    f"The server pointed to the result with a {scheme or 'relative'}: address; only http and "
-                    "https are fetched.",
-                    raw=url[:200] if not scheme.startswith("data") else None,
-                )
-            headers = self._auth_headers() if same_origin(url, self.base_url) else {"Accept": "*/*"}
-            try:
-                resp = self._call(
-                    "GET",
-                    url,
-                    cancel=cancel,
-                    create=None,
-                    on_event=None,
-                    start=start,
-                    headers=headers,
-                    max_bytes=self.max_download_bytes,
-                    allow_redirect=True,
-                    retry_404=True,
-                )
-            except ApiError as exc:
-                if exc.status in (401, 403, 404, 410):
-                    exc = ApiError(
-                        ErrorKind.not_found,
-                        f"The finished image could not be downloaded from {httpx.URL(url).host} "
-                        f"(HTTP {exc.status}); the link may have expired.",
-                        status=exc.status,
-                    )
-                if exc.kind in (
-                    ErrorKind.not_found,
-                    ErrorKind.network,
-                    ErrorKind.timeout,
-                    ErrorKind.server,
-                ):
-                    exc.download_failed = True
-                raise exc from None
-            if 300 <= resp.status < 400:
-                location = resp.headers.get("location")
-                if not location:
-                    break
-                url = str(httpx.URL(url).join(location))
-                continue
-            return resp.body
-        raise ApiError(
-            ErrorKind.network, "The finished image's address redirects too often to be downloaded."
-        )
-
 
 def _poll_problem(exc: ApiError) -> str:
     if exc.kind is ErrorKind.not_found:
@@ -775,16 +528,6 @@ def _poll_problem(exc: ApiError) -> str:
     if exc.kind is ErrorKind.malformed:
         return "The server's answers can't be read."
     return exc.message
-
-
-def _emit(sink: EventSink, event: ProgressEvent) -> None:
-    if sink is not None:
-        sink(event)
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text[:200] if text else type(exc).__name__
 
 
 def _minutes(seconds: float) -> str:

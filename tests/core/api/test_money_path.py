@@ -7,7 +7,9 @@ import pytest
 
 from app.core.api.errors import ApiError, ErrorKind
 from app.core.api.models import Flavour, ImageRequest
-from app.simulator import Fault
+from app.simulator import Fault, Simulator
+from app.simulator.server import FILES
+from tests.conftest import TEST_KEY
 
 CREATE = "/openai/images"
 POLL = "/openai/tasks"
@@ -104,3 +106,30 @@ def test_a_server_error_after_the_work_was_done_bills_once(
     assert "may" in info.value.message
     if flavour is Flavour.tasks:
         assert simulator.created_tasks == 1  # made once, never a second time
+
+
+class _FlakyFiles(Simulator):
+    """Result links that fail a few times before they serve the picture."""
+
+    def __init__(self, failures: int, **kw) -> None:
+        super().__init__(**kw)
+        self.failures = failures
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        if path.startswith(FILES) and self.failures > 0:
+            self.failures -= 1
+            return Fault(status=503 if self.failures % 2 else 404)
+        return super().take_fault(method, path)
+
+
+def test_a_compat_result_link_that_fails_a_few_times_is_still_fetched(fake_time) -> None:
+    from app.core.api.client import MountseaClient, make_http_client
+
+    with _FlakyFiles(4, api_keys=(TEST_KEY,)) as sim, make_http_client() as http:
+        sim.inject(Fault(result_shape="url"), path=GENERATIONS)
+        client = MountseaClient(
+            http, sim.base_url, TEST_KEY, random=lambda: 0.0, clock=fake_time.clock
+        )
+        result = client.run(REQ, Flavour.compat, fake_time)
+    assert result.images  # billed, and not lost to a flaky link
+    assert sim.compat_calls == 1
