@@ -35,6 +35,10 @@ from app.services.runner import (
 log = logging.getLogger(__name__)
 
 HISTORY_ROWS = 30  # finished jobs from earlier runs shown in the task list
+# A job that failed on our side of the wire (answers unreadable, a download, our deadline)
+# while its task may have finished is checked once more at start, if it is this recent.
+RECHECK_WITHIN = 24 * 3600.0
+OUR_SIDE = frozenset({"malformed", "network", "timeout", "deadline", "not_found", "server"})
 SHOWN_STATES = (COMPLETED, FAILED, CANCELLED, INTERRUPTED)
 
 
@@ -44,6 +48,7 @@ class JournalRead:
     recent: list[Any]  # the latest finished ones
     items: dict[int, Any]  # the first item of each recent job, by id
     elsewhere: int = 0  # unfinished jobs another live process (the command line) still runs
+    recheck: frozenset[str] = frozenset()  # failed jobs to check on the server once more
 
 
 def read_journal(library: Any, before: float) -> JournalRead:
@@ -58,7 +63,22 @@ def read_journal(library: Any, before: float) -> JournalRead:
     ]
     item_ids = [j.item_ids[0] for j in recent if j.item_ids]
     items = library.items(item_ids) if item_ids else {}
-    return JournalRead(unfinished, recent, items, len(library.jobs_running_elsewhere()))
+    # Taken over first, so two windows starting together never both check one task.
+    recheck = frozenset(
+        j.job_id for j in recent if worth_checking_again(j) and library.claim_job(j.job_id)
+    )
+    return JournalRead(unfinished, recent, items, len(library.jobs_running_elsewhere()), recheck)
+
+
+def worth_checking_again(job: Any) -> bool:
+    """A failure on our side of the wire with a task that may be alive (and paid for)."""
+    return (
+        str(job.state) == FAILED
+        and bool(job.task_id)
+        and not job.item_ids
+        and job.error_kind in OUR_SIDE
+        and time.time() - (job.finished_at or job.created_at) < RECHECK_WITHIN
+    )
 
 
 def mark_interrupted(library: Any, job_ids: list[Any]) -> None:
@@ -126,9 +146,12 @@ class JournalResume(QObject):
 
     @Slot(object)
     def on_read(self, read: JournalRead) -> None:
+        rechecked = 0
         for job in reversed(read.recent):
             if str(job.state) in SHOWN_STATES:
-                self._add_history(job, read.items)
+                key = self._add_history(job, read.items)
+                if job.job_id in read.recheck and self.runner.check_again(key):
+                    rechecked += 1
         interrupted = self._resume(read.unfinished)
         if interrupted:
             self.background.submit(mark_interrupted, self.library, interrupted)
@@ -146,6 +169,15 @@ class JournalResume(QObject):
                     "MainWindow", "Resuming %n unfinished task(s) from last time", "", resumed
                 )
             )
+        if rechecked:
+            self.message.emit(
+                QCoreApplication.translate(
+                    "MainWindow",
+                    "Checking %n task(s) that failed last time on the server again (no new task)",
+                    "",
+                    rechecked,
+                )
+            )
         if read.elsewhere:
             self.message.emit(
                 QCoreApplication.translate(
@@ -158,13 +190,13 @@ class JournalResume(QObject):
             )
         self.done.emit()
 
-    def _add_history(self, job: Any, items: dict[int, Any]) -> None:
+    def _add_history(self, job: Any, items: dict[int, Any]) -> str:
         item = items.get(job.item_ids[0]) if job.item_ids else None
         paths = [str(item.path)] if item is not None else []
         key = self.runner.add_history(job, str(job.state), error=journal_error(job), paths=paths)
         record = self.runner.record(key)
         if record is None or item is None:
-            return
+            return key
         record.info = {
             "revised_prompt": item.revised_prompt,
             "size": item.size_returned,
@@ -178,6 +210,7 @@ class JournalResume(QObject):
         record.late_result = bool(item.cancelled)
         record.raw_paths = [str(item.raw_path) if item.raw_path else None]
         record.is_edit = record.is_edit or item.is_edit
+        return key
 
     def _resume(self, unfinished: list[Any]) -> list[Any]:
         """Resume what can be; list the rest as interrupted. Returns their job ids."""

@@ -220,3 +220,42 @@ def test_the_journal_resumes_without_a_window(qtbot, parts, library: Library, si
     finish(qtbot, runner, resumed.key)
     assert resumed.state == "completed" and simulator.created_tasks == 1
     qtbot.waitUntil(lambda: library.job(cut).state == "interrupted", timeout=5000)
+
+
+def test_a_task_that_failed_on_our_side_is_checked_again_at_start(
+    qtbot, parts, library: Library, simulator
+) -> None:
+    """Last run the server's answers could not be read, so the job failed while its task went
+    on; this start polls that task once more and lands the picture, creating nothing."""
+    from app.core.api.cancel import CancelToken
+    from app.core.api.client import MountseaClient, make_http_client
+    from app.core.api.models import Flavour
+    from app.core.settings import Settings
+
+    runner, background, _sims = parts
+    with make_http_client() as http:
+        task_id = MountseaClient(http, simulator.base_url, TEST_KEY).submit_task(
+            ImageRequest(prompt="paid for last time"), CancelToken()
+        )
+    job = library.begin_job(
+        ImageRequest(prompt="paid for last time"), Flavour.tasks, simulator.base_url
+    )
+    library.set_task_id(job, task_id)
+    library.update_job(
+        job,
+        state="failed",
+        error_kind="malformed",
+        error_message="The server's answer could not be read.",
+    )
+    with library._write() as c:  # left by a run whose process is gone
+        c.execute("UPDATE jobs SET owner = '99999:1:dead'")
+    session = make_session(parts, env={"MOUNTSEA_API_KEY": TEST_KEY}, base_url=simulator.base_url)
+    session.start()
+    journal = JournalResume(
+        library, runner, background, base_url=session.base_url, settings=Settings()
+    )
+    with qtbot.waitSignal(journal.done, timeout=10000):
+        journal.start()
+    (record,) = [r for r in runner.records() if r.job_id == job]
+    qtbot.waitUntil(lambda: record.state == "completed", timeout=15000)
+    assert library.job(job).item_ids and simulator.created_tasks == 1
