@@ -178,14 +178,14 @@ class JournalResume(QObject):
                     rechecked,
                 )
             )
-        if read.elsewhere:
+        elsewhere = read.elsewhere  # a plain name: lupdate skips a plural counted by an expression
+        if elsewhere:
             self.message.emit(
                 QCoreApplication.translate(
                     "MainWindow",
-                    "%n job(s) still running in another window or on the command line; "
-                    "they land in the gallery when done",
+                    "%n job(s) still running in another window or on the command line; they land in the gallery when done",
                     "",
-                    read.elsewhere,
+                    elsewhere,
                 )
             )
         self.done.emit()

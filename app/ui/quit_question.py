@@ -11,10 +11,6 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from app.services.job_records import JobRecord
 
 
-def _tr(text: str, n: int = -1) -> str:
-    return QCoreApplication.translate("QuitQuestion", text, "", n)
-
-
 def running_counts(records: list[JobRecord]) -> tuple[int, int]:
     """(Compat jobs that would be lost, async jobs that resume next time) among running ones."""
     running = [r for r in records if not r.final]
@@ -27,24 +23,39 @@ def ask(parent: QWidget, lost: int, resume: int, on_quit: Callable[[], None]) ->
     person chooses to quit anyway. Returns the box, named quitQuestion."""
     lines = []
     if lost:
+        # One literal per string: lupdate reads neither wrappers nor implicit concatenation.
         lines.append(
-            _tr(
-                "%n picture(s) being made with the Compat API will be lost if you quit now; "
-                "the server bills them anyway.",
+            QCoreApplication.translate(
+                "QuitQuestion",
+                "%n picture(s) being made with the Compat API will be lost if you quit now; the server bills them anyway.",
+                "",
                 lost,
             )
         )
     if resume:
-        lines.append(_tr("%n async task(s) will resume the next time the app starts.", resume))
+        lines.append(
+            QCoreApplication.translate(
+                "QuitQuestion",
+                "%n async task(s) will resume the next time the app starts.",
+                "",
+                resume,
+            )
+        )
     box = QMessageBox(
         QMessageBox.Icon.Warning if lost else QMessageBox.Icon.Question,
-        _tr("Jobs are still running"),
+        QCoreApplication.translate("QuitQuestion", "Jobs are still running"),
         "\n\n".join(lines),
         parent=parent,
     )
     box.setObjectName("quitQuestion")
-    wait = box.addButton(_tr("Wait for them"), QMessageBox.ButtonRole.RejectRole)
-    quit_now = box.addButton(_tr("Quit anyway"), QMessageBox.ButtonRole.DestructiveRole)
+    wait = box.addButton(
+        QCoreApplication.translate("QuitQuestion", "Wait for them"),
+        QMessageBox.ButtonRole.RejectRole,
+    )
+    quit_now = box.addButton(
+        QCoreApplication.translate("QuitQuestion", "Quit anyway"),
+        QMessageBox.ButtonRole.DestructiveRole,
+    )
     box.setDefaultButton(wait)
     box.setEscapeButton(wait)
 

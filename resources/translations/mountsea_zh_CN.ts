@@ -32,210 +32,210 @@
     <context>
         <name>DetailsPanel</name>
         <message>
-            <location filename="../../app/ui/gallery.py" line="209" />
+            <location filename="../../app/ui/gallery_details.py" line="47" />
             <source>Edit lineage</source>
             <translation>编辑谱系</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="230" />
+            <location filename="../../app/ui/gallery_details.py" line="68" />
             <source>%n image(s) selected</source>
             <translation>
                 <numerusform>已选择 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="237" />
+            <location filename="../../app/ui/gallery_details.py" line="75" />
             <source>Select an image to see how it was made.</source>
             <translation>选择一张图片，查看它是如何生成的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="241" />
+            <location filename="../../app/ui/gallery_details.py" line="79" />
             <source>Image details</source>
             <translation>图片详情</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="243" />
+            <location filename="../../app/ui/gallery_details.py" line="81" />
             <source>—</source>
             <translation>—</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="247" />
+            <location filename="../../app/ui/gallery_details.py" line="85" />
             <source>%1 in (%2 text, %3 image), %4 out</source>
             <translation>输入 %1（文本 %2，图片 %3），输出 %4</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="257" />
+            <location filename="../../app/ui/gallery_details.py" line="95" />
             <source>%1 (server made %2)</source>
             <translation>%1（服务器生成 %2）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="261" />
+            <location filename="../../app/ui/gallery_details.py" line="99" />
             <source>Prompt</source>
             <translation>提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="262" />
+            <location filename="../../app/ui/gallery_details.py" line="100" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="263" />
+            <location filename="../../app/ui/gallery_details.py" line="101" />
             <source>Size</source>
             <translation>尺寸</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="266" />
+            <location filename="../../app/ui/gallery_details.py" line="104" />
             <source>Pixels</source>
             <translation>像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="269" />
+            <location filename="../../app/ui/gallery_details.py" line="107" />
             <source>Quality</source>
             <translation>质量</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="272" />
+            <location filename="../../app/ui/gallery_details.py" line="110" />
             <source>Background</source>
             <translation>背景</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="277" />
+            <location filename="../../app/ui/gallery_details.py" line="115" />
             <source>Format</source>
             <translation>格式</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="282" />
+            <location filename="../../app/ui/gallery_details.py" line="120" />
             <source>Compression</source>
             <translation>压缩</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="285" />
+            <location filename="../../app/ui/gallery_details.py" line="123" />
             <source>Moderation</source>
             <translation>审核</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="286" />
+            <location filename="../../app/ui/gallery_details.py" line="124" />
             <source>Input fidelity</source>
             <translation>输入保真度</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="287" />
+            <location filename="../../app/ui/gallery_details.py" line="125" />
             <source>User id</source>
             <translation>用户 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="288" />
+            <location filename="../../app/ui/gallery_details.py" line="126" />
             <source>Model</source>
             <translation>模型</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="291" />
+            <location filename="../../app/ui/gallery_details.py" line="129" />
             <source>API</source>
             <translation>API</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="292" />
+            <location filename="../../app/ui/gallery_details.py" line="130" />
             <source>Async task</source>
             <translation>异步任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="292" />
+            <location filename="../../app/ui/gallery_details.py" line="130" />
             <source>Compat (synchronous)</source>
             <translation>兼容（同步）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="296" />
+            <location filename="../../app/ui/gallery_details.py" line="134" />
             <source>Endpoint</source>
             <translation>接口地址</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="297" />
+            <location filename="../../app/ui/gallery_details.py" line="135" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="300" />
+            <location filename="../../app/ui/gallery_details.py" line="138" />
             <source>Created</source>
             <translation>创建时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="303" />
+            <location filename="../../app/ui/gallery_details.py" line="141" />
             <source>Task id</source>
             <translation>任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="304" />
+            <location filename="../../app/ui/gallery_details.py" line="142" />
             <source>Job id</source>
             <translation>作业 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="307" />
+            <location filename="../../app/ui/gallery_details.py" line="145" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="308" />
+            <location filename="../../app/ui/gallery_details.py" line="146" />
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="308" />
-            <location filename="../../app/ui/gallery.py" line="316" />
+            <location filename="../../app/ui/gallery_details.py" line="146" />
+            <location filename="../../app/ui/gallery_details.py" line="154" />
             <source>no</source>
             <translation>否</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="310" />
+            <location filename="../../app/ui/gallery_details.py" line="148" />
             <source>Collection</source>
             <translation>合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="313" />
+            <location filename="../../app/ui/gallery_details.py" line="151" />
             <source>Cancelled</source>
             <translation>已取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="314" />
+            <location filename="../../app/ui/gallery_details.py" line="152" />
             <source>yes: it finished after you cancelled (and was paid for)</source>
             <translation>是：它在你取消后才完成（已计费）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="318" />
+            <location filename="../../app/ui/gallery_details.py" line="156" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="321" />
+            <location filename="../../app/ui/gallery_details.py" line="159" />
             <source>File size</source>
             <translation>文件大小</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="326" />
+            <location filename="../../app/ui/gallery_details.py" line="164" />
             <source>As the server sent it</source>
             <translation>服务器原样返回的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="331" />
+            <location filename="../../app/ui/gallery_details.py" line="169" />
             <source>Source and mask</source>
             <translation>源图与蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="369" />
+            <location filename="../../app/ui/gallery_details.py" line="207" />
             <source>(no prompt)</source>
             <translation>（无提示词）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="380" />
+            <location filename="../../app/ui/gallery_details.py" line="218" />
             <source>from:</source>
             <translation>来自：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="381" />
+            <location filename="../../app/ui/gallery_details.py" line="219" />
             <source>this:</source>
             <translation>本图：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="383" />
+            <location filename="../../app/ui/gallery_details.py" line="221" />
             <source>edited into:</source>
             <translation>编辑为：</translation>
         </message>
@@ -243,436 +243,431 @@
     <context>
         <name>EditPanel</name>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="766" />
-            <location filename="../../app/ui/edit_panel.py" line="770" />
-            <location filename="../../app/ui/edit_panel.py" line="1025" />
-            <location filename="../../app/ui/edit_panel.py" line="1032" />
+            <location filename="../../app/ui/edit_panel.py" line="324" />
+            <location filename="../../app/ui/edit_panel.py" line="328" />
+            <location filename="../../app/ui/edit_panel.py" line="505" />
+            <location filename="../../app/ui/edit_panel.py" line="507" />
             <source>pasted picture</source>
             <translation>粘贴的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="778" />
+            <location filename="../../app/ui/edit_panel.py" line="336" />
             <source>result</source>
             <translation>结果</translation>
         </message>
-        <message numerus="yes">
-            <location filename="../../app/ui/edit_panel.py" line="801" />
-            <source>An edit takes at most %n pictures; remove one first.</source>
-            <translation>
-                <numerusform>一次编辑最多 %n 张图片；请先移除一张。</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <location filename="../../app/ui/edit_panel.py" line="807" />
-            <source>An edit takes at most %n pictures; only the first ones were added.</source>
-            <translation>
-                <numerusform>一次编辑最多 %n 张图片；只添加了前面的几张。</numerusform>
-            </translation>
-        </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="878" />
+            <location filename="../../app/ui/edit_panel.py" line="390" />
             <source>%1: %2</source>
             <translation>%1：%2</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="891" />
+            <location filename="../../app/ui/edit_panel.py" line="403" />
             <source>“%1” was made with this app (“%2”). Restore its prompt and settings?</source>
             <translation>“%1”由本应用生成（“%2”）。要恢复它的提示词和设置吗？</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="916" />
+            <location filename="../../app/services/sources.py" line="86" />
             <source>%1 · mask</source>
             <translation>%1 · 蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="922" />
+            <location filename="../../app/services/sources.py" line="100" />
             <source>The mask applies to this picture.</source>
             <translation>蒙版作用于这张图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="956" />
+            <location filename="../../app/ui/edit_panel.py" line="457" />
             <source>The mask was cleared: the first picture has another size.</source>
             <translation>蒙版已清除：第一张图片的尺寸不同。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="938" />
+            <location filename="../../app/ui/edit_panel.py" line="439" />
             <source>Drop, paste or open pictures to edit.</source>
             <translation>拖入、粘贴或打开要编辑的图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="148" />
-            <location filename="../../app/core/sentences.py" line="127" />
+            <location filename="../../app/core/sentences.py" line="177" />
             <source>“%1” is empty (0 bytes). Choose another file.</source>
             <translation>“%1”是空文件（0 字节）。请选择其他文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="151" />
-            <location filename="../../app/core/sentences.py" line="128" />
+            <location filename="../../app/core/sentences.py" line="178" />
             <source>“%1” is not a picture this app can read. Use a PNG, JPEG or WebP file.</source>
             <translation>“%1”不是本应用能读取的图片。请使用 PNG、JPEG 或 WebP 文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="154" />
-            <location filename="../../app/core/sentences.py" line="131" />
+            <location filename="../../app/core/sentences.py" line="181" />
             <source>“%1” is incomplete (the file was cut short, perhaps by an unfinished download or copy). Get the file again.</source>
             <translation>“%1”不完整（文件被截断，可能是下载或复制未完成）。请重新获取该文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="159" />
-            <location filename="../../app/core/sentences.py" line="136" />
+            <location filename="../../app/core/sentences.py" line="186" />
             <source>“%1” is damaged and cannot be read (%2). Try another file.</source>
             <translation>“%1”已损坏，无法读取（%2）。请换一个文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="162" />
-            <location filename="../../app/core/sentences.py" line="139" />
+            <location filename="../../app/core/sentences.py" line="189" />
             <source>“%1” is too large (%2): at most %3 megapixels can be used. Scale it down in an image editor first.</source>
             <translation>“%1”太大（%2）：最多可用 %3 百万像素。请先在图片编辑器中缩小。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="220" />
+            <location filename="../../app/ui/loading.py" line="93" />
             <source>“%1” is %2 GB: too large to use. Save a smaller copy first.</source>
             <translation>“%1”有 %2 GB：太大，无法使用。请先另存一个较小的副本。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="230" />
+            <location filename="../../app/ui/loading.py" line="102" />
+            <location filename="../../app/ui/mask_toolbar.py" line="433" />
             <source>“%1” could not be read: %2.</source>
             <translation>无法读取“%1”：%2。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="237" />
+            <location filename="../../app/ui/loading.py" line="121" />
             <source>The pasted or dropped picture is empty.</source>
             <translation>粘贴或拖入的图片是空的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="274" />
+            <location filename="../../app/ui/loading.py" line="59" />
             <source>“%1” could not be downloaded: the server answered %2. Save the picture from the browser, then drop the file.</source>
             <translation>无法下载“%1”：服务器返回 %2。请从浏览器保存图片，再拖入文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="288" />
+            <location filename="../../app/ui/loading.py" line="69" />
             <source>“%1” is larger than %2 MB: too large to download. Save it from the browser, then drop the file.</source>
             <translation>“%1”超过 %2 MB：太大，无法下载。请从浏览器保存，再拖入文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="300" />
+            <location filename="../../app/ui/loading.py" line="78" />
             <source>“%1” could not be downloaded (%2). Check the connection, or save the picture from the browser and drop the file.</source>
             <translation>无法下载“%1”（%2）。请检查网络连接，或从浏览器保存图片后拖入文件。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="941" />
+            <location filename="../../app/ui/edit_panel.py" line="381" />
+            <source>“%1” could not be opened: %2.</source>
+            <translation>无法打开“%1”：%2。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="442" />
             <source>Paint over the part of the picture to change. Add more pictures as references.</source>
             <translation>涂抹图片中要修改的部分。可以再添加图片作为参考。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="946" />
+            <location filename="../../app/ui/edit_panel.py" line="447" />
             <source>%1 pictures. The first is the one you paint on; drag to reorder.</source>
             <translation>%1 张图片。第一张是你涂抹的那张；拖动可调整顺序。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1037" />
+            <location filename="../../app/ui/edit_panel.py" line="471" />
+            <source>“%1” could not be shown: %2.</source>
+            <translation>无法显示“%1”：%2。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="510" />
             <source>web picture</source>
             <translation>网页图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1040" />
+            <location filename="../../app/ui/edit_panel.py" line="512" />
             <source>There is no picture in what was dropped or pasted.</source>
             <translation>拖入或粘贴的内容中没有图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1066" />
+            <location filename="../../app/ui/edit_panel.py" line="539" />
             <source>The clipboard is empty.</source>
             <translation>剪贴板是空的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1074" />
+            <location filename="../../app/ui/edit_panel.py" line="547" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1076" />
+            <location filename="../../app/ui/edit_panel.py" line="549" />
             <source>Pictures (%1);;All files (*)</source>
             <translation>图片 (%1);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1088" />
+            <location filename="../../app/ui/mask_toolbar.py" line="367" />
             <source>There is no mask to save: paint over the picture first.</source>
             <translation>没有可保存的蒙版：请先在图片上涂抹。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1092" />
+            <location filename="../../app/ui/mask_toolbar.py" line="372" />
             <source>Save mask</source>
             <translation>保存蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1094" />
+            <location filename="../../app/ui/mask_toolbar.py" line="374" />
             <source>PNG mask (*.png)</source>
             <translation>PNG 蒙版 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1111" />
+            <location filename="../../app/ui/mask_toolbar.py" line="385" />
             <source>Mask saved to %1.</source>
             <translation>蒙版已保存到 %1。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1112" />
+            <location filename="../../app/ui/mask_toolbar.py" line="386" />
             <source>The mask could not be saved to %1: %2</source>
             <translation>蒙版无法保存到 %1：%2</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1119" />
+            <location filename="../../app/ui/mask_toolbar.py" line="408" />
             <source>Open a picture first: a mask belongs to a picture.</source>
             <translation>请先打开图片：蒙版属于某张图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1122" />
+            <location filename="../../app/ui/mask_toolbar.py" line="413" />
             <source>Load mask</source>
             <translation>载入蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1122" />
+            <location filename="../../app/ui/mask_toolbar.py" line="415" />
             <source>PNG mask (*.png);;All files (*)</source>
             <translation>PNG 蒙版 (*.png);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1138" />
+            <location filename="../../app/ui/mask_toolbar.py" line="446" />
             <source>Mask loaded.</source>
             <translation>蒙版已载入。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="1163" />
+            <location filename="../../app/ui/mask_toolbar.py" line="358" />
             <source>%1 %</source>
             <translation>%1 %</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="507" />
-            <source>Open image…</source>
-            <translation>打开图片…</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/edit_panel.py" line="512" />
-            <source>Open one or more pictures to edit</source>
-            <translation>打开一张或多张要编辑的图片</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/edit_panel.py" line="515" />
-            <source>Paste</source>
-            <translation>粘贴</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/edit_panel.py" line="518" />
-            <source>Paste a picture or a copied file</source>
-            <translation>粘贴图片或已复制的文件</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/edit_panel.py" line="523" />
-            <location filename="../../app/ui/edit_panel.py" line="651" />
+            <location filename="../../app/ui/mask_toolbar.py" line="124" />
+            <location filename="../../app/ui/mask_toolbar.py" line="306" />
             <source>Brush</source>
             <translation>画笔</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="523" />
+            <location filename="../../app/ui/mask_toolbar.py" line="126" />
             <source>Paint the area to change; right-drag erases</source>
             <translation>涂抹要修改的区域；右键拖动为擦除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="524" />
+            <location filename="../../app/ui/mask_toolbar.py" line="130" />
             <source>Eraser</source>
             <translation>橡皮擦</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="524" />
+            <location filename="../../app/ui/mask_toolbar.py" line="132" />
             <source>Erase paint; right-drag paints</source>
             <translation>擦除涂抹；右键拖动为涂抹</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="525" />
+            <location filename="../../app/ui/mask_toolbar.py" line="136" />
             <source>Rectangle</source>
             <translation>矩形</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="525" />
+            <location filename="../../app/ui/mask_toolbar.py" line="138" />
             <source>Drag a rectangle to fill; right-drag clears it</source>
             <translation>拖出矩形进行填充；右键拖动清除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="526" />
+            <location filename="../../app/ui/mask_toolbar.py" line="142" />
             <source>Lasso</source>
             <translation>套索</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="526" />
+            <location filename="../../app/ui/mask_toolbar.py" line="144" />
             <source>Draw an outline to fill; right-drag clears it</source>
             <translation>画出轮廓进行填充；右键拖动清除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="534" />
+            <location filename="../../app/ui/mask_toolbar.py" line="154" />
             <source>Undo</source>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="534" />
+            <location filename="../../app/ui/mask_toolbar.py" line="157" />
             <source>Undo the last stroke</source>
             <translation>撤销上一笔</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="536" />
+            <location filename="../../app/ui/mask_toolbar.py" line="161" />
+            <location filename="../../app/ui/mask_toolbar.py" line="164" />
             <source>Redo</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="541" />
+            <location filename="../../app/ui/mask_toolbar.py" line="171" />
+            <location filename="../../app/ui/mask_toolbar.py" line="174" />
             <source>Bigger brush</source>
             <translation>增大画笔</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="544" />
+            <location filename="../../app/ui/mask_toolbar.py" line="178" />
+            <location filename="../../app/ui/mask_toolbar.py" line="181" />
             <source>Smaller brush</source>
             <translation>减小画笔</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="547" />
+            <location filename="../../app/ui/mask_toolbar.py" line="185" />
             <source>Clear</source>
             <translation>清除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="547" />
+            <location filename="../../app/ui/mask_toolbar.py" line="188" />
             <source>Remove all paint</source>
             <translation>清除全部涂抹</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="550" />
+            <location filename="../../app/ui/mask_toolbar.py" line="192" />
             <source>Invert</source>
             <translation>反选</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="553" />
+            <location filename="../../app/ui/mask_toolbar.py" line="195" />
             <source>Paint what is clear and clear what is painted</source>
             <translation>涂抹未涂的部分，清除已涂的部分</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="556" />
+            <location filename="../../app/ui/mask_toolbar.py" line="199" />
             <source>Show mask</source>
             <translation>显示蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="559" />
+            <location filename="../../app/ui/mask_toolbar.py" line="202" />
             <source>Show or hide the painted mask</source>
             <translation>显示或隐藏涂抹的蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="564" />
+            <location filename="../../app/ui/mask_toolbar.py" line="208" />
             <source>Fit</source>
             <translation>适应窗口</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="564" />
+            <location filename="../../app/ui/mask_toolbar.py" line="211" />
             <source>Fit the picture in view</source>
             <translation>让图片适应视图</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="567" />
+            <location filename="../../app/ui/mask_toolbar.py" line="215" />
             <source>100 %</source>
             <translation>100 %</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="567" />
+            <location filename="../../app/ui/mask_toolbar.py" line="218" />
             <source>Show the picture at its real size</source>
             <translation>按实际大小显示图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="570" />
+            <location filename="../../app/ui/mask_toolbar.py" line="222" />
             <source>Save mask…</source>
             <translation>保存蒙版…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="570" />
+            <location filename="../../app/ui/mask_toolbar.py" line="225" />
             <source>Save the mask as a PNG to reuse it</source>
             <translation>将蒙版保存为 PNG 以便再次使用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="573" />
+            <location filename="../../app/ui/mask_toolbar.py" line="229" />
             <source>Load mask…</source>
             <translation>载入蒙版…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="576" />
+            <location filename="../../app/ui/mask_toolbar.py" line="232" />
             <source>Load a mask saved earlier (transparent or white = change)</source>
             <translation>载入之前保存的蒙版（透明或白色 = 修改）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="579" />
-            <source>Remove</source>
-            <translation>移除</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/edit_panel.py" line="582" />
-            <source>Remove the selected pictures from the edit</source>
-            <translation>从编辑中移除所选图片</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/edit_panel.py" line="585" />
-            <source>Remove all</source>
-            <translation>全部移除</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/edit_panel.py" line="585" />
-            <source>Remove every picture from the edit</source>
-            <translation>从编辑中移除所有图片</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/edit_panel.py" line="590" />
+            <location filename="../../app/ui/mask_toolbar.py" line="236" />
             <source>Mask tools</source>
             <translation>蒙版工具</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="610" />
-            <location filename="../../app/ui/edit_panel.py" line="627" />
+            <location filename="../../app/ui/mask_toolbar.py" line="257" />
+            <location filename="../../app/ui/mask_toolbar.py" line="278" />
             <source> px</source>
             <translation> 像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="612" />
+            <location filename="../../app/ui/mask_toolbar.py" line="260" />
             <source>Brush size in picture pixels ([ and ] change it)</source>
             <translation>画笔大小（图片像素，[ 和 ] 可调整）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="620" />
+            <location filename="../../app/ui/mask_toolbar.py" line="270" />
             <source>How strongly the mask is shown over the picture</source>
             <translation>蒙版在图片上的显示强度</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="629" />
+            <location filename="../../app/ui/mask_toolbar.py" line="280" />
             <source>Width of the soft edge where the result blends into the original (0 = hard edge)</source>
             <translation>结果与原图融合的柔和边缘宽度（0 = 硬边）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="632" />
+            <location filename="../../app/ui/mask_toolbar.py" line="286" />
             <source>Keep unmasked pixels</source>
             <translation>保留未涂抹的像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="637" />
+            <location filename="../../app/ui/mask_toolbar.py" line="290" />
             <source>The model redraws the whole picture; with this on, only the painted area (and the feather around it) is taken from the result, everything else stays exactly as it was</source>
             <translation>模型会重绘整张图片；开启此项后，只从结果中取涂抹区域（及其周围的羽化），其余部分保持原样</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="652" />
+            <location filename="../../app/ui/mask_toolbar.py" line="307" />
             <source>Overlay</source>
             <translation>叠加</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="653" />
+            <location filename="../../app/ui/mask_toolbar.py" line="308" />
             <source>Feather</source>
             <translation>羽化</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="688" />
+            <location filename="../../app/ui/edit_panel.py" line="187" />
+            <source>Open image…</source>
+            <translation>打开图片…</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="192" />
+            <source>Open one or more pictures to edit</source>
+            <translation>打开一张或多张要编辑的图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="196" />
+            <source>Paste</source>
+            <translation>粘贴</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="199" />
+            <source>Paste a picture or a copied file</source>
+            <translation>粘贴图片或已复制的文件</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="203" />
+            <source>Remove</source>
+            <translation>移除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="206" />
+            <source>Remove the selected pictures from the edit</source>
+            <translation>从编辑中移除所选图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="210" />
+            <source>Remove all</source>
+            <translation>全部移除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="213" />
+            <source>Remove every picture from the edit</source>
+            <translation>从编辑中移除所有图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/edit_panel.py" line="242" />
             <source>Restore settings</source>
             <translation>恢复设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="691" />
+            <location filename="../../app/ui/edit_panel.py" line="245" />
             <source>Not now</source>
             <translation>暂不</translation>
         </message>
@@ -680,402 +675,472 @@
     <context>
         <name>GalleryPanel</name>
         <message>
-            <location filename="../../app/ui/gallery.py" line="447" />
+            <location filename="../../app/ui/gallery_filters.py" line="29" />
             <source>Search prompts…</source>
             <translation>搜索提示词…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="449" />
+            <location filename="../../app/ui/gallery_filters.py" line="32" />
             <source>Favourites</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="456" />
+            <location filename="../../app/ui/gallery_filters.py" line="39" />
             <source>Any time</source>
             <translation>任意时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="457" />
+            <location filename="../../app/ui/gallery_filters.py" line="40" />
             <source>Today</source>
             <translation>今天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="458" />
+            <location filename="../../app/ui/gallery_filters.py" line="41" />
             <source>Last 7 days</source>
             <translation>最近 7 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="459" />
+            <location filename="../../app/ui/gallery_filters.py" line="42" />
             <source>Last 30 days</source>
             <translation>最近 30 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="460" />
+            <location filename="../../app/ui/gallery_filters.py" line="43" />
             <source>Last 12 months</source>
             <translation>最近 12 个月</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="463" />
+            <location filename="../../app/ui/gallery_filters.py" line="46" />
             <source>Edits only</source>
             <translation>仅编辑结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="467" />
+            <location filename="../../app/ui/gallery_filters.py" line="51" />
+            <source>Real and demo</source>
+            <translation>真实与演示</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery_filters.py" line="52" />
+            <source>Real only</source>
+            <translation>仅真实</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery_filters.py" line="53" />
+            <source>Demo only</source>
+            <translation>仅演示</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery_filters.py" line="57" />
+            <source>Demo pictures come from the built-in simulator and cost nothing</source>
+            <translation>演示图片来自内置模拟器，不产生费用</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery_filters.py" line="64" />
             <source>Newest first</source>
             <translation>最新优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="468" />
+            <location filename="../../app/ui/gallery_filters.py" line="67" />
             <source>Oldest first</source>
             <translation>最早优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="469" />
+            <location filename="../../app/ui/gallery_filters.py" line="70" />
             <source>Best match</source>
             <translation>最佳匹配</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="557" />
+            <location filename="../../app/ui/gallery_actions.py" line="111" />
             <source>Undo</source>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="614" />
+            <location filename="../../app/ui/gallery_actions.py" line="156" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="617" />
+            <location filename="../../app/ui/gallery_actions.py" line="162" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="620" />
+            <location filename="../../app/ui/gallery_actions.py" line="168" />
             <source>Reuse settings</source>
             <translation>复用设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="623" />
+            <location filename="../../app/ui/gallery_actions.py" line="174" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="626" />
+            <location filename="../../app/ui/gallery_actions.py" line="180" />
             <source>Add to collection…</source>
             <translation>加入合集…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="628" />
+            <location filename="../../app/ui/gallery_actions.py" line="185" />
             <source>Show in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="629" />
+            <location filename="../../app/ui/gallery_actions.py" line="189" />
             <source>Export…</source>
             <translation>导出…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="632" />
+            <location filename="../../app/ui/gallery_actions.py" line="193" />
             <source>Delete</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="637" />
+            <location filename="../../app/ui/gallery_actions.py" line="199" />
             <source>Undo delete</source>
             <translation>撤销删除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="639" />
+            <location filename="../../app/ui/gallery_actions.py" line="205" />
             <source>Rebuild library</source>
             <translation>重建图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="641" />
+            <location filename="../../app/ui/gallery_actions.py" line="210" />
+            <source>Remove demo pictures</source>
+            <translation>删除演示图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery_actions.py" line="214" />
+            <source>Delete every picture the demo simulator made (Undo brings them back)</source>
+            <translation>删除演示模拟器生成的所有图片（可撤销恢复）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery_actions.py" line="220" />
             <source>Re-read the images folder: picks up files added by hand</source>
             <translation>重新读取图片文件夹：收录手动添加的文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="673" />
+            <location filename="../../app/ui/gallery_filters.py" line="130" />
             <source>All collections</source>
             <translation>所有合集</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="703" />
+            <location filename="../../app/ui/gallery.py" line="200" />
             <source>%n image(s)</source>
             <translation>
                 <numerusform>%n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="710" />
+            <location filename="../../app/ui/gallery.py" line="207" />
             <source>No image matches. &lt;a href="clear"&gt;Clear the search and filters&lt;/a&gt;</source>
             <translation>没有匹配的图片。&lt;a href="clear"&gt;清除搜索和筛选&lt;/a&gt;</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="713" />
+            <location filename="../../app/ui/gallery.py" line="210" />
             <source>No images yet: everything you make lands here, also when made from the command line. Pictures you put in the images folder appear after &lt;a href="rebuild"&gt;Rebuild library&lt;/a&gt;.</source>
             <translation>还没有图片：你生成的所有图片都会出现在这里，包括通过命令行生成的。放进图片文件夹的图片会在&lt;a href="rebuild"&gt;重建图库&lt;/a&gt;后出现。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="804" />
+            <location filename="../../app/ui/gallery.py" line="301" />
             <source>That image is no longer in the library.</source>
             <translation>该图片已不在图库中。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="911" />
+            <location filename="../../app/ui/gallery_actions.py" line="281" />
             <source>This image has no recorded settings to reuse.</source>
             <translation>这张图片没有可复用的设置记录。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="914" />
+            <location filename="../../app/ui/gallery_actions.py" line="288" />
             <source>Settings restored from the selected image.</source>
             <translation>已从所选图片恢复设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="940" />
+            <location filename="../../app/ui/gallery_actions.py" line="311" />
             <source>Add to collection</source>
             <translation>加入合集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="941" />
+            <location filename="../../app/ui/gallery_actions.py" line="312" />
             <source>Collection (type a new name to create one):</source>
             <translation>合集（输入新名称即可新建）：</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="960" />
+            <location filename="../../app/ui/gallery_actions.py" line="334" />
             <source>Added %n image(s) to “%1”.</source>
             <translation>
                 <numerusform>已将 %n 张图片加入“%1”。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="983" />
+            <location filename="../../app/ui/gallery_actions.py" line="352" />
             <source>ZIP archive (*.zip)</source>
             <translation>ZIP 压缩包 (*.zip)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="986" />
+            <location filename="../../app/ui/gallery_actions.py" line="355" />
             <source>Export %n image(s)</source>
             <translation>
                 <numerusform>导出 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="996" />
+            <location filename="../../app/ui/gallery_actions.py" line="359" />
+            <source>Folder (copy the files)</source>
+            <translation>文件夹（复制文件）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery_actions.py" line="368" />
             <source>Copy the images into…</source>
             <translation>将图片复制到…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1005" />
+            <location filename="../../app/ui/gallery_actions.py" line="380" />
             <source>Exporting %n image(s)…</source>
             <translation>
                 <numerusform>正在导出 %n 张图片…</numerusform>
             </translation>
         </message>
+        <message>
+            <location filename="../../app/ui/gallery_actions.py" line="399" />
+            <source>There are no demo pictures.</source>
+            <translation>没有演示图片。</translation>
+        </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1018" />
+            <location filename="../../app/ui/gallery_actions.py" line="410" />
             <source>Deleted %n image(s).</source>
             <translation>
                 <numerusform>已删除 %n 张图片。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1022" />
+            <location filename="../../app/ui/gallery_actions.py" line="415" />
             <source>Deleted %n image(s). Press Undo to bring them back.</source>
             <translation>
                 <numerusform>已删除 %n 张图片。按“撤销”可恢复。</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1035" />
+            <location filename="../../app/ui/gallery_actions.py" line="432" />
             <source>Restored %n image(s).</source>
             <translation>
                 <numerusform>已恢复 %n 张图片。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1051" />
+            <location filename="../../app/ui/gallery_actions.py" line="449" />
             <source>Rebuilding the library from the images folder…</source>
             <translation>正在根据图片文件夹重建图库…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="1069" />
+            <location filename="../../app/ui/gallery_actions.py" line="471" />
             <source>Exported %n image(s) to %1.</source>
             <translation>
                 <numerusform>已将 %n 张图片导出到 %1。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1078" />
+            <location filename="../../app/ui/gallery_actions.py" line="483" />
             <source>Library rebuilt: %1 added, %2 removed, %3 unchanged.</source>
             <translation>图库已重建：新增 %1，移除 %2，未变 %3。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1091" />
+            <location filename="../../app/ui/gallery_actions.py" line="499" />
             <source>Rebuilding the library: %1 of %2 files read…</source>
             <translation>正在重建图库：已读取 %1 / %2 个文件…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1102" />
+            <location filename="../../app/ui/gallery_actions.py" line="511" />
             <source>Export failed</source>
             <translation>导出失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1103" />
+            <location filename="../../app/ui/gallery_actions.py" line="512" />
             <source>Rebuilding the library failed</source>
             <translation>重建图库失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1104" />
+            <location filename="../../app/ui/gallery_actions.py" line="513" />
             <source>Removing deleted images failed</source>
             <translation>清除已删除的图片失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1107" />
+            <location filename="../../app/ui/gallery_actions.py" line="516" />
             <source>%1: %2. Check that the folder exists and you may write to it.</source>
             <translation>%1：%2。请确认文件夹存在且你有写入权限。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1172" />
+            <location filename="../../app/ui/gallery.py" line="401" />
             <source>%1 carries no settings from this app.</source>
             <translation>%1 不包含本应用的设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="1176" />
+            <location filename="../../app/ui/gallery.py" line="405" />
             <source>Settings restored from %1.</source>
             <translation>已从 %1 恢复设置。</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/gallery_delegate.py" line="38" />
+            <source>Demo</source>
+            <translation>演示</translation>
         </message>
     </context>
     <context>
         <name>JobRunner</name>
         <message>
-            <location filename="../../app/core/sentences.py" line="78" />
+            <location filename="../../app/core/sentences.py" line="82" />
             <source>The server refused the request as invalid.</source>
             <translation>服务器认为请求无效并拒绝了它。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="81" />
+            <location filename="../../app/core/sentences.py" line="85" />
             <source>The API key was refused. Check it in Settings, then retry.</source>
             <translation>API 密钥被拒绝。请在设置中检查后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="84" />
+            <location filename="../../app/core/sentences.py" line="88" />
             <source>The safety system refused this prompt. Rephrase it and try again.</source>
             <translation>安全系统拒绝了这个提示词。请换个说法再试。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="87" />
+            <location filename="../../app/core/sentences.py" line="91" />
             <source>Your account has run out of credit. Top it up, then retry.</source>
             <translation>你的账户余额不足。请充值后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="90" />
+            <location filename="../../app/core/sentences.py" line="94" />
             <source>Too many requests right now. Wait a minute, then retry.</source>
             <translation>当前请求过多。请稍等一分钟再重试。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="93" />
+            <location filename="../../app/core/sentences.py" line="97" />
             <source>The server had a problem. Retry in a moment.</source>
             <translation>服务器出现问题。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="94" />
+            <location filename="../../app/core/sentences.py" line="98" />
             <source>The connection to the server was lost. Check your network, then retry.</source>
             <translation>与服务器的连接中断。请检查网络后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="98" />
+            <location filename="../../app/core/sentences.py" line="102" />
             <source>The server did not answer in time. Retry later.</source>
             <translation>服务器未能及时响应。请稍后重试。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="101" />
+            <location filename="../../app/core/sentences.py" line="105" />
             <source>The server stopped answering after it got the request; it may still have billed it. Check your account before retrying.</source>
             <translation>服务器收到请求后停止了响应；这次请求可能仍已计费。重试前请先查看你的账户。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="106" />
+            <location filename="../../app/core/sentences.py" line="110" />
             <source>The server no longer knows this task (unknown or expired).</source>
             <translation>服务器已找不到这个任务（未知或已过期）。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="109" />
+            <location filename="../../app/core/sentences.py" line="113" />
             <source>The server reported that the task failed.</source>
             <translation>服务器报告任务失败。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="110" />
-            <source>The task took longer than the time limit. Retry later.</source>
-            <translation>任务超出了时间限制。请稍后重试。</translation>
-        </message>
-        <message>
-            <location filename="../../app/core/sentences.py" line="113" />
-            <source>The server's answer could not be read. The details are in the log.</source>
-            <translation>无法读取服务器的响应。详情见日志。</translation>
-        </message>
-        <message>
-            <location filename="../../app/core/sentences.py" line="35" />
-            <location filename="../../app/core/sentences.py" line="116" />
+            <location filename="../../app/core/sentences.py" line="39" />
+            <location filename="../../app/core/sentences.py" line="118" />
             <source>Cancelled.</source>
             <translation>已取消。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="118" />
+            <location filename="../../app/core/sentences.py" line="120" />
             <source>The job failed.</source>
             <translation>作业失败。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="61" />
+            <location filename="../../app/core/sentences.py" line="65" />
             <source>Server said: {0}</source>
             <translation>服务器返回：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="63" />
+            <location filename="../../app/core/sentences.py" line="67" />
             <source>code {0}</source>
             <translation>代码 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="40" />
+            <location filename="../../app/core/sentences.py" line="44" />
             <source>Could not write the image: {0}.</source>
             <translation>无法写入图片：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="43" />
+            <location filename="../../app/core/sentences.py" line="47" />
             <source>Something unexpected went wrong ({0}). The details are in the log.</source>
             <translation>发生了意外错误（{0}）。详情见日志。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="159" />
+            <location filename="../../app/core/sentences.py" line="209" />
             <source>waiting for an API key</source>
             <translation>等待 API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="158" />
+            <location filename="../../app/core/sentences.py" line="208" />
             <source>waiting for the network</source>
             <translation>等待网络</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="52" />
+            <location filename="../../app/core/sentences.py" line="56" />
             <source>Could not save the image ({0}). It is kept in memory: use Save again.</source>
             <translation>无法保存图片（{0}）。图片已保留在内存中：请使用“重新保存”。</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="65" />
+            <location filename="../../app/core/sentences.py" line="69" />
             <source>trace id {0}</source>
             <translation>追踪 ID {0}</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="160" />
+            <location filename="../../app/core/sentences.py" line="116" />
+            <source>The task took longer than the time limit.</source>
+            <translation>任务超出了时间限制。</translation>
+        </message>
+        <message>
+            <location filename="../../app/core/sentences.py" line="117" />
+            <source>The server's answer could not be read.</source>
+            <translation>无法读取服务器的响应。</translation>
+        </message>
+        <message>
+            <location filename="../../app/core/sentences.py" line="127" />
+            <source>The server's answer is kept: use “Copy the server's answer” in the row's menu.</source>
+            <translation>服务器的响应已保留：请使用该行菜单中的“复制服务器响应”。</translation>
+        </message>
+        <message>
+            <location filename="../../app/core/sentences.py" line="140" />
+            <source>The task may still finish on the server: “Check the server again” asks for it without a new task or a new charge.</source>
+            <translation>任务可能仍会在服务器上完成：“再次向服务器查询”会获取结果，不会新建任务，也不会再次计费。</translation>
+        </message>
+        <message>
+            <location filename="../../app/core/sentences.py" line="151" />
+            <source>The server's answers can't be read. Still trying until the deadline.</source>
+            <translation>无法读取服务器的响应。在截止时间前会继续尝试。</translation>
+        </message>
+        <message>
+            <location filename="../../app/core/sentences.py" line="156" />
+            <source>The server does not show this task right now. Still trying until the deadline.</source>
+            <translation>服务器暂时查不到此任务。在截止时间前会继续尝试。</translation>
+        </message>
+        <message>
+            <location filename="../../app/core/sentences.py" line="162" />
+            <source>The finished picture could not be downloaded; asking the server for a fresh link. Still trying until the deadline.</source>
+            <translation>无法下载已完成的图片，正在向服务器索取新链接。在截止时间前会继续尝试。</translation>
+        </message>
+        <message>
+            <location filename="../../app/core/sentences.py" line="210" />
             <source>cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="162" />
+            <location filename="../../app/core/sentences.py" line="212" />
             <source>resuming</source>
             <translation>正在恢复</translation>
         </message>
         <message>
-            <location filename="../../app/core/sentences.py" line="161" />
+            <location filename="../../app/core/sentences.py" line="211" />
             <source>saving…</source>
             <translation>正在保存…</translation>
         </message>
@@ -1083,278 +1148,291 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../app/ui/main_window.py" line="226" />
+            <location filename="../../app/ui/main_window.py" line="154" />
             <source>Create / Edit</source>
             <translation>创建 / 编辑</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="228" />
+            <location filename="../../app/ui/main_window.py" line="156" />
             <source>Result</source>
             <translation>结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="230" />
+            <location filename="../../app/ui/main_window.py" line="158" />
             <source>Gallery</source>
             <translation>图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="239" />
+            <location filename="../../app/ui/main_window.py" line="167" />
             <source>Tasks</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="300" />
+            <location filename="../../app/ui/menus.py" line="69" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="303" />
+            <location filename="../../app/ui/menus.py" line="73" />
             <source>&amp;Open image to edit…</source>
             <translation>打开要编辑的图片(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="310" />
+            <location filename="../../app/ui/menus.py" line="81" />
             <source>&amp;Settings…</source>
             <translation>设置(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="315" />
+            <location filename="../../app/ui/menus.py" line="89" />
             <source>Open the &amp;data folder</source>
             <translation>打开数据文件夹(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="317" />
+            <location filename="../../app/ui/menus.py" line="93" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="319" />
+            <location filename="../../app/ui/menus.py" line="95" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="322" />
+            <location filename="../../app/ui/menus.py" line="99" />
             <source>&amp;Undo</source>
             <translation>撤销(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="329" />
+            <location filename="../../app/ui/menus.py" line="107" />
             <source>&amp;Redo</source>
             <translation>重做(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="336" />
+            <location filename="../../app/ui/menus.py" line="116" />
             <source>&amp;Paste image as edit source</source>
             <translation>粘贴图片作为编辑源(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="339" />
+            <location filename="../../app/ui/menus.py" line="120" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="341" />
+            <location filename="../../app/ui/menus.py" line="123" />
             <source>&amp;Fit picture</source>
             <translation>适应窗口(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="342" />
+            <location filename="../../app/ui/menus.py" line="128" />
             <source>&amp;Actual size (100 %)</source>
             <translation>实际大小（100 %）(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="345" />
+            <location filename="../../app/ui/menus.py" line="132" />
             <source>Create / &amp;Edit</source>
             <translation>创建 / 编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="351" />
+            <location filename="../../app/ui/menus.py" line="133" />
             <source>&amp;Result</source>
             <translation>结果(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="357" />
+            <location filename="../../app/ui/menus.py" line="134" />
             <source>&amp;Gallery</source>
             <translation>图库(&amp;G)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="362" />
+            <location filename="../../app/ui/menus.py" line="145" />
             <source>&amp;Spend…</source>
             <translation>花费(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="364" />
+            <location filename="../../app/ui/menus.py" line="147" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="365" />
+            <location filename="../../app/ui/menus.py" line="151" />
             <source>Open the &amp;log folder</source>
             <translation>打开日志文件夹(&amp;L)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="366" />
+            <location filename="../../app/ui/menus.py" line="154" />
             <source>&amp;About</source>
             <translation>关于(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="404" />
+            <location filename="../../app/ui/main_window.py" line="234" />
             <source>Some settings could not be read and were reset to their defaults: {0}.</source>
             <translation>部分设置无法读取，已恢复为默认值：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="413" />
+            <location filename="../../app/ui/main_window.py" line="243" />
             <source>The library index was damaged and has been rebuilt from your pictures. Jobs left unfinished before could not be resumed. The damaged file was kept as {0}.</source>
             <translation>图库索引已损坏，已根据您的图片重建。之前未完成的任务无法恢复。损坏的文件保存在 {0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="421" />
+            <location filename="../../app/ui/main_window.py" line="251" />
             <source>Show the damaged file</source>
             <translation>显示损坏的文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="433" />
+            <location filename="../../app/ui/window_status.py" line="54" />
             <source>Looking up the API key…</source>
             <translation>正在查找 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="782" />
+            <location filename="../../app/ui/window_status.py" line="105" />
             <source>Offline</source>
             <translation>离线</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="538" />
+            <location filename="../../app/ui/window_status.py" line="76" />
             <source>Demo mode: pictures come from the built-in simulator and nothing is sent to Mountsea. Add your API key to make real images.</source>
             <translation>演示模式：图片来自内置模拟器，不会向 Mountsea 发送任何内容。添加你的 API 密钥即可生成真实图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="541" />
-            <location filename="../../app/ui/main_window.py" line="588" />
+            <location filename="../../app/ui/window_status.py" line="81" />
+            <location filename="../../app/ui/window_status.py" line="91" />
             <source>Add API key…</source>
             <translation>添加 API 密钥…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="544" />
+            <location filename="../../app/services/session.py" line="198" />
             <source>starting the demo server</source>
             <translation>正在启动演示服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="564" />
+            <location filename="../../app/ui/window_status.py" line="56" />
             <source>Starting the demo server…</source>
             <translation>正在启动演示服务器…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="586" />
+            <location filename="../../app/ui/window_status.py" line="87" />
             <source>The demo server could not start ({0}). Add your API key to make images.</source>
             <translation>演示服务器无法启动（{0}）。添加你的 API 密钥即可生成图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="604" />
-            <location filename="../../app/ui/main_window.py" line="608" />
+            <location filename="../../app/ui/window_status.py" line="58" />
             <source>Demo server</source>
             <translation>演示服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="611" />
+            <location filename="../../app/ui/window_status.py" line="63" />
             <source>key from MOUNTSEA_API_KEY</source>
             <translation>密钥来自 MOUNTSEA_API_KEY</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="612" />
+            <location filename="../../app/ui/window_status.py" line="64" />
             <source>key from the keyring</source>
             <translation>密钥来自系统钥匙串</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="613" />
+            <location filename="../../app/ui/window_status.py" line="65" />
             <source>key for this session</source>
             <translation>仅本次会话的密钥</translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../app/services/journal.py" line="174" />
+            <source>Checking %n task(s) that failed last time on the server again (no new task)</source>
+            <translation>
+                <numerusform>正在向服务器再次查询上次失败的 %n 个任务（不新建任务）</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/services/journal.py" line="184" />
+            <source>%n job(s) still running in another window or on the command line; they land in the gallery when done</source>
+            <translation>
+                <numerusform>%n 个作业仍在另一个窗口或命令行中运行；完成后会出现在图库中</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="663" />
+            <location filename="../../app/services/journal.py" line="233" />
             <source>Interrupted when the app last closed. Retry runs it again (and is billed again).</source>
             <translation>上次关闭应用时被中断。重试会重新运行（并再次计费）。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="677" />
+            <location filename="../../app/services/journal.py" line="168" />
             <source>Resuming %n unfinished task(s) from last time</source>
             <translation>
                 <numerusform>正在恢复上次未完成的 %n 个任务</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="720" />
+            <location filename="../../app/ui/main_window.py" line="288" />
             <source>Started %n job(s)</source>
             <translation>
                 <numerusform>已开始 %n 个作业</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="751" />
+            <location filename="../../app/ui/main_window.py" line="321" />
             <source>Finished: {0}</source>
             <translation>已完成：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="753" />
+            <location filename="../../app/ui/main_window.py" line="323" />
             <source>Failed: {0}</source>
             <translation>失败：{0}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="779" />
+            <location filename="../../app/ui/window_status.py" line="99" />
             <source>%n job(s) running</source>
             <translation>
                 <numerusform>%n 个作业正在运行</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="785" />
+            <location filename="../../app/ui/window_status.py" line="107" />
             <source>No network: %n job(s) wait and start when it is back. The gallery works as usual.</source>
             <translation>
                 <numerusform>没有网络：%n 个任务正在等待，网络恢复后自动开始。图库照常可用。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="803" />
+            <location filename="../../app/ui/main_window.py" line="355" />
             <source>Settings restored: change the prompt or press Generate</source>
             <translation>设置已恢复：修改提示词或按“生成”</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="832" />
-            <location filename="../../app/ui/main_window.py" line="839" />
+            <location filename="../../app/ui/window_dialogs.py" line="20" />
+            <location filename="../../app/ui/window_dialogs.py" line="28" />
             <source>Restore settings</source>
             <translation>恢复设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="834" />
+            <location filename="../../app/ui/window_dialogs.py" line="21" />
             <source>“{0}” was made with this app (“{1}”). Restore its prompt and settings?</source>
             <translation>“{0}”是用本应用生成的（“{1}”）。要恢复它的提示词和设置吗？</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="841" />
+            <location filename="../../app/ui/window_dialogs.py" line="33" />
             <source>Not now</source>
             <translation>暂不</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="870" />
+            <location filename="../../app/ui/main_window.py" line="404" />
             <source>Could not find the picture: {0}</source>
             <translation>找不到图片：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="896" />
+            <location filename="../../app/ui/main_window.py" line="434" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="898" />
+            <location filename="../../app/ui/main_window.py" line="436" />
             <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
             <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="964" />
+            <location filename="../../app/ui/main_window.py" line="507" />
             <source>About {0}</source>
             <translation>关于 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="966" />
+            <location filename="../../app/ui/main_window.py" line="509" />
             <source>{0} {1}
 
 A desktop client for Mountsea's gpt-image-2 image service.
@@ -1365,7 +1443,7 @@ Mountsea gpt-image-2 图像服务的桌面客户端。
 你的数据文件夹：{2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="1011" />
+            <location filename="../../app/ui/main_window.py" line="532" />
             <source>Could not save the settings: {0}</source>
             <translation>无法保存设置：{0}</translation>
         </message>
@@ -1373,7 +1451,7 @@ Mountsea gpt-image-2 图像服务的桌面客户端。
     <context>
         <name>MaskCanvas</name>
         <message>
-            <location filename="../../app/ui/mask_canvas.py" line="399" />
+            <location filename="../../app/ui/mask_canvas.py" line="401" />
             <source>Drop a picture here, paste one (Ctrl+V) or click to open one.
 Then paint over the part to change.</source>
             <translation>把图片拖到这里、粘贴（Ctrl+V）或点击打开。
@@ -1383,443 +1461,500 @@ Then paint over the part to change.</source>
     <context>
         <name>PromptPanel</name>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="123" />
+            <location filename="../../app/ui/prompt_panel.py" line="110" />
             <source>&amp;Prompt</source>
             <translation>提示词(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="129" />
+            <location filename="../../app/ui/prompt_panel.py" line="116" />
             <source>Describe the picture you want, or what to change in the picture you are editing…</source>
             <translation>描述你想要的图片，或正在编辑的图片中要修改的内容…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="133" />
+            <location filename="../../app/ui/prompt_panel.py" line="120" />
             <source>Ctrl+Enter starts the job</source>
             <translation>Ctrl+Enter 开始作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="141" />
+            <location filename="../../app/ui/prompt_panel.py" line="128" />
             <source>Parameters</source>
             <translation>参数</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="148" />
-            <source>The four sizes Mountsea documents, or a custom WxH (advanced)</source>
-            <translation>Mountsea 文档中的四种尺寸，或自定义 宽x高（高级）</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/prompt_panel.py" line="150" />
+            <location filename="../../app/ui/prompt_panel.py" line="137" />
             <source>&amp;Size</source>
             <translation>尺寸(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="153" />
+            <location filename="../../app/ui/prompt_panel.py" line="140" />
             <source>e.g. 2048x1152</source>
             <translation>例如 2048x1152</translation>
         </message>
         <message>
             <location filename="../../app/ui/prompt_panel.py" line="155" />
-            <source>Width x height: multiples of 16, ratio within 1:3 and 3:1, at most 3840x2160</source>
-            <translation>宽 x 高：16 的倍数，宽高比在 1:3 到 3:1 之间，最大 3840x2160</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/prompt_panel.py" line="165" />
-            <location filename="../../app/ui/prompt_panel.py" line="181" />
-            <location filename="../../app/ui/prompt_panel.py" line="213" />
-            <location filename="../../app/ui/prompt_panel.py" line="322" />
+            <location filename="../../app/ui/prompt_panel.py" line="171" />
+            <location filename="../../app/ui/prompt_panel.py" line="218" />
+            <location filename="../../app/ui/prompt_panel.py" line="357" />
             <source>Auto</source>
             <translation>自动</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="166" />
+            <location filename="../../app/ui/prompt_panel.py" line="156" />
             <source>Low (fast, cheap)</source>
             <translation>低（快、便宜）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="167" />
+            <location filename="../../app/ui/prompt_panel.py" line="157" />
             <source>Medium</source>
             <translation>中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="168" />
-            <location filename="../../app/ui/prompt_panel.py" line="228" />
+            <location filename="../../app/ui/prompt_panel.py" line="158" />
+            <location filename="../../app/ui/prompt_panel.py" line="233" />
             <source>High</source>
             <translation>高</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="169" />
+            <location filename="../../app/ui/prompt_panel.py" line="159" />
             <source>Standard</source>
             <translation>标准</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="173" />
+            <location filename="../../app/ui/prompt_panel.py" line="163" />
             <source>Higher quality takes longer and uses more output tokens</source>
             <translation>质量越高，耗时越长，输出 token 越多</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="175" />
+            <location filename="../../app/ui/prompt_panel.py" line="165" />
             <source>&amp;Quality</source>
             <translation>质量(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="182" />
+            <location filename="../../app/ui/prompt_panel.py" line="172" />
             <source>Opaque</source>
             <translation>不透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="183" />
+            <location filename="../../app/ui/prompt_panel.py" line="173" />
             <source>Transparent</source>
             <translation>透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="186" />
-            <source>Transparent needs PNG or WebP output</source>
-            <translation>透明背景需要 PNG 或 WebP 输出</translation>
+            <location filename="../../app/ui/prompt_panel.py" line="135" />
+            <source>1K, 2K and 4K sizes for each aspect ratio, or a custom WxH (advanced)</source>
+            <translation>每种宽高比的 1K、2K、4K 尺寸，或自定义宽×高（高级）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="187" />
+            <location filename="../../app/ui/prompt_panel.py" line="143" />
+            <source>Width x height: multiples of 16, ratio within 1:3 and 3:1, from 655,360 pixels to 3840x2160; snapped to the nearest such size when you leave the field</source>
+            <translation>宽×高：须为 16 的倍数，宽高比在 1:3 到 3:1 之间，像素数从 655,360 到 3840×2160；离开输入框时会自动调整为最接近的有效尺寸</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="174" />
+            <source>Transparent (cut out)</source>
+            <translation>透明（抠图）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="179" />
+            <source>Transparent needs PNG or WebP output. gpt-image-2 refuses native transparency: Transparent (cut out) asks for a flat colour behind the subject and removes it here</source>
+            <translation>透明背景需要 PNG 或 WebP 输出。gpt-image-2 不支持原生透明：“透明（抠图）”会请求在主体后铺一种纯色，再在本地去除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="183" />
             <source>&amp;Background</source>
             <translation>背景(&amp;B)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="198" />
+            <location filename="../../app/ui/prompt_panel.py" line="188" />
+            <source>Added to the prompt for a cut-out: the flat colour to paint behind the subject. Edit it if you like; clear it to get the suggestion back</source>
+            <translation>抠图时追加到提示词中的内容：要求在主体后铺一种纯色。可以修改；清空后恢复建议文字</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/prompt_panel.py" line="203" />
             <source>&amp;Format</source>
             <translation>格式(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="206" />
+            <location filename="../../app/ui/prompt_panel.py" line="211" />
             <source>Compression level for JPEG and WebP (0-100)</source>
             <translation>JPEG 和 WebP 的压缩级别（0-100）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="207" />
+            <location filename="../../app/ui/prompt_panel.py" line="212" />
             <source>&amp;Compression</source>
             <translation>压缩(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="214" />
+            <location filename="../../app/ui/prompt_panel.py" line="219" />
             <source>Low (less strict)</source>
             <translation>低（较宽松）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="219" />
+            <location filename="../../app/ui/prompt_panel.py" line="224" />
             <source>How strict the content filter is. Not sent with Compat edits, which have no such field</source>
             <translation>内容过滤的严格程度。兼容模式的编辑请求没有此字段，因此不会发送</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="222" />
+            <location filename="../../app/ui/prompt_panel.py" line="227" />
             <source>&amp;Moderation</source>
             <translation>审核(&amp;M)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="229" />
+            <location filename="../../app/ui/prompt_panel.py" line="234" />
             <source>Low</source>
             <translation>低</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="233" />
+            <location filename="../../app/ui/prompt_panel.py" line="238" />
             <source>How closely an edit follows the source picture (only when editing)</source>
             <translation>编辑结果与源图的贴近程度（仅编辑时可用）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="235" />
+            <location filename="../../app/ui/prompt_panel.py" line="240" />
             <source>Input &amp;fidelity</source>
             <translation>输入保真度(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="241" />
+            <location filename="../../app/ui/prompt_panel.py" line="246" />
             <source>Async task (recommended)</source>
             <translation>异步任务（推荐）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="242" />
+            <location filename="../../app/ui/prompt_panel.py" line="247" />
             <source>Compat (synchronous)</source>
             <translation>兼容（同步）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="247" />
+            <location filename="../../app/ui/prompt_panel.py" line="252" />
             <source>Async tasks survive long jobs, restarts and lost connections; Compat waits on one request</source>
             <translation>异步任务能应对长时间作业、重启和断网；兼容模式在单个请求上等待</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="250" />
+            <location filename="../../app/ui/prompt_panel.py" line="255" />
             <source>&amp;API</source>
             <translation>API(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="255" />
+            <location filename="../../app/ui/prompt_panel.py" line="260" />
             <source>Model name sent with the request</source>
             <translation>随请求发送的模型名称</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="256" />
+            <location filename="../../app/ui/prompt_panel.py" line="261" />
             <source>M&amp;odel</source>
             <translation>模型(&amp;O)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="260" />
+            <location filename="../../app/ui/prompt_panel.py" line="265" />
             <source>optional</source>
             <translation>可选</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="262" />
+            <location filename="../../app/ui/prompt_panel.py" line="267" />
             <source>An end-user id the service may use for abuse monitoring</source>
             <translation>服务可用于滥用监控的终端用户 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="264" />
+            <location filename="../../app/ui/prompt_panel.py" line="269" />
             <source>&amp;User id</source>
             <translation>用户 ID(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="270" />
+            <location filename="../../app/ui/prompt_panel.py" line="275" />
             <source>How many images to make; each is its own job and billed on its own</source>
             <translation>要生成几张图片；每张都是独立的作业，单独计费</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="272" />
+            <location filename="../../app/ui/prompt_panel.py" line="277" />
             <source>Co&amp;pies</source>
             <translation>数量(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="278" />
-            <location filename="../../app/ui/prompt_panel.py" line="545" />
+            <location filename="../../app/ui/prompt_panel.py" line="286" />
+            <location filename="../../app/ui/prompt_panel.py" line="447" />
             <source>Generate</source>
             <translation>生成</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="285" />
+            <location filename="../../app/ui/prompt_panel.py" line="293" />
             <source>Start the job (Ctrl+Enter)</source>
             <translation>开始作业（Ctrl+Enter）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="323" />
-            <source>1024 × 1024 (square)</source>
-            <translation>1024 × 1024（方形）</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/prompt_panel.py" line="324" />
-            <source>1024 × 1536 (portrait)</source>
-            <translation>1024 × 1536（竖版）</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/prompt_panel.py" line="325" />
-            <source>1536 × 1024 (landscape)</source>
-            <translation>1536 × 1024（横版）</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/prompt_panel.py" line="334" />
+            <location filename="../../app/ui/prompt_panel.py" line="358" />
             <source>Custom…</source>
             <translation>自定义…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="390" />
-            <location filename="../../app/ui/prompt_panel.py" line="539" />
+            <location filename="../../app/services/form.py" line="166" />
+            <source>square</source>
+            <translation>正方形</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/form.py" line="167" />
+            <source>{0} · {1} · {2} × {3}</source>
+            <translation>{0} · {1} · {2} × {3}</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/form.py" line="384" />
+            <location filename="../../app/services/form.py" line="407" />
             <source>Write a prompt first.</source>
             <translation>请先填写提示词。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="392" />
+            <location filename="../../app/services/form.py" line="387" />
             <source>The prompt is too long: at most 32,000 characters.</source>
             <translation>提示词太长：最多 32,000 个字符。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="398" />
-            <location filename="../../app/ui/prompt_panel.py" line="540" />
+            <location filename="../../app/services/form.py" line="394" />
+            <location filename="../../app/services/form.py" line="408" />
             <source>Enter a custom size such as 2048x1152.</source>
             <translation>请输入自定义尺寸，例如 2048x1152。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="406" />
+            <location filename="../../app/services/form.py" line="399" />
             <source>A transparent background needs PNG or WebP.</source>
             <translation>透明背景需要 PNG 或 WebP。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="470" />
+            <location filename="../../app/services/form.py" line="421" />
+            <source>The nearest size it makes is {0}, used when you leave the field.</source>
+            <translation>最接近的可用尺寸是 {0}，离开输入框时将使用该尺寸。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/form.py" line="432" />
+            <source>OpenAI calls sizes above 2560x1440 experimental: results may be less reliable.</source>
+            <translation>OpenAI 将大于 2560×1440 的尺寸列为实验性：结果可能不太稳定。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/form.py" line="447" />
+            <source>This size has another shape than the picture: pasted back, the result is cropped at its edges, never stretched.</source>
+            <translation>此尺寸与原图形状不同：贴回时会裁去结果的边缘，绝不拉伸。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/form.py" line="452" />
+            <source>This size has another shape than the picture: pasted back, the result is fitted inside it (letterboxed), never stretched.</source>
+            <translation>此尺寸与原图形状不同：贴回时结果会按比例放入原图（留边），绝不拉伸。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/form.py" line="469" />
+            <source>The picture is asked for on a flat colour, which is then removed here; the uncut picture is kept too.</source>
+            <translation>会请求在纯色背景上生成图片，再在本地去除该颜色；未抠图的原图也会保留。</translation>
+        </message>
+        <message>
+            <location filename="../../app/services/form.py" line="287" />
             <source>Background set to Auto: JPEG has no transparency.</source>
             <translation>背景已设为自动：JPEG 不支持透明。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="519" />
-            <source>Above 2560x1440 is experimental; Mountsea documents only the four sizes.</source>
-            <translation>超过 2560x1440 属于实验性；Mountsea 文档只列出四种尺寸。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/prompt_panel.py" line="525" />
+            <location filename="../../app/ui/prompt_panel.py" line="442" />
             <source>{0} / {1}</source>
             <translation>{0} / {1}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="545" />
+            <location filename="../../app/ui/prompt_panel.py" line="447" />
             <source>Edit</source>
             <translation>编辑</translation>
         </message>
     </context>
     <context>
+        <name>QuitQuestion</name>
+        <message numerus="yes">
+            <location filename="../../app/ui/quit_question.py" line="28" />
+            <source>%n picture(s) being made with the Compat API will be lost if you quit now; the server bills them anyway.</source>
+            <translation>
+                <numerusform>现在退出，正通过 Compat API 生成的 %n 张图片将会丢失；服务器仍会照常计费。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../app/ui/quit_question.py" line="37" />
+            <source>%n async task(s) will resume the next time the app starts.</source>
+            <translation>
+                <numerusform>%n 个异步任务会在下次启动应用时继续。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/quit_question.py" line="46" />
+            <source>Jobs are still running</source>
+            <translation>仍有作业在运行</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/quit_question.py" line="52" />
+            <source>Wait for them</source>
+            <translation>等待完成</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/quit_question.py" line="56" />
+            <source>Quit anyway</source>
+            <translation>仍然退出</translation>
+        </message>
+    </context>
+    <context>
         <name>ResultView</name>
         <message>
-            <location filename="../../app/ui/result_view.py" line="51" />
+            <location filename="../../app/ui/result_view.py" line="54" />
             <source>Fit</source>
             <translation>适应窗口</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="51" />
+            <location filename="../../app/ui/result_view.py" line="54" />
             <source>Fit the picture to the view</source>
             <translation>让图片适应视图</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="54" />
+            <location filename="../../app/ui/result_view.py" line="57" />
             <source>100 %</source>
             <translation>100 %</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="56" />
+            <location filename="../../app/ui/result_view.py" line="59" />
             <source>Show the picture pixel for pixel</source>
             <translation>逐像素显示图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="60" />
+            <location filename="../../app/ui/result_view.py" line="63" />
             <source>Before / after</source>
             <translation>前后对比</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="62" />
+            <location filename="../../app/ui/result_view.py" line="65" />
             <source>Compare the edit with its source</source>
             <translation>将编辑结果与源图对比</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="66" />
+            <location filename="../../app/ui/result_view.py" line="69" />
             <source>Save as…</source>
             <translation>另存为…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="66" />
+            <location filename="../../app/ui/result_view.py" line="69" />
             <source>Save a copy of the file elsewhere</source>
             <translation>将文件另存一份到其他位置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="69" />
+            <location filename="../../app/ui/result_view.py" line="72" />
             <source>Copy</source>
             <translation>复制</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="69" />
+            <location filename="../../app/ui/result_view.py" line="72" />
             <source>Copy the picture to the clipboard</source>
             <translation>将图片复制到剪贴板</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="72" />
+            <location filename="../../app/ui/result_view.py" line="75" />
             <source>Reveal</source>
             <translation>显示文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="72" />
+            <location filename="../../app/ui/result_view.py" line="75" />
             <source>Show the file in its folder</source>
             <translation>在文件夹中显示该文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="75" />
+            <location filename="../../app/ui/result_view.py" line="78" />
             <source>Use as edit source</source>
             <translation>作为编辑源</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="77" />
+            <location filename="../../app/ui/result_view.py" line="80" />
             <source>Edit this picture: it becomes the source on the Create / Edit tab</source>
             <translation>编辑这张图片：它会成为“创建 / 编辑”页的源图</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="80" />
+            <location filename="../../app/ui/result_view.py" line="83" />
             <source>Reuse settings</source>
             <translation>复用设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="82" />
+            <location filename="../../app/ui/result_view.py" line="85" />
             <source>Put this job's prompt and parameters back into the form</source>
             <translation>将这个作业的提示词和参数填回表单</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="85" />
+            <location filename="../../app/ui/result_view.py" line="88" />
             <source>Raw result</source>
             <translation>原始结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="88" />
+            <location filename="../../app/ui/result_view.py" line="91" />
             <source>Show the picture as the server sent it, before it was pasted back onto the source outside the mask</source>
             <translation>显示服务器原样返回的图片（尚未按蒙版外区域贴回源图）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="112" />
+            <location filename="../../app/ui/result_view.py" line="115" />
             <source>Finished pictures show here. Write a prompt on the left and press Generate (Ctrl+Enter).</source>
             <translation>完成的图片显示在这里。在左侧填写提示词，然后按“生成”（Ctrl+Enter）。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="125" />
+            <location filename="../../app/ui/result_view.py" line="128" />
             <source>The server did not revise the prompt.</source>
             <translation>服务器没有修订提示词。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="126" />
+            <location filename="../../app/ui/result_view.py" line="129" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="129" />
+            <location filename="../../app/ui/result_view.py" line="132" />
             <source>Returned</source>
             <translation>实际返回</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="132" />
+            <location filename="../../app/ui/result_view.py" line="135" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="137" />
+            <location filename="../../app/ui/result_view.py" line="140" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="195" />
-            <location filename="../../app/ui/result_view.py" line="205" />
+            <location filename="../../app/ui/result_view.py" line="201" />
+            <location filename="../../app/ui/result_view.py" line="211" />
             <source>not reported</source>
             <translation>未报告</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="198" />
+            <location filename="../../app/ui/result_view.py" line="204" />
             <source>{0} text in + {1} image in, {2} out</source>
             <translation>输入文本 {0} + 图片 {1}，输出 {2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="208" />
+            <location filename="../../app/ui/result_view.py" line="214" />
             <source>{0} (arrived after you cancelled; saved anyway)</source>
             <translation>{0}（在你取消后才返回；仍已保存）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="209" />
+            <location filename="../../app/ui/result_view.py" line="215" />
             <source>not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="263" />
+            <location filename="../../app/ui/result_view.py" line="269" />
             <source>Save the picture as</source>
             <translation>图片另存为</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="271" />
+            <location filename="../../app/ui/result_view.py" line="277" />
             <source>Saved a copy to {0}</source>
             <translation>已将副本保存到 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="272" />
+            <location filename="../../app/ui/result_view.py" line="278" />
             <source>Could not save the copy: {0}</source>
             <translation>无法保存副本：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="279" />
+            <location filename="../../app/ui/result_view.py" line="286" />
             <source>Picture copied to the clipboard</source>
             <translation>图片已复制到剪贴板</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="359" />
+            <location filename="../../app/ui/result_view.py" line="368" />
             <source>Could not load the source: {0}</source>
             <translation>无法载入源图：{0}</translation>
         </message>
@@ -1827,227 +1962,227 @@ Then paint over the part to change.</source>
     <context>
         <name>SettingsDialog</name>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="46" />
+            <location filename="../../app/ui/settings_dialog.py" line="55" />
             <source>Settings</source>
             <translation>设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="54" />
+            <location filename="../../app/ui/settings_dialog.py" line="63" />
             <source>Server</source>
             <translation>服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="62" />
+            <location filename="../../app/ui/settings_dialog.py" line="71" />
             <source>Mountsea, or any OpenAI-compatible server (Compat API)</source>
             <translation>Mountsea，或任何兼容 OpenAI 的服务器（兼容 API）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="65" />
+            <location filename="../../app/ui/settings_dialog.py" line="74" />
             <source>Mountsea</source>
             <translation>Mountsea</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="66" />
+            <location filename="../../app/ui/settings_dialog.py" line="75" />
             <source>Use Mountsea's address</source>
             <translation>使用 Mountsea 的地址</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="69" />
+            <location filename="../../app/ui/settings_dialog.py" line="78" />
             <source>Base &amp;URL</source>
             <translation>基础 URL(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="72" />
+            <location filename="../../app/ui/settings_dialog.py" line="81" />
             <source>API key</source>
             <translation>API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="78" />
+            <location filename="../../app/ui/settings_dialog.py" line="87" />
             <source>Paste your Mountsea API key</source>
             <translation>粘贴你的 Mountsea API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="80" />
+            <location filename="../../app/ui/settings_dialog.py" line="89" />
             <source>Show</source>
             <translation>显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="83" />
+            <location filename="../../app/ui/settings_dialog.py" line="92" />
             <source>&amp;Key</source>
             <translation>密钥(&amp;K)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="87" />
+            <location filename="../../app/ui/settings_dialog.py" line="96" />
             <source>In use</source>
             <translation>当前使用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="88" />
+            <location filename="../../app/ui/settings_dialog.py" line="97" />
             <source>checking…</source>
             <translation>正在检查…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="91" />
+            <location filename="../../app/ui/settings_dialog.py" line="100" />
             <source>Keyring</source>
             <translation>钥匙串</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="93" />
+            <location filename="../../app/ui/settings_dialog.py" line="102" />
             <source>Keep the key for this session only (not stored)</source>
             <translation>仅在本次会话中保留密钥（不存储）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="98" />
+            <location filename="../../app/ui/settings_dialog.py" line="107" />
             <source>Save key</source>
             <translation>保存密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="100" />
+            <location filename="../../app/ui/settings_dialog.py" line="109" />
             <source>Remove key</source>
             <translation>移除密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="102" />
+            <location filename="../../app/ui/settings_dialog.py" line="111" />
             <source>Check key</source>
             <translation>检查密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="105" />
+            <location filename="../../app/ui/settings_dialog.py" line="114" />
             <source>Asks the server whether it accepts the key; costs nothing</source>
             <translation>询问服务器是否接受此密钥；不产生费用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="116" />
+            <location filename="../../app/ui/settings_dialog.py" line="125" />
             <source>Jobs and files</source>
             <translation>作业与文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="122" />
+            <location filename="../../app/ui/settings_dialog.py" line="131" />
             <source>How many jobs run at the same time</source>
             <translation>同时运行的作业数</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="123" />
+            <location filename="../../app/ui/settings_dialog.py" line="132" />
             <source>Jobs at &amp;once</source>
             <translation>同时作业数(&amp;O)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="129" />
+            <location filename="../../app/ui/settings_dialog.py" line="138" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="132" />
+            <location filename="../../app/ui/settings_dialog.py" line="141" />
             <source>&amp;Images folder</source>
             <translation>图片文件夹(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="139" />
+            <location filename="../../app/ui/settings_dialog.py" line="148" />
             <source>Soft edge when an edit is pasted back onto the source (0 = hard edge)</source>
             <translation>编辑结果贴回源图时的柔和边缘（0 = 硬边）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="141" />
+            <location filename="../../app/ui/settings_dialog.py" line="150" />
             <source>Default &amp;feather</source>
             <translation>默认羽化(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="142" />
+            <location filename="../../app/ui/settings_dialog.py" line="151" />
             <source>Keep the unmasked pixels of edits exactly</source>
             <translation>编辑时严格保留未涂抹的像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="146" />
+            <location filename="../../app/ui/settings_dialog.py" line="155" />
             <source>Notify me when a job finishes in the background</source>
             <translation>作业在后台完成时通知我</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="152" />
+            <location filename="../../app/ui/settings_dialog.py" line="161" />
             <source>System language</source>
             <translation>系统语言</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="158" />
+            <location filename="../../app/ui/settings_dialog.py" line="167" />
             <source>Takes effect the next time the app starts</source>
             <translation>下次启动应用时生效</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="159" />
+            <location filename="../../app/ui/settings_dialog.py" line="168" />
             <source>&amp;Language</source>
             <translation>语言(&amp;L)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="199" />
+            <location filename="../../app/ui/settings_dialog.py" line="208" />
             <source>This system has no keyring, so the key cannot be stored. It can be kept for this session only, or set MOUNTSEA_API_KEY.</source>
             <translation>此系统没有钥匙串，无法存储密钥。可以仅在本次会话中保留，或设置 MOUNTSEA_API_KEY。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="211" />
+            <location filename="../../app/ui/settings_dialog.py" line="220" />
             <source>from the MOUNTSEA_API_KEY environment variable (it wins over a stored key)</source>
             <translation>来自环境变量 MOUNTSEA_API_KEY（优先于已存储的密钥）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="213" />
+            <location filename="../../app/ui/settings_dialog.py" line="222" />
             <source>stored in the system keyring</source>
             <translation>存储在系统钥匙串中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="214" />
+            <location filename="../../app/ui/settings_dialog.py" line="223" />
             <source>kept for this session only</source>
             <translation>仅在本次会话中保留</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="215" />
+            <location filename="../../app/ui/settings_dialog.py" line="224" />
             <source>none: the app runs in demo mode</source>
             <translation>无：应用运行在演示模式</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="229" />
+            <location filename="../../app/ui/settings_dialog.py" line="238" />
             <source>Paste a key first.</source>
             <translation>请先粘贴密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="251" />
+            <location filename="../../app/ui/settings_dialog.py" line="260" />
             <source>Saved. MOUNTSEA_API_KEY is set, so that key stays in use.</source>
             <translation>已保存。由于设置了 MOUNTSEA_API_KEY，仍使用该密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="256" />
+            <location filename="../../app/ui/settings_dialog.py" line="265" />
             <source>Saved in the system keyring.</source>
             <translation>已保存到系统钥匙串。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="258" />
+            <location filename="../../app/ui/settings_dialog.py" line="267" />
             <source>Kept for this session only.</source>
             <translation>仅在本次会话中保留。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="272" />
+            <location filename="../../app/ui/settings_dialog.py" line="281" />
             <source>Could not save the key: {0}</source>
             <translation>无法保存密钥：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="296" />
+            <location filename="../../app/ui/settings_dialog.py" line="305" />
             <source>The key was removed.</source>
             <translation>密钥已移除。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="303" />
+            <location filename="../../app/ui/settings_dialog.py" line="312" />
             <source>There is no key to check yet.</source>
             <translation>还没有可检查的密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="307" />
+            <location filename="../../app/ui/settings_dialog.py" line="316" />
             <source>Checking…</source>
             <translation>正在检查…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="320" />
+            <location filename="../../app/ui/settings_dialog.py" line="328" />
             <source>The server accepts this key.</source>
             <translation>服务器接受此密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="340" />
+            <location filename="../../app/ui/settings_dialog.py" line="346" />
             <source>Folder for new pictures</source>
             <translation>新图片的保存文件夹</translation>
         </message>
@@ -2055,7 +2190,7 @@ Then paint over the part to change.</source>
     <context>
         <name>SpendDialog</name>
         <message>
-            <location filename="../../app/ui/spend.py" line="245" />
+            <location filename="../../app/ui/spend.py" line="252" />
             <source>Spend</source>
             <translation>花费</translation>
         </message>
@@ -2063,110 +2198,110 @@ Then paint over the part to change.</source>
     <context>
         <name>SpendPanel</name>
         <message>
-            <location filename="../../app/ui/spend.py" line="80" />
+            <location filename="../../app/ui/spend.py" line="74" />
             <source>Month</source>
             <translation>月份</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="81" />
+            <location filename="../../app/ui/spend.py" line="75" />
             <source>Day</source>
             <translation>日期</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="94" />
+            <location filename="../../app/ui/spend.py" line="88" />
             <source>No budget</source>
             <translation>无预算</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="96" />
+            <location filename="../../app/ui/spend.py" line="90" />
             <source>Save prices and budget</source>
             <translation>保存价格和预算</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="101" />
+            <location filename="../../app/ui/spend.py" line="95" />
             <source>Prices per 1,000,000 tokens (for the estimate; the service bills you)</source>
             <translation>每 1,000,000 token 的价格（用于估算；实际以服务方账单为准）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="104" />
+            <location filename="../../app/ui/spend.py" line="98" />
             <source>Text input</source>
             <translation>文本输入</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="105" />
+            <location filename="../../app/ui/spend.py" line="99" />
             <source>Image input</source>
             <translation>图片输入</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="106" />
+            <location filename="../../app/ui/spend.py" line="100" />
             <source>Output</source>
             <translation>输出</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="107" />
+            <location filename="../../app/ui/spend.py" line="101" />
             <source>Currency</source>
             <translation>货币</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="108" />
-            <location filename="../../app/ui/spend.py" line="288" />
+            <location filename="../../app/ui/spend.py" line="102" />
+            <location filename="../../app/ui/spend.py" line="295" />
             <source>Monthly budget</source>
             <translation>每月预算</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="116" />
+            <location filename="../../app/ui/spend.py" line="110" />
             <source>By month</source>
             <translation>按月</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/spend.py" line="119" />
+            <location filename="../../app/ui/spend.py" line="113" />
             <source>Last %n day(s)</source>
             <translation>
                 <numerusform>最近 %n 天</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="136" />
+            <location filename="../../app/ui/spend.py" line="130" />
             <source>Images</source>
             <translation>图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="137" />
+            <location filename="../../app/ui/spend.py" line="131" />
             <source>Input tokens</source>
             <translation>输入 token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="138" />
+            <location filename="../../app/ui/spend.py" line="132" />
             <source>Output tokens</source>
             <translation>输出 token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="139" />
+            <location filename="../../app/ui/spend.py" line="133" />
             <source>Estimated cost</source>
             <translation>估算费用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="166" />
+            <location filename="../../app/ui/spend.py" line="165" />
             <source>Could not read the spend figures: %1</source>
             <translation>无法读取花费数据：%1</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="183" />
+            <location filename="../../app/ui/spend.py" line="182" />
             <source>This month: %1 tokens from %2 image(s), about %3.</source>
             <translation>本月：%2 张图片共 %1 token，约 %3。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="191" />
+            <location filename="../../app/ui/spend.py" line="190" />
             <source>That is %1 % of your monthly budget of %2.</source>
             <translation>占你每月预算 %2 的 %1 %。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="208" />
+            <location filename="../../app/ui/spend.py" line="207" />
             <source>%1 text, %2 image</source>
             <translation>文本 %1，图片 %2</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="269" />
+            <location filename="../../app/ui/spend.py" line="276" />
             <source>This image may take this month's spend past your budget: about %1 so far, this one about %2 more, budget %3. Send it anyway?</source>
             <translation>这张图片可能使本月花费超出预算：目前约 %1，这张约再加 %2，预算 %3。仍要发送吗？</translation>
         </message>
@@ -2174,139 +2309,144 @@ Then paint over the part to change.</source>
     <context>
         <name>TaskList</name>
         <message>
-            <location filename="../../app/ui/task_list.py" line="70" />
+            <location filename="../../app/ui/task_list.py" line="73" />
             <source>Queued</source>
             <translation>排队中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="71" />
+            <location filename="../../app/ui/task_list.py" line="74" />
             <source>Waiting</source>
             <translation>等待中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="72" />
+            <location filename="../../app/ui/task_list.py" line="75" />
             <source>Running</source>
             <translation>运行中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="73" />
+            <location filename="../../app/ui/task_list.py" line="76" />
             <source>Completed</source>
             <translation>已完成</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="74" />
+            <location filename="../../app/ui/task_list.py" line="77" />
             <source>Failed</source>
             <translation>失败</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="75" />
+            <location filename="../../app/ui/task_list.py" line="78" />
             <source>Cancelled</source>
             <translation>已取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="76" />
+            <location filename="../../app/ui/task_list.py" line="79" />
             <source>Interrupted</source>
             <translation>已中断</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="80" />
+            <location filename="../../app/ui/task_list.py" line="83" />
             <source>Cancelled (result saved)</source>
             <translation>已取消（结果已保存）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="88" />
+            <location filename="../../app/ui/task_list.py" line="91" />
             <source>edit</source>
             <translation>编辑</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="97" />
+            <location filename="../../app/ui/task_list.py" line="100" />
             <source>transparent</source>
             <translation>透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="405" />
-            <location filename="../../app/ui/task_list.py" line="516" />
+            <location filename="../../app/ui/task_list.py" line="419" />
+            <location filename="../../app/ui/task_list.py" line="539" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="405" />
+            <location filename="../../app/ui/task_list.py" line="419" />
             <source>Cancel the selected jobs</source>
             <translation>取消所选作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="408" />
+            <location filename="../../app/ui/task_list.py" line="422" />
             <source>Retry</source>
             <translation>重试</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="410" />
-            <source>Run the selected jobs again with the same inputs</source>
-            <translation>用相同的输入重新运行所选作业</translation>
+            <location filename="../../app/ui/task_list.py" line="541" />
+            <source>Check the server again</source>
+            <translation>再次向服务器查询</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="413" />
-            <location filename="../../app/ui/task_list.py" line="504" />
+            <location filename="../../app/ui/task_list.py" line="543" />
+            <source>Retry (billed again)</source>
+            <translation>重试（会再次计费）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="430" />
+            <location filename="../../app/ui/task_list.py" line="527" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="413" />
+            <location filename="../../app/ui/task_list.py" line="430" />
             <source>Show the result</source>
             <translation>显示结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="416" />
+            <location filename="../../app/ui/task_list.py" line="433" />
             <source>Remove</source>
             <translation>移除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="418" />
+            <location filename="../../app/ui/task_list.py" line="435" />
             <source>Remove finished jobs from this list (the images stay in the gallery)</source>
             <translation>从列表中移除已结束的作业（图片仍保留在图库中）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="398" />
+            <location filename="../../app/ui/task_list.py" line="412" />
             <source>Jobs appear here while they run. Several can run at once; each can be cancelled or retried.</source>
             <translation>运行中的作业会显示在这里。可同时运行多个；每个都可以取消或重试。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="508" />
+            <location filename="../../app/ui/task_list.py" line="425" />
+            <source>Run the selected jobs again with the same inputs: a new task, billed again (a failed task can be checked again from its menu at no cost)</source>
+            <translation>用相同输入重新运行所选作业：会新建任务并再次计费（失败的任务可从其菜单免费再次查询）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="531" />
             <source>Open in the default viewer</source>
             <translation>用默认查看器打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="512" />
+            <location filename="../../app/ui/task_list.py" line="535" />
             <source>Reveal in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="518" />
-            <source>Retry with the same inputs</source>
-            <translation>用相同的输入重试</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/task_list.py" line="521" />
-            <source>Fetch the result anyway</source>
-            <translation>仍然获取结果</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/task_list.py" line="524" />
+            <location filename="../../app/ui/task_list.py" line="545" />
             <source>Save again</source>
             <translation>重新保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="527" />
+            <location filename="../../app/ui/task_list.py" line="548" />
             <source>Copy the error message</source>
             <translation>复制错误信息</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="530" />
+            <location filename="../../app/ui/task_list.py" line="551" />
+            <source>Copy the server's answer</source>
+            <translation>复制服务器响应</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/task_list.py" line="554" />
             <source>Copy the task id</source>
             <translation>复制任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="533" />
+            <location filename="../../app/ui/task_list.py" line="557" />
             <source>Remove from list</source>
             <translation>从列表中移除</translation>
         </message>
@@ -2314,7 +2454,7 @@ Then paint over the part to change.</source>
     <context>
         <name>main</name>
         <message>
-            <location filename="../../app/main.py" line="298" />
+            <location filename="../../app/main.py" line="289" />
             <source>Something went wrong inside the app. Your images and jobs are safe; the details are in the log file.</source>
             <translation>应用内部出现了问题。你的图片和作业是安全的；详情见日志文件。</translation>
         </message>

@@ -66,6 +66,19 @@ def enclosing_class(
     return min(inner, key=lambda s: s[1] - s[0])[2] if inner else None
 
 
+def _mark_plural(msg: ET.Element) -> None:
+    """lupdate marks a plural only for `tr(text, "", n)` with a plain name as `n`, not for
+    QCoreApplication.translate(ctx, text, "", n): every "%n" message is made a plural here (one
+    form in Chinese), so lrelease and the lookup at run time agree."""
+    tr = msg.find("translation")
+    if tr is None or "%n" not in (msg.findtext("source") or ""):
+        return
+    msg.set("numerus", "yes")
+    if tr.find("numerusform") is None and (tr.text or "").strip():
+        text, tr.text = tr.text, None
+        ET.SubElement(tr, "numerusform").text = text
+
+
 def main() -> int:
     by_key, by_source = known_translations()
     subprocess.run(
@@ -128,6 +141,8 @@ def main() -> int:
                 for child in known:
                     ET.SubElement(tr, child.tag).text = child.text
                 tr.attrib.pop("type", None)
+    for msg in root.iter("message"):
+        _mark_plural(msg)
     ET.indent(tree, space="    ")
     body = ET.tostring(root, encoding="unicode")
     TS.write_text(
