@@ -270,6 +270,7 @@ class Counts:
     created_twice: int = 0  # prompts the server made more than one task for
     half_written: int = 0  # items whose file is missing, does not decode, or is a temp file
     unindexed: int = 0  # picture files in the images folder no item points to
+    unfinished: int = 0  # jobs still queued, waiting or running after the settle
     unanswered: int = 0  # tasks made whose create answer the kill cut off (not a failure)
     cut_landings: int = 0  # kills between writing a result's files and committing them
     tasks: int = 0
@@ -280,7 +281,14 @@ class Counts:
     def failures(self) -> list[str]:
         bad = [
             name
-            for name in ("lost", "landed_twice", "created_twice", "half_written", "unindexed")
+            for name in (
+                "lost",
+                "landed_twice",
+                "created_twice",
+                "half_written",
+                "unindexed",
+                "unfinished",
+            )
             if getattr(self, name)
         ]
         if self.integrity != "ok":
@@ -299,6 +307,7 @@ class Counts:
             f"tasks created twice for one prompt: {self.created_twice}",
             f"half-written or temp files indexed: {self.half_written}",
             f"picture files the library does not list: {self.unindexed}",
+            f"jobs left unfinished after the settle: {self.unfinished}",
             f"tasks made whose create answer the kill cut off (not a failure): {self.unanswered}",
             f"landings cut off between writing and committing (not a failure): {self.cut_landings}",
         ]
@@ -378,6 +387,10 @@ def check(data_dir: Path, sim: Simulator) -> Counts:
     unlisted = sorted(str(p) for p in pictures if p.resolve() not in listed)
     counts.unindexed = len(unlisted)
     details["unindexed"] = unlisted
+
+    left = [j for j in jobs if j["state"] in ("queued", "waiting", "running")]
+    counts.unfinished = len(left)
+    details["unfinished"] = [f"{j['job_id']} {j['state']} task {j['task_id']}" for j in left]
 
     counts.unanswered = len(set(server) - journaled)
     details["unanswered"] = sorted(f"{t} ({server[t]})" for t in set(server) - journaled)

@@ -51,6 +51,7 @@ def test_killed_rounds_lose_nothing_and_bill_nothing_twice(loop) -> None:
     assert counts.created_twice == 0, report
     assert counts.half_written == 0, report
     assert counts.unindexed == 0, report
+    assert counts.unfinished == 0, report
     assert counts.failures() == [], report
     # Every task the server made is either in the library or was cut off before its id came back.
     assert counts.items + counts.unanswered == counts.tasks, report
