@@ -55,6 +55,7 @@ MOMENTS = ("early", "created", "journaled", "landing", "writing")
 MOMENT_TIMEOUT = 25.0  # a moment not reached by then: kill anyway (said in the round's line)
 SETTLE_TIMEOUT = 120.0
 WATCH = 0.02  # seconds between looks at the journal and the simulator
+SLOW_COMMIT = 1.5  # seconds the "writing" rounds wait between writing and committing
 TEMP_MARKERS = (".tmp", ".part", ".partial")
 
 
@@ -115,6 +116,7 @@ def clean_env() -> dict[str, str]:
         "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
         "PYTHONPATH": str(ROOT),
         "PYTHONDONTWRITEBYTECODE": "1",
+        "KILL_LOOP_SLOW_COMMIT": str(SLOW_COMMIT),  # for tests/procs/slow_landing.py
     }
     if "TMPDIR" in os.environ:
         env["TMPDIR"] = os.environ["TMPDIR"]
@@ -427,9 +429,12 @@ def run_round(
     # The moment is looked for in the window's jobs or in the command line's: the window
     # starts slower, and would otherwise almost always be killed before its first task.
     # "writing" lasts milliseconds: the command lines widen it (tests/procs/slow_landing.py).
-    target = "cli" if moment == "writing" else rng.choice(("window", "cli"))
+    target = rng.choice(("window", "cli"))
+    slow = ("--slow-commit", str(SLOW_COMMIT)) if moment == "writing" else ()
     began = time.monotonic()
-    window = procs.start(f"r{n}-window", window_argv(data_dir, base_url, "jobs", *window_prompts))
+    window = procs.start(
+        f"r{n}-window", window_argv(data_dir, base_url, "jobs", *window_prompts, *slow)
+    )
     clis = [
         procs.start(f"r{n}-cli{i}", cli_argv(data_dir, base_url, prompt, slow=moment == "writing"))
         for i, prompt in enumerate(cli_prompts, 1)

@@ -25,16 +25,19 @@ from app.main import main  # noqa: E402
 
 SLOW_COMMIT = float(os.environ.get("KILL_LOOP_SLOW_COMMIT", "1.5"))
 
-_commit = saving._commit
 
+def install(seconds: float = SLOW_COMMIT) -> None:
+    """From now on, this process's library waits `seconds` between writing and committing."""
+    commit = saving._commit
 
-def _slow_commit(*args: Any, **kwargs: Any) -> Any:
-    print("files written, committing", file=sys.stderr, flush=True)
-    time.sleep(SLOW_COMMIT)
-    return _commit(*args, **kwargs)
+    def slow_commit(*args: Any, **kwargs: Any) -> Any:
+        print("files written, committing", file=sys.stderr, flush=True)
+        time.sleep(seconds)
+        return commit(*args, **kwargs)
 
+    saving._commit = slow_commit
 
-saving._commit = _slow_commit
 
 if __name__ == "__main__":
+    install()
     sys.exit(main(sys.argv[1:]))

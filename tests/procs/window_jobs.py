@@ -66,12 +66,22 @@ def parse(argv: list[str]) -> argparse.Namespace:
     jobs = sub.add_parser("jobs")
     jobs.add_argument("prompts", nargs="+")
     jobs.add_argument("--finish", action="store_true", help="close once nothing runs")
+    jobs.add_argument(
+        "--slow-commit",
+        type=float,
+        default=0.0,
+        help="wait this long between writing a result's files and committing them",
+    )
     sub.add_parser("settle")
     return p.parse_args(argv)
 
 
 def main(argv: list[str]) -> int:
     args = parse(argv)
+    if getattr(args, "slow_commit", 0.0) > 0:
+        from tests.procs import slow_landing
+
+        slow_landing.install(args.slow_commit)
     before_qt()
     app = QApplication([sys.argv[0]])
     window = create_window(
