@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench bench-bundle package package-test translations clean
+.PHONY: run test lint soak bench bench-bundle package package-test translations clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/mypy app
 	$(BIN)/lint-imports
+
+# The money path at length (make test runs small versions of each): 300 jobs through the
+# window's pipeline against a misbehaving server, 20 rounds of SIGKILLed window and command-line
+# processes, and 100,000 fuzzed server answers. Each prints its counts; any non-zero fails.
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --jobs 300
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/kill_loop.py --rounds 20
+	HYPOTHESIS_PROFILE=soak QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider tests/core/api/test_fuzz.py
 
 # Figures for the speed and memory targets (printed, not asserted).
 bench: $(STAMP)

@@ -81,22 +81,6 @@ class JitterSimulator(Simulator):
         pass  # the base class sets one latency for all; ours is drawn per task
 
 
-def quiet_killed_clients(sim: Simulator) -> None:
-    """A client killed mid-request resets its connection: expected here, not worth a traceback
-    on stderr (socketserver prints one for every error a handler raises)."""
-    server = sim._server
-    if server is None:
-        return
-    original = server.handle_error
-
-    def handle_error(request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        original(request, client_address)
-
-    server.handle_error = handle_error  # type: ignore[method-assign]
-
-
 # --- the processes ------------------------------------------------------------------------------
 
 
@@ -500,7 +484,6 @@ def run_loop(
         sim = make_simulator(seed)
     procs = Processes(work_dir / "procs")
     base_url = sim.start()
-    quiet_killed_clients(sim)
     try:
         cut = 0
         for n in range(1, rounds + 1):

@@ -8,6 +8,7 @@ import contextlib
 import json
 import logging
 import socket
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -97,6 +98,13 @@ class Server(ThreadingHTTPServer):
         self.live: dict[threading.Thread, socket.socket] = {}
         self.live_lock = threading.Lock()
         super().__init__(address, handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away mid-request (killed, or gave up) resets the connection: what a
+        # real server shrugs off, not a traceback on stderr.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         t = threading.Thread(
