@@ -33,7 +33,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from app.core import cutout, sizes
+from app.core import key_colour, sizes
 from app.core.api.models import (
     DEFAULT_MODEL,
     MAX_PROMPT_CHARS,
@@ -262,14 +262,16 @@ class FormModel(QObject):
                 self._suggest_cutout()
 
     @property
-    def cutout_key(self) -> cutout.Colour:
+    def cutout_key(self) -> key_colour.Colour:
         """The key colour: the one the (possibly edited) addition names, else the suggestion."""
-        return cutout.key_in_text(self._cutout_addition) or cutout.choose_key_colour(self._prompt)
+        return key_colour.key_in_text(self._cutout_addition) or key_colour.choose_key_colour(
+            self._prompt
+        )
 
     def _suggest_cutout(self) -> None:
         if self._cutout_edited:
             return
-        text = cutout.prompt_addition(cutout.choose_key_colour(self._prompt))
+        text = key_colour.prompt_addition(key_colour.choose_key_colour(self._prompt))
         self._set("cutout_addition", text, param=False)
 
     @property
@@ -478,7 +480,7 @@ class FormModel(QObject):
         fmt = self._output_format
         prompt = self._prompt.strip()
         background = self._background
-        key: cutout.Colour | None = None
+        key: key_colour.Colour | None = None
         if background == TRANSPARENT_CUTOUT:
             background, key = "opaque", self.cutout_key
             addition = self._cutout_addition.strip()
