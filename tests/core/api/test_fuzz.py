@@ -32,7 +32,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "soak",
-    max_examples=17_000,
+    max_examples=20_000,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
