@@ -19,13 +19,10 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
 from app.core.api.errors import ApiError, ErrorKind
+from app.core.library import JobState
 from app.core.settings import Settings
 from app.services.background import Background
 from app.services.runner import (
-    CANCELLED,
-    COMPLETED,
-    FAILED,
-    INTERRUPTED,
     JobRunner,
     error_sentence,
     is_loopback,
@@ -39,7 +36,7 @@ HISTORY_ROWS = 30  # finished jobs from earlier runs shown in the task list
 # while its task may have finished is checked once more at start, if it is this recent.
 RECHECK_WITHIN = 24 * 3600.0
 OUR_SIDE = frozenset({"malformed", "network", "timeout", "deadline", "not_found", "server"})
-SHOWN_STATES = (COMPLETED, FAILED, CANCELLED, INTERRUPTED)
+SHOWN_STATES = (JobState.completed, JobState.failed, JobState.cancelled, JobState.interrupted)
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,7 @@ def read_journal(library: Any, before: float) -> JournalRead:
 def worth_checking_again(job: Any) -> bool:
     """A failure on our side of the wire with a task that may be alive (and paid for)."""
     return (
-        str(job.state) == FAILED
+        job.state == JobState.failed
         and bool(job.task_id)
         and not job.item_ids
         and job.error_kind in OUR_SIDE
@@ -104,7 +101,7 @@ def history_thumbnails(wanted: list[tuple[str, str, Path | None]]) -> list[tuple
 
 def journal_error(job: Any) -> str | None:
     """The user's sentence for a journaled failure (its kind and the server's words)."""
-    if str(job.state) != FAILED:
+    if job.state != JobState.failed:
         return None
     try:
         return error_sentence(ApiError(ErrorKind(job.error_kind), job.error_message or ""))
@@ -148,7 +145,7 @@ class JournalResume(QObject):
     def on_read(self, read: JournalRead) -> None:
         rechecked = 0
         for job in reversed(read.recent):
-            if str(job.state) in SHOWN_STATES:
+            if job.state in SHOWN_STATES:
                 key = self._add_history(job, read.items)
                 if job.job_id in read.recheck and self.runner.check_again(key):
                     rechecked += 1
@@ -220,7 +217,7 @@ class JournalResume(QObject):
             own_demo_gone = is_loopback(job.base_url) and job.base_url.rstrip("/") != base_url
             # A job journaled as "waiting" never reached the server (no network): sending it now
             # cannot bill twice. An async task with an id is polled, never created again.
-            never_sent = str(job.state) == "waiting" and not job.task_id
+            never_sent = job.state == JobState.waiting and not job.task_id
             if (job.resumable or never_sent) and not own_demo_gone:
                 self.runner.resume(
                     job, keep_unmasked=self._settings.keep_unmasked, feather=self._settings.feather
@@ -229,7 +226,7 @@ class JournalResume(QObject):
                 interrupted.append(job.job_id)
                 self.runner.add_history(
                     job,
-                    INTERRUPTED,
+                    JobState.interrupted,
                     error=QCoreApplication.translate(
                         "MainWindow",
                         "Interrupted when the app last closed. Retry runs it again (and is billed again).",

@@ -49,14 +49,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = [  # what other files import from here
-    "CANCELLED",
-    "COMPLETED",
-    "FAILED",
     "FINAL_STATES",
-    "INTERRUPTED",
-    "QUEUED",
-    "RUNNING",
-    "WAITING",
     "Endpoint",
     "EndpointBox",
     "JobRecord",
@@ -70,11 +63,6 @@ __all__ = [  # what other files import from here
 ]
 
 KEEP_PREVIEWS = 6  # full-size previews kept in memory; older ones are reloaded from disk
-
-# The one JobState under the names other files still import from here.
-QUEUED, WAITING, RUNNING = JobState.queued, JobState.waiting, JobState.running
-COMPLETED, FAILED = JobState.completed, JobState.failed
-CANCELLED, INTERRUPTED = JobState.cancelled, JobState.interrupted
 
 
 def _new_id() -> str:
@@ -288,7 +276,7 @@ class JobRunner(QObject):
             # on the endpoint in use.
             resume_base_url=record.base_url,
         )
-        record.state, record.finished, record.detail = QUEUED, None, None
+        record.state, record.finished, record.detail = JobState.queued, None, None
         record.error = record.error_kind = record.raw = None
         self._changed(record, was_final=True)
         self._start(record)

@@ -268,11 +268,10 @@ class MountseaClient:
             if exc.kind is ErrorKind.malformed:
                 # The call succeeded (and was billed) but its answer is unreadable: keep the raw
                 # body on the error and say plainly that retrying bills again.
-                exc.message = (
+                exc.reword(
                     f"{exc.message} The server may have billed this picture; check your usage "
                     "before trying again."
                 )
-                exc.args = (exc.message,)
             raise
 
     # --- Async tasks --------------------------------------------------------------------------
@@ -313,12 +312,11 @@ class MountseaClient:
         except ApiError as exc:
             if exc.kind is ErrorKind.malformed:
                 # A 200 we cannot read: the task may well exist and be billed. Say so, never re-send.
-                exc.message = (
+                exc.reword(
                     "The server accepted the job but its answer could not be read, so the task may "
                     "exist anyway. It was not sent again to avoid paying twice; you can retry it "
                     "yourself."
                 )
-                exc.args = (exc.message,)
             raise
 
     def poll_task(

@@ -52,6 +52,11 @@ class ApiError(Exception):
         # True when a result's link could not be fetched: the task may give a fresh one.
         self.download_failed = False
 
+    def reword(self, message: str) -> None:
+        """Replace the sentence (what str() shows too), keeping everything else."""
+        self.message = message
+        self.args = (message,)
+
 
 class Cancelled(Exception):
     """The caller's cancel token was set."""

@@ -192,8 +192,10 @@ class Transport:
                         resp.status, error.code, resp.headers, create=create is not None
                     )
                 if retryable and retry_after is not None and retry_after > MAX_RETRY_AFTER:
-                    error.message = f"{error.message} The server asks to wait {describe_wait(retry_after)}; try again then."
-                    error.args = (error.message,)
+                    error.reword(
+                        f"{error.message} The server asks to wait "
+                        f"{describe_wait(retry_after)}; try again then."
+                    )
                     raise error
             if not retryable or attempt >= (self.max_retries if retries is None else retries):
                 log.info("%s %s failed: %s (HTTP %s)", method, host, error.kind, error.status)
