@@ -116,6 +116,19 @@ class ServerStatus:
 
 
 @dataclass(frozen=True)
+class Preview:
+    """A partial picture streamed before the result (Compat `stream`/`partial_images`).
+
+    Only for showing: it is never saved, and a job that fails after previews still fails.
+    `data` is the encoded picture as the server sent it (base64 decoded), `index` counts from 0.
+    """
+
+    index: int
+    data: bytes
+    output_format: str = "png"
+
+
+@dataclass(frozen=True)
 class Landed:
     """The result is saved (late: it arrived after cancel, so it is marked cancelled)."""
 
@@ -164,6 +177,7 @@ JobEvent = (
     | Journaled
     | TaskCreated
     | ServerStatus
+    | Preview
     | Landed
     | Failed
     | Cancelled
