@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli_args import UsageError, build_parser
 from app.core import job_events as ev
-from app.core import sentences
+from app.core import sentences, sizes
 from app.core.api.models import DEFAULT_BASE_URL, Flavour, ImageRequest, InputImage
 from app.core.api.models import ValidationError as _ValidationError
 
@@ -321,6 +321,9 @@ def _outcome(progress: Progress, stdout: TextIO, out: Path | None) -> int:
     end = progress.end
     if isinstance(end, ev.Landed):
         paths = [Path(p) for p in end.paths]
+        if fitted := end.info.get("paste_back"):
+            rw, rh, sw, sh = fitted
+            progress.say(sizes.fit_sentence((rw, rh), (sw, sh)) or "")
         for path in paths:
             print(path, file=stdout, flush=True)
         if out is not None:

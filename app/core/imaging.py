@@ -137,13 +137,16 @@ def keep_unmasked(
     """Paste the model's result onto the source inside the (feathered) mask only.
 
     `mask_png` is the mask as sent (alpha 0 = repaint), or the painted L image itself (255 =
-    repaint), which saves decoding the PNG. The result is scaled to the source's size when the
-    service answered another size.
+    repaint), which saves decoding the PNG. A result of another shape than the source is never
+    stretched: it is cropped at its edges or fitted inside the source (letterboxed, the source
+    showing around it), as sizes.fit decides and sentences.paste_back_sentence says.
     `output_format` png keeps every unmasked pixel bit-exact in the file; webp is written
     lossless (exact as well, bigger and slower); jpeg is lossy by nature, so the exactness
     holds for the pixels before encoding only (written at `quality`, no chroma subsampling).
     """
-    from PIL import Image
+    from PIL import Image, ImageChops
+
+    from app.core import sizes
 
     src = normalise(open_image(source, "the source picture"))
     res = normalise(open_image(result, "the result"))
@@ -159,6 +162,19 @@ def keep_unmasked(
             painted = painted.resize(src.size, Image.Resampling.NEAREST)
     else:
         painted = painted_from_mask(mask_png, src.size)
+    # `view` is the part of `res` that maps onto the whole source, uniformly scaled.
+    fit, view = sizes.fit(res.size, src.size)
+    if fit == "letterbox":
+        # The whole result, scaled, sits in `view` (source pixels); outside it the source
+        # shows, so the mask is clipped to it and `res` becomes a source-sized picture.
+        placed = src.copy()
+        placed.paste(
+            res.resize((view[2] - view[0], view[3] - view[1]), Image.Resampling.LANCZOS), view[:2]
+        )
+        inside = Image.new("L", src.size, 0)
+        inside.paste(255, view)
+        painted = ImageChops.darker(painted, inside)
+        res, view = placed, (0, 0, src.width, src.height)
     # Work only on the painted area plus the feather band (and a margin so the blur sees
     # only zeros at the crop's edge, which makes the crop's weights equal the full image's):
     # for a typical mask this skips most of the blur, the scaling and the blend.
@@ -173,9 +189,15 @@ def keep_unmasked(
             min(src.height, bbox[3] + m),
         )
         size = (box[2] - box[0], box[3] - box[1])
-        if res.size != src.size:
-            fx, fy = res.width / src.width, res.height / src.height
-            region = (box[0] * fx, box[1] * fy, box[2] * fx, box[3] * fy)
+        if view != (0, 0, *src.size):
+            fx = (view[2] - view[0]) / src.width
+            fy = (view[3] - view[1]) / src.height
+            region = (
+                view[0] + box[0] * fx,
+                view[1] + box[1] * fy,
+                view[0] + box[2] * fx,
+                view[1] + box[3] * fy,
+            )
             res_part = res.resize(size, Image.Resampling.LANCZOS, box=region)
         else:
             res_part = res.crop(box)

@@ -319,6 +319,8 @@ def _land_now(
     if request is not None and request.cutout_key is not None:
         composited = _cut_out(request, result, composited, emit)
     info = result_info(result)
+    if composited and request is not None:
+        info.update(_paste_back_info(request, result))
     try:
         items = lib.save_result(job_id, result, cancelled=late, composited=composited)
     except OSError as exc:
@@ -351,6 +353,21 @@ def _composites(
             log.warning("could not paste the unmasked pixels back", exc_info=True)
             out.append(None)
     return out
+
+
+def _paste_back_info(request: ImageRequest, result: ImageResult) -> dict[str, Any]:
+    """The result's and the picture's sizes when they differ in shape, so the row and the
+    command line can say how it was pasted back (sizes.fit_sentence): cropped or letterboxed."""
+    from app.core import sizes
+    from app.core.library.files import image_size
+
+    if not request.images or not result.images:
+        return {}
+    rw, rh = image_size(result.images[0].data)
+    sw, sh = image_size(request.images[0].data)
+    if not (rw and rh and sw and sh) or sizes.fit_sentence((rw, rh), (sw, sh)) is None:
+        return {}
+    return {"paste_back": [rw, rh, sw, sh]}
 
 
 def _cut_out(

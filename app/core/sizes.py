@@ -14,6 +14,7 @@ The presets, per tier (each an exact ratio on the 16-pixel grid):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -181,20 +182,26 @@ def fit(
     return "letterbox", (left, top, left + pw, top + ph)
 
 
-def fit_sentence(result_size: tuple[int, int], source_size: tuple[int, int]) -> str | None:
-    """What paste-back does, in a sentence for the job; None when the aspects match."""
+def fit_sentence(
+    result_size: tuple[int, int],
+    source_size: tuple[int, int],
+    translate: Callable[[str, str], str] = lambda context, text: text,
+) -> str | None:
+    """What paste-back does, in a sentence for the job; None when the aspects match.
+    `translate` is the window's QCoreApplication.translate (the literal calls are for lupdate)."""
     mode, box = fit(result_size, source_size)
     rw, rh = result_size
     sw, sh = source_size
     if mode == "crop" and box == (0, 0, rw, rh):
         return None
     if mode == "crop":
-        cw, ch = box[2] - box[0], box[3] - box[1]
-        return (
-            f"The result is {rw}x{rh} and the picture {sw}x{sh}: its centre {cw}x{ch} was pasted "
-            "back (cropped, not stretched)."
-        )
-    return (
-        f"The result is {rw}x{rh} and the picture {sw}x{sh}: it was pasted back whole, fitted "
-        "inside the picture (letterboxed, not stretched); the picture shows around it."
-    )
+        return translate(
+            "JobRunner",
+            "The result is {0}x{1} and the picture {2}x{3}: its centre {4}x{5} was pasted back "
+            "(cropped, not stretched).",
+        ).format(rw, rh, sw, sh, box[2] - box[0], box[3] - box[1])
+    return translate(
+        "JobRunner",
+        "The result is {0}x{1} and the picture {2}x{3}: it was pasted back whole, fitted inside "
+        "the picture (letterboxed, not stretched); the picture shows around it.",
+    ).format(rw, rh, sw, sh)

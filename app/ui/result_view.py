@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import sizes
 from app.core.library import Library
 from app.services.background import Background
 from app.services.runner import JobRecord
@@ -129,6 +130,7 @@ class ResultView(QWidget):
         form.addRow(self.tr("Revised prompt"), self.revised_edit)
         self.returned_label = QLabel(info)
         self.returned_label.setObjectName("resultReturnedLabel")
+        self.returned_label.setWordWrap(True)
         form.addRow(self.tr("Returned"), self.returned_label)
         self.tokens_label = QLabel(info)
         self.tokens_label.setObjectName("resultTokensLabel")
@@ -198,7 +200,13 @@ class ResultView(QWidget):
             )
             if v
         ]
-        self.returned_label.setText(" · ".join(returned) or self.tr("not reported"))
+        text = " · ".join(returned) or self.tr("not reported")
+        if fitted := info.get("paste_back"):  # another shape than the picture: how it went back
+            rw, rh, sw, sh = fitted
+            text += "\n" + (
+                sizes.fit_sentence((rw, rh), (sw, sh), QCoreApplication.translate) or ""
+            )
+        self.returned_label.setText(text)
         if info:
             self.tokens_label.setText(
                 self.tr("{0} text in + {1} image in, {2} out").format(

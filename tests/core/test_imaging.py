@@ -6,11 +6,12 @@ import io
 import struct
 import time
 import zlib
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
-from app.core import imaging, intake, png
+from app.core import imaging, intake, png, sizes
 from app.core.api.models import MAX_MASK_BYTES
 from app.core.imaging import (
     EditSnapshot,
@@ -345,6 +346,50 @@ def test_keep_unmasked_scales_a_differently_sized_result() -> None:
     assert out.getpixel((140, 90)) == (10, 20, 30)
 
 
+def _stripes(size: tuple[int, int], step: int) -> Image.Image:
+    """Vertical stripes of distinct greys every `step` columns: where a column lands shows
+    whether a picture was cropped, letterboxed or stretched."""
+    im = Image.new("RGB", size)
+    draw = ImageDraw.Draw(im)
+    for i, x in enumerate(range(0, size[0], step)):
+        draw.rectangle((x, 0, x + step - 1, size[1]), fill=(i * 20 % 256, 90, 200))
+    return im
+
+
+def test_a_result_of_another_shape_is_cropped_at_its_edges_never_stretched() -> None:
+    source = Image.new("RGB", (300, 200), (10, 20, 30))  # 3:2
+    result = _stripes((320, 180), 20)  # 16:9: its centre 270x180 covers the picture
+    painted = Image.new("L", source.size, 255)
+    out = decode(
+        keep_unmasked(encode(source), export_mask(painted, source.size), encode(result), 0)
+    )
+    mode, view = sizes.fit(result.size, source.size)
+    assert mode == "crop" and view == (25, 0, 295, 180)
+    expected = result.crop(view).resize(source.size, Image.Resampling.LANCZOS)
+    assert ImageChops.difference(out, expected).getbbox() is None
+    stretched = result.resize(source.size, Image.Resampling.LANCZOS)
+    assert ImageChops.difference(out, stretched).getbbox() is not None
+
+
+def test_a_result_too_unlike_the_picture_is_letterboxed_and_the_picture_shows_around_it() -> None:
+    source = Image.merge("RGB", [Image.effect_noise((320, 180), 40) for _ in range(3)])  # 16:9
+    result = _stripes((200, 200), 20)  # square: cropping would lose 44 %
+    painted = Image.new("L", source.size, 255)  # everything painted, yet the sides stay
+    out = decode(
+        keep_unmasked(encode(source), export_mask(painted, source.size), encode(result), 3)
+    )
+    mode, view = sizes.fit(result.size, source.size)
+    assert mode == "letterbox" and view == (70, 0, 250, 180)
+    black = Image.new("RGB", source.size)
+    outside = Image.new("L", source.size, 255)
+    outside.paste(0, view)
+    assert Image.composite(ImageChops.difference(out, source), black, outside).getbbox() is None
+    inner = (view[0] + 4, 0, view[2] - 4, 180)  # inside, past the feather band
+    scaled = result.resize((180, 180), Image.Resampling.LANCZOS)
+    inner_scaled = scaled.crop((4, 0, 176, 180))
+    assert ImageChops.difference(out.crop(inner), inner_scaled).getbbox() is None
+
+
 def test_keep_unmasked_keeps_the_source_alpha_and_writes_webp_lossless() -> None:
     size = (40, 40)
     source = Image.new("RGBA", size, (10, 20, 30, 128))
@@ -467,3 +512,42 @@ def test_a_jpeg_with_an_srgb_profile_is_not_re_encoded() -> None:
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     data = encode(picture(), "JPEG", quality=90, icc_profile=srgb)
     assert prepare_source(data, "x.jpg").data == data
+
+
+def test_an_edit_of_another_shape_lands_letterboxed_and_says_so(library, simulator) -> None:  # type: ignore[no-untyped-def]
+    from app.core import job_events as ev
+    from app.core.api.cancel import CancelToken
+    from app.core.api.client import MountseaClient, make_http_client
+    from app.core.api.models import ImageRequest
+    from app.core.jobs import JobEnv, run_job
+    from tests.conftest import TEST_KEY
+
+    source = Image.merge("RGB", [Image.effect_noise((640, 640), 40) for _ in range(3)])
+    first = prepare_source(encode(source), "square.png")
+    painted = Image.new("L", (640, 640), 255)
+    images, mask = EditSnapshot([first], painted.tobytes(), (640, 640)).build()
+    request = ImageRequest(prompt="a kite", images=images, mask=mask, size="1536x1024")
+    events: list[ev.JobEvent] = []
+    http = make_http_client()
+    try:
+        env = JobEnv(
+            library,
+            lambda e: MountseaClient(http, e.base_url, e.api_key, poll_interval=0.01),
+            ev.FixedEndpoint(ev.Endpoint(simulator.base_url, TEST_KEY, False)),
+        )
+        job = ev.JobSpec(key="k", flavour="compat", request=request, feather=0)
+        run_job(job, env, CancelToken(), events.append)
+    finally:
+        http.close()
+    landed = next(e for e in events if isinstance(e, ev.Landed))
+    assert landed.info["paste_back"] == [1536, 1024, 640, 640]
+    sentence = sizes.fit_sentence((1536, 1024), (640, 640))
+    assert sentence is not None and "letterboxed" in sentence
+    out = decode(Path(landed.paths[0]).read_bytes()).convert("RGB")
+    assert out.size == (640, 640)
+    # Fitted whole: a band at the top and bottom is still the picture, everything was painted.
+    top = (0, 0, 640, 100)
+    assert ImageChops.difference(out.crop(top), source.crop(top)).getbbox() is None
+    assert ImageChops.difference(
+        out.crop((0, 200, 640, 440)), source.crop((0, 200, 640, 440))
+    ).getbbox()
