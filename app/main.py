@@ -162,7 +162,9 @@ def install_translators(app: QApplication, lang: str | None) -> str:
     locale = QLocale(lang) if lang else QLocale.system()
     translators = []
     ours = QTranslator(app)
-    if ours.load(locale, "mountsea", "_", str(resources_dir() / "translations")):
+    folder = str(resources_dir() / "translations")
+    # A language we have no catalogue for reads English, whose catalogue holds its plurals.
+    if ours.load(locale, "mountsea", "_", folder) or ours.load("mountsea_en", folder):
         app.installTranslator(ours)
         translators.append(ours)
     qt_own = QTranslator(app)

@@ -164,6 +164,24 @@ def test_the_chinese_translation_loads(qapp) -> None:
     assert QCoreApplication.translate("MainWindow", "Tasks") == "Tasks"
 
 
+@pytest.mark.parametrize("lang", ["en_US", "de_DE"])
+def test_english_says_one_image_and_two_images(qapp, lang: str) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    from app.main import install_translators
+
+    def count(n: int) -> str:
+        return QCoreApplication.translate("GalleryPanel", "%n image(s)", "", n)
+
+    try:
+        install_translators(qapp, lang)  # German has no catalogue: it reads English
+        assert (count(1), count(2)) == ("1 image", "2 images")
+    finally:
+        for translator in getattr(qapp, "_mountsea_translators", []):
+            qapp.removeTranslator(translator)
+        qapp._mountsea_translators = []
+
+
 @pytest.mark.expect_log_error
 def test_an_exception_in_a_slot_is_told_not_fatal(qapp, monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtWidgets import QApplication, QMessageBox

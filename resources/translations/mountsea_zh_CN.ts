@@ -1144,6 +1144,16 @@
             <source>saving…</source>
             <translation>正在保存…</translation>
         </message>
+        <message>
+            <location filename="../../app/core/sizes.py" line="198" />
+            <source>The result is {0}x{1} and the picture {2}x{3}: its centre {4}x{5} was pasted back (cropped, not stretched).</source>
+            <translation>结果为 {0}x{1}，原图为 {2}x{3}：已将结果中央的 {4}x{5} 贴回（裁剪，未拉伸）。</translation>
+        </message>
+        <message>
+            <location filename="../../app/core/sizes.py" line="203" />
+            <source>The result is {0}x{1} and the picture {2}x{3}: it was pasted back whole, fitted inside the picture (letterboxed, not stretched); the picture shows around it.</source>
+            <translation>结果为 {0}x{1}，原图为 {2}x{3}：已将整个结果等比缩放后贴回原图中（留边，未拉伸），四周仍显示原图。</translation>
+        </message>
     </context>
     <context>
         <name>MainWindow</name>
@@ -1334,26 +1344,26 @@
             <translation>仅本次会话的密钥</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/services/journal.py" line="174" />
+            <location filename="../../app/services/journal.py" line="171" />
             <source>Checking %n task(s) that failed last time on the server again (no new task)</source>
             <translation>
                 <numerusform>正在向服务器再次查询上次失败的 %n 个任务（不新建任务）</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/services/journal.py" line="184" />
+            <location filename="../../app/services/journal.py" line="181" />
             <source>%n job(s) still running in another window or on the command line; they land in the gallery when done</source>
             <translation>
                 <numerusform>%n 个作业仍在另一个窗口或命令行中运行；完成后会出现在图库中</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/services/journal.py" line="233" />
+            <location filename="../../app/services/journal.py" line="230" />
             <source>Interrupted when the app last closed. Retry runs it again (and is billed again).</source>
             <translation>上次关闭应用时被中断。重试会重新运行（并再次计费）。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/services/journal.py" line="168" />
+            <location filename="../../app/services/journal.py" line="165" />
             <source>Resuming %n unfinished task(s) from last time</source>
             <translation>
                 <numerusform>正在恢复上次未完成的 %n 个任务</numerusform>
@@ -1696,54 +1706,54 @@ Then paint over the part to change.</source>
             <translation>{0} · {1} · {2} × {3}</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="384" />
-            <location filename="../../app/services/form.py" line="407" />
+            <location filename="../../app/services/form.py" line="386" />
+            <location filename="../../app/services/form.py" line="409" />
             <source>Write a prompt first.</source>
             <translation>请先填写提示词。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="387" />
+            <location filename="../../app/services/form.py" line="389" />
             <source>The prompt is too long: at most 32,000 characters.</source>
             <translation>提示词太长：最多 32,000 个字符。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="394" />
-            <location filename="../../app/services/form.py" line="408" />
+            <location filename="../../app/services/form.py" line="396" />
+            <location filename="../../app/services/form.py" line="410" />
             <source>Enter a custom size such as 2048x1152.</source>
             <translation>请输入自定义尺寸，例如 2048x1152。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="399" />
+            <location filename="../../app/services/form.py" line="401" />
             <source>A transparent background needs PNG or WebP.</source>
             <translation>透明背景需要 PNG 或 WebP。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="421" />
+            <location filename="../../app/services/form.py" line="423" />
             <source>The nearest size it makes is {0}, used when you leave the field.</source>
             <translation>最接近的可用尺寸是 {0}，离开输入框时将使用该尺寸。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="432" />
+            <location filename="../../app/services/form.py" line="434" />
             <source>OpenAI calls sizes above 2560x1440 experimental: results may be less reliable.</source>
             <translation>OpenAI 将大于 2560×1440 的尺寸列为实验性：结果可能不太稳定。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="447" />
+            <location filename="../../app/services/form.py" line="449" />
             <source>This size has another shape than the picture: pasted back, the result is cropped at its edges, never stretched.</source>
             <translation>此尺寸与原图形状不同：贴回时会裁去结果的边缘，绝不拉伸。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="452" />
+            <location filename="../../app/services/form.py" line="454" />
             <source>This size has another shape than the picture: pasted back, the result is fitted inside it (letterboxed), never stretched.</source>
             <translation>此尺寸与原图形状不同：贴回时结果会按比例放入原图（留边），绝不拉伸。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="469" />
+            <location filename="../../app/services/form.py" line="471" />
             <source>The picture is asked for on a flat colour, which is then removed here; the uncut picture is kept too.</source>
             <translation>会请求在纯色背景上生成图片，再在本地去除该颜色；未抠图的原图也会保留。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="287" />
+            <location filename="../../app/services/form.py" line="289" />
             <source>Background set to Auto: JPEG has no transparency.</source>
             <translation>背景已设为自动：JPEG 不支持透明。</translation>
         </message>
@@ -1793,168 +1803,168 @@ Then paint over the part to change.</source>
     <context>
         <name>ResultView</name>
         <message>
-            <location filename="../../app/ui/result_view.py" line="54" />
+            <location filename="../../app/ui/result_view.py" line="55" />
             <source>Fit</source>
             <translation>适应窗口</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="54" />
+            <location filename="../../app/ui/result_view.py" line="55" />
             <source>Fit the picture to the view</source>
             <translation>让图片适应视图</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="57" />
+            <location filename="../../app/ui/result_view.py" line="58" />
             <source>100 %</source>
             <translation>100 %</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="59" />
+            <location filename="../../app/ui/result_view.py" line="60" />
             <source>Show the picture pixel for pixel</source>
             <translation>逐像素显示图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="63" />
+            <location filename="../../app/ui/result_view.py" line="64" />
             <source>Before / after</source>
             <translation>前后对比</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="65" />
+            <location filename="../../app/ui/result_view.py" line="66" />
             <source>Compare the edit with its source</source>
             <translation>将编辑结果与源图对比</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="69" />
+            <location filename="../../app/ui/result_view.py" line="70" />
             <source>Save as…</source>
             <translation>另存为…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="69" />
+            <location filename="../../app/ui/result_view.py" line="70" />
             <source>Save a copy of the file elsewhere</source>
             <translation>将文件另存一份到其他位置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="72" />
+            <location filename="../../app/ui/result_view.py" line="73" />
             <source>Copy</source>
             <translation>复制</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="72" />
+            <location filename="../../app/ui/result_view.py" line="73" />
             <source>Copy the picture to the clipboard</source>
             <translation>将图片复制到剪贴板</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="75" />
+            <location filename="../../app/ui/result_view.py" line="76" />
             <source>Reveal</source>
             <translation>显示文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="75" />
+            <location filename="../../app/ui/result_view.py" line="76" />
             <source>Show the file in its folder</source>
             <translation>在文件夹中显示该文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="78" />
+            <location filename="../../app/ui/result_view.py" line="79" />
             <source>Use as edit source</source>
             <translation>作为编辑源</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="80" />
+            <location filename="../../app/ui/result_view.py" line="81" />
             <source>Edit this picture: it becomes the source on the Create / Edit tab</source>
             <translation>编辑这张图片：它会成为“创建 / 编辑”页的源图</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="83" />
+            <location filename="../../app/ui/result_view.py" line="84" />
             <source>Reuse settings</source>
             <translation>复用设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="85" />
+            <location filename="../../app/ui/result_view.py" line="86" />
             <source>Put this job's prompt and parameters back into the form</source>
             <translation>将这个作业的提示词和参数填回表单</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="88" />
+            <location filename="../../app/ui/result_view.py" line="89" />
             <source>Raw result</source>
             <translation>原始结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="91" />
+            <location filename="../../app/ui/result_view.py" line="92" />
             <source>Show the picture as the server sent it, before it was pasted back onto the source outside the mask</source>
             <translation>显示服务器原样返回的图片（尚未按蒙版外区域贴回源图）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="115" />
+            <location filename="../../app/ui/result_view.py" line="116" />
             <source>Finished pictures show here. Write a prompt on the left and press Generate (Ctrl+Enter).</source>
             <translation>完成的图片显示在这里。在左侧填写提示词，然后按“生成”（Ctrl+Enter）。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="128" />
+            <location filename="../../app/ui/result_view.py" line="129" />
             <source>The server did not revise the prompt.</source>
             <translation>服务器没有修订提示词。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="129" />
+            <location filename="../../app/ui/result_view.py" line="130" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="132" />
+            <location filename="../../app/ui/result_view.py" line="134" />
             <source>Returned</source>
             <translation>实际返回</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="135" />
+            <location filename="../../app/ui/result_view.py" line="137" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="140" />
+            <location filename="../../app/ui/result_view.py" line="142" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="201" />
-            <location filename="../../app/ui/result_view.py" line="211" />
+            <location filename="../../app/ui/result_view.py" line="203" />
+            <location filename="../../app/ui/result_view.py" line="219" />
             <source>not reported</source>
             <translation>未报告</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="204" />
+            <location filename="../../app/ui/result_view.py" line="212" />
             <source>{0} text in + {1} image in, {2} out</source>
             <translation>输入文本 {0} + 图片 {1}，输出 {2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="214" />
+            <location filename="../../app/ui/result_view.py" line="222" />
             <source>{0} (arrived after you cancelled; saved anyway)</source>
             <translation>{0}（在你取消后才返回；仍已保存）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="215" />
+            <location filename="../../app/ui/result_view.py" line="223" />
             <source>not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="269" />
+            <location filename="../../app/ui/result_view.py" line="277" />
             <source>Save the picture as</source>
             <translation>图片另存为</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="277" />
+            <location filename="../../app/ui/result_view.py" line="285" />
             <source>Saved a copy to {0}</source>
             <translation>已将副本保存到 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="278" />
+            <location filename="../../app/ui/result_view.py" line="286" />
             <source>Could not save the copy: {0}</source>
             <translation>无法保存副本：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="286" />
+            <location filename="../../app/ui/result_view.py" line="294" />
             <source>Picture copied to the clipboard</source>
             <translation>图片已复制到剪贴板</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="368" />
+            <location filename="../../app/ui/result_view.py" line="376" />
             <source>Could not load the source: {0}</source>
             <translation>无法载入源图：{0}</translation>
         </message>
@@ -2454,7 +2464,7 @@ Then paint over the part to change.</source>
     <context>
         <name>main</name>
         <message>
-            <location filename="../../app/main.py" line="289" />
+            <location filename="../../app/main.py" line="291" />
             <source>Something went wrong inside the app. Your images and jobs are safe; the details are in the log file.</source>
             <translation>应用内部出现了问题。你的图片和作业是安全的；详情见日志文件。</translation>
         </message>

@@ -22,6 +22,34 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 TS = HERE / "mountsea_zh_CN.ts"
 QM = HERE / "mountsea_zh_CN.qm"
+# English needs a catalogue only for its plurals: "%n image(s)" becomes "1 image" / "2 images".
+EN_TS = HERE / "mountsea_en.ts"
+EN_QM = HERE / "mountsea_en.qm"
+# Where dropping or doubling "(s)" does not make good English, the forms are given here.
+EN_FORMS: dict[str, tuple[str, str]] = {
+    "No network: %n job(s) wait and start when it is back. The gallery works as usual.": (
+        "No network: %n job waits and starts when it is back. The gallery works as usual.",
+        "No network: %n jobs wait and start when it is back. The gallery works as usual.",
+    ),
+    "%n job(s) still running in another window or on the command line; they land in the "
+    "gallery when done": (
+        "%n job still running in another window or on the command line; it lands in the "
+        "gallery when done",
+        "%n jobs still running in another window or on the command line; they land in the "
+        "gallery when done",
+    ),
+    "%n async task(s) will resume the next time the app starts.": (
+        "%n async task will resume the next time the app starts.",
+        "%n async tasks will resume the next time the app starts.",
+    ),
+    "%n picture(s) being made with the Compat API will be lost if you quit now; the server "
+    "bills them anyway.": (
+        "%n picture being made with the Compat API will be lost if you quit now; the server "
+        "bills it anyway.",
+        "%n pictures being made with the Compat API will be lost if you quit now; the server "
+        "bills them anyway.",
+    ),
+}
 BIN = Path(sys.executable).parent
 
 
@@ -31,7 +59,13 @@ def sources() -> list[Path]:
     )
     # The one table of error sentences lives in core (no Qt there): its literal
     # translate(context, text) calls are found like QCoreApplication.translate ones.
-    return [*files, ROOT / "app" / "core" / "sentences.py", ROOT / "app" / "main.py"]
+    # sizes.py says in a sentence how an edit was pasted back (its translate calls, likewise).
+    return [
+        *files,
+        ROOT / "app" / "core" / "sentences.py",
+        ROOT / "app" / "core" / "sizes.py",
+        ROOT / "app" / "main.py",
+    ]
 
 
 def known_translations() -> tuple[dict[tuple[str, str], ET.Element], dict[str, ET.Element]]:
@@ -77,6 +111,42 @@ def _mark_plural(msg: ET.Element) -> None:
     if tr.find("numerusform") is None and (tr.text or "").strip():
         text, tr.text = tr.text, None
         ET.SubElement(tr, "numerusform").text = text
+
+
+def english_forms(source: str) -> tuple[str, str]:
+    """Singular and plural of an English "%n" message: drop or double its "(s)"."""
+    if source in EN_FORMS:
+        return EN_FORMS[source]
+    return source.replace("(s)", ""), source.replace("(s)", "s")
+
+
+def write_english(zh_root: ET.Element) -> None:
+    """The English catalogue: every plural message of the Chinese one, in English forms."""
+    root = ET.Element("TS", version="2.1", language="en", sourcelanguage="en")
+    for ctx in zh_root.findall("context"):
+        plurals = [m for m in ctx.findall("message") if "%n" in (m.findtext("source") or "")]
+        if not plurals:
+            continue
+        out = ET.SubElement(root, "context")
+        ET.SubElement(out, "name").text = ctx.findtext("name") or ""
+        for msg in plurals:
+            source = msg.findtext("source") or ""
+            entry = ET.SubElement(out, "message", numerus="yes")
+            ET.SubElement(entry, "source").text = source
+            if (comment := msg.findtext("comment")) is not None:
+                ET.SubElement(entry, "comment").text = comment
+            tr = ET.SubElement(entry, "translation")
+            for form in english_forms(source):
+                ET.SubElement(tr, "numerusform").text = form
+    tree = ET.ElementTree(root)
+    ET.indent(tree, space="    ")
+    body = ET.tostring(root, encoding="unicode")
+    EN_TS.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n", encoding="utf-8"
+    )
+    subprocess.run(
+        [str(BIN / "pyside6-lrelease"), str(EN_TS), "-qm", str(EN_QM)], check=True, cwd=ROOT
+    )
 
 
 def main() -> int:
@@ -149,6 +219,7 @@ def main() -> int:
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n", encoding="utf-8"
     )
     subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(QM)], check=True, cwd=ROOT)
+    write_english(root)
     if missing:
         print(f"{len(missing)} string(s) still need a translation:")
         for line in missing:
