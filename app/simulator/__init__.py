@@ -9,12 +9,18 @@ Choices where the real service is silent or where a simulator must decide:
 - Async validation: parameters and inline (data URL) images are checked at creation (400);
   http(s) URL inputs are fetched when the task finishes, and a failed fetch fails the task.
   URLs of the simulator's own /files route are resolved without a network.
-- Edits with size=auto keep the first image's pixel size (scaled down past 3840x2160);
-  `Simulator(edit_auto_size="nearest")` picks the closest standard size as the real model does.
+- Edits with size=auto answer a size gpt-image-2 makes, never the source's own pixel size: the
+  1K preset closest in shape to the first picture (app.core.sizes; 1536x1024 for 3:2);
+  `Simulator(edit_auto_size="nearest")` keeps to the three sizes Mountsea documents.
 - Masked edits repaint where the mask's alpha is 0 and shift every other pixel by
   painter.DRIFT_LEVELS levels; without a mask the whole picture is restyled.
-- Unknown multipart fields (e.g. `moderation` on an edit) get 400 "Unknown parameter"; unknown
-  JSON fields are ignored (Mountsea's note); `response_format` is accepted and ignored.
+- Unknown fields are ignored, in a JSON body and in a multipart edit alike (Mountsea's note;
+  `moderation` on an edit too); `response_format` is accepted and ignored.
+- Compat `stream: true` (with `partial_images` 0-3) answers Server-Sent Events exactly as
+  OpenAI documents them (stream.py): that many `image_generation.partial_image` events
+  (`image_edit.*` for edits; quarter-size, blurred previews of the final picture), then one
+  `...completed` event with the picture and the usage. `Fault(stream=...)` refuses streaming
+  (400, param "stream"), answers plain JSON anyway, cuts the stream or garbles it.
 - Faults: a `status` fault does no work; `delay`, `drop` and `malformed_json` answer after the
   work is done (the task exists, the Compat call counted), as when a create reached the server.
 - Result URLs (/files/<id>) need no key, like signed storage URLs; every other route does.

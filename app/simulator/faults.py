@@ -15,6 +15,7 @@ RESULT_SHAPES = (
     "unrecognised",
 )
 TASK_END_STATES = ("failed", "timeout", "cancelled")
+STREAM_FAULTS = ("refuse", "plain", "cut", "garbled")
 
 
 @dataclass
@@ -35,6 +36,11 @@ class Fault:
         "failed", "timeout" or "cancelled" with that message and numeric code.
     result_shape: how a completed task's `result` is shaped (see RESULT_SHAPES); "unrecognised"
         is a shape no reader should accept. On a Compat call the whole body takes that shape.
+    stream: on a Compat call that asks for `stream: true`, "refuse" answers 400 (param
+        "stream") as a gateway that cannot stream does, doing nothing; "plain" answers the
+        ordinary JSON ImagesResponse instead of events; "cut" sends the partial pictures, then
+        closes the connection before the completed event; "garbled" sends a completed event
+        whose JSON is cut short. All but "refuse" do the work (the picture is billed).
     """
 
     status: int | None = None
@@ -50,6 +56,7 @@ class Fault:
     error_code: int | None = None
     result_shape: str | None = None
     code: str | None = None  # the OpenAI error code string for a `status` answer
+    stream: str | None = None
 
     def __post_init__(self) -> None:
         if self.task_status is not None and self.task_status not in TASK_END_STATES:
@@ -60,6 +67,8 @@ class Fault:
             raise ValueError(
                 f"result_shape must be one of {RESULT_SHAPES}, not {self.result_shape!r}"
             )
+        if self.stream is not None and self.stream not in STREAM_FAULTS:
+            raise ValueError(f"stream must be one of {STREAM_FAULTS}, not {self.stream!r}")
         if self.delay < 0:
             raise ValueError("delay must not be negative")
 

@@ -16,7 +16,7 @@ class MultipartError(ValueError):
 class Form:
     fields: dict[str, list[str]] = field(default_factory=dict)
     files: dict[str, list[tuple[str, str, bytes]]] = field(default_factory=dict)
-    order: list[str] = field(default_factory=list)  # part names as sent, for "unknown parameter"
+    order: list[str] = field(default_factory=list)  # part names as sent
 
 
 def header_params(value: str) -> tuple[str, dict[str, str]]:

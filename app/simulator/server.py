@@ -18,7 +18,7 @@ from collections import deque
 from typing import Any
 
 from app.core.api.models import MIME_BY_FORMAT
-from app.simulator import multipart, service
+from app.simulator import multipart, service, stream
 from app.simulator.faults import Fault
 from app.simulator.service import ApiProblem, Job, SourceImage, bad
 from app.simulator.tasks import TASK_END_DEFAULTS, TaskRecord, iso
@@ -65,17 +65,17 @@ class Simulator:
         *,
         task_step_delay: float | None = None,
         seed: int | None = None,
-        edit_auto_size: str = "source",
+        edit_auto_size: str = "preset",
         max_recorded: int = 1000,
         task_ttl: float = 3600.0,
     ):
-        if edit_auto_size not in ("source", "nearest"):
-            raise ValueError("edit_auto_size must be 'source' or 'nearest'")
+        if edit_auto_size not in ("preset", "nearest"):
+            raise ValueError("edit_auto_size must be 'preset' or 'nearest'")
         self.api_keys = frozenset(api_keys)
         self.latency = float(latency)
         self.task_step_delay = task_step_delay
-        # "source": an edit with size=auto keeps the first image's pixel size (handy for
-        # compositing); "nearest": the standard size closest in shape, as the real model does.
+        # An edit with size=auto: "preset", the 1K size closest in shape to the first picture
+        # (app.core.sizes); "nearest", only the three sizes Mountsea documents.
         self.edit_auto_size = edit_auto_size
         # Bounds for a long demo session: only the newest requests are kept (with their bodies),
         # and finished tasks expire (404) after task_ttl seconds, as on the real service.
@@ -286,10 +286,31 @@ class Simulator:
         blocked = service.moderation_problem(job, request_id)
         if blocked:
             raise blocked
+        stream_fault = fault.stream if fault and job.stream else None
+        if stream_fault == "refuse":
+            raise ApiProblem(
+                400, stream.REFUSED["message"], param="stream", code=stream.REFUSED["code"]
+            )
+        if stream_fault == "plain":
+            job.stream = False  # a server that ignores `stream` answers plain JSON
         out = service.make(job, edit_auto_size=self.edit_auto_size)
         with self._lock:
             self._compat_calls += 1
-        self.wait(self.latency - (time.monotonic() - began))
+        remaining = self.latency - (time.monotonic() - began)
+        if job.stream:
+            framed = stream.events(job, out, garbled=stream_fault == "garbled")
+            if stream_fault == "cut":
+                framed = framed[:-1]
+            # The latency is spread over the events: previews come while the "model" works.
+            pause = max(0.0, remaining) / max(1, len(framed))
+            return Answer(
+                200,
+                None,
+                content_type="text/event-stream",
+                events=[(pause, data) for _, data in framed],
+                cut=stream_fault == "cut",
+            )
+        self.wait(remaining)
         shape = fault.result_shape if fault else None
         truncated = bool(fault and fault.truncated_b64)
         if shape or truncated:
@@ -304,9 +325,7 @@ class Simulator:
             form = multipart.parse(rec.body, rec.headers.get("content-type", ""))
         except multipart.MultipartError as exc:
             raise ApiProblem(400, f"Invalid multipart/form-data body: {exc}.", code=None) from None
-        for name in form.order:
-            if name not in service.EDIT_MULTIPART_FIELDS:
-                raise bad(f"Unknown parameter: '{name}'.", name, "unknown_parameter")
+        # Unknown fields are ignored, as in a JSON body (Mountsea ignores unknown parameters).
         images = form.files.get("image", []) + form.files.get("image[]", [])
         if not images:
             if "image" in form.fields or "image[]" in form.fields:

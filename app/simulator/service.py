@@ -17,17 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PIL import Image
+from PIL import Image, ImageFilter
 
+from app.core import sizes
 from app.core.api.models import (
     BACKGROUNDS,
     FIDELITIES,
     FORMATS,
     MAX_IMAGE_BYTES,
     MAX_IMAGES,
-    MAX_LONG_SIDE,
     MAX_MASK_BYTES,
-    MAX_PIXELS,
     MAX_PROMPT_CHARS,
     MODERATIONS,
     QUALITIES,
@@ -49,28 +48,8 @@ SAFETY_MESSAGE = (
     "include the request ID {request_id}."
 )
 
-# Fields of CreateImageEditRequest in the spec, plus the SDK's repeated-part name `image[]`.
-EDIT_MULTIPART_FIELDS = frozenset(
-    {
-        "image",
-        "image[]",
-        "prompt",
-        "mask",
-        "background",
-        "model",
-        "n",
-        "size",
-        "response_format",
-        "output_format",
-        "output_compression",
-        "user",
-        "input_fidelity",
-        "stream",
-        "partial_images",
-        "quality",
-    }
-)
 RESPONSE_FORMATS = ("url", "b64_json")
+MAX_PARTIAL_IMAGES = 3
 
 # Output tokens OpenAI publishes for a 1024x1024 image at each quality; other sizes scale by area.
 _OUTPUT_TOKENS_1024 = {"low": 272, "medium": 1056, "high": 4160}
@@ -140,6 +119,8 @@ class Job:
     input_fidelity: str | None = None
     images: list[SourceImage] = field(default_factory=list)
     mask: SourceImage | None = None
+    stream: bool = False  # answer Server-Sent Events (Compat only)
+    partial_images: int = 0  # previews streamed before the final picture (0-3)
 
     @property
     def is_edit(self) -> bool:
@@ -151,6 +132,7 @@ class Output:
     data: bytes
     fmt: str
     response: dict[str, Any]  # the ImagesResponse, b64_json filled in
+    partials: list[bytes] = field(default_factory=list)  # encoded previews, first to last
 
 
 # ---------------------------------------------------------------- reading parameters
@@ -173,6 +155,18 @@ def _integer(value: Any, param: str, *, from_form: bool) -> int:
         return value
     raise bad(
         f"Invalid type for '{param}': expected an integer, but got {type(value).__name__} instead.",
+        param,
+        "invalid_type",
+    )
+
+
+def _boolean(value: Any, param: str, *, from_form: bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    if from_form and isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise bad(
+        f"Invalid type for '{param}': expected a boolean, but got {type(value).__name__} instead.",
         param,
         "invalid_type",
     )
@@ -240,8 +234,19 @@ def read_job(params: dict[str, Any], *, from_form: bool, edit: bool) -> Job:
         job.user = params["user"]
     if present("input_fidelity") and edit:
         job.input_fidelity = _enum(params["input_fidelity"], "input_fidelity", FIDELITIES)
-    if present("stream") and params["stream"] not in (False, "false", "False", "0"):
-        raise bad("Streaming is not supported on this endpoint; leave 'stream' unset.", "stream")
+    if present("stream"):
+        job.stream = _boolean(params["stream"], "stream", from_form=from_form)
+    if present("partial_images"):
+        n = _integer(params["partial_images"], "partial_images", from_form=from_form)
+        if not 0 <= n <= MAX_PARTIAL_IMAGES:
+            above = n > MAX_PARTIAL_IMAGES
+            raise bad(
+                f"Invalid 'partial_images': integer {'above maximum' if above else 'below minimum'} "
+                f"value. Expected a value {'<= 3' if above else '>= 0'}, but got {n} instead.",
+                "partial_images",
+                "integer_above_max_value" if above else "integer_below_min_value",
+            )
+        job.partial_images = n
     if present("output_compression"):
         c = _integer(params["output_compression"], "output_compression", from_form=from_form)
         if c > 100:
@@ -446,15 +451,28 @@ def output_size(job: Job, first: Image.Image | None, edit_auto_size: str) -> tup
         return (1024, 1024)
     w, h = first.size
     if edit_auto_size == "nearest":
-        # The real service picks the standard size whose shape is closest to the source's.
+        # Only the three sizes Mountsea documents, the one closest in shape to the source.
         ratio = w / h
         return min(
             ((1024, 1024), (1536, 1024), (1024, 1536)),
             key=lambda s: abs(math.log(ratio * s[1] / s[0])),
         )
-    # Keep the source's pixel size, scaled down only when it exceeds what gpt-image-2 can make.
-    scale = min(1.0, MAX_LONG_SIDE / max(w, h), math.sqrt(MAX_PIXELS / (w * h)))
-    return (max(1, int(w * scale)), max(1, int(h * scale)))
+    # A size the model makes (never the source's own pixel size, which it cannot): the 1K
+    # preset closest in shape, e.g. 1536x1024 for a 3:2 picture, 1536x864 for 16:9.
+    preset = sizes.for_source(w, h, "1K")
+    return (preset.width, preset.height)
+
+
+def partial_pictures(picture: Image.Image, count: int, fmt: str) -> list[bytes]:
+    """`count` previews of `picture`, as a streaming model sends them: smaller and blurrier
+    first, each a little sharper (a quarter of the size keeps them cheap to make and send)."""
+    small = picture.copy()
+    small.thumbnail((max(16, picture.width // 4), max(16, picture.height // 4)))
+    out = []
+    for i in range(count):
+        radius = 6.0 * (count - i) / count
+        out.append(painter.encode(small.filter(ImageFilter.GaussianBlur(radius)), fmt, None))
+    return out
 
 
 def _resolved_quality(q: str) -> str:
@@ -478,7 +496,7 @@ def revise(prompt: str) -> str:
 def make(
     job: Job,
     *,
-    edit_auto_size: str = "source",
+    edit_auto_size: str = "preset",
     decoded: tuple[list[Image.Image], Image.Image | None] | None = None,
 ) -> Output:
     """Decode inputs (unless already done), paint, encode and describe one generation or edit."""
@@ -504,6 +522,9 @@ def make(
     if not transparent and picture.mode == "RGBA":
         picture = picture.convert("RGB")
     data = painter.encode(picture, job.output_format, job.output_compression)
+    partials = (
+        partial_pictures(picture, job.partial_images, job.output_format) if job.stream else []
+    )
 
     quality = _resolved_quality(job.quality)
     text_tokens = max(1, math.ceil(len(job.prompt) / 4))
@@ -530,7 +551,7 @@ def make(
             "total_tokens": text_tokens + image_tokens + output_tokens,
         },
     }
-    return Output(data=data, fmt=job.output_format, response=response)
+    return Output(data=data, fmt=job.output_format, response=response, partials=partials)
 
 
 def _has_transparency(img: Image.Image) -> bool:

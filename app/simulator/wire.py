@@ -65,6 +65,10 @@ class Answer:
     body: bytes | str | dict[str, Any] | list[Any] | None
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
+    # A streamed answer (Server-Sent Events): (seconds to wait first, bytes) sent one by one in
+    # chunked encoding; `cut` closes the connection after them, without the final chunk.
+    events: list[tuple[float, bytes]] | None = None
+    cut: bool = False
 
 
 class Backend(Protocol):
@@ -245,7 +249,34 @@ class Handler(BaseHTTPRequestHandler):
             malformed=bool(fault and fault.malformed_json and fault.status is None),
         )
 
+    def _send_events(self, answer: Answer, request_id: str) -> None:
+        sim = self.server.sim
+        try:
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("x-request-id", request_id)
+            self.end_headers()
+            for pause, data in answer.events or []:
+                sim.wait(pause)
+                if sim.is_stopping():
+                    self.close_connection = True
+                    return
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                self.wfile.flush()
+            if answer.cut:
+                # A proxy giving up mid-stream: no final chunk, the connection just ends.
+                self.close_connection = True
+                return
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
     def _send(self, answer: Answer, request_id: str, *, malformed: bool) -> None:
+        if answer.events is not None:
+            self._send_events(answer, request_id)
+            return
         body = answer.body
         if isinstance(body, (dict, list)):
             payload = json.dumps(body).encode("utf-8")

@@ -140,10 +140,24 @@ def test_unmasked_edit_restyles_everything(client) -> None:
         assert _mean(diff, box) > 20
 
 
-def test_edit_size_auto_keeps_the_source_size(client) -> None:
-    body, result = _edit(client, png((800, 600)))
-    assert result.size == (800, 600)
-    assert body["size"] == "800x600"
+@pytest.mark.parametrize(
+    ("source", "made"),
+    [
+        ((300, 200), (1536, 1024)),  # 3:2
+        ((200, 300), (1024, 1536)),
+        ((800, 600), (1536, 1152)),  # 4:3
+        ((1920, 1080), (1536, 864)),  # 16:9
+        ((500, 500), (1024, 1024)),
+        ((3000, 1000), (1536, 864)),  # 3:1: the widest preset
+    ],
+)
+def test_edit_size_auto_answers_a_size_the_model_makes(client, source, made) -> None:
+    from app.core import sizes
+
+    body, result = _edit(client, png(source))
+    assert result.size == made
+    assert body["size"] == f"{made[0]}x{made[1]}"
+    assert sizes.is_valid(*result.size)  # never the source's own 300x200
 
 
 def test_edit_explicit_size_wins(client) -> None:
