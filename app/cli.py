@@ -28,7 +28,7 @@ from app.core.api.models import ValidationError as _ValidationError
 
 if TYPE_CHECKING:
     from app.core.library import Library
-    from app.core.settings import Settings
+    from app.core.settings import Settings, StreamChoice
 
 __all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "UsageError", "main"]
 
@@ -100,6 +100,9 @@ class Progress:
                 self.say(f"Task {task_id} accepted; waiting for the picture{minutes}...")
             case ev.ServerStatus():
                 self.status(event)
+            case ev.Preview(index):
+                # Streamed partial pictures are only for showing: the command line says they came.
+                self.say(f"  preview {index + 1} arrived; the picture is still being made...")
             case ev.Landed() | ev.Failed() | ev.Cancelled() | ev.Interrupted():
                 self.end = event
 
@@ -159,6 +162,22 @@ def _settings(data_dir: Path) -> Settings:
 
     settings, _reset = Settings.load(data_dir / "settings.json")
     return settings
+
+
+def _stream_choice(settings: Settings, data_dir: Path) -> StreamChoice:
+    """Live previews as the window asks for them; a server that refuses them is remembered in
+    the settings file (read afresh, so nothing else in it changes)."""
+    from app.core.settings import Settings, StreamChoice
+
+    path = data_dir / "settings.json"
+
+    def save() -> None:
+        fresh, _reset = Settings.load(path)
+        known = [u for u in fresh.no_stream_servers if u not in settings.no_stream_servers]
+        fresh.no_stream_servers = [*known, *settings.no_stream_servers]
+        fresh.save(path)
+
+    return StreamChoice(settings, save)
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -225,7 +244,10 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         endpoint = ev.Endpoint(base_url, api_key, demo=args.demo)
         # The demo's simulator starts empty: a task of an earlier demo is not coming back.
         deadline = DEMO_RESUME_DEADLINE if args.demo and resuming else None
-        return _drive(spec, lib, http, endpoint, poll, progress, stdout, args.out, deadline)
+        streaming = _stream_choice(settings, data_dir)
+        return _drive(
+            spec, lib, http, endpoint, poll, progress, stdout, args.out, deadline, streaming
+        )
     finally:
         if lib is not None:
             lib.close()
@@ -271,6 +293,7 @@ def _drive(
     stdout: TextIO,
     out: Path | None,
     deadline: float | None = None,
+    streaming: StreamChoice | None = None,
 ) -> int:
     """Run the job on a worker thread, so Ctrl+C (main thread only) can cancel it."""
     from app.core.api.cancel import CancelToken
@@ -279,7 +302,8 @@ def _drive(
     from app.core.library import JobState
 
     def client(e: ev.Endpoint) -> MountseaClient:
-        c = MountseaClient(http, e.base_url, e.api_key, poll_interval=poll)
+        extra = streaming.client_options(e.base_url) if streaming is not None else {}
+        c = MountseaClient(http, e.base_url, e.api_key, poll_interval=poll, **extra)
         if deadline is not None:
             c.task_deadline = deadline
         return c

@@ -201,7 +201,7 @@ def create_window(argv: list[str]) -> MainWindow:
     from PySide6.QtWidgets import QApplication
 
     from app.core.library import Library
-    from app.core.settings import FILE_NAME, Settings
+    from app.core.settings import FILE_NAME, Settings, StreamChoice
     from app.services.background import Background
     from app.services.form import FormModel
     from app.services.journal import JournalResume
@@ -233,6 +233,7 @@ def create_window(argv: list[str]) -> MainWindow:
         background=background,
         concurrency=settings.concurrency,
         client_options={"poll_interval": float(settings.poll_interval)},
+        streaming=StreamChoice(settings, save=lambda: settings.save(opts.data_dir / FILE_NAME)),
     )
     task_model = TaskModel(runner)
     session = Session(

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from app.core.api import errors
 from app.core.api.cancel import CancelToken
 from app.core.api.errors import ApiError, ErrorKind
-from app.core.api.models import Flavour, ImageRequest, ImageResult, InputImage
+from app.core.api.models import Flavour, ImageRequest, ImageResult, InputImage, sniff_format
 from app.core.job_events import (
     Cancelled,
     Endpoint,
@@ -34,6 +34,7 @@ from app.core.job_events import (
     JobSpec,
     Journaled,
     Landed,
+    Preview,
     Resumed,
     ServerStatus,
     Started,
@@ -237,6 +238,11 @@ def _send(
     journaled_status: list[str | None] = [None]
 
     def on_event(event: ProgressEvent) -> None:
+        if event.stage == "preview":
+            # A streamed partial picture: shown by whoever listens, never saved.
+            if event.data:
+                emit(Preview(event.index, event.data, sniff_format(event.data) or "png"))
+            return
         if event.stage == "decoding":
             # Decoding the answer (base64, checking the picture) is CPU work like landing:
             # take the landing slot now and keep it until the result is saved.

@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,6 +122,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("model", str, DEFAULT_MODEL, "Model name sent with every request."),
     Setting("user", str, "", "End-user id sent for abuse monitoring (empty: not sent)."),
     Setting("custom_sizes", list, [], "Custom WxH sizes used before, newest first."),
+    Setting(
+        "stream_previews",
+        bool,
+        True,
+        "Compat calls stream partial pictures (previews) while the picture is made.",
+    ),
+    Setting(
+        "no_stream_servers",
+        list,
+        [],
+        "Base URLs that refused streaming: Compat calls there are sent plainly at once.",
+    ),
     Setting(
         "images_dir", _OPT_STR, None, "Folder for saved results (None: images/ in the data dir)."
     ),
@@ -241,3 +255,42 @@ class Settings:
     def remember_custom_size(self, size: str, keep: int = 8) -> None:
         sizes = [s for s in self._values["custom_sizes"] if s != size]
         self._values["custom_sizes"] = [size, *sizes][:keep]
+
+
+PREVIEW_COUNT = 2  # partial pictures a streamed Compat call asks for (OpenAI allows 0-3)
+
+
+class StreamChoice:
+    """Whether a Compat call to a server asks for live previews (`stream_previews`, and the
+    server not in `no_stream_servers`), and remembering a server that refused them, so later
+    jobs there are sent plainly at once. Called from job threads: the list is changed under a
+    lock and saved by `save`."""
+
+    def __init__(self, settings: Settings, save: Callable[[], None] | None = None) -> None:
+        self._settings = settings
+        self._save = save
+        self._lock = threading.Lock()
+
+    def partial_images(self, base_url: str) -> int | None:
+        if not self._settings.stream_previews:
+            return None
+        if base_url.rstrip("/") in self._settings.no_stream_servers:
+            return None
+        return PREVIEW_COUNT
+
+    def refused(self, base_url: str) -> None:
+        url = base_url.rstrip("/")
+        with self._lock:
+            known = list(self._settings.no_stream_servers)
+            if url in known:
+                return
+            self._settings.no_stream_servers = [*known, url]
+            if self._save is not None:
+                try:
+                    self._save()
+                except OSError:
+                    log.warning("could not save the settings after %s refused streaming", url)
+
+    def client_options(self, base_url: str) -> dict[str, Any]:
+        """Keyword arguments for a MountseaClient talking to `base_url`."""
+        return {"partial_images": self.partial_images(base_url), "on_stream_refused": self.refused}

@@ -45,6 +45,7 @@ from app.services.job_worker import (
 if TYPE_CHECKING:
     from app.core.api.client import MountseaClient
     from app.core.library import Library
+    from app.core.settings import StreamChoice
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class JobRunner(QObject):
         probe_interval: float = NETWORK_PROBE_INTERVAL,
         background: Background | None = None,
         endpoints: EndpointBox | None = None,
+        streaming: StreamChoice | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
@@ -107,6 +109,7 @@ class JobRunner(QObject):
         self._http_lock = threading.Lock()
         self._http_factory = http_factory
         self._client_options = client_options or {}
+        self._streaming = streaming  # live previews for Compat calls (None: never streamed)
         self._shut = False
         self._stopping = threading.Event()  # set at shutdown: a cancel then is not the user's
 
@@ -132,8 +135,9 @@ class JobRunner(QObject):
     def _client(self, endpoint: Endpoint) -> MountseaClient:
         from app.core.api.client import MountseaClient
 
+        extra = self._streaming.client_options(endpoint.base_url) if self._streaming else {}
         return MountseaClient(
-            self.http(), endpoint.base_url, endpoint.api_key, **self._client_options
+            self.http(), endpoint.base_url, endpoint.api_key, **self._client_options, **extra
         )
 
     def _env(self) -> jobs.JobEnv:

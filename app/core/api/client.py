@@ -6,29 +6,26 @@ polls, during back-off sleeps and while a body is being read.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import random as _random
 import time
 from collections.abc import Callable
-from pathlib import PurePosixPath
 from typing import Any
 
 import httpx
 
 from app.core.api.cancel import CancelToken
 from app.core.api.errors import ApiError, Cancelled, ErrorKind
+from app.core.api.fields import common_fields, compat_root, data_url, tasks_root, upload_name
 from app.core.api.http import (
     make_http_client,
 )
 from app.core.api.models import (
     DEFAULT_BASE_URL,
-    MIME_BY_FORMAT,
     Flavour,
     ImageRequest,
     ImageResult,
-    InputImage,
     TaskStatus,
     ValidationError,
     image_url_problems,
@@ -42,6 +39,7 @@ from app.core.api.parse import (
     parse_task_id,
     task_failure,
 )
+from app.core.api.sse import ImageStream, is_event_stream, refuses_stream, streamed_payload
 from app.core.api.transport import (
     EventSink,
     ProgressEvent,
@@ -80,58 +78,6 @@ FRESH_LINK_ATTEMPTS = 2  # a completed task whose image link fails is asked agai
 POLL_GROWTH = 1.25
 
 
-def _path(url: str) -> str:
-    try:
-        return httpx.URL(url).path.rstrip("/")
-    except httpx.InvalidURL:
-        return ""  # reported as one clear error when the request is made
-
-
-def compat_root(base_url: str) -> str:
-    """Where /images/generations lives: the base itself when it already ends in /v1."""
-    base = base_url.rstrip("/")
-    path = _path(base)
-    return base if path.endswith("/v1") else base + "/openai/v1"
-
-
-def tasks_root(base_url: str) -> str:
-    """Where /openai/images and /openai/tasks live: a pasted Compat root (.../openai/v1) is stepped out of."""
-    base = base_url.rstrip("/")
-    path = _path(base)
-    return base[: -len("/openai/v1")] if path.endswith("/openai/v1") else base
-
-
-def data_url(image: InputImage) -> str:
-    mime = MIME_BY_FORMAT.get(image.format or "png", "image/png")
-    return f"data:{mime};base64,{base64.b64encode(image.data).decode('ascii')}"
-
-
-def upload_name(image: InputImage, fallback: str) -> str:
-    """A file name whose extension matches the bytes: servers guess the type from it."""
-    fmt = image.format or "png"
-    stem = PurePosixPath(image.filename.replace("\\", "/")).stem or fallback
-    return f"{stem}.{'jpg' if fmt == 'jpeg' else fmt}"
-
-
-def common_fields(req: ImageRequest) -> dict[str, Any]:
-    """Fields both flavours send. `n` stays out: Mountsea takes only 1, which is everyone's default."""
-    fields: dict[str, Any] = {
-        "model": req.model,
-        "prompt": req.prompt,
-        "size": req.size,
-        "quality": req.quality,
-        "background": req.background,
-        "output_format": req.output_format,
-    }
-    if req.output_compression is not None:
-        fields["output_compression"] = req.output_compression
-    if req.user:
-        fields["user"] = req.user
-    if req.is_edit and req.input_fidelity:
-        fields["input_fidelity"] = req.input_fidelity
-    return fields
-
-
 class MountseaClient:
     def __init__(
         self,
@@ -146,8 +92,14 @@ class MountseaClient:
         max_download_bytes: int = 64 * 1024 * 1024,
         random: Callable[[], float] = _random.random,
         clock: Callable[[], float] = time.monotonic,
+        partial_images: int | None = None,
+        on_stream_refused: Callable[[str], None] | None = None,
     ) -> None:
         self.http = http
+        # Compat calls ask for a stream with this many previews (None: a plain answer);
+        # a server that refuses `stream` is told to `on_stream_refused` (its base URL).
+        self.partial_images = partial_images
+        self.on_stream_refused = on_stream_refused
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.api_key = api_key
         self.max_retries = max_retries
@@ -216,7 +168,9 @@ class MountseaClient:
     def create_compat(
         self, request: ImageRequest, cancel: CancelToken, on_event: EventSink = None
     ) -> ImageResult:
-        """POST /images/generations (JSON) or /images/edits (multipart) and read the ImagesResponse.
+        """POST /images/generations (JSON) or /images/edits (multipart) and read the ImagesResponse,
+        streamed with previews when `partial_images` is set (a server that answers plain JSON is
+        read as such; one that refuses `stream` with a 400 did nothing: asked once more plainly).
 
         Once sent, a Compat call is paid for: a cancel that arrives while the server works does not
         drop the answer; it is returned so the caller can keep it (marked cancelled).
@@ -225,9 +179,48 @@ class MountseaClient:
         start = self._clock()
         cancel.raise_if_cancelled()
         emit(on_event, ProgressEvent("sending"))
+        if self.partial_images is not None:
+            try:
+                return self._compat_call(request, cancel, on_event, start, self.partial_images)
+            except ApiError as exc:
+                if not refuses_stream(exc):
+                    raise
+                log.info("the server refuses streaming; sending once more without it")
+                self.partial_images = None
+                if self.on_stream_refused is not None:
+                    self.on_stream_refused(self.base_url)
+        return self._compat_call(request, cancel, on_event, start, None)
+
+    def _compat_call(
+        self,
+        request: ImageRequest,
+        cancel: CancelToken,
+        on_event: EventSink,
+        start: float,
+        partials: int | None,
+    ) -> ImageResult:
+        fields = common_fields(request)
+        if partials is not None:
+            fields.update(stream=True, partial_images=partials)
+
+        def preview(index: int, data: bytes) -> None:
+            emit(
+                on_event,
+                ProgressEvent("preview", elapsed=self._clock() - start, index=index, data=data),
+            )
+
+        stream = ImageStream(preview) if partials is not None else None
+        common: dict[str, Any] = {
+            "cancel": cancel,
+            "create": "compat",
+            "on_event": on_event,
+            "start": start,
+            "abort_on_cancel": False,
+            "on_stream": stream.feed if stream is not None else None,
+        }
         if request.is_edit:
-            form = {k: str(v) for k, v in common_fields(request).items()}
             # The multipart edit schema has no moderation; response_format is never sent.
+            form = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in fields.items()}
             files: list[tuple[str, tuple[str, bytes, str]]] = []
             part = "image" if len(request.images) == 1 else "image[]"
             for i, image in enumerate(request.images, start=1):
@@ -236,32 +229,18 @@ class MountseaClient:
                 files.append(
                     ("mask", (upload_name(request.mask, "mask"), request.mask.data, "image/png"))
                 )
-            resp = self._transport.call(
-                "POST",
-                self.compat_root + "/images/edits",
-                cancel=cancel,
-                create="compat",
-                on_event=on_event,
-                start=start,
-                data=form,
-                files=files,
-                abort_on_cancel=False,
-            )
+            url = self.compat_root + "/images/edits"
+            resp = self._transport.call("POST", url, data=form, files=files, **common)
         else:
-            body = common_fields(request)
-            body["moderation"] = request.moderation
-            resp = self._transport.call(
-                "POST",
-                self.compat_root + "/images/generations",
-                cancel=cancel,
-                create="compat",
-                on_event=on_event,
-                start=start,
-                json=body,
-                abort_on_cancel=False,
-            )
+            fields["moderation"] = request.moderation
+            url = self.compat_root + "/images/generations"
+            resp = self._transport.call("POST", url, json=fields, **common)
         try:
-            payload = load_json(resp.body, self._secrets)
+            if stream is not None and is_event_stream(resp.headers):
+                stream.close()
+                payload = streamed_payload(stream, resp.body, self._secrets)
+            else:
+                payload = load_json(resp.body, self._secrets)  # also a server that ignored `stream`
             self._raise_envelope_error(payload)
             return self._read_result(payload, cancel, on_event, start, task_id=None)
         except ApiError as exc:

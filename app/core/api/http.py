@@ -203,9 +203,11 @@ def exchange(
     max_bytes: int,
     abort_on_cancel: bool = True,
     headers: Mapping[str, str] | None = None,
+    on_stream: Callable[[bytes], None] | None = None,
     **kwargs: object,
 ) -> RawResponse:
     """One request; the body is read in chunks, checking the size bound and (if asked) the cancel token.
+    A successful Server-Sent Events answer also goes to `on_stream` chunk by chunk, as it arrives.
 
     httpx exceptions pass through untouched: the caller knows whether the request may have reached
     the server and so whether it may be repeated.
@@ -216,13 +218,25 @@ def exchange(
             raise too_large(url, int(declared), max_bytes)
         chunks: list[bytes] = []
         total = 0
-        for chunk in resp.iter_bytes(CHUNK):
+        streamed = (
+            on_stream
+            if on_stream is not None
+            and 200 <= resp.status_code < 300
+            and resp.headers.get("content-type", "").split(";")[0].strip() == "text/event-stream"
+            else None
+        )
+        # An event stream is read as it comes (no chunk size: what the server flushed), so a
+        # preview is shown when it arrives rather than when 64 KB have gathered.
+        source = resp.iter_bytes() if streamed is not None else resp.iter_bytes(CHUNK)
+        for chunk in source:
             if abort_on_cancel and cancel is not None and cancel.cancelled:
                 raise Cancelled()
             total += len(chunk)
             if total > max_bytes:
                 raise too_large(url, total, max_bytes)
             chunks.append(chunk)
+            if streamed is not None:
+                streamed(chunk)
         return RawResponse(resp.status_code, dict(resp.headers), b"".join(chunks), str(resp.url))
 
 

@@ -44,7 +44,8 @@ SHORT_TIMEOUT = httpx.Timeout(CONNECT_TIMEOUT, read=SHORT_READ_TIMEOUT)
 
 @dataclass
 class ProgressEvent:
-    """One step of a job. stage: sending, retrying, submitted, polling, waiting, downloading, decoding."""
+    """One step of a job. stage: sending, retrying, submitted, polling, waiting, preview,
+    downloading, decoding."""
 
     stage: str
     task_id: str | None = None
@@ -52,6 +53,8 @@ class ProgressEvent:
     elapsed: float = 0.0
     deadline: float | None = None
     message: str | None = None  # retrying / waiting: why (an English sentence)
+    index: int = 0  # preview: which partial picture, from 0
+    data: bytes | None = None  # preview: the partial picture as the server encoded it
 
 
 EventSink = Callable[[ProgressEvent], None] | None

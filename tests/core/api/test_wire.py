@@ -172,7 +172,7 @@ def test_async_edit_sends_full_data_urls(client, simulator, fake_time):
         create.json["mask"] == "data:image/png;base64," + base64.b64encode(req.mask.data).decode()
     )
     assert create.json["input_fidelity"] == "low"
-    assert size_of(result.images[0].data) == (256, 256)
+    assert size_of(result.images[0].data) == (1024, 1024)  # auto: a size the model makes
 
 
 def test_async_edit_with_several_images_sends_a_list(client, simulator, fake_time):
