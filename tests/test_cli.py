@@ -532,3 +532,39 @@ def test_an_unknown_result_prints_the_servers_answer_and_says_so(simulator, data
     assert "  server answer: " in err and "artifact" in err
     assert "printed below" in err and "details are in the log" not in err
     assert TEST_KEY not in err
+
+
+def test_compat_generate_streams_previews_and_saves_the_final(simulator, data_dir, keyed):
+    code, out, err = run_cli(
+        "generate",
+        "a red fox",
+        "--api",
+        "compat",
+        "--base-url",
+        simulator.base_url,
+        "--data-dir",
+        str(data_dir),
+    )
+    assert code == 0, err
+    assert "preview 1 arrived" in err and "preview 2 arrived" in err
+    [call] = simulator.requests
+    assert call.json["stream"] is True and call.json["partial_images"] == 2
+    [line] = out.splitlines()
+    assert pixels(Path(line)).size == (1024, 1024)
+
+
+def test_compat_remembers_a_server_that_refuses_streaming(simulator, data_dir, keyed):
+    from app.core.settings import Settings
+    from app.simulator import Fault
+
+    simulator.inject(Fault(stream="refuse"), path="/openai/v1/images/generations")
+    argv = ("generate", "a fox", "--api", "compat", "--base-url", simulator.base_url)
+    code, _out, err = run_cli(*argv, "--data-dir", str(data_dir))
+    assert code == 0, err
+    assert [("stream" in r.json) for r in simulator.requests] == [True, False]
+    saved, _ = Settings.load(data_dir / "settings.json")
+    assert saved.no_stream_servers == [simulator.base_url]
+    code, _out, err = run_cli(*argv, "--data-dir", str(data_dir))
+    assert (
+        code == 0 and "stream" not in simulator.requests[-1].json and len(simulator.requests) == 3
+    )

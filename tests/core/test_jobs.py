@@ -447,3 +447,26 @@ def test_a_cut_out_job_saves_the_cut_picture_and_keeps_the_uncut_one(
     [create] = [r for r in simulator.requests if r.path == "/openai/images"]
     assert create.json["background"] == "opaque"
     assert not [k for k in create.json if "cutout" in k]  # the key colour is ours, never sent
+
+
+def test_a_streamed_compat_job_reports_previews_then_lands_only_the_final(
+    library: Library, simulator, http
+) -> None:
+    def client(e: ev.Endpoint) -> MountseaClient:
+        return MountseaClient(http, e.base_url, e.api_key, partial_images=2)
+
+    recorder = Recorder()
+    env = JobEnv(
+        library, client, ev.FixedEndpoint(ev.Endpoint(simulator.base_url, TEST_KEY, False))
+    )
+    run_job(spec("a lighthouse", "compat"), env, CancelToken(), recorder)
+    previews = [e for e in recorder.events if isinstance(e, ev.Preview)]
+    assert [p.index for p in previews] == [0, 1]
+    assert all(p.output_format == "png" and p.data.startswith(b"\x89PNG") for p in previews)
+    kinds = recorder.kinds()
+    assert kinds.index(ev.Preview) < kinds.index(ev.Landed) == len(kinds) - 1
+    landed = recorder.first(ev.Landed)
+    [item] = landed.items
+    with Image.open(item.path) as saved:
+        assert saved.size == (1024, 1024)  # the final picture, not a preview
+    assert len(library.recent_jobs()) == 1 and library.recent_jobs()[0].item_ids == [item.id]
