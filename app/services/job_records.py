@@ -23,6 +23,7 @@ from app.core.job_events import (
     JobSpec,
     Journaled,
     Landed,
+    Preview,
     Resumed,
     ServerStatus,
     Started,
@@ -93,6 +94,9 @@ class JobRecord:
     raw_paths: list[str | None] = field(default_factory=list)
     thumbnail: QPixmap | None = None
     preview: QImage | None = None
+    # The latest streamed partial picture while the job runs (shown, never saved); its
+    # thumbnail stands in the row until the result's replaces it.
+    live_preview: bytes | None = None
     # revised prompt, usage, returned size/quality/format
     info: dict[str, Any] = field(default_factory=dict)
     late_result: bool = False  # the result arrived after cancel (saved and marked)
@@ -155,6 +159,11 @@ def apply_event(
             record.server_status = status
             if record.struggling:  # an answer got through: the note has had its day
                 record.detail, record.struggling = None, False
+        case Preview():
+            if not record.final:
+                record.live_preview = event.data
+                if pictures is not None and pictures[0] is not None:
+                    record.thumbnail = QPixmap.fromImage(pictures[0])
         case Landed():
             _landed(record, event, pictures)
         case Failed():
@@ -163,6 +172,11 @@ def apply_event(
             record.finish(JobState.cancelled)
         case Interrupted():
             record.finish(JobState.interrupted)
+    if record.final and record.live_preview is not None:
+        # A preview is no result: a job that ends without one shows none.
+        record.live_preview = None
+        if not record.paths:
+            record.thumbnail = None
 
 
 def _landed(

@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage
 
 from app.core import jobs
 from app.core.api.cancel import CancelToken
-from app.core.job_events import Endpoint, JobEvent, JobSpec, Landed
+from app.core.job_events import Endpoint, JobEvent, JobSpec, Landed, Preview
 from app.services.job_records import note
 
 if TYPE_CHECKING:
@@ -77,14 +77,33 @@ def make_thumbnail(path: str) -> Pictures:
     return thumb, image
 
 
+def preview_thumbnail(data: bytes) -> Pictures:
+    """(small thumbnail, None) of a streamed partial picture, decoded in the worker."""
+    image = QImage.fromData(data)
+    if image.isNull():
+        return None, None
+    from PySide6.QtCore import Qt
+
+    thumb = image.scaled(
+        THUMB_SIZE,
+        THUMB_SIZE,
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )
+    return thumb, None
+
+
 def _with_pictures(progress: Callable[[object], None]) -> Callable[[JobEvent], None]:
     """The worker's emit: a landed result gets its thumbnail and preview decoded here, on the
-    worker (inside the landing slot), before the event travels to the GUI thread."""
+    worker (inside the landing slot), before the event travels to the GUI thread; a streamed
+    preview its thumbnail."""
 
     def emit(event: JobEvent) -> None:
-        pictures = (
-            make_thumbnail(event.paths[0]) if isinstance(event, Landed) and event.paths else None
-        )
+        pictures: Pictures | None = None
+        if isinstance(event, Landed) and event.paths:
+            pictures = make_thumbnail(event.paths[0])
+        elif isinstance(event, Preview):
+            pictures = preview_thumbnail(event.data)
         progress((event, pictures))
 
     return emit

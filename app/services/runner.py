@@ -21,7 +21,7 @@ from PySide6.QtGui import QImage, QPixmap
 from app.core import jobs
 from app.core.api.cancel import CancelToken
 from app.core.api.models import ImageRequest
-from app.core.job_events import Endpoint, JobSpec
+from app.core.job_events import Endpoint, JobSpec, Preview
 from app.core.jobs import NETWORK_PROBE_INTERVAL, cannot_connect, is_loopback, probe
 from app.core.library import JobState
 from app.services.background import Background
@@ -77,6 +77,7 @@ class JobRunner(QObject):
     job_changed = Signal(str)
     job_removed = Signal(str)
     job_finished = Signal(str)  # reached completed / failed / cancelled / interrupted
+    preview_ready = Signal(str, bytes)  # a running job's latest streamed partial picture
     endpoint_needed = (
         Signal()
     )  # a job starts and no server is known yet (demo: start the simulator)
@@ -391,6 +392,8 @@ class JobRunner(QObject):
         if pictures is not None and pictures[1] is not None:
             self._trim_previews(key)
         self._changed(record, was_final)
+        if isinstance(event, Preview) and record.live_preview is not None:
+            self.preview_ready.emit(key, record.live_preview)
 
     def set_thumbnail(self, key: str, image: QImage) -> None:
         """A thumbnail decoded off the GUI thread for a history row."""

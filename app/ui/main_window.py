@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self._build_ui(api_override)
         build_menus(self)
         self.runner.job_finished.connect(self.on_job_finished)
+        self.runner.preview_ready.connect(self.on_preview_ready)
         self._restore_geometry()
         self._show_start_notices(settings_reset or [])
 
@@ -326,6 +327,21 @@ class MainWindow(QMainWindow):
         self.show_message(text)
         if not self.isActiveWindow() and self.settings.notifications:
             self._notify(text)
+
+    @Slot(str, bytes)
+    def on_preview_ready(self, key: str, data: bytes) -> None:
+        """A running job's streamed preview goes to the result view when that view shows the
+        job, the job is the one selected, or the view shows nothing yet (never a tab switch)."""
+        record = self.runner.record(key)
+        shown = self.result_view.record()
+        selected = self.task_list.selected_records()
+        if record is None or not (
+            shown is None or shown.key == key or (len(selected) == 1 and selected[0].key == key)
+        ):
+            return
+        if shown is None or shown.key != key:
+            self.result_view.show_record(record)
+        self.result_view.show_preview(data)
 
     def _show_result(self, record: Any, *, switch: bool) -> None:
         self.result_view.show_record(record)

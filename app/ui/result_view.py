@@ -33,6 +33,10 @@ def _load_image(path: str) -> QImage:
     return QImage(path)
 
 
+def _decode_image(data: bytes) -> QImage:
+    return QImage.fromData(data)
+
+
 class ResultView(QWidget):
     edit_source_requested = Signal(str)  # the file to edit
     reuse_requested = Signal(dict)
@@ -46,6 +50,7 @@ class ResultView(QWidget):
         self._record: JobRecord | None = None
         self._image: QImage | None = None
         self._compare: QWidget | None = None
+        self._shown = 0  # counts show_record calls: a preview decoded for an older one is dropped
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -171,6 +176,7 @@ class ResultView(QWidget):
 
     def show_record(self, record: JobRecord) -> None:
         self._record = record
+        self._shown += 1
         self.compare_button.setChecked(False)
         self.raw_button.blockSignals(True)
         self.raw_button.setChecked(False)
@@ -222,6 +228,26 @@ class ResultView(QWidget):
             path = self.tr("{0} (arrived after you cancelled; saved anyway)").format(path)
         self.file_label.setText(path or self.tr("not saved"))
         self._update_actions()
+
+    def show_preview(self, data: bytes) -> None:
+        """A streamed partial picture of the running job shown here, decoded off the GUI thread;
+        the final result (show_record) replaces it, and a late decode never covers that."""
+        record, shown = self._record, self._shown
+        if record is None or record.final:
+            return
+
+        def decoded(image: Any) -> None:
+            if (
+                self._shown == shown
+                and self._record is record
+                and not record.final
+                and isinstance(image, QImage)
+                and not image.isNull()
+            ):
+                self._set_image(image)
+                self.file_label.setText(self.tr("preview: the picture is still being made"))
+
+        self._background.submit(_decode_image, bytes(data), on_done=decoded, receiver=self)
 
     def _on_loaded(self, key: str, image: Any) -> None:
         if (

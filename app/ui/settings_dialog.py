@@ -156,6 +156,16 @@ class SettingsDialog(QDialog):
         )
         self.notify_check.setChecked(self._settings.notifications)
         jobs_form.addRow("", self.notify_check)
+        self.stream_check = QCheckBox(self.tr("Show previews while generating (streaming)"), jobs)
+        self.stream_check.setObjectName("streamPreviewsCheck")
+        self.stream_check.setToolTip(
+            self.tr(
+                "Compat API: partial pictures show in the task list and the result view while "
+                "the picture is made; servers that cannot stream are asked plainly"
+            )
+        )
+        self.stream_check.setChecked(self._settings.stream_previews)
+        jobs_form.addRow("", self.stream_check)
         self.language_combo = QComboBox(jobs)
         self.language_combo.setObjectName("languageCombo")
         self.language_combo.addItem(self.tr("System language"), "")
@@ -361,6 +371,7 @@ class SettingsDialog(QDialog):
         s.feather = self.feather_spin.value()
         s.keep_unmasked = self.keep_check.isChecked()
         s.notifications = self.notify_check.isChecked()
+        s.stream_previews = self.stream_check.isChecked()
         s.language = str(self.language_combo.currentData())
         self.applied.emit()
         super().accept()
