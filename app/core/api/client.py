@@ -218,6 +218,11 @@ class MountseaClient:
             "abort_on_cancel": False,
             "on_stream": stream.feed if stream is not None else None,
         }
+        if stream is not None:
+            common["headers"] = {
+                **self._transport.auth_headers(),
+                "Accept": "text/event-stream, application/json",
+            }
         if request.is_edit:
             # The multipart edit schema has no moderation; response_format is never sent.
             form = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in fields.items()}

@@ -19,6 +19,7 @@ import httpx
 from app import __version__ as _app_version
 from app.core.api.cancel import CancelToken
 from app.core.api.errors import ApiError, Cancelled, ErrorKind
+from app.core.api.sse import is_event_stream
 
 CONNECT_TIMEOUT = 10.0
 # A Compat call answers only when the picture is done: often 30-200 s, sometimes longer.
@@ -222,7 +223,7 @@ def exchange(
             on_stream
             if on_stream is not None
             and 200 <= resp.status_code < 300
-            and resp.headers.get("content-type", "").split(";")[0].strip() == "text/event-stream"
+            and is_event_stream(resp.headers)
             else None
         )
         # An event stream is read as it comes (no chunk size: what the server flushed), so a

@@ -13,7 +13,7 @@ import binascii
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,8 +94,8 @@ class Decoder:
         return Event(kind or "message", "\n".join(data), self._id)
 
 
-def is_event_stream(headers: dict[str, str]) -> bool:
-    ctype = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
+def is_event_stream(headers: Mapping[str, str]) -> bool:
+    ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
     return ctype.split(";")[0].strip().lower() == "text/event-stream"
 
 
