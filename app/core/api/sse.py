@@ -34,7 +34,7 @@ class Event:
 
 class Decoder:
     def __init__(self) -> None:
-        self._buf = b""
+        self._buf = bytearray()  # appended in place: a long data line arrives in many chunks
         self._scan = 0  # where to look for the next line end (a long data line arrives in parts)
         self._skip_lf = False
         self._first = True
@@ -52,8 +52,9 @@ class Decoder:
         while (m := _EOL.search(self._buf, self._scan)) is not None:
             if m.group() == b"\r" and m.end() == len(self._buf):
                 self._skip_lf = True  # maybe the first half of a CRLF split across chunks
-            line = self._buf[: m.start()]
-            self._buf, self._scan = self._buf[m.end() :], 0
+            line = bytes(self._buf[: m.start()])
+            del self._buf[: m.end()]
+            self._scan = 0
             event = self._line(line.decode("utf-8", "replace"))
             if event is not None:
                 out.append(event)
