@@ -202,6 +202,11 @@ def image_error_sentence(exc: ImageError, translate: Translate = plain) -> str:
     )
 
 
+def preview_note(index: int, translate: Translate = plain) -> str:
+    """What a row shows once a streamed preview came: which one (from 1)."""
+    return translate("JobRunner", "preview {0} shown").format(index + 1)
+
+
 def job_note(name: str, translate: Translate = plain) -> str:
     """The short notes a job row shows while it is not simply running."""
     notes = {

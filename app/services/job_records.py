@@ -162,6 +162,8 @@ def apply_event(
         case Preview():
             if not record.final:
                 record.live_preview = event.data
+                record.detail = sentences.preview_note(event.index, translate)
+                record.server_status = None  # "sending" is long past: the picture is coming
                 if pictures is not None and pictures[0] is not None:
                     record.thumbnail = QPixmap.fromImage(pictures[0])
         case Landed():

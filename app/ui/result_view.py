@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import sizes
+from app.core.api.models import parse_size
 from app.core.library import Library
 from app.services.background import Background
 from app.services.runner import JobRecord
@@ -33,8 +34,21 @@ def _load_image(path: str) -> QImage:
     return QImage(path)
 
 
-def _decode_image(data: bytes) -> QImage:
-    return QImage.fromData(data)
+def _decode_preview(data: bytes, size: tuple[int, int] | None) -> QImage:
+    """A streamed partial picture, scaled up to the size asked for (or 1024 on its long side):
+    servers may send smaller previews, and the view only ever scales a picture down."""
+    image = QImage.fromData(data)
+    if image.isNull():
+        return image
+    if size is None:
+        scale = 1024 / max(image.width(), image.height())
+        size = (round(image.width() * scale), round(image.height() * scale))
+    w, h = size
+    if w <= image.width():
+        return image
+    return image.scaled(
+        w, h, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
 
 
 class ResultView(QWidget):
@@ -247,7 +261,8 @@ class ResultView(QWidget):
                 self._set_image(image)
                 self.file_label.setText(self.tr("preview: the picture is still being made"))
 
-        self._background.submit(_decode_image, bytes(data), on_done=decoded, receiver=self)
+        size = parse_size(str(record.params.get("size") or ""))
+        self._background.submit(_decode_preview, bytes(data), size, on_done=decoded, receiver=self)
 
     def _on_loaded(self, key: str, image: Any) -> None:
         if (

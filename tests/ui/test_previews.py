@@ -30,23 +30,27 @@ def test_a_compat_job_shows_previews_then_saves_the_final(qtbot, compat_window, 
     # The row: the preview's thumbnail while the job still runs.
     qtbot.waitUntil(lambda: record.live_preview is not None, timeout=10000)
     assert record.state == JobState.running and not record.paths
+    assert "preview" in (record.detail or "")
     assert record.thumbnail is not None and not record.thumbnail.isNull()
-    # The result view: the decoded preview (a quarter-size partial picture), not the result.
+    # The result view: the decoded preview (the simulator's quarter-size partial, shown at
+    # the size the result will have), not the result.
     view = window.result_view
     qtbot.waitUntil(
-        lambda: view._image is not None and view._image.width() == 256 and not record.final,
+        lambda: view.file_label.text().startswith("preview") and not record.final,
         timeout=10000,
     )
+    assert view._image is not None and view._image.width() == 1024
     assert view.record() is record and window.gallery.model.rowCount() == 0
-    assert view.file_label.text().startswith("preview")
+    preview_key = view._image.cacheKey()
 
     wait_states(qtbot, window, ["completed"])
     assert [key for key, _ in seen] == [record.key, record.key] and all(n > 0 for _, n in seen)
     [call] = simulator.requests
     assert call.json["stream"] is True and call.json["partial_images"] == 2
     # The final replaces the preview everywhere, and only it lands in the gallery.
-    qtbot.waitUntil(lambda: view._image is not None and view._image.width() == 1024, timeout=5000)
-    assert record.live_preview is None and record.paths
+    qtbot.waitUntil(lambda: view.file_label.text() == record.paths[0], timeout=5000)
+    assert view._image is not None and view._image.cacheKey() != preview_key
+    assert view._image.width() == 1024 and record.live_preview is None
     qtbot.waitUntil(lambda: window.gallery.model.rowCount() == 1, timeout=5000)
     assert len(window.library.recent_jobs()) == 1
 
