@@ -175,8 +175,12 @@ class ImageStream:
 
 
 def streamed_payload(stream: ImageStream, body: bytes, secrets: Iterable[str | None]) -> object:
-    """The completed event as an ImagesResponse; an error event or a stream that ended
-    without its picture is an error (the picture may be billed: never sent again)."""
+    """The completed event as an ImagesResponse (a paid picture wins over any error event);
+    an error event or a stream that ended without its picture is an error (the picture may be
+    billed: never sent again)."""
+    payload = stream.response()
+    if payload is not None:
+        return payload
     if stream.error is not None:
         error = error_from_response(400, json.dumps(stream.error).encode(), secrets=secrets)
         if error.kind is not ErrorKind.refused:
@@ -190,15 +194,12 @@ def streamed_payload(stream: ImageStream, body: bytes, secrets: Iterable[str | N
                 code=error.code,
             )
         raise error
-    payload = stream.response()
-    if payload is None:
-        what = (
-            "the stream's last event is not valid JSON"
-            if stream.unreadable is not None
-            else "the stream ended before the finished picture"
-        )
-        raise malformed(what, body[-2000:], secrets)
-    return payload
+    what = (
+        "the stream's last event is not valid JSON"
+        if stream.unreadable is not None
+        else "the stream ended before the finished picture"
+    )
+    raise malformed(what, body[-2000:], secrets)
 
 
 def refuses_stream(exc: ApiError) -> bool:

@@ -200,3 +200,31 @@ def test_streams_without_a_picture_fail_plainly(
     assert info.value.kind is kind
     assert _previews(events) == []  # a preview whose base64 is damaged is skipped
     assert len(simulator.requests) == 1
+
+
+def test_a_completed_picture_wins_over_a_later_error_event(
+    make_client, simulator, fake_time
+) -> None:
+    import base64
+
+    picture = base64.b64encode(_png((64, 64))).decode()
+    import json
+
+    done = {
+        "type": "image_generation.completed",
+        "b64_json": picture,
+        "size": "64x64",
+        "usage": {"total_tokens": 5},
+    }
+    body = (
+        f"event: image_generation.completed\ndata: {json.dumps(done)}\n\n"
+        'event: error\ndata: {"error":{"message":"late trouble"}}\n\n'
+    )
+    simulator.inject(
+        Fault(status=200, body=body, headers={"content-type": "text/event-stream"}),
+        path=GENERATIONS,
+    )
+    result = make_client(partial_images=2).run(
+        ImageRequest(prompt="a fox"), Flavour.compat, fake_time
+    )
+    assert result.size == "64x64" and result.usage.total_tokens == 5  # paid for: kept
