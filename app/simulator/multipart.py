@@ -16,7 +16,6 @@ class MultipartError(ValueError):
 class Form:
     fields: dict[str, list[str]] = field(default_factory=dict)
     files: dict[str, list[tuple[str, str, bytes]]] = field(default_factory=dict)
-    order: list[str] = field(default_factory=list)  # part names as sent
 
 
 def header_params(value: str) -> tuple[str, dict[str, str]]:
@@ -60,7 +59,6 @@ def parse(body: bytes, content_type: str) -> Form:
         name = dparams.get("name")
         if disposition != "form-data" or name is None:
             raise MultipartError("multipart part without a form-data name")
-        form.order.append(name)
         if "filename" in dparams or "filename*" in dparams:
             filename = dparams.get("filename") or dparams.get("filename*", "").split("''")[-1]
             ctype = headers.get("content-type", "application/octet-stream")
