@@ -162,8 +162,9 @@ def apply_event(
         case Preview():
             if not record.final:
                 record.live_preview = event.data
-                record.detail = sentences.preview_note(event.index, translate)
-                record.server_status = None  # "sending" is long past: the picture is coming
+                if not record.cancel.cancelled:  # "cancelling…" stays until the job ends
+                    record.detail = sentences.preview_note(event.index, translate)
+                    record.server_status = None  # "sending" is long past: the picture comes
                 if pictures is not None and pictures[0] is not None:
                     record.thumbnail = QPixmap.fromImage(pictures[0])
         case Landed():

@@ -27,7 +27,7 @@ Choices where the real service is silent or where a simulator must decide:
 - Unknown task ids answer 404 in Mountsea's own shape: {"statusCode", "message", "error"}.
 """
 
-from app.simulator.faults import RESULT_SHAPES, Fault
+from app.simulator.faults import RESULT_SHAPES, STREAM_FAULTS, Fault
 from app.simulator.server import DEMO_KEY, RecordedRequest, Simulator, TaskRecord
 from app.simulator.service import MODERATION_TRIGGER_WORDS
 
@@ -35,6 +35,7 @@ __all__ = [
     "DEMO_KEY",
     "MODERATION_TRIGGER_WORDS",
     "RESULT_SHAPES",
+    "STREAM_FAULTS",
     "Fault",
     "RecordedRequest",
     "Simulator",

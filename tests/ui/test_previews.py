@@ -82,3 +82,22 @@ def test_previews_can_be_turned_off_in_settings(qtbot, compat_window, simulator)
     generate(qtbot, window, "plain please")
     wait_states(qtbot, window, ["completed"])
     assert "stream" not in simulator.requests[-1].json
+
+
+def test_cancelling_a_streamed_job_keeps_its_paid_result(qtbot, compat_window, simulator) -> None:
+    window = compat_window
+    generate(qtbot, window, "a lighthouse at dusk")
+    qtbot.waitUntil(lambda: row_record(window) is not None, timeout=5000)
+    record = row_record(window)
+    qtbot.waitUntil(lambda: record.live_preview is not None, timeout=10000)
+    first = record.live_preview
+    window.runner.cancel(record.key)
+    cancelling = record.detail
+    # The next preview still comes (the call is paid for and runs on) but the row keeps
+    # saying it is cancelling.
+    qtbot.waitUntil(lambda: record.live_preview is not first or record.final, timeout=10000)
+    if not record.final:
+        assert record.detail == cancelling
+    wait_states(qtbot, window, ["cancelled"])
+    assert record.late_result and record.paths  # saved anyway, marked as such
+    qtbot.waitUntil(lambda: window.gallery.model.rowCount() == 1, timeout=5000)
