@@ -182,9 +182,7 @@ class MountseaClient:
         if self.partial_images is not None:
             try:
                 return self._compat_call(request, cancel, on_event, start, self.partial_images)
-            except ApiError as exc:
-                if not refuses_stream(exc):
-                    raise
+            except _StreamRefused:
                 log.info("the server refuses streaming; sending once more without it")
                 self.partial_images = None
                 if self.on_stream_refused is not None:
@@ -235,11 +233,18 @@ class MountseaClient:
                     ("mask", (upload_name(request.mask, "mask"), request.mask.data, "image/png"))
                 )
             url = self.compat_root + "/images/edits"
-            resp = self._transport.call("POST", url, data=form, files=files, **common)
+            body: dict[str, Any] = {"data": form, "files": files}
         else:
             fields["moderation"] = request.moderation
             url = self.compat_root + "/images/generations"
-            resp = self._transport.call("POST", url, json=fields, **common)
+            body = {"json": fields}
+        try:
+            resp = self._transport.call("POST", url, **body, **common)
+        except ApiError as exc:
+            # Only the HTTP answer itself can say "no streaming here" (a 400 before any work).
+            if stream is not None and refuses_stream(exc):
+                raise _StreamRefused() from exc
+            raise
         try:
             if stream is not None and is_event_stream(resp.headers):
                 stream.close()
@@ -502,6 +507,10 @@ class MountseaClient:
             raise
         result.task_id = task_id
         return result
+
+
+class _StreamRefused(Exception):
+    """The server answered a streamed Compat call with a 400 naming `stream`: nothing was made."""
 
 
 def _poll_problem(exc: ApiError) -> str:

@@ -228,3 +228,16 @@ def test_a_completed_picture_wins_over_a_later_error_event(
         ImageRequest(prompt="a fox"), Flavour.compat, fake_time
     )
     assert result.size == "64x64" and result.usage.total_tokens == 5  # paid for: kept
+
+
+def test_only_an_http_400_counts_as_refusing_streams(make_client, simulator, fake_time) -> None:
+    # A 200 carrying an error that names `stream` came after the call was taken: not re-sent.
+    simulator.inject(
+        Fault(status=200, body={"error": {"message": "Invalid 'stream' handling upstream."}}),
+        path=GENERATIONS,
+    )
+    refused = []
+    client = make_client(partial_images=2, on_stream_refused=refused.append)
+    with pytest.raises(ApiError):
+        client.run(ImageRequest(prompt="a fox"), Flavour.compat, fake_time)
+    assert len(simulator.requests) == 1 and refused == []
