@@ -23,6 +23,8 @@ from app.core.api.parse import error_from_response, malformed
 log = logging.getLogger("app.core.api.client")
 
 _EOL = re.compile(rb"\r\n|\r|\n")
+# The parameters a server that cannot stream names ("upstream" is not one of them).
+_NAMES_STREAM = re.compile(r"\b(stream|partial_images)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -207,5 +209,5 @@ def refuses_stream(exc: ApiError) -> bool:
     so did nothing; the same request without them is safe to send."""
     if exc.kind is not ErrorKind.invalid_request or exc.status not in (400, 422):
         return False
-    words = f"{exc.detail or ''} {exc.code or ''}".lower()
-    return "stream" in words or "partial_images" in words
+    words = f"{exc.detail or ''} {exc.code or ''}"
+    return _NAMES_STREAM.search(words) is not None

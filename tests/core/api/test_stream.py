@@ -241,3 +241,20 @@ def test_only_an_http_400_counts_as_refusing_streams(make_client, simulator, fak
     with pytest.raises(ApiError):
         client.run(ImageRequest(prompt="a fox"), Flavour.compat, fake_time)
     assert len(simulator.requests) == 1 and refused == []
+
+
+@pytest.mark.parametrize(
+    ("message", "refused"),
+    [
+        ("Unsupported parameter: 'stream'.", True),
+        ("Unrecognized request argument supplied: partial_images", True),
+        ("Stream mode is not available here.", True),
+        ("The upstream provider rejected the request.", False),
+        ("Invalid 'size'.", False),
+    ],
+)
+def test_which_400s_refuse_streaming(message, refused) -> None:
+    from app.core.api.sse import refuses_stream
+
+    exc = ApiError(ErrorKind.invalid_request, "x", detail=message, status=400)
+    assert refuses_stream(exc) is refused
