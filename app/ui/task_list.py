@@ -1,9 +1,12 @@
 """The task list: one row per job with thumbnail, prompt start, main parameters, state, server
-status, ticking elapsed time and the error sentence. Per-row actions in the context menu and
-in the buttons under the list; double-click opens the result."""
+status, ticking elapsed time (against the typical time, with a bar, once this library knows
+it) and the error sentence. A row that failed for a reason with a known fix offers it in
+words ("Open settings", "Cut out instead"); per-row actions in the context menu and in the
+buttons under the list; double-click opens the result. Icons are the app's own SVGs."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import NamedTuple
 
@@ -29,6 +32,7 @@ from PySide6.QtGui import (
     QDrag,
     QFont,
     QFontMetrics,
+    QHelpEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -42,6 +46,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -49,13 +54,15 @@ from PySide6.QtWidgets import (
 from app.core.library import JobState
 from app.services.job_records import FINAL_STATES, RETRYABLE, JobRecord, can_check_again
 from app.services.runner import JobRunner
-from app.services.task_model import Roles, TaskModel, format_elapsed
+from app.services.task_model import Roles, TaskModel, format_estimate, job_progress
+from app.ui import icons
 from app.ui.widgets import give_own_viewport, qstyle
 
 THUMB = 64
 PAD = 8
-EDIT_GLYPH = "✎"  # placeholder thumbnails until the result arrives
-GENERATE_GLYPH = "▣"
+ICON = 16  # the hover button's and the offer's icon
+PLACEHOLDER = 28  # the icon in the thumbnail's place until the result arrives
+BAR = 3  # the thin progress bar's height
 
 STATE_COLOURS = {
     JobState.queued: QColor("#7a7f87"),
@@ -84,6 +91,74 @@ def state_label(state: str, late: bool = False) -> str:
     return text
 
 
+def status_text(status: str | None) -> str:
+    """The server's status (async tasks) or the job's step, in the reader's words."""
+    if not status:
+        return ""
+    tr = QCoreApplication.translate
+    server = {
+        "submitted": tr("TaskList", "submitted"),
+        "pending": tr("TaskList", "pending"),
+        "ready": tr("TaskList", "ready"),
+        "assigned": tr("TaskList", "assigned"),
+        "processing": tr("TaskList", "processing"),
+        "queued": tr("TaskList", "queued"),
+        "running": tr("TaskList", "running"),
+        "in_progress": tr("TaskList", "in progress"),
+    }
+    if status in server:
+        return tr("TaskList", "server: {0}").format(server[status])
+    steps = {
+        "sending": tr("TaskList", "sending…"),
+        "retrying": tr("TaskList", "retrying…"),
+        "waiting": tr("TaskList", "waiting for an answer…"),
+        "downloading": tr("TaskList", "downloading…"),
+        "decoding": tr("TaskList", "reading the picture…"),
+        "compositing": tr("TaskList", "pasting back…"),
+        "cutting out": tr("TaskList", "cutting out…"),
+        "completed": tr("TaskList", "completed"),
+    }
+    return steps.get(status, status)
+
+
+def offline_text(record: JobRecord) -> str:
+    """ "retrying in 20 s" while an offline job counts down to its next try."""
+    wait = record.retry_in
+    if wait is None or wait < 0.5:
+        return QCoreApplication.translate("TaskList", "trying again…")
+    return QCoreApplication.translate("TaskList", "retrying in %n s", "", math.ceil(wait))
+
+
+def row_note(record: JobRecord) -> str:
+    """What the state line says after the state: why it waits, or the server's status."""
+    if record.final:
+        return ""
+    if record.offline:
+        return offline_text(record)
+    status = status_text(record.server_status)
+    return " · ".join(part for part in (record.detail, status) if part)
+
+
+def offer_label(offer: str) -> str:
+    return {
+        "settings": QCoreApplication.translate("TaskList", "Open settings"),
+        "cutout": QCoreApplication.translate("TaskList", "Cut out instead"),
+    }[offer]
+
+
+def offer_tip(offer: str) -> str:
+    return {
+        "settings": QCoreApplication.translate(
+            "TaskList", "Open the settings at the API key, to paste or check it"
+        ),
+        "cutout": QCoreApplication.translate(
+            "TaskList",
+            "This model refuses transparent backgrounds: ask for the picture on a flat colour "
+            "and remove that colour here (a new job)",
+        ),
+    }[offer]
+
+
 def params_summary(record: JobRecord) -> str:
     p = record.params
     parts = ["Async" if record.flavour == "async" else "Compat"]
@@ -96,7 +171,9 @@ def params_summary(record: JobRecord) -> str:
     fmt = p.get("output_format")
     if fmt:
         parts.append(str(fmt).upper())
-    if p.get("background") == "transparent":
+    if p.get("cutout_key") is not None:
+        parts.append(QCoreApplication.translate("TaskList", "cut out"))
+    elif p.get("background") == "transparent":
         parts.append(QCoreApplication.translate("TaskList", "transparent"))
     return " · ".join(parts)
 
@@ -151,8 +228,18 @@ class _Fonts(NamedTuple):
     fm_plain: QFontMetrics
 
 
+def offer_rect(option_rect: QRect, fm: QFontMetrics, offer: str) -> QRect:
+    """The offer's button at the row's bottom right (sizeHint keeps room for it)."""
+    width = ICON + 3 * PAD // 2 + fm.horizontalAdvance(offer_label(offer))
+    height = max(BUTTON, fm.height() + 6)
+    return QRect(
+        option_rect.right() - PAD - width, option_rect.bottom() - PAD - height + 1, width, height
+    )
+
+
 class TaskDelegate(QStyledItemDelegate):
-    action = Signal(str, str)  # job key, "cancel" / "check" / "retry" / "reveal"
+    # job key, "cancel" / "check" / "retry" / "reveal", or an offer: "settings" / "cutout"
+    action = Signal(str, str)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -178,14 +265,32 @@ class TaskDelegate(QStyledItemDelegate):
         ):
             record: JobRecord | None = index.data(Roles.Record)
             name = hover_action(record) if record is not None else None
-            if (
-                record is not None
-                and name
-                and self.button_rect(option.rect).contains(event.position().toPoint())
-            ):
+            point = event.position().toPoint()
+            if record is not None and name and self.button_rect(option.rect).contains(point):
                 self.action.emit(record.key, name)
                 return True
+            offer = record.offer if record is not None else None
+            if offer and offer_rect(option.rect, self._fonts(option).fm_small, offer).contains(
+                point
+            ):
+                self.action.emit(record.key, offer)  # type: ignore[union-attr]
+                return True
         return super().editorEvent(event, model, option, index)
+
+    def helpEvent(  # noqa: N802
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        offer = index.data(Roles.Offer)
+        if offer and offer_rect(option.rect, self._fonts(option).fm_small, offer).contains(
+            event.pos()
+        ):
+            QToolTip.showText(event.globalPos(), offer_tip(offer), view)
+            return True
+        return super().helpEvent(event, view, option, index)
 
     def _paint_button(
         self, painter: QPainter, option: QStyleOptionViewItem, record: JobRecord
@@ -195,24 +300,44 @@ class TaskDelegate(QStyledItemDelegate):
         if name is None or not option.state & qstyle().StateFlag.State_MouseOver:
             return 0
         rect = self.button_rect(option.rect)
-        glyph = {"cancel": "✕", "check": "⟳", "retry": "↻", "reveal": "📂"}[name]
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
         painter.setBrush(option.palette.color(QPalette.ColorRole.Button))
         painter.drawRoundedRect(rect.adjusted(0, 0, -1, -1), 4, 4)
-        painter.setPen(option.palette.color(QPalette.ColorRole.ButtonText))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, glyph)
+        _draw_icon(painter, rect, name, option.palette.color(QPalette.ColorRole.ButtonText))
         painter.restore()
         return BUTTON + PAD // 2
 
+    def _paint_offer(
+        self, painter: QPainter, option: QStyleOptionViewItem, offer: str, fm: QFontMetrics
+    ) -> None:
+        """The fix a failed row offers, always visible: icon and words on a button."""
+        rect = offer_rect(option.rect, fm, offer)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
+        painter.setBrush(option.palette.color(QPalette.ColorRole.Button))
+        painter.drawRoundedRect(rect.adjusted(0, 0, -1, -1), 4, 4)
+        ink = option.palette.color(QPalette.ColorRole.ButtonText)
+        _draw_icon(
+            painter, QRect(rect.left() + PAD // 2, rect.top(), ICON, rect.height()), offer, ink
+        )
+        painter.setPen(ink)
+        painter.drawText(
+            rect.adjusted(ICON + PAD, 0, -PAD // 2, 0),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            offer_label(offer),
+        )
+        painter.restore()
+
     def warm_up(self, font: QFont) -> None:
         """Build now what the first painted row needs: QStyle's Python type with its enums
-        (~4 ms), and the fallback fonts for the placeholder glyphs (fontconfig looks them
-        up on first use). Called once the window is idle, so the first job's row does not
-        pay it in the frame after the click."""
+        (~4 ms) and the placeholder icons. Called once the window is idle, so the first
+        job's row does not pay it in the frame after the click."""
         qstyle()
-        QFontMetrics(font).horizontalAdvance(EDIT_GLYPH + GENERATE_GLYPH)
+        for name in ("image", "edit"):
+            icons.pixmap(name, PLACEHOLDER, QColor("#7a7f87"))
 
     def _fonts(self, option: QStyleOptionViewItem) -> _Fonts:
         # Every visible row is painted again each second while jobs run (the elapsed time):
@@ -237,7 +362,11 @@ class TaskDelegate(QStyledItemDelegate):
         lines = 3
         # Always reserve the full error block: the width changes with the dock and scroll bar.
         extra = fonts.fm_small.lineSpacing() * ERROR_LINES if index.data(Roles.Error) else 0
-        height = max(THUMB + 2 * PAD, lines * fonts.fm_plain.lineSpacing() + 2 * PAD + extra + 4)
+        if index.data(Roles.Offer):
+            extra += max(BUTTON, fonts.fm_small.height() + 6) + PAD // 2
+        height = max(
+            THUMB + 2 * PAD, lines * fonts.fm_plain.lineSpacing() + 2 * PAD + extra + BAR + 4
+        )
         return QSize(260, height)
 
     def paint(
@@ -275,11 +404,10 @@ class TaskDelegate(QStyledItemDelegate):
             painter.drawPixmap(target, pm)
         else:
             painter.fillRect(thumb_rect, option.palette.color(QPalette.ColorRole.AlternateBase))
-            painter.setPen(muted)
-            painter.drawText(
-                thumb_rect,
-                Qt.AlignmentFlag.AlignCenter,
-                EDIT_GLYPH if record.is_edit else GENERATE_GLYPH,
+            placeholder = QRect(0, 0, PLACEHOLDER, PLACEHOLDER)
+            placeholder.moveCenter(thumb_rect.center())
+            _draw_icon(
+                painter, placeholder, "edit" if record.is_edit else "image", muted, PLACEHOLDER
             )
         x = thumb_rect.right() + PAD
         width = rect.right() - x
@@ -305,14 +433,21 @@ class TaskDelegate(QStyledItemDelegate):
             fm_small.elidedText(params_summary(record), Qt.TextElideMode.ElideRight, width),
         )
         y += fm_small.lineSpacing() + 2
-        # State line: coloured state, then server status / note, elapsed on the right.
+        # State line: coloured state (Offline while the server cannot be reached), then why
+        # it waits or the server's status, the elapsed time (of about the typical) on the right.
         state = record.state
-        label = state_label(state, record.late_result)
+        offline = record.offline and not record.final
+        label = (
+            QCoreApplication.translate("TaskList", "Offline")
+            if offline
+            else state_label(state, record.late_result)
+        )
+        colour = STATE_COLOURS[JobState.waiting] if offline else STATE_COLOURS.get(state)
         painter.setFont(bold)
-        painter.setPen(text_colour if selected else STATE_COLOURS.get(state, text_colour))
+        painter.setPen(text_colour if selected or colour is None else colour)
         painter.drawText(QRect(x, y, width, fm_bold.height()), Qt.AlignmentFlag.AlignLeft, label)
-        label_w = fm_bold.horizontalAdvance(label + "  ")
-        elapsed = format_elapsed(record.elapsed)
+        label_w = fm_bold.horizontalAdvance(label + " ")
+        elapsed = format_estimate(record)
         painter.setFont(small)
         painter.setPen(muted)
         elapsed_w = fm_small.horizontalAdvance(elapsed + " ")
@@ -320,10 +455,9 @@ class TaskDelegate(QStyledItemDelegate):
             painter.drawText(
                 QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignRight, elapsed
             )
-        note = record.detail or ""
-        if record.server_status and state not in FINAL_STATES:
-            note = f"{note} · {record.server_status}" if note else record.server_status
+        note = row_note(record)
         if note:
+            note = f"· {note}"
             painter.drawText(
                 QRect(x + label_w, y + 1, max(0, width - label_w - elapsed_w), fm_small.height()),
                 Qt.AlignmentFlag.AlignLeft,
@@ -332,6 +466,13 @@ class TaskDelegate(QStyledItemDelegate):
                 ),
             )
         y += fm_bold.lineSpacing() + 2
+        done = job_progress(record)
+        if done is not None:
+            # A thin bar of elapsed against typical: never full before the result is there.
+            track = QRect(x, y, width, BAR)
+            painter.fillRect(track, option.palette.color(QPalette.ColorRole.Midlight))
+            painter.fillRect(QRect(x, y, round(width * done), BAR), STATE_COLOURS[JobState.running])
+        y += BAR + 2
         if record.error:
             painter.setPen(text_colour if selected else STATE_COLOURS[JobState.failed])
             for line in wrap_lines(record.error, fm_small, width, ERROR_LINES):
@@ -339,7 +480,20 @@ class TaskDelegate(QStyledItemDelegate):
                     QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignLeft, line
                 )
                 y += fm_small.lineSpacing()
+        if record.offer:
+            painter.setFont(small)
+            self._paint_offer(painter, option, record.offer, fm_small)
         painter.restore()
+
+
+def _draw_icon(painter: QPainter, rect: QRect, name: str, colour: QColor, size: int = ICON) -> None:
+    """One of the app's SVG icons, centred in `rect`, sharp at the screen's scale."""
+    side = min(size, rect.width(), rect.height())
+    scale = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+    pm = icons.pixmap(name, side, colour, scale)
+    target = QRect(0, 0, side, side)
+    target.moveCenter(rect.center())
+    painter.drawPixmap(target, pm)
 
 
 class TaskListView(QListView):
@@ -383,6 +537,7 @@ class TaskListView(QListView):
 
 class TaskList(QWidget):
     open_requested = Signal(str)  # job key
+    settings_requested = Signal()  # a row's "Open settings": the key needs fixing
     message = Signal(str)
 
     def __init__(self, runner: JobRunner, model: TaskModel, parent: QWidget | None = None):
@@ -481,6 +636,10 @@ class TaskList(QWidget):
             self._runner.retry(key)
         elif name == "reveal" and record.paths:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(record.paths[0]).parent)))
+        elif name == "settings":
+            self.settings_requested.emit()
+        elif name == "cutout":
+            self._runner.retry(key, cut_out=True)
 
     @Slot()
     def on_cancel(self) -> None:
@@ -523,6 +682,10 @@ class TaskList(QWidget):
         """The row's menu: checking the same task again comes before a retry that bills again."""
         menu = QMenu(self)
         key = record.key
+        if record.offer == "settings":
+            menu.addAction(offer_label("settings"), self.settings_requested.emit)
+        elif record.offer == "cutout":
+            menu.addAction(offer_label("cutout"), lambda: self._runner.retry(key, cut_out=True))
         if record.paths or record.preview is not None:
             menu.addAction(self.tr("Open"), lambda: self.open_requested.emit(key))
         if record.paths:

@@ -52,6 +52,8 @@ class ProgressEvent:
     elapsed: float = 0.0
     deadline: float | None = None
     message: str | None = None  # retrying / waiting: why (an English sentence)
+    offline: bool = False  # retrying / waiting because the server cannot be reached
+    retry_in: float | None = None  # retrying / waiting: seconds until the next try
 
 
 EventSink = Callable[[ProgressEvent], None] | None
@@ -208,6 +210,8 @@ class Transport:
                     "retrying",
                     elapsed=self._clock() - start,
                     message=f"{error.message} Trying again in {delay:.1f} s.",
+                    offline=error.kind is ErrorKind.network,
+                    retry_in=delay,
                 ),
             )
             log.info(
