@@ -248,6 +248,7 @@ class SettingsDialog(QDialog):
             widget.updateGeometry()
             widget = widget.parentWidget()
         layout = self.layout()
+        assert layout is not None
         layout.invalidate()
         if layout.hasHeightForWidth():
             needed = layout.totalHeightForWidth(self.width())

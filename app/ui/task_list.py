@@ -425,16 +425,26 @@ class TaskDelegate(QStyledItemDelegate):
             fm_bold.elidedText(prompt, Qt.TextElideMode.ElideRight, width - taken),
         )
         y += fm_bold.lineSpacing()
+        # Parameters, and on the right the elapsed time ("of about" the typical one): the
+        # state line below keeps its width for why a job waits and the server's status.
         painter.setFont(small)
         painter.setPen(muted)
+        elapsed = format_estimate(record)
+        elapsed_w = fm_small.horizontalAdvance(elapsed + "  ") if elapsed else 0
+        if elapsed:
+            painter.drawText(
+                QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignRight, elapsed
+            )
         painter.drawText(
-            QRect(x, y, width, fm_small.height()),
+            QRect(x, y, max(0, width - elapsed_w), fm_small.height()),
             Qt.AlignmentFlag.AlignLeft,
-            fm_small.elidedText(params_summary(record), Qt.TextElideMode.ElideRight, width),
+            fm_small.elidedText(
+                params_summary(record), Qt.TextElideMode.ElideRight, max(0, width - elapsed_w)
+            ),
         )
         y += fm_small.lineSpacing() + 2
         # State line: coloured state (Offline while the server cannot be reached), then why
-        # it waits or the server's status, the elapsed time (of about the typical) on the right.
+        # it waits or the server's status.
         state = record.state
         offline = record.offline and not record.final
         label = (
@@ -447,23 +457,15 @@ class TaskDelegate(QStyledItemDelegate):
         painter.setPen(text_colour if selected or colour is None else colour)
         painter.drawText(QRect(x, y, width, fm_bold.height()), Qt.AlignmentFlag.AlignLeft, label)
         label_w = fm_bold.horizontalAdvance(label + " ")
-        elapsed = format_estimate(record)
-        painter.setFont(small)
-        painter.setPen(muted)
-        elapsed_w = fm_small.horizontalAdvance(elapsed + " ")
-        if elapsed:
-            painter.drawText(
-                QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignRight, elapsed
-            )
         note = row_note(record)
         if note:
-            note = f"· {note}"
+            painter.setFont(small)
+            painter.setPen(muted)
+            room = max(0, width - label_w)
             painter.drawText(
-                QRect(x + label_w, y + 1, max(0, width - label_w - elapsed_w), fm_small.height()),
+                QRect(x + label_w, y + 1, room, fm_small.height()),
                 Qt.AlignmentFlag.AlignLeft,
-                fm_small.elidedText(
-                    note, Qt.TextElideMode.ElideRight, max(0, width - label_w - elapsed_w)
-                ),
+                fm_small.elidedText(f"· {note}", Qt.TextElideMode.ElideRight, room),
             )
         y += fm_bold.lineSpacing() + 2
         done = job_progress(record)
@@ -473,6 +475,7 @@ class TaskDelegate(QStyledItemDelegate):
             painter.fillRect(track, option.palette.color(QPalette.ColorRole.Midlight))
             painter.fillRect(QRect(x, y, round(width * done), BAR), STATE_COLOURS[JobState.running])
         y += BAR + 2
+        painter.setFont(small)
         if record.error:
             painter.setPen(text_colour if selected else STATE_COLOURS[JobState.failed])
             for line in wrap_lines(record.error, fm_small, width, ERROR_LINES):
@@ -481,7 +484,6 @@ class TaskDelegate(QStyledItemDelegate):
                 )
                 y += fm_small.lineSpacing()
         if record.offer:
-            painter.setFont(small)
             self._paint_offer(painter, option, record.offer, fm_small)
         painter.restore()
 
