@@ -23,7 +23,7 @@ from app.core.api.cancel import CancelToken
 from app.core.api.models import ImageRequest
 from app.core.job_events import Endpoint, JobSpec, Journaled, Landed
 from app.core.jobs import NETWORK_PROBE_INTERVAL, cannot_connect, is_loopback, probe
-from app.core.key_colour import as_cutout
+from app.core.key_colour import as_cutout, refused_transparency
 from app.core.library import JobState
 from app.core.library.timing import Timings, timing_key
 from app.services.background import Background
@@ -381,6 +381,9 @@ class JobRunner(QObject):
             base_url=job.base_url,
             raw=getattr(job, "raw_answer", None),
             spec=JobSpec(key=key, flavour=str(job.flavour), parent_item_id=job.parent_item_id),
+            transparency_refused=refused_transparency(
+                params.get("background"), job.error_kind, job.error_message or ""
+            ),
         )
         self._add(record)
         return key
