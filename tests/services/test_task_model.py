@@ -147,3 +147,10 @@ def test_the_offer_follows_why_a_job_failed(qtbot, runner: JobRunner) -> None:
     assert model.data(model.index_of(a), Roles.Offer) == "settings"
     assert model.data(model.index_of(b), Roles.Offer) == "cutout"
     assert model.data(model.index_of(c), Roles.Offer) is None
+    # A task on a real server waiting for a real key (the demo one will not do): settings too.
+    waiting = runner.add_history(journal_job("resumed elsewhere"), "completed")
+    record = runner.record(waiting)
+    record.state, record.finished = JobState.running, None
+    runner.on_event(waiting, Waiting("endpoint", needs_real_key=True))
+    assert model.data(model.index_of(waiting), Roles.Offer) == "settings"
+    assert record.detail == "waiting for an API key"
