@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QMessageBox, QStyleO
 
 from app.core.keys import SERVICE, USERNAME
 from app.ui.main_window import MainWindow
-from app.ui.task_list import offer_rect
+from app.ui.task_row import offer_rect
 from tests.conftest import TEST_KEY
 from tests.ui.test_main_window import generate, row_record, wait_states
 from tests.ui.test_settings_dialog import click, open_dialog

@@ -17,7 +17,7 @@ from app.core.library import Library
 from app.core.library.timing import MIN_SAMPLES
 from app.services.task_model import Roles, format_estimate
 from app.ui.main_window import MainWindow
-from app.ui.task_list import STATE_COLOURS, row_note
+from app.ui.task_row import STATE_COLOURS, row_note
 from tests.conftest import TEST_KEY
 from tests.ui.test_guidance import click_offer
 from tests.ui.test_main_window import generate, row_record, wait_states
