@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from app.resources import resource_path
 
-NAMES = ("cancel", "check", "retry", "reveal", "edit", "image", "settings", "cutout")
+NAMES = ("cancel", "check", "retry", "reveal", "edit", "image", "settings", "cutout", "star")
 INK = b"#000000"  # the stroke colour in the files, replaced by the caller's
 
 _sources: dict[str, bytes] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -64,6 +64,10 @@ class SettingsDialog(QDialog):
         self._checked_key: str | None = None  # the key the running check asks about
         self._refused_key: str | None = None  # the last check's server refused this key
         self.refused_question: QMessageBox | None = None  # "Save it anyway?", while open
+        self._fit_timer = QTimer(self)  # grows the dialog to the key status once laid out
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.on_fit_status)
         layout = QVBoxLayout(self)
 
         server = QGroupBox(self.tr("Server"), self)
@@ -238,22 +242,21 @@ class SettingsDialog(QDialog):
         )
 
     def _say(self, text: str | None, *, error: bool = False) -> None:
-        """The key's status, whole: the dialog grows to give the wrapped sentence every line
-        it needs (a top-level window does not follow a label's height-for-width by itself)."""
+        """The key's status, whole: once the layouts have placed the new text, the dialog grows
+        by what its wrapped lines lack (a top-level window does not follow a label's
+        height-for-width by itself, so a long sentence would be cut off)."""
         self.key_status.show_text(text, error=error)
-        # The new text is not in the layouts' cached hints until their events run: drop the
-        # caches on the way up now, then grow the dialog to what the wrapped lines need.
-        widget: QWidget | None = self.key_status
-        while widget is not None and widget is not self:
-            widget.updateGeometry()
-            widget = widget.parentWidget()
-        layout = self.layout()
-        assert layout is not None
-        layout.invalidate()
-        if layout.hasHeightForWidth():
-            needed = layout.totalHeightForWidth(self.width())
-            if needed > self.height():
-                self.resize(self.width(), needed)
+        self._fit_timer.start()
+
+    @Slot()
+    def on_fit_status(self) -> None:
+        label = self.key_status
+        if not label.isVisible():
+            return
+        missing = label.heightForWidth(label.width()) - label.height()
+        if missing > 0:
+            self.resize(self.width(), self.height() + missing)
+            self._fit_timer.start()  # the width may settle differently: look once more
 
     @Slot()
     def on_save_key(self) -> None:
