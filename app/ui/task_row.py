@@ -14,6 +14,8 @@ from app.core.library import JobState
 from app.services.job_records import FINAL_STATES, RETRYABLE, JobRecord, can_check_again
 from app.ui import icons
 
+translate = QCoreApplication.translate  # lupdate reads translate("Context", "text") calls
+
 THUMB = 64
 PAD = 8
 ICON = 16  # the hover button's and the offer's icon
@@ -51,28 +53,27 @@ def status_text(status: str | None) -> str:
     """The server's status (async tasks) or the job's step, in the reader's words."""
     if not status:
         return ""
-    tr = QCoreApplication.translate
     server = {
-        "submitted": tr("TaskList", "submitted"),
-        "pending": tr("TaskList", "pending"),
-        "ready": tr("TaskList", "ready"),
-        "assigned": tr("TaskList", "assigned"),
-        "processing": tr("TaskList", "processing"),
-        "queued": tr("TaskList", "queued"),
-        "running": tr("TaskList", "running"),
-        "in_progress": tr("TaskList", "in progress"),
+        "submitted": translate("TaskList", "submitted"),
+        "pending": translate("TaskList", "pending"),
+        "ready": translate("TaskList", "ready"),
+        "assigned": translate("TaskList", "assigned"),
+        "processing": translate("TaskList", "processing"),
+        "queued": translate("TaskList", "queued"),
+        "running": translate("TaskList", "running"),
+        "in_progress": translate("TaskList", "in progress"),
     }
     if status in server:
-        return tr("TaskList", "server: {0}").format(server[status])
+        return translate("TaskList", "server: {0}").format(server[status])
     steps = {
-        "sending": tr("TaskList", "sending…"),
-        "retrying": tr("TaskList", "retrying…"),
-        "waiting": tr("TaskList", "waiting for an answer…"),
-        "downloading": tr("TaskList", "downloading…"),
-        "decoding": tr("TaskList", "reading the picture…"),
-        "compositing": tr("TaskList", "pasting back…"),
-        "cutting out": tr("TaskList", "cutting out…"),
-        "completed": tr("TaskList", "completed"),
+        "sending": translate("TaskList", "sending…"),
+        "retrying": translate("TaskList", "retrying…"),
+        "waiting": translate("TaskList", "waiting for an answer…"),
+        "downloading": translate("TaskList", "downloading…"),
+        "decoding": translate("TaskList", "reading the picture…"),
+        "compositing": translate("TaskList", "pasting back…"),
+        "cutting out": translate("TaskList", "cutting out…"),
+        "completed": translate("TaskList", "completed"),
     }
     return steps.get(status, status)
 
@@ -82,7 +83,8 @@ def offline_text(record: JobRecord) -> str:
     wait = record.retry_in
     if wait is None or wait < 0.5:
         return QCoreApplication.translate("TaskList", "trying again…")
-    return QCoreApplication.translate("TaskList", "retrying in %n s", "", math.ceil(wait))
+    seconds = math.ceil(wait)  # a plain name: lupdate skips the call when n is an expression
+    return QCoreApplication.translate("TaskList", "retrying in %n s", "", seconds)
 
 
 def row_note(record: JobRecord) -> str:
