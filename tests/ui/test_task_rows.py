@@ -6,6 +6,7 @@ and the one-click cut-out after the server refuses native transparency."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from tests.conftest import TEST_KEY
 from tests.ui.test_guidance import click_offer
 from tests.ui.test_main_window import generate, row_record, wait_states
 
-TYPICAL = 100.0  # seconds: the seeded jobs each took this long
+TYPICAL = 10.0  # seconds: the seeded jobs took about this long
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def seed_durations(data_dir: Path, base_url: str, count: int, seconds: float = T
                 c.execute(
                     "UPDATE jobs SET state = 'completed', finished_at = created_at + ? "
                     "WHERE job_id = ?",
-                    (seconds + i, job_id),  # 100, 101, 102: the median is 101
+                    (seconds + i, job_id),  # 10, 11, 12: the median is 11
                 )
     finally:
         lib.close()
@@ -93,8 +94,8 @@ def test_a_running_row_shows_elapsed_and_a_bar_once_the_library_knows_the_time(
     assert data(Roles.Typical) == TYPICAL + 1  # the median
     qtbot.waitUntil(lambda: (data(Roles.Elapsed) or 0) >= 1, timeout=10000)
     record = data(Roles.Record)
-    assert format_estimate(record).endswith("of about 1:41"), format_estimate(record)
-    assert 0 < data(Roles.Progress) < 0.1  # a second or two of about 101
+    assert format_estimate(record).endswith("of about 0:11"), format_estimate(record)
+    assert 0 < data(Roles.Progress) < 0.5  # a second or two of about eleven
     qtbot.waitUntil(lambda: has_bar(window, prompt), timeout=5000)
     qtbot.waitUntil(lambda: data(Roles.State) == "completed", timeout=20000)
     assert data(Roles.Progress) is None and not has_bar(window, prompt)
@@ -120,7 +121,7 @@ def test_without_samples_the_row_shows_the_elapsed_time_only(
     qtbot.waitUntil(lambda: window.runner.timings.loaded, timeout=10000)
     qtbot.waitUntil(lambda: (data(Roles.Elapsed) or 0) >= 0.5, timeout=10000)
     assert data(Roles.Typical) is None and data(Roles.Progress) is None
-    assert format_estimate(data(Roles.Record)) in ("0:00", "0:01", "0:02")
+    assert re.fullmatch(r"\d+:\d\d", format_estimate(data(Roles.Record)))  # elapsed alone
     assert not has_bar(window, prompt)
     qtbot.waitUntil(lambda: data(Roles.State) == "completed", timeout=20000)
 
