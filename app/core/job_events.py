@@ -67,7 +67,7 @@ class JobSpec:
     keep_unmasked: bool = True
     feather: int = 8
     origin: str = "gui"  # who started it, for the journal: "gui" or "cli"
-    # Send by the cut-out route (key_colour.as_cutout): the one-click answer to a server that
+    # Sent by the cut-out route (key_colour.as_cutout): the one-click answer to a server that
     # refused native transparency for this model.
     as_cutout: bool = False
 
