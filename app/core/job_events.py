@@ -67,6 +67,9 @@ class JobSpec:
     keep_unmasked: bool = True
     feather: int = 8
     origin: str = "gui"  # who started it, for the journal: "gui" or "cli"
+    # Sent by the cut-out route (key_colour.as_cutout): the one-click answer to a server that
+    # refused native transparency for this model.
+    as_cutout: bool = False
 
 
 # --- events, in the order a job reports them ---------------------------------------------------
@@ -83,6 +86,7 @@ class Waiting:
 
     reason: Literal["endpoint", "offline"]
     needs_real_key: bool = False  # a resumed task on a real server: the demo key will not do
+    retry_in: float | None = None  # offline: seconds until the server is tried again
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,8 @@ class ServerStatus:
     stage: str = ""
     elapsed: float = 0.0
     message: str | None = None  # retrying / waiting: why, in English
+    offline: bool = False  # retrying / waiting because the server cannot be reached
+    retry_in: float | None = None  # retrying / waiting: seconds until the next try
 
 
 @dataclass(frozen=True)

@@ -179,13 +179,19 @@ def prepare(spec: JobSpec, lib: Library) -> ImageRequest:
     """The request to send: the journal's copy for a retry, else the spec's with its pictures
     encoded (PNGs of the window's edit, or files from the command line through the same intake)."""
     if spec.retry_of is not None:
-        return lib.load_request(spec.retry_of)
-    assert spec.request is not None, "a new job needs a request"
-    request = spec.request
-    if spec.snapshot is not None:
-        images, mask = spec.snapshot.build()  # slow encoding: the worker's job
-        request = replace(request, images=list(images), mask=mask)
-    request.validate()
+        request = lib.load_request(spec.retry_of)
+    else:
+        assert spec.request is not None, "a new job needs a request"
+        request = spec.request
+        if spec.snapshot is not None:
+            images, mask = spec.snapshot.build()  # slow encoding: the worker's job
+            request = replace(request, images=list(images), mask=mask)
+    if spec.as_cutout and request.cutout_key is None:
+        from app.core.key_colour import as_cutout
+
+        request = as_cutout(request)
+    if spec.retry_of is None or spec.as_cutout:
+        request.validate()
     return request
 
 
@@ -251,7 +257,16 @@ def _send(
         if event.stage == "polling" and status != journaled_status[0]:
             journaled_status[0] = status
             _safe(lib.update_job, job_id, server_status=status)
-        emit(ServerStatus(status, event.stage, event.elapsed, event.message))
+        emit(
+            ServerStatus(
+                status,
+                event.stage,
+                event.elapsed,
+                event.message,
+                offline=event.offline,
+                retry_in=event.retry_in,
+            )
+        )
 
     task_id = spec.resume_task_id
     while True:
@@ -285,6 +300,8 @@ def _wait_for_network(
     _safe(env.library.update_job, job_id, state=JobState.waiting)
     emit(Waiting("offline"))
     while not env.probe(base_url):
+        # Said again before each wait, so the row can count down to the next try.
+        emit(Waiting("offline", retry_in=env.probe_interval))
         if cancel.wait(env.probe_interval):
             raise errors.Cancelled()
     # "waiting" in the journal promises that nothing was sent: leave it before sending again,

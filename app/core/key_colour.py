@@ -174,3 +174,16 @@ def as_cutout(request: ImageRequest) -> ImageRequest:
         background="opaque",
         cutout_key=key,
     )
+
+
+def refused_transparency(background: object, kind: str | None, words: str) -> bool:
+    """The server refused native transparency for this model (gpt-image-2 answers 400
+    "Transparent background is not supported for this model.", code invalid_value): the job
+    can be sent again by the cut-out route. `words`: the server's message and detail."""
+    text = words.lower()
+    return (
+        background == "transparent"
+        and kind == "invalid_request"
+        and "transparent" in text
+        and "not supported" in text
+    )

@@ -23,11 +23,14 @@ def plain(context: str, text: str) -> str:
     return text
 
 
-def error_sentence(exc: BaseException, translate: Translate = plain, *, cli: bool = False) -> str:
+def error_sentence(
+    exc: BaseException, translate: Translate = plain, *, cli: bool = False, settings: bool = False
+) -> str:
     """One sentence for `exc`, with the server's own words, code and trace when it gave any,
-    and where the server's unreadable answer is kept when there is one."""
+    and where the server's unreadable answer is kept when there is one. `settings`: said in the
+    Settings dialog (the key check), where "check it in Settings" would send the reader nowhere."""
     if isinstance(exc, ApiError):
-        sentence = _api_sentence(exc, translate, cli)
+        sentence = _api_sentence(exc, translate, cli, settings)
         if exc.raw:
             sentence = f"{sentence} {raw_answer_note(translate, cli=cli)}"
         return sentence
@@ -58,8 +61,10 @@ def save_failed_sentence(exc: OSError, translate: Translate = plain, *, cli: boo
     ).format(exc.strerror or exc)
 
 
-def _api_sentence(exc: ApiError, translate: Translate, cli: bool) -> str:
-    base = _kind_sentence(exc.kind, translate, cli)
+def _api_sentence(exc: ApiError, translate: Translate, cli: bool, settings: bool = False) -> str:
+    base = (settings and _settings_sentence(exc.kind, translate)) or _kind_sentence(
+        exc.kind, translate, cli
+    )
     extras = []
     if exc.detail:
         extras.append(translate("JobRunner", "Server said: {0}").format(exc.detail.strip()[:300]))
@@ -70,6 +75,37 @@ def _api_sentence(exc: ApiError, translate: Translate, cli: bool) -> str:
     if not extras:
         return base
     return " ".join([base, *(f"({e})" if i else e for i, e in enumerate(extras))])
+
+
+def _settings_sentence(kind: ErrorKind, translate: Translate) -> str | None:
+    """The key check's own words, where they differ from a job's: what to do, right here."""
+    sentences = {
+        ErrorKind.auth: translate(
+            "JobRunner",
+            "The server refused this key. Copy it again from your Mountsea account (without "
+            "spaces), paste it above and check again.",
+        ),
+        ErrorKind.network: translate(
+            "JobRunner",
+            "The server could not be reached. Check the base URL above and your network, then "
+            "check again.",
+        ),
+        ErrorKind.timeout: translate(
+            "JobRunner",
+            "The server did not answer in time. Check the base URL above, then check again.",
+        ),
+        ErrorKind.malformed: translate(
+            "JobRunner",
+            "The answer could not be read: is the base URL above a Mountsea or OpenAI-compatible "
+            "server?",
+        ),
+    }
+    return sentences.get(kind)
+
+
+def key_problem(kind: str | None) -> bool:
+    """A job that failed on its key (401/403 or none): the fix is in Settings."""
+    return kind == ErrorKind.auth.value
 
 
 def _kind_sentence(kind: ErrorKind, translate: Translate, cli: bool) -> str:

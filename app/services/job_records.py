@@ -31,6 +31,7 @@ from app.core.job_events import (
     Waiting,
 )
 from app.core.jobs import can_check_again as _checkable
+from app.core.key_colour import refused_transparency
 from app.core.library import JobState
 
 if TYPE_CHECKING:
@@ -46,9 +47,10 @@ def translate(context: str, text: str) -> str:
     return QCoreApplication.translate(context, text)
 
 
-def error_sentence(exc: BaseException) -> str:
-    """One translated sentence for the user, with the server's own words when it gave any."""
-    return sentences.error_sentence(exc, translate)
+def error_sentence(exc: BaseException, *, settings: bool = False) -> str:
+    """One translated sentence for the user, with the server's own words when it gave any
+    (`settings`: the Settings dialog's own words, see sentences.error_sentence)."""
+    return sentences.error_sentence(exc, translate, settings=settings)
 
 
 def note(name: str) -> str:
@@ -76,6 +78,10 @@ class JobRecord:
     state: JobState = JobState.queued
     detail: str | None = None  # a short note: "waiting for the network", "cancelling…"
     offline: bool = False  # waiting because the server could not be reached at all
+    retry_at: float | None = None  # offline: when the server is tried again (wall clock)
+    needs_key: bool = False  # waiting for a real API key (a task on a real server)
+    transparency_refused: bool = False  # the server refused native transparency: cut out
+    typical: float | None = None  # seconds jobs like this usually take here (timing.py)
     server_status: str | None = None
     error: str | None = None
     error_kind: str | None = None
@@ -113,6 +119,24 @@ class JobRecord:
         return max(0.0, end - self.started)
 
     @property
+    def offer(self) -> str | None:
+        """The one fix a row offers in words: "settings" (the key) or "cutout"."""
+        if (self.state == JobState.failed and sentences.key_problem(self.error_kind)) or (
+            self.state == JobState.waiting and self.needs_key
+        ):
+            return "settings"
+        if self.state == JobState.failed and self.transparency_refused:
+            return "cutout"
+        return None
+
+    @property
+    def retry_in(self) -> float | None:
+        """Seconds until an offline job tries the server again (None: not offline)."""
+        if not self.offline or self.final or self.retry_at is None:
+            return None
+        return max(0.0, self.retry_at - time.time())
+
+    @property
     def contract_state(self) -> str:
         """The state under the contract's six names (a plain str): a waiting job is queued."""
         return str(JobState.queued if self.state == JobState.waiting else self.state)
@@ -125,6 +149,8 @@ class JobRecord:
         self.state = state
         self.detail = None
         self.struggling = False
+        self.offline = self.needs_key = False
+        self.retry_at = None
         self.finished = time.time()
 
 
@@ -139,24 +165,32 @@ def apply_event(
     match event:
         case Started(at):
             record.state, record.started, record.detail = JobState.running, at, None
-        case Waiting("offline"):
+        case Waiting("offline", _, retry_in):
             record.state, record.offline, record.detail = JobState.waiting, True, note("network")
+            record.retry_at = None if retry_in is None else time.time() + retry_in
         case Waiting(_, needs_real_key):
-            record.state = JobState.waiting
+            record.state, record.needs_key = JobState.waiting, needs_real_key
             record.detail = note("key") if needs_real_key else endpoint_reason
         case Resumed(reason):
-            record.state, record.detail = JobState.running, None
+            record.state, record.detail, record.needs_key = JobState.running, None, False
             if reason == "offline":
-                record.offline = False
+                record.offline, record.retry_at = False, None
         case Journaled(job_id):
             record.job_id = job_id
         case TaskCreated(task_id):
             record.task_id, record.server_status = task_id, "submitted"
+        case ServerStatus(status, _, _, _, True, retry_in):
+            # Polls or a send cannot reach the server: the row says Offline while it lasts.
+            record.server_status, record.offline = status, True
+            record.retry_at = None if retry_in is None else time.time() + retry_in
         case ServerStatus(_, "waiting", _, message) if message:
             # Polls meet answers that cannot be used: say so while it lasts.
             record.detail, record.struggling = sentences.waiting_note(message, translate), True
+            record.offline, record.retry_at = False, None  # reached, but it does not help yet
         case ServerStatus(status):
             record.server_status = status
+            if record.state == JobState.running:
+                record.offline, record.retry_at = False, None  # an answer got through
             if record.struggling:  # an answer got through: the note has had its day
                 record.detail, record.struggling = None, False
         case Preview():
@@ -207,6 +241,10 @@ def _failed(record: JobRecord, event: Failed) -> None:
         record.info = event.info
     else:
         record.error = error_sentence(event.error)
+    words = " ".join(w for w in (getattr(event.error, "detail", None), event.message) if w)
+    record.transparency_refused = refused_transparency(
+        record.params.get("background"), event.kind, words
+    )
     record.error_kind = event.kind
     record.raw = event.raw
     record.task_id = record.task_id or event.task_id

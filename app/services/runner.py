@@ -21,9 +21,11 @@ from PySide6.QtGui import QImage, QPixmap
 from app.core import jobs
 from app.core.api.cancel import CancelToken
 from app.core.api.models import ImageRequest
-from app.core.job_events import Endpoint, JobSpec, Preview
+from app.core.job_events import Endpoint, JobSpec, Journaled, Landed, Preview
 from app.core.jobs import NETWORK_PROBE_INTERVAL, cannot_connect, is_loopback, probe
+from app.core.key_colour import as_cutout, refused_transparency
 from app.core.library import JobState
+from app.core.library.timing import Timings, timing_key
 from app.services.background import Background
 from app.services.job_records import (
     FINAL_STATES,
@@ -113,6 +115,11 @@ class JobRunner(QObject):
         self._streaming = streaming  # live previews for Compat calls (None: never streamed)
         self._shut = False
         self._stopping = threading.Event()  # set at shutdown: a cancel then is not the user's
+        # How long jobs usually take (the rows' "of about" and bar): learned from the
+        # library off the GUI thread when the first job starts (start-up does not pay for
+        # it), then from every job that lands.
+        self.timings = Timings()
+        self._timings_asked = False
 
     # -- shared resources --
 
@@ -149,6 +156,32 @@ class JobRunner(QObject):
             probe_interval=self.probe_interval,
             stopping=self._stopping.is_set,
         )
+
+    def _learn_timings(self) -> None:
+        if self._timings_asked:
+            return
+        self._timings_asked = True
+        self.calls.submit(
+            self.library.timings, on_done=self.on_timings_loaded, on_error=self.on_timings_failed
+        )
+
+    def on_timings_failed(self, error: BaseException) -> None:
+        # Only the estimate is missing: rows show the elapsed time alone.
+        log.warning("could not learn the typical job times: %s", error)
+
+    @Slot(object)
+    def on_timings_loaded(self, timings: Timings) -> None:
+        if not isinstance(timings, Timings):
+            return
+        self.timings = timings
+        for record in self.records():
+            if not record.final and record.job_id is not None:
+                record.typical = timings.typical(self._timing_key(record))
+                self.job_changed.emit(record.key)
+
+    def _timing_key(self, record: JobRecord) -> tuple[str, str, str, bool]:
+        endpoint = self.endpoints.get()
+        return timing_key(record.flavour, record.params, bool(endpoint and endpoint.demo))
 
     def set_concurrency(self, n: int) -> None:
         self.jobs.set_max_threads(n)
@@ -207,6 +240,7 @@ class JobRunner(QObject):
         if self._shut or record.spec is None:
             return
         record.cancel = CancelToken()
+        self._learn_timings()
         key = record.key
         record.task = self.jobs.submit(
             run_in_worker,
@@ -232,8 +266,10 @@ class JobRunner(QObject):
             record.detail = note("cancelling")
             self._changed(record, was_final=False)
 
-    def retry(self, key: str) -> str | None:
-        """A new job with the same inputs (the journal's saved request when there is one)."""
+    def retry(self, key: str, *, cut_out: bool = False) -> str | None:
+        """A new job with the same inputs (the journal's saved request when there is one).
+        `cut_out`: by the cut-out route instead of native transparency, which the server
+        refused (key_colour.as_cutout; the row offers it as "Cut out instead")."""
         old = self._records.get(key)
         if old is None or old.state not in RETRYABLE or (old.spec is None and old.job_id is None):
             return None
@@ -246,13 +282,18 @@ class JobRunner(QObject):
             resume_job_id=None,
             resume_task_id=None,
             resume_base_url=None,
+            as_cutout=cut_out,
         )
         if spec.retry_of is not None:
             spec.snapshot = None
+        params = dict(old.params)
+        if cut_out:
+            spec.request = spec.request and as_cutout(spec.request)
+            params = as_cutout(ImageRequest.from_parameters(params)).parameters()
         record = JobRecord(
             key=new_key,
             prompt=old.prompt,
-            params=dict(old.params),
+            params=params,
             flavour=old.flavour,
             is_edit=old.is_edit,
             spec=spec,
@@ -345,6 +386,9 @@ class JobRunner(QObject):
             base_url=job.base_url,
             raw=getattr(job, "raw_answer", None),
             spec=JobSpec(key=key, flavour=str(job.flavour), parent_item_id=job.parent_item_id),
+            transparency_refused=refused_transparency(
+                params.get("background"), job.error_kind, job.error_message or ""
+            ),
         )
         self._add(record)
         return key
@@ -389,6 +433,10 @@ class JobRunner(QObject):
             return
         was_final = record.final
         apply_event(record, event, pictures, self.endpoints.waiting_reason)  # type: ignore[arg-type]
+        if isinstance(event, Journaled):
+            record.typical = self.timings.typical(self._timing_key(record))
+        elif isinstance(event, Landed) and not event.late and record.elapsed:
+            self.timings.add(self._timing_key(record), record.elapsed)
         if pictures is not None and pictures[1] is not None:
             self._trim_previews(key)
         self._changed(record, was_final)

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QByteArray,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -20,10 +21,12 @@ from PySide6.QtCore import (
 )
 
 from app.core.library import JobState
+from app.core.library.timing import progress
 from app.services.job_records import FINAL_STATES, JobRecord, can_check_again
 from app.services.runner import JobRunner
 
 _Index = QModelIndex | QPersistentModelIndex
+translate = QCoreApplication.translate
 
 
 class Roles:
@@ -43,6 +46,10 @@ class Roles:
     Record = Qt.ItemDataRole.UserRole + 14
     RawAnswer = Qt.ItemDataRole.UserRole + 15  # the server's answer nobody could read, or None
     CanCheckAgain = Qt.ItemDataRole.UserRole + 16  # "Check the server again" applies
+    Typical = Qt.ItemDataRole.UserRole + 21  # seconds jobs like this usually take, or None
+    Progress = Qt.ItemDataRole.UserRole + 22  # elapsed / typical (0..0.95) while running, or None
+    Offline = Qt.ItemDataRole.UserRole + 23  # waiting for the network (bool)
+    Offer = Qt.ItemDataRole.UserRole + 24  # "settings" / "cutout": the fix the row offers, or None
 
 
 def format_elapsed(seconds: float | None) -> str:
@@ -52,6 +59,21 @@ def format_elapsed(seconds: float | None) -> str:
     return (
         f"{s // 60}:{s % 60:02d}" if s < 3600 else f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
     )
+
+
+def job_progress(record: JobRecord) -> float | None:
+    """How far a running job probably is, from the typical time (None: no estimate yet)."""
+    if record.state != JobState.running or record.elapsed is None:
+        return None
+    return progress(record.elapsed, record.typical)
+
+
+def format_estimate(record: JobRecord) -> str:
+    """ "1:12", or "1:12 of about 1:40" while a job with a typical time runs."""
+    elapsed = format_elapsed(record.elapsed)
+    if record.final or record.typical is None or not elapsed:
+        return elapsed
+    return translate("TaskList", "{0} of about {1}").format(elapsed, format_elapsed(record.typical))
 
 
 class TaskModel(QAbstractListModel):
@@ -134,6 +156,14 @@ class TaskModel(QAbstractListModel):
             return record.raw
         if role == Roles.CanCheckAgain:
             return can_check_again(record)
+        if role == Roles.Typical:
+            return record.typical
+        if role == Roles.Progress:
+            return job_progress(record)
+        if role == Roles.Offline:
+            return record.offline and not record.final
+        if role == Roles.Offer:
+            return record.offer
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -193,7 +223,7 @@ class TaskModel(QAbstractListModel):
             record = self._runner.record(key)
             if record is not None and record.state in (JobState.running, JobState.waiting):
                 index = self.index(row, 0)
-                self.dataChanged.emit(index, index, [Roles.Elapsed])
+                self.dataChanged.emit(index, index, [Roles.Elapsed, Roles.Progress])
         self._update_ticker()
 
     def _update_ticker(self) -> None:
@@ -215,6 +245,6 @@ class TaskModel(QAbstractListModel):
             if record is not None:
                 state = str(record.state)
                 out[state] = out.get(state, 0) + 1
-                if record.offline and record.state == JobState.waiting:
+                if record.offline and not record.final:
                     out["waiting_network"] = out.get("waiting_network", 0) + 1
         return out

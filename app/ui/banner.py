@@ -27,9 +27,9 @@ class Banner(QFrame):
         self.button.hide()
         layout.addWidget(self.button)
         self.close_button = QToolButton(self)
-        self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
         self.close_button.setToolTip(self.tr("Hide this message"))
+        self.close_button.setAccessibleName(self.tr("Hide this message"))
         self.close_button.clicked.connect(self.on_close_clicked)
         self.close_button.setVisible(closable)
         layout.addWidget(self.close_button)
@@ -39,6 +39,14 @@ class Banner(QFrame):
         self.label.setText(text)
         self.button.setText(action or "")
         self.button.setVisible(bool(action))
+        if self.close_button.isVisibleTo(self) and self.close_button.icon().isNull():
+            # The app's own icon, drawn when first needed (a font's "✕" may be missing).
+            from PySide6.QtGui import QPalette
+
+            from app.ui.icons import icon
+
+            ink = self.palette().color(QPalette.ColorRole.WindowText)
+            self.close_button.setIcon(icon("cancel", ink, 12))
         self.show()
 
     def on_close_clicked(self) -> None:

@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         self.notice_banner.action_clicked.connect(self.on_show_recovered)
         self.task_list.open_requested.connect(self.on_open_job)
         self.task_list.message.connect(self.show_message)
+        self.task_list.settings_requested.connect(self.on_add_key)
         self.result_view.message.connect(self.show_message)
         self.result_view.reuse_requested.connect(self.on_reuse)
         self.result_view.edit_source_requested.connect(self.on_edit_source)

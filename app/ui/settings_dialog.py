@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,12 +21,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from app.core import sentences
+from app.core.api.errors import ApiError
 from app.core.api.models import DEFAULT_BASE_URL
 from app.core.settings import Settings
 from app.services.background import Background
@@ -58,6 +61,13 @@ class SettingsDialog(QDialog):
         self._background = background
         self._settings = settings
         self._backend_available: bool | None = None
+        self._checked_key: str | None = None  # the key the running check asks about
+        self._refused_key: str | None = None  # the last check's server refused this key
+        self.refused_question: QMessageBox | None = None  # "Save it anyway?", while open
+        self._fit_timer = QTimer(self)  # grows the dialog to the key status once laid out
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.on_fit_status)
         layout = QVBoxLayout(self)
 
         server = QGroupBox(self.tr("Server"), self)
@@ -241,12 +251,64 @@ class SettingsDialog(QDialog):
             QLineEdit.EchoMode.Normal if show else QLineEdit.EchoMode.Password
         )
 
+    def _say(self, text: str | None, *, error: bool = False) -> None:
+        """The key's status, whole: once the layouts have placed the new text, the dialog grows
+        by what its wrapped lines lack (a top-level window does not follow a label's
+        height-for-width by itself, so a long sentence would be cut off)."""
+        self.key_status.show_text(text, error=error)
+        self._fit_timer.start()
+
+    @Slot()
+    def on_fit_status(self) -> None:
+        label = self.key_status
+        if not label.isVisible():
+            return
+        missing = label.heightForWidth(label.width()) - label.height()
+        if missing > 0:
+            self.resize(self.width(), self.height() + missing)
+            self._fit_timer.start()  # the width may settle differently: look once more
+
     @Slot()
     def on_save_key(self) -> None:
         key = self.key_edit.text().strip()
         if not key:
-            self.key_status.show_text(self.tr("Paste a key first."), error=True)
+            self._say(self.tr("Paste a key first."), error=True)
             return
+        if key == self._refused_key:
+            self._ask_to_save_refused()
+            return
+        self._save_key(key)
+
+    def _ask_to_save_refused(self) -> None:
+        """The check just said the server refuses this key: saving it is the user's call."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Save a refused key?"),
+            self.tr(
+                "The server refused this key when it was checked. Jobs sent with it will fail. "
+                "Save it anyway?"
+            ),
+            parent=self,
+        )
+        box.setObjectName("refusedKeyQuestion")
+        keep = box.addButton(self.tr("Don't save"), QMessageBox.ButtonRole.RejectRole)
+        save = box.addButton(self.tr("Save anyway"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def on_finished(_result: int) -> None:
+            self.refused_question = None
+            key = self.key_edit.text().strip()
+            if box.clickedButton() is save and key:
+                self._save_key(key)
+            else:
+                self._say(self.tr("Not saved. Paste the right key and check it again."))
+
+        box.finished.connect(on_finished)
+        self.refused_question = box
+        box.open()
+
+    def _save_key(self, key: str) -> None:
         store = self._store()
         if self.session_check.isChecked():
             store.set_session_key(key)
@@ -266,12 +328,10 @@ class SettingsDialog(QDialog):
         # The environment variable still wins when set; the saved key waits behind it.
         current, _ = self._session.key_info()
         if current == "env":
-            self.key_status.show_text(
-                self.tr("Saved. MOUNTSEA_API_KEY is set, so that key stays in use.")
-            )
+            self._say(self.tr("Saved. MOUNTSEA_API_KEY is set, so that key stays in use."))
         else:
             self._session.apply_key(key, source)
-            self.key_status.show_text(
+            self._say(
                 self.tr("Saved in the system keyring.")
                 if source == "keyring"
                 else self.tr("Kept for this session only.")
@@ -284,12 +344,10 @@ class SettingsDialog(QDialog):
         from app.core.keys import KeyStoreUnavailable
 
         if isinstance(error, KeyStoreUnavailable):
-            self.key_status.show_text(str(error), error=True)
+            self._say(str(error), error=True)
             self.session_check.setChecked(True)
         else:
-            self.key_status.show_text(
-                self.tr("Could not save the key: {0}").format(error), error=True
-            )
+            self._say(self.tr("Could not save the key: {0}").format(error), error=True)
 
     @Slot()
     def on_remove_key(self) -> None:
@@ -305,25 +363,26 @@ class SettingsDialog(QDialog):
 
     def on_remove_failed(self, error: BaseException) -> None:
         self._busy(False)
-        self.key_status.show_text(str(error), error=True)
+        self._say(str(error), error=True)
 
     @Slot(object)
     def on_key_removed(self, found: Any) -> None:
         self._busy(False)
         key, source = found
         self._session.apply_key(key, source)
-        self.key_status.show_text(self.tr("The key was removed."))
+        self._say(self.tr("The key was removed."))
         self._show_source()
 
     @Slot()
     def on_check_key(self) -> None:
         key = self.key_edit.text().strip() or self._session.api_key
         if not key:
-            self.key_status.show_text(self.tr("There is no key to check yet."), error=True)
+            self._say(self.tr("There is no key to check yet."), error=True)
             return
         base_url = self.base_url_edit.text().strip() or DEFAULT_BASE_URL
         self._busy(True)
-        self.key_status.show_text(self.tr("Checking…"))
+        self._checked_key = key
+        self._say(self.tr("Checking…"))
         self._background.submit(
             self._session.check_key,
             base_url,
@@ -335,11 +394,15 @@ class SettingsDialog(QDialog):
     @Slot(object)
     def on_key_ok(self, _result: Any) -> None:
         self._busy(False)
-        self.key_status.show_text(self.tr("The server accepts this key."))
+        self._refused_key = None
+        self._say(self.tr("The server accepts this key."))
 
     def on_key_bad(self, error: BaseException) -> None:
         self._busy(False)
-        self.key_status.show_text(error_sentence(error), error=True)
+        # Only the server's "no" marks the key; an unreachable server says nothing about it.
+        refused = isinstance(error, ApiError) and sentences.key_problem(str(error.kind))
+        self._refused_key = self._checked_key if refused else None
+        self._say(error_sentence(error, settings=True), error=True)
 
     def _busy(self, busy: bool) -> None:
         for b in (self.save_key_button, self.remove_key_button, self.check_key_button):

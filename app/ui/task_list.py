@@ -1,6 +1,8 @@
 """The task list: one row per job with thumbnail, prompt start, main parameters, state, server
-status, ticking elapsed time and the error sentence. Per-row actions in the context menu and
-in the buttons under the list; double-click opens the result."""
+status, ticking elapsed time (against the typical time, with a bar, once this library knows
+it) and the error sentence. A row that failed for a reason with a known fix offers it in
+words ("Open settings", "Cut out instead"); per-row actions in the context menu and in the
+buttons under the list; double-click opens the result. Icons are the app's own SVGs."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from PySide6.QtGui import (
     QDrag,
     QFont,
     QFontMetrics,
+    QHelpEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -42,6 +45,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -49,98 +53,28 @@ from PySide6.QtWidgets import (
 from app.core.library import JobState
 from app.services.job_records import FINAL_STATES, RETRYABLE, JobRecord, can_check_again
 from app.services.runner import JobRunner
-from app.services.task_model import Roles, TaskModel, format_elapsed
+from app.services.task_model import Roles, TaskModel, format_estimate, job_progress
+from app.ui import icons
+from app.ui.task_row import (
+    BAR,
+    BUTTON,
+    ERROR_LINES,
+    ICON,
+    PAD,
+    PLACEHOLDER,
+    STATE_COLOURS,
+    THUMB,
+    draw_icon,
+    hover_action,
+    offer_label,
+    offer_rect,
+    offer_tip,
+    params_summary,
+    row_note,
+    state_label,
+    wrap_lines,
+)
 from app.ui.widgets import give_own_viewport, qstyle
-
-THUMB = 64
-PAD = 8
-EDIT_GLYPH = "✎"  # placeholder thumbnails until the result arrives
-GENERATE_GLYPH = "▣"
-
-STATE_COLOURS = {
-    JobState.queued: QColor("#7a7f87"),
-    JobState.waiting: QColor("#b7791f"),
-    JobState.running: QColor("#2b6cb0"),
-    JobState.completed: QColor("#2f855a"),
-    JobState.failed: QColor("#c53030"),
-    JobState.cancelled: QColor("#7a7f87"),
-    JobState.interrupted: QColor("#b7791f"),
-}
-
-
-def state_label(state: str, late: bool = False) -> str:
-    labels: dict[str, str] = {
-        JobState.queued: QCoreApplication.translate("TaskList", "Queued"),
-        JobState.waiting: QCoreApplication.translate("TaskList", "Waiting"),
-        JobState.running: QCoreApplication.translate("TaskList", "Running"),
-        JobState.completed: QCoreApplication.translate("TaskList", "Completed"),
-        JobState.failed: QCoreApplication.translate("TaskList", "Failed"),
-        JobState.cancelled: QCoreApplication.translate("TaskList", "Cancelled"),
-        JobState.interrupted: QCoreApplication.translate("TaskList", "Interrupted"),
-    }
-    text = labels.get(state, state)
-    if late:
-        text = QCoreApplication.translate("TaskList", "Cancelled (result saved)")
-    return text
-
-
-def params_summary(record: JobRecord) -> str:
-    p = record.params
-    parts = ["Async" if record.flavour == "async" else "Compat"]
-    if record.is_edit:
-        parts.append(QCoreApplication.translate("TaskList", "edit"))
-    for name in ("size", "quality"):
-        value = p.get(name)
-        if value and value != "auto":
-            parts.append(str(value))
-    fmt = p.get("output_format")
-    if fmt:
-        parts.append(str(fmt).upper())
-    if p.get("background") == "transparent":
-        parts.append(QCoreApplication.translate("TaskList", "transparent"))
-    return " · ".join(parts)
-
-
-ERROR_LINES = 3  # the rest is in the tooltip and "Copy the error message"
-
-
-def wrap_lines(text: str, fm: QFontMetrics, width: int, max_lines: int) -> list[str]:
-    """Word-wrap `text` into at most `max_lines` lines of `width` pixels, the last one elided."""
-    words = text.split()
-    lines: list[str] = []
-    current = ""
-    for i, word in enumerate(words):
-        candidate = f"{current} {word}" if current else word
-        if fm.horizontalAdvance(candidate) <= width or not current:
-            current = candidate
-            continue
-        lines.append(current)
-        current = word
-        if len(lines) == max_lines - 1:
-            rest = " ".join([current, *words[i + 1 :]])
-            lines.append(fm.elidedText(rest, Qt.TextElideMode.ElideRight, width))
-            return lines
-    if current:
-        lines.append(fm.elidedText(current, Qt.TextElideMode.ElideRight, width))
-    return lines
-
-
-BUTTON = 22  # the hover button at a row's top right
-
-
-def hover_action(record: JobRecord) -> str | None:
-    """The one action a row offers on hover: the thing a person most likely wants next."""
-    if record.state not in FINAL_STATES:
-        return "cancel"
-    if record.state != JobState.cancelled and can_check_again(record) and not record.late_result:
-        # Failed or interrupted on the way, not by choice: the same task once more, nothing
-        # new billed. (A job the person cancelled keeps its one-click retry.)
-        return "check"
-    if record.state in RETRYABLE and not record.late_result:
-        return "retry"
-    if record.paths:
-        return "reveal"
-    return None
 
 
 class _Fonts(NamedTuple):
@@ -152,7 +86,8 @@ class _Fonts(NamedTuple):
 
 
 class TaskDelegate(QStyledItemDelegate):
-    action = Signal(str, str)  # job key, "cancel" / "check" / "retry" / "reveal"
+    # job key, "cancel" / "check" / "retry" / "reveal", or an offer: "settings" / "cutout"
+    action = Signal(str, str)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -178,14 +113,32 @@ class TaskDelegate(QStyledItemDelegate):
         ):
             record: JobRecord | None = index.data(Roles.Record)
             name = hover_action(record) if record is not None else None
-            if (
-                record is not None
-                and name
-                and self.button_rect(option.rect).contains(event.position().toPoint())
-            ):
+            point = event.position().toPoint()
+            if record is not None and name and self.button_rect(option.rect).contains(point):
                 self.action.emit(record.key, name)
                 return True
+            offer = record.offer if record is not None else None
+            if offer and offer_rect(option.rect, self._fonts(option).fm_small, offer).contains(
+                point
+            ):
+                self.action.emit(record.key, offer)  # type: ignore[union-attr]
+                return True
         return super().editorEvent(event, model, option, index)
+
+    def helpEvent(  # noqa: N802
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        offer = index.data(Roles.Offer)
+        if offer and offer_rect(option.rect, self._fonts(option).fm_small, offer).contains(
+            event.pos()
+        ):
+            QToolTip.showText(event.globalPos(), offer_tip(offer), view)
+            return True
+        return super().helpEvent(event, view, option, index)
 
     def _paint_button(
         self, painter: QPainter, option: QStyleOptionViewItem, record: JobRecord
@@ -195,24 +148,44 @@ class TaskDelegate(QStyledItemDelegate):
         if name is None or not option.state & qstyle().StateFlag.State_MouseOver:
             return 0
         rect = self.button_rect(option.rect)
-        glyph = {"cancel": "✕", "check": "⟳", "retry": "↻", "reveal": "📂"}[name]
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
         painter.setBrush(option.palette.color(QPalette.ColorRole.Button))
         painter.drawRoundedRect(rect.adjusted(0, 0, -1, -1), 4, 4)
-        painter.setPen(option.palette.color(QPalette.ColorRole.ButtonText))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, glyph)
+        draw_icon(painter, rect, name, option.palette.color(QPalette.ColorRole.ButtonText))
         painter.restore()
         return BUTTON + PAD // 2
 
+    def _paint_offer(
+        self, painter: QPainter, option: QStyleOptionViewItem, offer: str, fm: QFontMetrics
+    ) -> None:
+        """The fix a failed row offers, always visible: icon and words on a button."""
+        rect = offer_rect(option.rect, fm, offer)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
+        painter.setBrush(option.palette.color(QPalette.ColorRole.Button))
+        painter.drawRoundedRect(rect.adjusted(0, 0, -1, -1), 4, 4)
+        ink = option.palette.color(QPalette.ColorRole.ButtonText)
+        draw_icon(
+            painter, QRect(rect.left() + PAD // 2, rect.top(), ICON, rect.height()), offer, ink
+        )
+        painter.setPen(ink)
+        painter.drawText(
+            rect.adjusted(ICON + PAD, 0, -PAD // 2, 0),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            offer_label(offer),
+        )
+        painter.restore()
+
     def warm_up(self, font: QFont) -> None:
         """Build now what the first painted row needs: QStyle's Python type with its enums
-        (~4 ms), and the fallback fonts for the placeholder glyphs (fontconfig looks them
-        up on first use). Called once the window is idle, so the first job's row does not
-        pay it in the frame after the click."""
+        (~4 ms) and the placeholder icons. Called once the window is idle, so the first
+        job's row does not pay it in the frame after the click."""
         qstyle()
-        QFontMetrics(font).horizontalAdvance(EDIT_GLYPH + GENERATE_GLYPH)
+        for name in ("image", "edit"):
+            icons.pixmap(name, PLACEHOLDER, QColor("#7a7f87"))
 
     def _fonts(self, option: QStyleOptionViewItem) -> _Fonts:
         # Every visible row is painted again each second while jobs run (the elapsed time):
@@ -237,7 +210,11 @@ class TaskDelegate(QStyledItemDelegate):
         lines = 3
         # Always reserve the full error block: the width changes with the dock and scroll bar.
         extra = fonts.fm_small.lineSpacing() * ERROR_LINES if index.data(Roles.Error) else 0
-        height = max(THUMB + 2 * PAD, lines * fonts.fm_plain.lineSpacing() + 2 * PAD + extra + 4)
+        if index.data(Roles.Offer):
+            extra += max(BUTTON, fonts.fm_small.height() + 6) + PAD // 2
+        height = max(
+            THUMB + 2 * PAD, lines * fonts.fm_plain.lineSpacing() + 2 * PAD + extra + BAR + 4
+        )
         return QSize(260, height)
 
     def paint(
@@ -275,11 +252,10 @@ class TaskDelegate(QStyledItemDelegate):
             painter.drawPixmap(target, pm)
         else:
             painter.fillRect(thumb_rect, option.palette.color(QPalette.ColorRole.AlternateBase))
-            painter.setPen(muted)
-            painter.drawText(
-                thumb_rect,
-                Qt.AlignmentFlag.AlignCenter,
-                EDIT_GLYPH if record.is_edit else GENERATE_GLYPH,
+            placeholder = QRect(0, 0, PLACEHOLDER, PLACEHOLDER)
+            placeholder.moveCenter(thumb_rect.center())
+            draw_icon(
+                painter, placeholder, "edit" if record.is_edit else "image", muted, PLACEHOLDER
             )
         x = thumb_rect.right() + PAD
         width = rect.right() - x
@@ -297,41 +273,57 @@ class TaskDelegate(QStyledItemDelegate):
             fm_bold.elidedText(prompt, Qt.TextElideMode.ElideRight, width - taken),
         )
         y += fm_bold.lineSpacing()
+        # Parameters, and on the right the elapsed time ("of about" the typical one): the
+        # state line below keeps its width for why a job waits and the server's status.
         painter.setFont(small)
         painter.setPen(muted)
-        painter.drawText(
-            QRect(x, y, width, fm_small.height()),
-            Qt.AlignmentFlag.AlignLeft,
-            fm_small.elidedText(params_summary(record), Qt.TextElideMode.ElideRight, width),
-        )
-        y += fm_small.lineSpacing() + 2
-        # State line: coloured state, then server status / note, elapsed on the right.
-        state = record.state
-        label = state_label(state, record.late_result)
-        painter.setFont(bold)
-        painter.setPen(text_colour if selected else STATE_COLOURS.get(state, text_colour))
-        painter.drawText(QRect(x, y, width, fm_bold.height()), Qt.AlignmentFlag.AlignLeft, label)
-        label_w = fm_bold.horizontalAdvance(label + "  ")
-        elapsed = format_elapsed(record.elapsed)
-        painter.setFont(small)
-        painter.setPen(muted)
-        elapsed_w = fm_small.horizontalAdvance(elapsed + " ")
+        elapsed = format_estimate(record)
+        elapsed_w = fm_small.horizontalAdvance(elapsed + "  ") if elapsed else 0
         if elapsed:
             painter.drawText(
                 QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignRight, elapsed
             )
-        note = record.detail or ""
-        if record.server_status and state not in FINAL_STATES:
-            note = f"{note} · {record.server_status}" if note else record.server_status
+        painter.drawText(
+            QRect(x, y, max(0, width - elapsed_w), fm_small.height()),
+            Qt.AlignmentFlag.AlignLeft,
+            fm_small.elidedText(
+                params_summary(record), Qt.TextElideMode.ElideRight, max(0, width - elapsed_w)
+            ),
+        )
+        y += fm_small.lineSpacing() + 2
+        # State line: coloured state (Offline while the server cannot be reached), then why
+        # it waits or the server's status.
+        state = record.state
+        offline = record.offline and not record.final
+        label = (
+            QCoreApplication.translate("TaskList", "Offline")
+            if offline
+            else state_label(state, record.late_result)
+        )
+        colour = STATE_COLOURS[JobState.waiting] if offline else STATE_COLOURS.get(state)
+        painter.setFont(bold)
+        painter.setPen(text_colour if selected or colour is None else colour)
+        painter.drawText(QRect(x, y, width, fm_bold.height()), Qt.AlignmentFlag.AlignLeft, label)
+        label_w = fm_bold.horizontalAdvance(label + " ")
+        note = row_note(record)
         if note:
+            painter.setFont(small)
+            painter.setPen(muted)
+            room = max(0, width - label_w)
             painter.drawText(
-                QRect(x + label_w, y + 1, max(0, width - label_w - elapsed_w), fm_small.height()),
+                QRect(x + label_w, y + 1, room, fm_small.height()),
                 Qt.AlignmentFlag.AlignLeft,
-                fm_small.elidedText(
-                    note, Qt.TextElideMode.ElideRight, max(0, width - label_w - elapsed_w)
-                ),
+                fm_small.elidedText(f"· {note}", Qt.TextElideMode.ElideRight, room),
             )
         y += fm_bold.lineSpacing() + 2
+        done = job_progress(record)
+        if done is not None:
+            # A thin bar of elapsed against typical: never full before the result is there.
+            track = QRect(x, y, width, BAR)
+            painter.fillRect(track, option.palette.color(QPalette.ColorRole.Midlight))
+            painter.fillRect(QRect(x, y, round(width * done), BAR), STATE_COLOURS[JobState.running])
+        y += BAR + 2
+        painter.setFont(small)
         if record.error:
             painter.setPen(text_colour if selected else STATE_COLOURS[JobState.failed])
             for line in wrap_lines(record.error, fm_small, width, ERROR_LINES):
@@ -339,6 +331,8 @@ class TaskDelegate(QStyledItemDelegate):
                     QRect(x, y, width, fm_small.height()), Qt.AlignmentFlag.AlignLeft, line
                 )
                 y += fm_small.lineSpacing()
+        if record.offer:
+            self._paint_offer(painter, option, record.offer, fm_small)
         painter.restore()
 
 
@@ -383,6 +377,7 @@ class TaskListView(QListView):
 
 class TaskList(QWidget):
     open_requested = Signal(str)  # job key
+    settings_requested = Signal()  # a row's "Open settings": the key needs fixing
     message = Signal(str)
 
     def __init__(self, runner: JobRunner, model: TaskModel, parent: QWidget | None = None):
@@ -481,6 +476,10 @@ class TaskList(QWidget):
             self._runner.retry(key)
         elif name == "reveal" and record.paths:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(record.paths[0]).parent)))
+        elif name == "settings":
+            self.settings_requested.emit()
+        elif name == "cutout":
+            self._runner.retry(key, cut_out=True)
 
     @Slot()
     def on_cancel(self) -> None:
@@ -523,6 +522,10 @@ class TaskList(QWidget):
         """The row's menu: checking the same task again comes before a retry that bills again."""
         menu = QMenu(self)
         key = record.key
+        if record.offer == "settings":
+            menu.addAction(offer_label("settings"), self.settings_requested.emit)
+        elif record.offer == "cutout":
+            menu.addAction(offer_label("cutout"), lambda: self._runner.retry(key, cut_out=True))
         if record.paths or record.preview is not None:
             menu.addAction(self.tr("Open"), lambda: self.open_requested.emit(key))
         if record.paths:

@@ -63,6 +63,19 @@ if _os.environ.get("MOUNTSEA_BUNDLE_PROBE") == "1":
         except Exception as exc:
             info["resources_error"] = f"{type(exc).__name__}: {exc}"
         try:
+            # The task list's icons are SVG files drawn by QtSvg (app/ui/icons.py): both the
+            # files and the module must be in the bundle.
+            from PySide6.QtSvg import QSvgRenderer
+
+            from app.ui.icons import NAMES
+
+            info["svg_icons_ok"] = all(
+                QSvgRenderer(str(resources_dir() / "icons" / f"{name}.svg")).isValid()
+                for name in NAMES
+            )
+        except Exception as exc:
+            info["svg_icons_error"] = f"{type(exc).__name__}: {exc}"
+        try:
             from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
             qt_translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)

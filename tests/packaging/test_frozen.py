@@ -235,6 +235,7 @@ def test_frozen_app_runs_from_its_own_bundle(frozen: Frozen, clean_env: dict[str
     assert info["frozen"] is True
     assert Path(info["meipass"]).resolve() == frozen.internal.resolve()
     assert info.get("resources_ok") is True, info
+    assert info.get("svg_icons_ok") is True, info  # the task list's icons draw frozen
     assert Path(info["resources_dir"]).resolve() == (frozen.internal / "resources").resolve()
 
 

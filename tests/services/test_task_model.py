@@ -106,3 +106,51 @@ def test_a_history_row_with_a_task_can_be_checked_again_on_its_own_server(
     runner.on_event(key, ServerStatus("processing", "polling", 2.0))
     assert model.data(row, Roles.Detail) is None
     assert model.data(row, Roles.ServerStatus) == "processing"
+
+
+def test_offline_rows_count_down_and_clear_with_the_next_answer(qtbot, runner: JobRunner) -> None:
+    from app.core.job_events import Resumed, ServerStatus
+
+    model = TaskModel(runner)
+    key = runner.add_history(journal_job("polling"), "completed")
+    record = runner.record(key)
+    record.state, record.finished = JobState.running, None
+    row = model.index_of(key)
+    # A poll that cannot reach the server: Offline, with when it tries again.
+    runner.on_event(key, ServerStatus("retrying", "retrying", 3.0, "no route", True, 20.0))
+    assert model.data(row, Roles.Offline) is True
+    assert 19 < record.retry_in <= 20
+    assert model.counts().get("waiting_network") == 1  # the status bar says Offline
+    runner.on_event(key, ServerStatus("processing", "polling", 25.0))
+    assert model.data(row, Roles.Offline) is False and record.retry_in is None
+    assert model.counts().get("waiting_network") is None
+    # No network before sending: waiting, counting down to each probe, then running again.
+    runner.on_event(key, Waiting("offline", retry_in=5.0))
+    assert record.state == JobState.waiting and 4 < record.retry_in <= 5
+    runner.on_event(key, Resumed("offline"))
+    assert not record.offline and record.state == JobState.running
+
+
+def test_the_offer_follows_why_a_job_failed(qtbot, runner: JobRunner) -> None:
+    model = TaskModel(runner)
+    key_job = journal_job("refused key", state="failed")
+    key_job.error_kind = "auth"
+    a = runner.add_history(key_job, "failed", error="The API key was refused.")
+    transparent = journal_job("a sticker", state="failed")
+    transparent.params["background"] = "transparent"
+    transparent.error_kind = "invalid_request"
+    transparent.error_message = "Transparent background is not supported for this model."
+    b = runner.add_history(transparent, "failed", error="Refused.")
+    other = journal_job("other", state="failed")
+    other.error_kind = "invalid_request"
+    c = runner.add_history(other, "failed", error="Refused.")
+    assert model.data(model.index_of(a), Roles.Offer) == "settings"
+    assert model.data(model.index_of(b), Roles.Offer) == "cutout"
+    assert model.data(model.index_of(c), Roles.Offer) is None
+    # A task on a real server waiting for a real key (the demo one will not do): settings too.
+    waiting = runner.add_history(journal_job("resumed elsewhere"), "completed")
+    record = runner.record(waiting)
+    record.state, record.finished = JobState.running, None
+    runner.on_event(waiting, Waiting("endpoint", needs_real_key=True))
+    assert model.data(model.index_of(waiting), Roles.Offer) == "settings"
+    assert record.detail == "waiting for an API key"

@@ -357,7 +357,15 @@ class MountseaClient:
                 if exc.kind not in PASSING_POLL_PROBLEMS:
                     raise
                 last_problem = exc
-                self._say_still_trying(on_event, task_id, start, deadline, _poll_problem(exc))
+                self._say_still_trying(
+                    on_event,
+                    task_id,
+                    start,
+                    deadline,
+                    _poll_problem(exc),
+                    offline=exc.kind is ErrorKind.network,
+                    retry_in=interval,
+                )
             if status is not None:
                 emit(
                     on_event,
@@ -420,7 +428,15 @@ class MountseaClient:
                 interval = min(interval * POLL_GROWTH, self.max_poll_interval)
 
     def _say_still_trying(
-        self, on_event: EventSink, task_id: str, start: float, deadline: float, message: str
+        self,
+        on_event: EventSink,
+        task_id: str,
+        start: float,
+        deadline: float,
+        message: str,
+        *,
+        offline: bool = False,
+        retry_in: float | None = None,
     ) -> None:
         emit(
             on_event,
@@ -430,6 +446,8 @@ class MountseaClient:
                 elapsed=self._clock() - start,
                 deadline=deadline,
                 message=message + " Still trying until the deadline.",
+                offline=offline,
+                retry_in=retry_in,
             ),
         )
 

@@ -55,6 +55,8 @@ class ProgressEvent:
     message: str | None = None  # retrying / waiting: why (an English sentence)
     index: int = 0  # preview: which partial picture, from 0
     data: bytes | None = None  # preview: the partial picture as the server encoded it
+    offline: bool = False  # retrying / waiting because the server cannot be reached
+    retry_in: float | None = None  # retrying / waiting: seconds until the next try
 
 
 EventSink = Callable[[ProgressEvent], None] | None
@@ -211,6 +213,8 @@ class Transport:
                     "retrying",
                     elapsed=self._clock() - start,
                     message=f"{error.message} Trying again in {delay:.1f} s.",
+                    offline=error.kind is ErrorKind.network,
+                    retry_in=delay,
                 ),
             )
             log.info(

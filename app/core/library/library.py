@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.api.models import Flavour, ImageRequest, ImageResult
-from app.core.library import items, journal, rebuild, saving, search, spend, usage
+from app.core.library import items, journal, rebuild, saving, search, spend, timing, usage
 from app.core.library.files import PARTIAL_DIR, clean_partials
 from app.core.library.items import Cell, Item
 from app.core.library.journal import Job, JobState
@@ -133,6 +133,11 @@ class Library:
             parent_item_id=parent_item_id,
             demo=demo,
         )
+
+    def timings(self) -> timing.Timings:
+        """How long jobs usually take here, per flavour, size and quality (timing.py). A few
+        thousand rows at most: read it off the GUI thread."""
+        return timing.Timings().load(self._store)
 
     def set_task_id(self, job_id: str, task_id: str) -> None:
         journal.set_task_id(self._store, job_id, task_id)
