@@ -205,6 +205,7 @@ def create_window(argv: list[str]) -> MainWindow:
     from app.services.background import Background
     from app.services.form import FormModel
     from app.services.journal import JournalResume
+    from app.services.prompt_store import PromptLibrary
     from app.services.runner import JobRunner
     from app.services.session import Session
     from app.services.task_model import TaskModel
@@ -257,6 +258,7 @@ def create_window(argv: list[str]) -> MainWindow:
         form=FormModel(settings),
         api_override=opts.api,
         settings_reset=reset,
+        prompts=PromptLibrary(opts.data_dir, background),
     )
     journal.message.connect(window.show_message)
     startup = StartUp(

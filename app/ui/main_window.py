@@ -38,6 +38,7 @@ from app.core.settings import FILE_NAME, Settings
 from app.resources import resources_dir
 from app.services.background import Background
 from app.services.form import FormModel
+from app.services.prompt_store import PromptLibrary, form_settings
 from app.services.runner import JobRunner
 from app.services.session import Session
 from app.services.task_model import TaskModel
@@ -46,6 +47,7 @@ from app.ui.banner import Banner
 from app.ui.edit_panel import EditPanel
 from app.ui.gallery import GalleryPanel
 from app.ui.menus import build_menus
+from app.ui.prompt_history import PromptTools
 from app.ui.prompt_panel import PromptPanel
 from app.ui.result_view import ResultView
 from app.ui.settings_dialog import SettingsDialog
@@ -90,6 +92,7 @@ class MainWindow(QMainWindow):
         form: FormModel | None = None,
         api_override: str | None = None,
         settings_reset: list[str] | None = None,
+        prompts: PromptLibrary | None = None,
     ):
         super().__init__()
         self.setObjectName("mainWindow")
@@ -103,6 +106,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self.background = background
         self.form = form
+        self.prompts = prompts
         # app.startup.StartUp, set by app.main: the window holds it for its lifetime.
         self.startup: Any = None
         self._closed = False
@@ -114,6 +118,11 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
 
         self._build_ui(api_override)
+        self.prompt_tools: PromptTools | None = None
+        if prompts is not None:
+            self.prompt_tools = PromptTools(self.prompt_panel, prompts)
+            self.prompt_tools.message.connect(self.show_message)
+            prompts.failed.connect(self.show_message)
         build_menus(self)
         self.runner.job_finished.connect(self.on_job_finished)
         self._restore_geometry()
@@ -285,6 +294,9 @@ class MainWindow(QMainWindow):
                 request, flavour, snapshot=snapshot, keep_unmasked=keep, feather=feather
             )
         self.prompt_panel.remember_used_size()
+        if self.prompts is not None:
+            form = self.prompt_panel.form
+            self.prompts.record(form.prompt.strip(), form_settings(form))
         self.show_message(self.tr("Started %n job(s)", "", copies))
 
     def _budget_ok(self, request: Any) -> bool:
@@ -572,6 +584,8 @@ class MainWindow(QMainWindow):
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self.settings.window_state = bytes(self.saveState().toBase64().data()).decode()
         self.save_settings()
+        if self.prompts is not None:
+            self.prompts.flush()
         # Everything that works in the background is drained, the jobs first (their results
         # land in the library), then the short calls, the demo server and the gallery's work.
         self.runner.shutdown()
