@@ -203,6 +203,7 @@ def create_window(argv: list[str]) -> MainWindow:
     from app.core.library import Library
     from app.core.settings import FILE_NAME, Settings
     from app.services.background import Background
+    from app.services.edit_session import EditSession
     from app.services.form import FormModel
     from app.services.journal import JournalResume
     from app.services.prompt_store import PromptLibrary
@@ -259,6 +260,7 @@ def create_window(argv: list[str]) -> MainWindow:
         api_override=opts.api,
         settings_reset=reset,
         prompts=PromptLibrary(opts.data_dir, background),
+        edit_session=EditSession(opts.data_dir, background),
     )
     journal.message.connect(window.show_message)
     startup = StartUp(

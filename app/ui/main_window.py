@@ -37,6 +37,7 @@ from app.core.library import JobState, Library
 from app.core.settings import FILE_NAME, Settings
 from app.resources import resources_dir
 from app.services.background import Background
+from app.services.edit_session import EditSession
 from app.services.form import FormModel
 from app.services.prompt_store import PromptLibrary, form_settings
 from app.services.runner import JobRunner
@@ -50,6 +51,7 @@ from app.ui.menus import build_menus
 from app.ui.prompt_history import PromptTools
 from app.ui.prompt_panel import PromptPanel
 from app.ui.result_view import ResultView
+from app.ui.session_restore import SessionKeeper
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.task_list import TaskList
 from app.ui.window_dialogs import restore_question
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
         api_override: str | None = None,
         settings_reset: list[str] | None = None,
         prompts: PromptLibrary | None = None,
+        edit_session: EditSession | None = None,
     ):
         super().__init__()
         self.setObjectName("mainWindow")
@@ -107,6 +110,7 @@ class MainWindow(QMainWindow):
         self.background = background
         self.form = form
         self.prompts = prompts
+        self.edit_session = edit_session
         # app.startup.StartUp, set by app.main: the window holds it for its lifetime.
         self.startup: Any = None
         self._closed = False
@@ -123,6 +127,12 @@ class MainWindow(QMainWindow):
             self.prompt_tools = PromptTools(self.prompt_panel, prompts)
             self.prompt_tools.message.connect(self.show_message)
             prompts.failed.connect(self.show_message)
+        # The prompt and the edit session come back after a restart.
+        self.session_keeper: SessionKeeper | None = None
+        if edit_session is not None:
+            self.session_keeper = SessionKeeper(
+                self.prompt_panel.form, self.edit_panel, edit_session
+            )
         build_menus(self)
         self.runner.job_finished.connect(self.on_job_finished)
         self._restore_geometry()
@@ -586,6 +596,8 @@ class MainWindow(QMainWindow):
         self.save_settings()
         if self.prompts is not None:
             self.prompts.flush()
+        if self.edit_session is not None:
+            self.edit_session.flush()
         # Everything that works in the background is drained, the jobs first (their results
         # land in the library), then the short calls, the demo server and the gallery's work.
         self.runner.shutdown()
