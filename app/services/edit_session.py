@@ -83,6 +83,16 @@ class SessionFiles:
         self.folder = folder
         self._lock = threading.Lock()
         self._written = 0
+        # id(bytes) -> (the bytes, their digest): a picture is hashed once, not at every save
+        # (16 pictures of 50 MB would be 800 MB to hash for each word typed in the prompt).
+        # The bytes are held so that the id stays theirs.
+        self._digests: dict[int, tuple[bytes, str]] = {}
+
+    def _digest(self, data: bytes, keep: dict[int, tuple[bytes, str]]) -> str:
+        known = self._digests.get(id(data))
+        digest = known[1] if known is not None and known[0] is data else _digest(data)
+        keep[id(data)] = (data, digest)
+        return digest
 
     def write(self, state: SessionState, generation: int) -> None:
         with self._lock:
@@ -95,16 +105,18 @@ class SessionFiles:
         folder = self.folder
         folder.mkdir(parents=True, exist_ok=True)
         keep = {STATE_FILE}
+        digests: dict[int, tuple[bytes, str]] = {}
         pictures = []
         for picture in state.pictures:
-            name = f"picture-{_digest(picture.data)}.{FORMATS.get(picture.format, 'bin')}"
+            digest = self._digest(picture.data, digests)
+            name = f"picture-{digest}.{FORMATS.get(picture.format, 'bin')}"
             keep.add(name)
             if not (folder / name).exists():
                 write_atomic(folder / name, picture.data, durable=False)
             pictures.append({"file": name, "name": picture.name, "format": picture.format})
         mask = None
         if state.mask is not None and state.mask_size is not None and state.pictures:
-            name = f"mask-{_digest(state.mask)}.png"
+            name = f"mask-{self._digest(state.mask, digests)}.png"
             keep.add(name)
             if not (folder / name).exists():
                 write_atomic(folder / name, _mask_png(state.mask, state.mask_size), durable=False)
@@ -114,6 +126,7 @@ class SessionFiles:
         write_atomic(
             folder / STATE_FILE, json.dumps(data, ensure_ascii=False).encode(), durable=False
         )
+        self._digests = digests
         for old in folder.iterdir():
             if old.name.startswith(_OURS) and old.name not in keep:
                 old.unlink(missing_ok=True)

@@ -14,7 +14,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QStringListModel, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QStringListModel,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -135,7 +144,8 @@ class PromptHistoryDialog(QDialog):
         self.resize(640, 460)
 
         self.search.textChanged.connect(self.on_search)
-        self.search.returnPressed.connect(lambda: self.on_use(False))
+        # Up and Down in the search field move in the list (Enter is the default button's).
+        self.search.installEventFilter(self)
         self.tabs.currentChanged.connect(self._update)
         for view in (self.history_view, self.saved_view):
             view.doubleClicked.connect(lambda _i: self.on_use(False))
@@ -146,6 +156,19 @@ class PromptHistoryDialog(QDialog):
         self._update_titles()
         self.tabs.setCurrentIndex(HISTORY_TAB if len(library.history) else SAVED_TAB)
         self.search.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (
+                Qt.Key.Key_Up,
+                Qt.Key.Key_Down,
+                Qt.Key.Key_PageUp,
+                Qt.Key.Key_PageDown,
+            ):
+                QCoreApplication.sendEvent(self.current_view(), event)
+                return True
+        return super().eventFilter(watched, event)
 
     def _button(self, text: str, slot: object, row: QHBoxLayout) -> QPushButton:
         button = QPushButton(text, self)

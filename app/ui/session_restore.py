@@ -11,9 +11,11 @@ are not replaced.
 from __future__ import annotations
 
 import logging
+import weakref
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
+from app.core.mask import MaskModel
 from app.services.edit_session import EditSession, Picture, SessionState
 from app.services.form import FormModel
 from app.ui.edit_panel import EditPanel
@@ -30,6 +32,9 @@ class SessionKeeper(QObject):
         self._mask: tuple[bytes, tuple[int, int]] | None = None
         self._restoring = False
         self._bar_was_shown = False
+        # The mask's bytes as last captured, by (model, revision): an unchanged mask is handed
+        # on as the same bytes, which the writer knows (no copy, no hashing, no writing).
+        self._mask_seen: tuple[weakref.ref[MaskModel], int, bytes] | None = None
         form.prompt_changed.connect(session.changed)
         form.changed.connect(session.changed)
         panel.sources_changed.connect(session.changed)
@@ -55,7 +60,10 @@ class SessionKeeper(QObject):
             and not model.is_empty
             and model.size == sources[0].prepared.size
         ):
-            state.mask, state.mask_size = model.tobytes(), model.size
+            seen = self._mask_seen
+            if seen is None or seen[0]() is not model or seen[1] != model.revision:
+                seen = self._mask_seen = (weakref.ref(model), model.revision, model.tobytes())
+            state.mask, state.mask_size = seen[2], model.size
         return state
 
     @Slot(object)

@@ -48,9 +48,9 @@ def send(qtbot, window: MainWindow, prompt: str) -> None:
 
     def done() -> None:
         assert model.rowCount() == before + 1
-        assert model.data(model.index(0, 0), STATE) == "completed" or all(
-            model.data(model.index(r, 0), STATE) == "completed" for r in range(model.rowCount())
-        )
+        assert {model.data(model.index(r, 0), STATE) for r in range(model.rowCount())} == {
+            "completed"
+        }
 
     qtbot.waitUntil(done, timeout=20000)
 
@@ -80,11 +80,15 @@ def test_sent_prompts_are_listed_newest_first_and_searchable(qtbot, window) -> N
     dialog = open_dialog(qtbot, window)
     history = dialog.findChild(QListView, "historyList")
     assert rows(history) == ["a red fox in snow", "LIGHTS over a harbour", "a lighthouse at dusk"]
-    qtbot.keyClicks(dialog.findChild(QLineEdit, "promptSearch"), "light")
+    search = dialog.findChild(QLineEdit, "promptSearch")
+    qtbot.keyClicks(search, "light")
     assert rows(history) == ["LIGHTS over a harbour", "a lighthouse at dusk"]
-    # Choosing one with its settings fills the prompt and the form.
+    # Choosing one with its settings fills the prompt and the form; Down in the search
+    # field moves in the list.
     window.findChild(QComboBox, "qualityCombo").setCurrentIndex(3)  # high
-    history.setCurrentIndex(history.model().index(1, 0))
+    assert history.currentIndex().row() == 0
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    assert history.currentIndex().row() == 1
     qtbot.mouseClick(dialog.use_settings_button, Qt.MouseButton.LeftButton)
     assert prompt_edit(window).toPlainText() == "a lighthouse at dusk"
     assert window.prompt_panel.form.quality == "auto"  # as it was sent
