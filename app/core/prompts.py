@@ -315,22 +315,32 @@ class PromptStore:
             SavedPrompts(e for e in saved if isinstance(e, Prompt)),
         )
 
-    def dump(self) -> bytes:
+    def snapshot(self) -> tuple[list[Prompt], list[Prompt]]:
+        """The lists as they are now (cheap: the prompts themselves are never changed), for
+        `write` to serialise on a worker."""
+        return self.history.entries(), self.saved.entries()
+
+    def adopt(self, earlier: PromptStore) -> None:
+        """Take in what was done in `earlier`, a store used while this one was being read."""
+        for entry in reversed(earlier.history.entries()):
+            self.history.record(entry.text, entry.settings, entry.time)
+        self.saved.merge(earlier.saved.entries())
+
+    def write(self, snapshot: tuple[list[Prompt], list[Prompt]], generation: int) -> None:
+        """Write what snapshot() returned for change number `generation` (any thread)."""
+        history, saved = snapshot
         data = {
             "version": VERSION,
-            "history": [e.as_json() for e in self.history.entries()],
-            "saved": [e.as_json() for e in self.saved.entries()],
+            "history": [e.as_json() for e in history],
+            "saved": [e.as_json() for e in saved],
         }
-        return json.dumps(data, ensure_ascii=False).encode("utf-8")
-
-    def write(self, data: bytes, generation: int) -> None:
-        """Write what dump() returned for change number `generation` (any thread)."""
+        raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
         with self._write_lock:
             if generation < self._written:
                 return
             # Not fsynced: losing the last prompt to a power cut costs a convenience, and
             # every Generate would otherwise wait on the disk.
-            write_atomic(self.path, data, durable=False)
+            write_atomic(self.path, raw, durable=False)
             self._written = generation
 
 

@@ -113,8 +113,8 @@ def test_the_store_round_trips_and_a_damaged_file_starts_empty(tmp_path: Path, c
     store = PromptStore(path)
     store.history.record("a cat", {"size": "auto"}, when=3.0)
     store.saved.save("fav", "a dog", {"quality": "high"}, when=4.0)
-    store.write(store.dump(), 1)
-    store.write(b"stale", 0)  # an older write arriving late is dropped
+    store.write(store.snapshot(), 1)
+    store.write(([], []), 0)  # an older write arriving late is dropped
     again = PromptStore.load(path)
     assert again.history.entries() == store.history.entries()
     assert again.saved.entries() == store.saved.entries()
@@ -154,3 +154,18 @@ def test_recall_skips_the_prompt_still_in_the_box() -> None:
     recall = Recall()
     assert recall.older(history, "just sent") == "before"
     assert recall.newer(history, "before") == "just sent"
+
+
+def test_what_was_done_while_the_file_was_read_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "prompts.json"
+    on_disk = PromptStore(path)
+    on_disk.history.record("old", {}, when=1.0)
+    on_disk.saved.save("kept", "k", {}, when=1.0)
+    on_disk.write(on_disk.snapshot(), 1)
+    meanwhile = PromptStore(path)
+    meanwhile.history.record("new", {}, when=2.0)
+    meanwhile.saved.save("kept", "another", {}, when=2.0)
+    loaded = PromptStore.load(path)
+    loaded.adopt(meanwhile)
+    assert [e.text for e in loaded.history.entries()] == ["new", "old"]
+    assert loaded.saved.names() == ["kept", "kept (2)"]

@@ -208,5 +208,6 @@ def test_history_and_saved_prompts_survive_a_restart(
     first.close()
     assert json.loads((data_dir / "prompts.json").read_text(encoding="utf-8"))["saved"]
     second = open_window("--base-url", simulator.base_url)
+    qtbot.waitUntil(lambda: second.prompts.loaded)
     assert [p.text for p in second.prompts.history] == ["a kite over dunes"]
     assert second.prompts.saved("kite").settings == {"quality": "low"}
