@@ -83,7 +83,7 @@ def one_line(text: str, limit: int = 160) -> str:
 
 
 def settings_summary(settings: Settings) -> str:
-    """ "1536x1024 · high · png" for a tooltip (the values as the request sends them)."""
+    """For a tooltip: 1536x1024 · high · auto · png (the values as the request sends them)."""
     parts = [
         str(settings[k])
         for k in ("size", "quality", "background", "output_format")
