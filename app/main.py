@@ -203,8 +203,10 @@ def create_window(argv: list[str]) -> MainWindow:
     from app.core.library import Library
     from app.core.settings import FILE_NAME, Settings, StreamChoice
     from app.services.background import Background
+    from app.services.edit_session import EditSession
     from app.services.form import FormModel
     from app.services.journal import JournalResume
+    from app.services.prompt_store import PromptLibrary
     from app.services.runner import JobRunner
     from app.services.session import Session
     from app.services.task_model import TaskModel
@@ -258,6 +260,8 @@ def create_window(argv: list[str]) -> MainWindow:
         form=FormModel(settings),
         api_override=opts.api,
         settings_reset=reset,
+        prompts=PromptLibrary(opts.data_dir, background),
+        edit_session=EditSession(opts.data_dir, background),
     )
     journal.message.connect(window.show_message)
     startup = StartUp(

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from app.core.api.errors import ApiError, Cancelled, ErrorKind
 from app.core.api.models import ValidationError
 from app.core.imaging import MAX_SOURCE_PIXELS, ImageError
+from app.core.prompts import PromptFileError
 
 Translate = Callable[[str, str], str]
 
@@ -253,3 +254,31 @@ def job_note(name: str, translate: Translate = plain) -> str:
         "resuming": translate("JobRunner", "resuming"),
     }
     return notes[name]
+
+
+def prompt_file_sentence(exc: PromptFileError, translate: Translate = plain) -> str:
+    """A prompts file that cannot be imported: what is wrong with it, and that nothing changed."""
+    templates = {
+        "unreadable": translate(
+            "PromptHistory", "“%1” could not be read (%2); no prompts were imported."
+        ),
+        "too_large": translate(
+            "PromptHistory",
+            "“%1” is too large to be a prompts file; no prompts were imported.",
+        ),
+        "not_json": translate(
+            "PromptHistory",
+            "“%1” is not a prompts file (it is not JSON); no prompts were imported.",
+        ),
+        "not_prompts": translate(
+            "PromptHistory",
+            "“%1” is JSON but holds no list of prompts; no prompts were imported.",
+        ),
+        "bad_entry": translate(
+            "PromptHistory",
+            "Prompt %2 in “%1” cannot be used; no prompts were imported. Fix or remove it and "
+            "import again.",
+        ),
+    }
+    template = templates.get(exc.kind, templates["not_prompts"])
+    return template.replace("%1", exc.name).replace("%2", exc.detail)

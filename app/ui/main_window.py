@@ -37,7 +37,9 @@ from app.core.library import JobState, Library
 from app.core.settings import FILE_NAME, Settings
 from app.resources import resources_dir
 from app.services.background import Background
+from app.services.edit_session import EditSession
 from app.services.form import FormModel
+from app.services.prompt_store import PromptLibrary, form_settings
 from app.services.runner import JobRunner
 from app.services.session import Session
 from app.services.task_model import TaskModel
@@ -46,8 +48,10 @@ from app.ui.banner import Banner
 from app.ui.edit_panel import EditPanel
 from app.ui.gallery import GalleryPanel
 from app.ui.menus import build_menus
+from app.ui.prompt_history import PromptTools
 from app.ui.prompt_panel import PromptPanel
 from app.ui.result_view import ResultView
+from app.ui.session_restore import SessionKeeper
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.task_list import TaskList
 from app.ui.window_dialogs import restore_question
@@ -90,6 +94,8 @@ class MainWindow(QMainWindow):
         form: FormModel | None = None,
         api_override: str | None = None,
         settings_reset: list[str] | None = None,
+        prompts: PromptLibrary | None = None,
+        edit_session: EditSession | None = None,
     ):
         super().__init__()
         self.setObjectName("mainWindow")
@@ -103,6 +109,13 @@ class MainWindow(QMainWindow):
         self.session = session
         self.background = background
         self.form = form
+        self.prompts = prompts
+        self.edit_session = edit_session
+        # Owned by the window, so that they (and their timers) end with it on this thread,
+        # not whenever and wherever the garbage collector gets to them.
+        for service in (prompts, edit_session):
+            if service is not None:
+                service.setParent(self)
         # app.startup.StartUp, set by app.main: the window holds it for its lifetime.
         self.startup: Any = None
         self._closed = False
@@ -114,6 +127,17 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
 
         self._build_ui(api_override)
+        self.prompt_tools: PromptTools | None = None
+        if prompts is not None:
+            self.prompt_tools = PromptTools(self.prompt_panel, prompts)
+            self.prompt_tools.message.connect(self.show_message)
+            prompts.failed.connect(self.show_message)
+        # The prompt and the edit session come back after a restart.
+        self.session_keeper: SessionKeeper | None = None
+        if edit_session is not None:
+            self.session_keeper = SessionKeeper(
+                self.prompt_panel.form, self.edit_panel, edit_session
+            )
         build_menus(self)
         self.runner.job_finished.connect(self.on_job_finished)
         self.runner.preview_ready.connect(self.on_preview_ready)
@@ -287,6 +311,9 @@ class MainWindow(QMainWindow):
                 request, flavour, snapshot=snapshot, keep_unmasked=keep, feather=feather
             )
         self.prompt_panel.remember_used_size()
+        if self.prompts is not None:
+            form = self.prompt_panel.form
+            self.prompts.record(form.prompt.strip(), form_settings(form))
         self.show_message(self.tr("Started %n job(s)", "", copies))
 
     def _budget_ok(self, request: Any) -> bool:
@@ -589,6 +616,10 @@ class MainWindow(QMainWindow):
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self.settings.window_state = bytes(self.saveState().toBase64().data()).decode()
         self.save_settings()
+        if self.prompts is not None:
+            self.prompts.flush()
+        if self.edit_session is not None:
+            self.edit_session.flush()
         # Everything that works in the background is drained, the jobs first (their results
         # land in the library), then the short calls, the demo server and the gallery's work.
         self.runner.shutdown()

@@ -50,6 +50,9 @@ class PromptEdit(QPlainTextEdit):
 
     submit = Signal()
     files_dropped = Signal(list)  # local picture paths
+    # A completer's popup over the box (app.ui.prompt_history): while it is open, Enter, Tab
+    # and Escape are its, not the text's (QCompleter hands them to the box first).
+    popup: QWidget | None = None
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if drops.picture_files(event.mimeData()):
@@ -72,6 +75,14 @@ class PromptEdit(QPlainTextEdit):
             super().dropEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if (
+            self.popup is not None
+            and self.popup.isVisible()
+            and event.key()
+            in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Tab)
+        ):
+            event.ignore()
+            return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & (
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.MetaModifier
         ):
@@ -123,7 +134,11 @@ class PromptPanel(QWidget):
         self.counter = QLabel(self)
         self.counter.setObjectName("promptCounter")
         self.counter.setAlignment(Qt.AlignmentFlag.AlignRight)
-        outer.addWidget(self.counter)
+        # Prompt tools (app.ui.prompt_history's History button) go on the counter's row.
+        self.prompt_tools = QHBoxLayout()
+        self.prompt_tools.addStretch(1)
+        self.prompt_tools.addWidget(self.counter)
+        outer.addLayout(self.prompt_tools)
 
         box = QGroupBox(self.tr("Parameters"), self)
         rows = QFormLayout(box)
