@@ -399,11 +399,17 @@ class MainWindow(QMainWindow):
         lib = self.library
         self.background.submit(
             lambda: str(lib.item(item_id).path),
-            on_done=self.on_edit_source,
+            on_done=self.on_gallery_path,
             on_error=lambda e: self.show_message(
                 self.tr("Could not find the picture: {0}").format(e)
             ),
         )
+
+    @Slot(str)
+    def on_gallery_path(self, path: str) -> None:
+        """Over work already in the editor the panel asks first (app.ui.edit_replace)."""
+        self.edit_panel.edit_from_gallery(path)
+        self.tabs.setCurrentWidget(self.edit_panel)
 
     @Slot()
     def on_sources_changed(self) -> None:
