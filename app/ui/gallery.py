@@ -125,6 +125,10 @@ class GalleryPanel(QWidget):
         self.view.setItemDelegate(GalleryDelegate(self.model, self.view))
         self.view.setModel(self.model)
         self.view.selectionModel().selectionChanged.connect(self.on_selection_changed)
+        # A reset (a search, a filter, a deletion) or removed rows drop the selection without
+        # selectionChanged: the details and the actions must follow all the same.
+        self.model.modelReset.connect(self.on_selection_changed)
+        self.model.rowsRemoved.connect(self.on_selection_changed)
         self._retain_timer = QTimer(self)
         self._retain_timer.setSingleShot(True)
         self._retain_timer.setInterval(80)
