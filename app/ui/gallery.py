@@ -193,7 +193,12 @@ class GalleryPanel(QWidget):
             self.select_ids(selected, scroll=False)
 
     def reload_collections(self) -> None:
-        self.filters.set_collections(self.library.collections())
+        names = self.library.collections()
+        self.filters.set_collections(names)
+        chosen = self.model.query.collection
+        if chosen is not None and chosen not in names:
+            # Its last picture left it: the filter now reads "All collections", so must the grid.
+            self.apply_query()
 
     def clear_filters(self) -> None:
         self.filters.clear()
@@ -237,7 +242,7 @@ class GalleryPanel(QWidget):
             self._stale = True
             return
         self.model.item_added(item_id)
-        if self.library.item(item_id).collection:
+        if self.library.item(item_id).collections:
             self.reload_collections()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802

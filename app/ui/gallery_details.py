@@ -38,7 +38,7 @@ LONG_FIELDS = (
     "endpoint",
     "task_id",
     "job_id",
-    "collection",
+    "collections",
     "file",
     "raw",
     "sources",
@@ -212,7 +212,11 @@ class DetailsPanel(QScrollArea):
                 self.tr("Favourite"),
                 self.tr("yes") if item.favourite else self.tr("no"),
             ),
-            ("collection", self.tr("Collection"), item.collection or none),
+            (
+                "collections",
+                self.tr("Collections"),
+                ", ".join(item.collections) or none,
+            ),
             (
                 "cancelled",
                 self.tr("Cancelled"),
