@@ -169,7 +169,7 @@ class EditPanel(QWidget):
         self.keep_check, self.opacity_slider = self.tools.keep_check, self.tools.opacity_slider
         self.save_mask_action = self.tools.save_mask_action
         self.load_mask_action = self.tools.load_mask_action
-        self.replacer = SessionReplacer(self)
+        self.replacer = SessionReplacer(self, self)
         self._build_layout()
         self.canvas.mask_changed.connect(self.on_canvas_mask_changed)
         self.canvas.open_requested.connect(self.open_dialog)

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Slot
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QCoreApplication, QObject, Qt, SignalInstance, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.mask import MaskModel
-from app.services.sources import Source
+from app.services.sources import Source, SourceList
 from app.ui.banner import Banner
-
-if TYPE_CHECKING:
-    from app.ui.edit_panel import EditPanel
+from app.ui.mask_canvas import MaskCanvas
 
 # The edit panel's context: these sentences belong with its others.
 translate = QCoreApplication.translate
@@ -32,11 +30,26 @@ class PutAside:
     mask: MaskModel | None
 
 
+class Panel(Protocol):
+    """What the replacer needs of the edit panel (app.ui.edit_panel.EditPanel)."""
+
+    model: SourceList
+    canvas: MaskCanvas
+    message: SignalInstance
+
+    def has_sources(self) -> bool: ...
+    def has_mask(self) -> bool: ...
+    def source_count(self) -> int: ...
+    def replace_with(self, path: str) -> None: ...
+    def add_files(self, paths: list[str], *, offer_restore: bool = True) -> None: ...
+    def window(self) -> QWidget: ...
+
+
 class SessionReplacer(QObject):
-    def __init__(self, panel: EditPanel):
-        super().__init__(panel)
+    def __init__(self, panel: Panel, parent: QWidget):
+        super().__init__(parent)
         self.panel = panel
-        self.bar = Banner("editReplaceBar", parent=panel)
+        self.bar = Banner("editReplaceBar", parent=parent)
         self.bar.action_clicked.connect(self.undo)
         self.bar.closed.connect(self.forget)
         self.question: QMessageBox | None = None
