@@ -19,11 +19,10 @@ from PySide6.QtCore import (
     QPoint,
     Qt,
     QTimer,
-    QUrl,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -42,7 +41,7 @@ from app.core.library.export import export_files
 from app.services.background import Background
 from app.services.gallery_model import GalleryModel, ItemIdRole
 from app.services.thumbnails import ThumbnailLoader
-from app.ui.dragout import reveal_in_folder
+from app.ui import open_path
 from app.ui.gallery_collections import CollectionsMenu
 
 UNDO_SECONDS = 20
@@ -267,7 +266,8 @@ class GalleryActions(QObject):
 
     def open_ids(self, ids: list[int]) -> None:
         for item in self.library.items(ids).values():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(item.path)))
+            if not open_path.open_file(self.widget, item.path):
+                break  # one "could not open" is enough
 
     @Slot()
     def edit_current(self) -> None:
@@ -334,7 +334,7 @@ class GalleryActions(QObject):
         ids = self.host.selected_ids()
         if not ids:
             return
-        reveal_in_folder(self.library.item(ids[0]).path)
+        open_path.reveal(self.widget, self.library.item(ids[0]).path)
 
     @Slot()
     def ask_export(self) -> None:

@@ -9,12 +9,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QByteArray, Qt, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QColor,
-    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
 )
@@ -41,7 +40,7 @@ from app.services.form import FormModel
 from app.services.runner import JobRunner
 from app.services.session import Session
 from app.services.task_model import TaskModel
-from app.ui import quit_question
+from app.ui import open_path, quit_question
 from app.ui.banner import Banner
 from app.ui.edit_panel import EditPanel
 from app.ui.gallery import GalleryPanel
@@ -392,7 +391,7 @@ class MainWindow(QMainWindow):
     def on_show_recovered(self) -> None:
         recovered = self.library.recovered_from
         if recovered is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(recovered.parent)))
+            open_path.reveal(self, recovered)
 
     @Slot(int)
     def on_gallery_edit(self, item_id: int) -> None:
@@ -500,11 +499,11 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_open_data_folder(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir)))
+        open_path.open_folder(self, self.data_dir)
 
     @Slot()
     def on_open_logs(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir / "logs")))
+        open_path.open_folder(self, self.data_dir / "logs")
 
     @Slot()
     def on_about(self) -> None:

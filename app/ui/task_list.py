@@ -4,7 +4,6 @@ in the buttons under the list; double-click opens the result."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import NamedTuple
 
 from PySide6.QtCore import (
@@ -25,7 +24,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QColor,
-    QDesktopServices,
     QDrag,
     QFont,
     QFontMetrics,
@@ -50,6 +48,7 @@ from app.core.library import JobState
 from app.services.job_records import FINAL_STATES, RETRYABLE, JobRecord, can_check_again
 from app.services.runner import JobRunner
 from app.services.task_model import Roles, TaskModel, format_elapsed
+from app.ui import open_path
 from app.ui.widgets import give_own_viewport, qstyle
 
 THUMB = 64
@@ -480,7 +479,7 @@ class TaskList(QWidget):
         elif name == "retry":
             self._runner.retry(key)
         elif name == "reveal" and record.paths:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(record.paths[0]).parent)))
+            open_path.reveal(self, record.paths[0])
 
     @Slot()
     def on_cancel(self) -> None:
@@ -529,11 +528,11 @@ class TaskList(QWidget):
             path = record.paths[0]
             menu.addAction(
                 self.tr("Open in the default viewer"),
-                lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(path)),
+                lambda: open_path.open_file(self, path),
             )
             menu.addAction(
                 self.tr("Reveal in folder"),
-                lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent))),
+                lambda: open_path.reveal(self, path),
             )
         if record.state not in FINAL_STATES:
             menu.addAction(self.tr("Cancel"), lambda: self._runner.cancel(key))
