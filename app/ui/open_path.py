@@ -91,6 +91,7 @@ class CannotOpenDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("openPathDialog")
         self.setWindowTitle(translate("OpenPath", "Could not open"))
+        self.setMinimumWidth(440)  # the sentence on one or two lines, not five
         self.label = QLabel(sentence, self)
         self.label.setObjectName("openPathSentence")
         self.label.setWordWrap(True)
