@@ -2,7 +2,8 @@
 
 Replace makes the picture the whole edit session (the pictures and the mask go together: a
 mask means nothing over another picture) and puts the old session aside, so the banner's
-Undo brings back every picture, in order, and the mask with its own undo history. Add as a
+Undo brings back every picture, in order, and the mask with its own undo history (and Redo
+swaps them back). Closing the banner lets what was put aside go. Add as a
 reference appends the picture; Cancel leaves the editor alone. An empty editor is not asked.
 """
 
@@ -54,6 +55,7 @@ class SessionReplacer(QObject):
         self.bar.closed.connect(self.forget)
         self.question: QMessageBox | None = None
         self._aside: PutAside | None = None
+        self._undone = False  # the banner offers Redo
         self._mask_back: tuple[int, MaskModel] | None = None
 
     def offer(self, path: str) -> None:
@@ -112,15 +114,24 @@ class SessionReplacer(QObject):
     def landed(self, token: int, source: Source) -> None:
         """The picture chosen by Replace is read: it becomes the whole edit now."""
         panel = self.panel
-        old = panel.model.sources()
-        mask = panel.canvas.model if panel.has_mask() else None
+        old = self._current()
         panel.canvas.clear_image()  # the mask goes with the pictures it was painted on
         panel.model.land(token, source)
-        if not old:
+        if not old.sources:
             return
-        self._aside = PutAside(old, mask)
-        name, n = source.prepared.filename, len(old)
-        if mask is not None:
+        self._aside, self._undone = old, False
+        self._say_replaced()
+
+    def _current(self) -> PutAside:
+        panel = self.panel
+        return PutAside(panel.model.sources(), panel.canvas.model if panel.has_mask() else None)
+
+    def _say_replaced(self) -> None:
+        aside, first = self._aside, self.panel.model.first()
+        if aside is None or first is None:
+            return
+        n = len(aside.sources)
+        if aside.mask is not None:
             text = translate(
                 "EditPanel",
                 "Replaced the edit with “%1”: %n earlier picture(s) and the mask were put aside.",
@@ -134,20 +145,30 @@ class SessionReplacer(QObject):
                 "",
                 n,
             )
-        self.bar.show_message(text.replace("%1", name), translate("EditPanel", "Undo"))
+        text = text.replace("%1", first.prepared.filename)
+        self.bar.show_message(text, translate("EditPanel", "Undo"))
 
     @Slot()
     def undo(self) -> None:
-        """Bring back the pictures and the mask that Replace put aside."""
-        aside, self._aside = self._aside, None
-        self.bar.hide()
+        """Swap the edit with the one put aside: Undo brings back the pictures and the mask
+        Replace put aside, and puts the replacing one aside in turn, so Redo loses nothing
+        either (not even what was done to it in between)."""
+        aside = self._aside
         if aside is None:
+            self.bar.hide()
             return
         panel = self.panel
+        self._aside = self._current()
         self._mask_back = (aside.sources[0].id, aside.mask) if aside.mask is not None else None
         panel.canvas.clear_image()
         panel.model.restore(aside.sources)
-        panel.message.emit(translate("EditPanel", "The earlier pictures and mask are back."))
+        self._undone = not self._undone
+        if self._undone:
+            text = translate("EditPanel", "The earlier pictures and mask are back.")
+            self.bar.show_message(text, translate("EditPanel", "Redo"))
+            panel.message.emit(text)
+        else:
+            self._say_replaced()
 
     @Slot()
     def forget(self) -> None:
@@ -162,4 +183,4 @@ class SessionReplacer(QObject):
         return None
 
     def can_undo(self) -> bool:
-        return self._aside is not None
+        return self._aside is not None and not self._undone

@@ -90,7 +90,7 @@ def test_gallery_edit_over_work_asks_and_replace_is_undone(
 
     # Undo: the three pictures in order and the mask, with its own undo history.
     qtbot.mouseClick(bar.button, Qt.MouseButton.LeftButton)
-    assert not bar.isVisible()
+    assert bar.isVisible() and bar.button.text() == "Redo"
     assert [s.path for s in panel.sources()] == [first, second, gallery_path]
     assert panel.canvas.image_size().toTuple() == (48, 32)
     assert panel.canvas.model.painted_count() == painted
@@ -99,6 +99,18 @@ def test_gallery_edit_over_work_asks_and_replace_is_undone(
     assert panel.canvas.model.painted_count() == one_stroke
     snapshot = panel.snapshot()
     assert snapshot is not None and snapshot.mask is not None and len(snapshot.sources) == 3
+
+    # Redo puts the gallery picture back, and Undo again the work: a swap, nothing lost.
+    panel.canvas.fill_rect((30, 20, 40, 30))
+    painted_now = panel.canvas.model.painted_count()
+    qtbot.mouseClick(bar.button, Qt.MouseButton.LeftButton)
+    assert [s.path for s in panel.sources()] == [gallery_path] and not panel.has_mask()
+    assert bar.button.text() == "Undo"
+    qtbot.mouseClick(bar.button, Qt.MouseButton.LeftButton)
+    assert len(panel.sources()) == 3 and panel.canvas.model.painted_count() == painted_now
+    # Closed, the banner lets what was put aside go.
+    qtbot.mouseClick(bar.close_button, Qt.MouseButton.LeftButton)
+    assert not bar.isVisible() and not panel.replacer.can_undo()
 
 
 def test_gallery_edit_into_an_empty_editor_asks_nothing(qtbot, open_window, data_dir) -> None:
