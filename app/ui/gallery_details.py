@@ -256,7 +256,11 @@ class DetailsPanel(QScrollArea):
                 lab.setTextInteractionFlags(SELECTABLE)
                 field = lab
             field.setObjectName(f"detail_{key}")
-            self.form.addRow(label, field)
+            # Beside a value of several lines, the label stays level with its first line.
+            name = QLabel(label)
+            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            name.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+            self.form.addRow(name, field)
         self._fill_lineage(item)
 
     def _cost(self, item: Item) -> str:
