@@ -44,6 +44,41 @@ LONG_FIELDS = (
     "sources",
     "answer",
 )
+# Every row the pane may show, in the order it shows them.
+RANK = {
+    key: i
+    for i, key in enumerate(
+        [
+            "prompt",
+            "revised_prompt",
+            "size",
+            "dimensions",
+            "quality",
+            "background",
+            "format",
+            "compression",
+            "moderation",
+            "input_fidelity",
+            "user",
+            "model",
+            "flavour",
+            "endpoint",
+            "tokens",
+            "cost",
+            "created",
+            "task_id",
+            "job_id",
+            "favourite",
+            "collections",
+            "cancelled",
+            "file",
+            "file_size",
+            "raw",
+            "sources",
+            "answer",
+        ]
+    )
+}
 SELECTABLE = (
     Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
 )
@@ -117,16 +152,43 @@ class DetailsPanel(QScrollArea):
         outer.addStretch(1)
         self.setWidget(body)
         self.values: dict[str, str] = {}
+        self.shown_id: int | None = None
+        # The rows made so far, kept and refilled: making ~25 widgets for every selection
+        # change cost 20+ ms a click.
+        self._rows: dict[str, tuple[QLabel, QWidget]] = {}
+        self._order: list[str] = []  # keys of the rows, in the form's order
         self.show_item(None)
 
-        self.shown_id: int | None = None
-
     def _clear(self) -> None:
-        while self.form.rowCount():
-            self.form.removeRow(0)
+        for _label, field in self._rows.values():
+            self.form.setRowVisible(field, False)
         self.lineage.clear()
         self.values = {}
         self.shown_id = None
+
+    def _row(self, key: str, label: str, rank: int) -> QWidget:
+        """The field showing `key`, made the first time; `rank` orders the rows."""
+        if key in self._rows:
+            return self._rows[key][1]
+        field: QWidget
+        if key in LONG_FIELDS:
+            field = TextBox("")
+        else:
+            lab = QLabel()
+            lab.setWordWrap(True)
+            lab.setTextFormat(Qt.TextFormat.PlainText)
+            lab.setTextInteractionFlags(SELECTABLE)
+            field = lab
+        field.setObjectName(f"detail_{key}")
+        # Beside a value of several lines, the label stays level with its first line.
+        name = QLabel(label)
+        name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        name.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        at = sum(1 for k in self._order if RANK.get(k, rank) <= rank)
+        self._order.insert(at, key)
+        self.form.insertRow(at, name, field)
+        self._rows[key] = (name, field)
+        return field
 
     def show_count(self, n: int) -> None:
         self._clear()
@@ -246,21 +308,13 @@ class DetailsPanel(QScrollArea):
             rows.append(("answer", self.tr("Server's answer"), answer))
         for key, label, value in rows:
             self.values[key] = value
-            field: QWidget
-            if key in LONG_FIELDS:
-                field = TextBox(value)
-            else:
-                lab = QLabel(value)
-                lab.setWordWrap(True)
-                lab.setTextFormat(Qt.TextFormat.PlainText)
-                lab.setTextInteractionFlags(SELECTABLE)
-                field = lab
-            field.setObjectName(f"detail_{key}")
-            # Beside a value of several lines, the label stays level with its first line.
-            name = QLabel(label)
-            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-            name.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-            self.form.addRow(name, field)
+            field = self._row(key, label, RANK[key])
+            if isinstance(field, TextBox):
+                if field.toPlainText() != value:  # laying out text again is the cost here
+                    field.setPlainText(value)
+            elif isinstance(field, QLabel):
+                field.setText(value)
+            self.form.setRowVisible(field, True)
         self._fill_lineage(item)
 
     def _cost(self, item: Item) -> str:

@@ -99,6 +99,8 @@ def test_cost_task_id_and_the_servers_answer(qtbot, library: Library, make_panel
     spend.set_prices(library, spend.Prices(output=80.0, currency="EUR"))
     panel.select_ids([demo])
     assert "demo" in panel.details.values["cost"] and "answer" not in panel.details.values
+    answer_box = panel.details.findChild(TextBox, "detail_answer")
+    assert not answer_box.isVisibleTo(panel.details)  # rows are reused: the old one is hidden
     panel.select_ids([item_id])
     assert "0.333 EUR" in panel.details.values["cost"]
 
