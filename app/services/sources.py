@@ -4,7 +4,8 @@ The first row is the picture the mask applies to. Loads finish in any order on w
 but rows appear in the order they were asked for: `expect()` hands out a token per load,
 `land(token, source)` / `fail(token)` report its end, and finished loads are appended once
 every earlier one has ended. `expect(replace_first=True)` is for "edit this result": it
-replaces the first picture and keeps the others. At most `limit` (the service's 16) pictures,
+replaces the first picture and keeps the others; `expect(replace_all=True)` is for "replace
+the edit with this picture" (the rows put aside come back with `restore`). At most `limit` (the service's 16) pictures,
 counting loads still running: `take(names)` says which fit and, if not all, why.
 """
 
@@ -63,6 +64,7 @@ class SourceList(QAbstractListModel):
         self._order: list[int] = []  # tokens of loads to append, in the order asked for
         self._done: dict[int, Source | None] = {}
         self._replace_first: set[int] = set()
+        self._replace_all: set[int] = set()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -122,10 +124,12 @@ class SourceList(QAbstractListModel):
             )
         return names, None
 
-    def expect(self, *, replace_first: bool = False) -> int:
+    def expect(self, *, replace_first: bool = False, replace_all: bool = False) -> int:
         """A token for a load about to start."""
         token = next(self._tokens)
-        if replace_first:
+        if replace_all:
+            self._replace_all.add(token)
+        elif replace_first:
             self._replace_first.add(token)
         else:
             self._order.append(token)
@@ -134,9 +138,17 @@ class SourceList(QAbstractListModel):
     def replaces_first(self, token: int) -> bool:
         return token in self._replace_first
 
+    def replaces_all(self, token: int) -> bool:
+        return token in self._replace_all
+
     def land(self, token: int, source: Source) -> list[Source]:
         """A load finished: the sources that are now rows (none while an earlier one runs,
         or when the list was cleared meanwhile). The source gets its id here."""
+        if token in self._replace_all:
+            self._replace_all.discard(token)
+            source.id = next(self._ids)
+            self.restore([source])
+            return [source]
         if token in self._replace_first:
             self._replace_first.discard(token)
             source.id = next(self._ids)
@@ -157,6 +169,7 @@ class SourceList(QAbstractListModel):
     def fail(self, token: int) -> None:
         """A load ended without a picture: later ones need not wait for it."""
         self._replace_first.discard(token)
+        self._replace_all.discard(token)
         if token in self._order:
             self._done[token] = None
             self._flush()
@@ -205,6 +218,17 @@ class SourceList(QAbstractListModel):
         self._done.clear()
         # A picture being loaded as the one to edit (replace_first) still lands after a
         # clear, as it always has: it was chosen on purpose, not queued with the others.
+        self.endResetModel()
+        self.changed.emit()
+
+    def restore(self, sources: list[Source]) -> None:
+        """Make `sources` the whole list (ids kept), forgetting the queued loads: they were
+        asked for the list being replaced."""
+        self.beginResetModel()
+        self._rows = list(sources)
+        self._icons.clear()
+        self._order.clear()
+        self._done.clear()
         self.endResetModel()
         self.changed.emit()
 

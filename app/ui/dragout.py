@@ -1,14 +1,12 @@
 """Getting a saved picture out of the app: drag it as a file, copy it to the clipboard, or show
-it in its folder."""
+it in its folder (app.ui.open_path)."""
 
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMimeData, QPoint, QProcess, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QDrag, QGuiApplication, QImage, QPixmap
+from PySide6.QtCore import QCoreApplication, QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDrag, QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from app.core.api.models import MIME_BY_FORMAT, sniff_format
@@ -66,16 +64,6 @@ def copy_file_to_clipboard(path: str) -> bool:
     QGuiApplication.clipboard().setMimeData(mime)
     _release_at_quit()
     return True
-
-
-def reveal_in_folder(path: Path) -> None:
-    """Open the file manager on the file's folder, with the file selected where it can."""
-    if sys.platform == "win32":
-        QProcess.startDetached("explorer", [f"/select,{path}"])
-    elif sys.platform == "darwin":
-        QProcess.startDetached("open", ["-R", str(path)])
-    else:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
 
 
 _release_connected = False

@@ -56,6 +56,7 @@ from app.services.sources import ROLE_ID, Source, SourceList
 from app.ui import drops
 from app.ui.drops import IMAGE_SUFFIXES, RAW_IMAGE_MIME
 from app.ui.drops import file_urls_mime as image_urls_mime
+from app.ui.edit_replace import SessionReplacer
 from app.ui.loading import THUMB, decode_for_display, download_text, load_source
 from app.ui.mask_canvas import MaskCanvas
 from app.ui.mask_toolbar import MaskToolbar, make_action
@@ -153,6 +154,7 @@ class EditPanel(QWidget):
         self.model = SourceList(self)
         self._first_id: int | None = None
         self._restore_params: dict[str, Any] | None = None
+        self._quiet: set[int] = set()  # loads that must not offer to restore settings
 
         self.canvas = MaskCanvas(self)
         self.strip = ReferenceStrip(self.model, self)
@@ -167,6 +169,7 @@ class EditPanel(QWidget):
         self.keep_check, self.opacity_slider = self.tools.keep_check, self.tools.opacity_slider
         self.save_mask_action = self.tools.save_mask_action
         self.load_mask_action = self.tools.load_mask_action
+        self.replacer = SessionReplacer(self, self)
         self._build_layout()
         self.canvas.mask_changed.connect(self.on_canvas_mask_changed)
         self.canvas.open_requested.connect(self.open_dialog)
@@ -256,6 +259,7 @@ class EditPanel(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.tools)
         layout.addWidget(self.restore_bar)
+        layout.addWidget(self.replacer.bar)
         layout.addWidget(self.canvas, 1)
         layout.addLayout(strip_row)
 
@@ -315,9 +319,21 @@ class EditPanel(QWidget):
             keep_unmasked=self.keep_unmasked(),
         )
 
-    def add_files(self, paths: list[str]) -> None:
+    def add_files(self, paths: list[str], *, offer_restore: bool = True) -> None:
         for path in self._take(paths):
-            self._start(os.path.basename(path), path=path)
+            token = self._start(os.path.basename(path), path=path)
+            if not offer_restore:
+                self._quiet.add(token)
+
+    def edit_from_gallery(self, path: str) -> None:
+        """A gallery picture to edit: into an empty editor at once; over pictures already
+        here only after asking Replace / Add as reference / Cancel (app.ui.edit_replace)."""
+        self.replacer.offer(path)
+
+    def replace_with(self, path: str) -> None:
+        """Make this picture the whole edit (pictures and mask); the banner's Undo brings the
+        old ones back."""
+        self._start(os.path.basename(path), replace_all=True, path=path)
 
     def add_image_bytes(self, data: bytes, name: str = "") -> None:
         if self._take([name]):
@@ -351,8 +367,10 @@ class EditPanel(QWidget):
             self.message.emit(problem)
         return fit
 
-    def _start(self, name: str, *, replace_first: bool = False, **what: Any) -> None:
-        token = self.model.expect(replace_first=replace_first)
+    def _start(
+        self, name: str, *, replace_first: bool = False, replace_all: bool = False, **what: Any
+    ) -> int:
+        token = self.model.expect(replace_first=replace_first, replace_all=replace_all)
         self._background.submit(
             load_source,
             name,
@@ -361,14 +379,19 @@ class EditPanel(QWidget):
             receiver=self,
             **what,
         )
+        return token
 
     def on_loaded(self, token: int, source: Source) -> None:
-        replaced = self.model.replaces_first(token)
+        if self.model.replaces_all(token):
+            self.replacer.landed(token, source)
+            return
+        # Chosen from a result or the gallery, which have their own "reuse settings":
+        # asking to restore them here would only be noise.
+        quiet = self.model.replaces_first(token) or token in self._quiet
+        self._quiet.discard(token)
         added = self.model.land(token, source)
         if added:
-            # Chosen from a result or the gallery, which have their own "reuse settings":
-            # asking to restore them here would only be noise.
-            self._announce(added, offer_restore=not replaced)
+            self._announce(added, offer_restore=not quiet)
 
     def on_load_failed(self, token: int, name: str, exc: BaseException) -> None:
         if isinstance(exc, DownloadError):
@@ -381,6 +404,7 @@ class EditPanel(QWidget):
                 self.tr("“%1” could not be opened: %2.").replace("%1", name).replace("%2", str(exc))
             )
         self.message.emit(text)
+        self._quiet.discard(token)
         self.model.fail(token)
 
     def _announce(self, added: list[Source], *, offer_restore: bool = True) -> None:
@@ -451,6 +475,11 @@ class EditPanel(QWidget):
         self.sources_changed.emit()
 
     def _show_first(self, first: Source) -> None:
+        mask = self.replacer.mask_for(first.id)
+        if mask is not None:  # an undone Replace: its mask, with its undo history
+            self.canvas.set_image(first.levels[0], first.levels, keep_mask=False)
+            self.canvas.put_back_mask(mask)
+            return
         had_mask = self.has_mask()
         kept = self.canvas.set_image(first.levels[0], first.levels, keep_mask=True)
         if had_mask and not kept:

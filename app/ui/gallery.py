@@ -125,6 +125,10 @@ class GalleryPanel(QWidget):
         self.view.setItemDelegate(GalleryDelegate(self.model, self.view))
         self.view.setModel(self.model)
         self.view.selectionModel().selectionChanged.connect(self.on_selection_changed)
+        # A reset (a search, a filter, a deletion) or removed rows drop the selection without
+        # selectionChanged: the details and the actions must follow all the same.
+        self.model.modelReset.connect(self.on_selection_changed)
+        self.model.rowsRemoved.connect(self.on_selection_changed)
         self._retain_timer = QTimer(self)
         self._retain_timer.setSingleShot(True)
         self._retain_timer.setInterval(80)
@@ -189,7 +193,12 @@ class GalleryPanel(QWidget):
             self.select_ids(selected, scroll=False)
 
     def reload_collections(self) -> None:
-        self.filters.set_collections(self.library.collections())
+        names = self.library.collections()
+        self.filters.set_collections(names)
+        chosen = self.model.query.collection
+        if chosen is not None and chosen not in names:
+            # Its last picture left it: the filter now reads "All collections", so must the grid.
+            self.apply_query()
 
     def clear_filters(self) -> None:
         self.filters.clear()
@@ -233,7 +242,7 @@ class GalleryPanel(QWidget):
             self._stale = True
             return
         self.model.item_added(item_id)
-        if self.library.item(item_id).collection:
+        if self.library.item(item_id).collections:
             self.reload_collections()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802

@@ -19,21 +19,20 @@ from PySide6.QtCore import (
     QPoint,
     Qt,
     QTimer,
-    QUrl,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListView,
     QMenu,
     QPushButton,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 
@@ -42,7 +41,8 @@ from app.core.library.export import export_files
 from app.services.background import Background
 from app.services.gallery_model import GalleryModel, ItemIdRole
 from app.services.thumbnails import ThumbnailLoader
-from app.ui.dragout import reveal_in_folder
+from app.ui import open_path
+from app.ui.gallery_collections import CollectionsMenu
 
 UNDO_SECONDS = 20
 
@@ -92,6 +92,9 @@ class GalleryActions(QObject):
             self.delete_action,
         ):
             self.toolbar.addAction(a)
+        button = self.toolbar.widgetForAction(self.collection_action)
+        if isinstance(button, QToolButton):
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.rebuild_action)
         self.toolbar.addAction(self.remove_demo_action)
@@ -175,11 +178,11 @@ class GalleryActions(QObject):
             self.toggle_favourite,
             QKeySequence("F"),
         )
-        self.collection_action = act(
-            "galleryAddToCollection",
-            QCoreApplication.translate("GalleryPanel", "Add to collection…"),
-            self.ask_collection,
-        )
+        # A picture may be in several collections: a menu of check boxes (gallery_collections).
+        self.collections_menu = CollectionsMenu(self.host, self.widget)
+        self.collections_menu.changed.connect(self.on_collections_changed)
+        self.collection_action = self.collections_menu.menuAction()
+        self.collection_action.setObjectName("galleryAddToCollection")
         self.reveal_action = act(
             "galleryReveal",
             QCoreApplication.translate("GalleryPanel", "Show in folder"),
@@ -237,7 +240,7 @@ class GalleryActions(QObject):
             self.reuse_action,
             None,
             self.favourite_action,
-            self.collection_action,
+            self.collections_menu,
             None,
             self.reveal_action,
             self.export_action,
@@ -246,6 +249,8 @@ class GalleryActions(QObject):
         ):
             if a is None:
                 menu.addSeparator()
+            elif isinstance(a, QMenu):
+                menu.addMenu(a)
             else:
                 menu.addAction(a)
         menu.popup(view.viewport().mapToGlobal(pos))
@@ -261,7 +266,8 @@ class GalleryActions(QObject):
 
     def open_ids(self, ids: list[int]) -> None:
         for item in self.library.items(ids).values():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(item.path)))
+            if not open_path.open_file(self.widget, item.path):
+                break  # one "could not open" is enough
 
     @Slot()
     def edit_current(self) -> None:
@@ -301,47 +307,34 @@ class GalleryActions(QObject):
         self.host.select_ids([i for i in ids if self.model.row_of(i) is not None], scroll=False)
         self.host.on_selection_changed()
 
-    @Slot()
-    def ask_collection(self) -> None:
-        if not self.host.selected_ids():
-            return
-        names = self.library.collections()
-        name, ok = QInputDialog.getItem(
-            self.widget,
-            QCoreApplication.translate("GalleryPanel", "Add to collection"),
-            QCoreApplication.translate(
-                "GalleryPanel", "Collection (type a new name to create one):"
-            ),
-            names,
-            0,
-            True,
-        )
-        if ok:
-            self.add_to_collection(name)
+    def add_to_collection(self, name: str) -> None:
+        """Put the selected pictures in `name` too (made if new)."""
+        self.collections_menu.set_member(name, True)
 
-    def add_to_collection(self, name: str | None) -> None:
-        ids = self.host.selected_ids()
-        if not ids:
-            return
-        self.library.set_collection(ids, name)
+    def remove_from_collection(self, name: str) -> None:
+        self.collections_menu.set_member(name, False)
+
+    @Slot(list, str, bool)
+    def on_collections_changed(self, ids: list[int], name: str, added: bool) -> None:
         self.host.reload_collections()
         self.model.items_changed(ids, refilter=self.model.query.collection is not None)
-        self.host.select_ids(ids, scroll=False)
+        self.host.select_ids([i for i in ids if self.model.row_of(i) is not None], scroll=False)
         self.host.on_selection_changed()
         n = len(ids)  # a plain name: lupdate skips a plural whose count is an expression
-        if name:
-            self.message.emit(
-                QCoreApplication.translate(
-                    "GalleryPanel", "Added %n image(s) to “%1”.", "", n
-                ).replace("%1", name)
+        if added:
+            text = QCoreApplication.translate("GalleryPanel", "Added %n image(s) to “%1”.", "", n)
+        else:
+            text = QCoreApplication.translate(
+                "GalleryPanel", "Took %n image(s) out of “%1”.", "", n
             )
+        self.message.emit(text.replace("%1", name))
 
     @Slot()
     def reveal_selected(self) -> None:
         ids = self.host.selected_ids()
         if not ids:
             return
-        reveal_in_folder(self.library.item(ids[0]).path)
+        open_path.reveal(self.widget, self.library.item(ids[0]).path)
 
     @Slot()
     def ask_export(self) -> None:

@@ -1,10 +1,17 @@
-"""The gallery's details pane: every recorded field of the selected item, and its edit lineage."""
+"""The gallery's details pane: every recorded field of the selected item, and its edit lineage.
+
+Every value can be selected and copied. Short values are labels that wrap at words; values
+that may be long or have no spaces (prompts, paths, addresses, ids, the server's answer) are
+read-only text boxes that wrap at words and, inside a word too long for the line, anywhere,
+and grow to show every line: nothing is cut at the pane's edge.
+"""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSizeF, Qt, Signal, Slot
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -12,15 +19,103 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QScrollArea,
+    QSizePolicy,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.library import Item, Library
+from app.core.library import Item, Library, spend
+from app.core.redact import redact
 
-PATH_FIELDS = ("file", "raw", "sources")  # shown in a box that wraps anywhere
+# Shown in a TextBox: they may be long, or one long word.
+LONG_FIELDS = (
+    "prompt",
+    "revised_prompt",
+    "user",
+    "model",
+    "endpoint",
+    "task_id",
+    "job_id",
+    "collections",
+    "file",
+    "raw",
+    "sources",
+    "answer",
+)
+# Every row the pane may show, in the order it shows them.
+RANK = {
+    key: i
+    for i, key in enumerate(
+        [
+            "prompt",
+            "revised_prompt",
+            "size",
+            "dimensions",
+            "quality",
+            "background",
+            "format",
+            "compression",
+            "moderation",
+            "input_fidelity",
+            "user",
+            "model",
+            "flavour",
+            "endpoint",
+            "tokens",
+            "cost",
+            "created",
+            "task_id",
+            "job_id",
+            "favourite",
+            "collections",
+            "cancelled",
+            "file",
+            "file_size",
+            "raw",
+            "sources",
+            "answer",
+        ]
+    )
+}
+SELECTABLE = (
+    Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+)
+
+
+class TextBox(QTextEdit):
+    """A read-only value that wraps (at words, else anywhere) and is as tall as its lines."""
+
+    def __init__(self, text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setTextInteractionFlags(SELECTABLE)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.viewport().setAutoFillBackground(False)
+        self.document().setDocumentMargin(1)
+        self.setPlainText(text)
+        self.document().documentLayout().documentSizeChanged.connect(self.on_size_changed)
+        self.on_size_changed(self.document().size())
+
+    @Slot(QSizeF)
+    def on_size_changed(self, size: QSizeF) -> None:
+        margins = self.contentsMargins()
+        height = math.ceil(size.height()) + margins.top() + margins.bottom()
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def fits(self) -> bool:
+        """Every line is shown, none wider than the box (what the tests check)."""
+        doc = self.document()
+        return (
+            doc.idealWidth() <= self.viewport().width() + 1
+            and doc.size().height() <= self.viewport().height() + 1
+        )
 
 
 class DetailsPanel(QScrollArea):
@@ -43,6 +138,8 @@ class DetailsPanel(QScrollArea):
         outer.addWidget(self.heading)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # A field too narrow beside its label goes under it.
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         outer.addLayout(self.form)
         self.lineage_label = QLabel(self.tr("Edit lineage"))
         outer.addWidget(self.lineage_label)
@@ -55,13 +152,43 @@ class DetailsPanel(QScrollArea):
         outer.addStretch(1)
         self.setWidget(body)
         self.values: dict[str, str] = {}
+        self.shown_id: int | None = None
+        # The rows made so far, kept and refilled: making ~25 widgets for every selection
+        # change cost 20+ ms a click.
+        self._rows: dict[str, tuple[QLabel, QWidget]] = {}
+        self._order: list[str] = []  # keys of the rows, in the form's order
         self.show_item(None)
 
     def _clear(self) -> None:
-        while self.form.rowCount():
-            self.form.removeRow(0)
+        for _label, field in self._rows.values():
+            self.form.setRowVisible(field, False)
         self.lineage.clear()
         self.values = {}
+        self.shown_id = None
+
+    def _row(self, key: str, label: str, rank: int) -> QWidget:
+        """The field showing `key`, made the first time; `rank` orders the rows."""
+        if key in self._rows:
+            return self._rows[key][1]
+        field: QWidget
+        if key in LONG_FIELDS:
+            field = TextBox("")
+        else:
+            lab = QLabel()
+            lab.setWordWrap(True)
+            lab.setTextFormat(Qt.TextFormat.PlainText)
+            lab.setTextInteractionFlags(SELECTABLE)
+            field = lab
+        field.setObjectName(f"detail_{key}")
+        # Beside a value of several lines, the label stays level with its first line.
+        name = QLabel(label)
+        name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        name.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        at = sum(1 for k in self._order if RANK.get(k, rank) <= rank)
+        self._order.insert(at, key)
+        self.form.insertRow(at, name, field)
+        self._rows[key] = (name, field)
+        return field
 
     def show_count(self, n: int) -> None:
         self._clear()
@@ -77,6 +204,7 @@ class DetailsPanel(QScrollArea):
             self.lineage.setVisible(False)
             return
         self.heading.setText(self.tr("Image details"))
+        self.shown_id = item.id
         p = item.params
         none = self.tr("—")
 
@@ -133,6 +261,7 @@ class DetailsPanel(QScrollArea):
             ),
             ("endpoint", self.tr("Endpoint"), item.base_url or none),
             ("tokens", self.tr("Tokens"), tokens()),
+            ("cost", self.tr("Cost"), self._cost(item)),
             (
                 "created",
                 self.tr("Created"),
@@ -145,7 +274,11 @@ class DetailsPanel(QScrollArea):
                 self.tr("Favourite"),
                 self.tr("yes") if item.favourite else self.tr("no"),
             ),
-            ("collection", self.tr("Collection"), item.collection or none),
+            (
+                "collections",
+                self.tr("Collections"),
+                ", ".join(item.collections) or none,
+            ),
             (
                 "cancelled",
                 self.tr("Cancelled"),
@@ -170,29 +303,49 @@ class DetailsPanel(QScrollArea):
                     "\n".join(str(s) for s in item.source_paths),
                 )
             )
+        answer = self._server_answer(item)
+        if answer:
+            rows.append(("answer", self.tr("Server's answer"), answer))
         for key, label, value in rows:
             self.values[key] = value
-            field: QWidget
-            if key in PATH_FIELDS:
-                # Paths have no spaces to wrap at: a read-only text box wraps anywhere and
-                # still copies the exact path.
-                box = QPlainTextEdit(value)
-                box.setReadOnly(True)
-                box.setFrameShape(QFrame.Shape.NoFrame)
-                box.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
-                box.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-                lines = 2 + value.count("\n") * 2
-                box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + 8)
-                box.viewport().setAutoFillBackground(False)
-                field = box
-            else:
-                lab = QLabel(value)
-                lab.setWordWrap(True)
-                lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                field = lab
-            field.setObjectName(f"detail_{key}")
-            self.form.addRow(label, field)
+            field = self._row(key, label, RANK[key])
+            if isinstance(field, TextBox):
+                if field.toPlainText() != value:  # laying out text again is the cost here
+                    field.setPlainText(value)
+            elif isinstance(field, QLabel):
+                field.setText(value)
+            self.form.setRowVisible(field, True)
         self._fill_lineage(item)
+
+    def _cost(self, item: Item) -> str:
+        """What this picture cost at the prices set in Spend (as Spend adds it up)."""
+        if item.demo:
+            return self.tr("nothing: a demo picture")
+        if not (item.input_tokens or item.output_tokens):
+            return self.tr("—")
+        prices = spend.get_prices(self.library)
+        cost = spend.result_cost(
+            prices,
+            item.input_tokens,
+            item.output_tokens,
+            item.text_input_tokens,
+            item.image_input_tokens,
+        )
+        return self.tr("about %1 at the prices set in Spend").replace(
+            "%1", spend.money(cost, prices.currency, 3)
+        )
+
+    def _server_answer(self, item: Item) -> str:
+        """What the server said when the job went wrong (a failure, a late result), without
+        secrets; empty when nothing went wrong."""
+        if not item.job_id:
+            return ""
+        try:
+            job = self.library.job(item.job_id)
+        except KeyError:
+            return ""
+        parts = [str(x) for x in (job.error_message, job.raw_answer) if x]
+        return redact("\n".join(parts)) if parts else ""
 
     def _fill_lineage(self, item: Item) -> None:
         ancestors, descendants = self.library.lineage(item.id)

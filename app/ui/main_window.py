@@ -9,12 +9,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QByteArray, Qt, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QColor,
-    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
 )
@@ -43,7 +42,7 @@ from app.services.prompt_store import PromptLibrary, form_settings
 from app.services.runner import JobRunner
 from app.services.session import Session
 from app.services.task_model import TaskModel
-from app.ui import quit_question
+from app.ui import open_path, quit_question
 from app.ui.banner import Banner
 from app.ui.edit_panel import EditPanel
 from app.ui.gallery import GalleryPanel
@@ -436,18 +435,24 @@ class MainWindow(QMainWindow):
     def on_show_recovered(self) -> None:
         recovered = self.library.recovered_from
         if recovered is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(recovered.parent)))
+            open_path.reveal(self, recovered)
 
     @Slot(int)
     def on_gallery_edit(self, item_id: int) -> None:
         lib = self.library
         self.background.submit(
             lambda: str(lib.item(item_id).path),
-            on_done=self.on_edit_source,
+            on_done=self.on_gallery_path,
             on_error=lambda e: self.show_message(
                 self.tr("Could not find the picture: {0}").format(e)
             ),
         )
+
+    @Slot(str)
+    def on_gallery_path(self, path: str) -> None:
+        """Over work already in the editor the panel asks first (app.ui.edit_replace)."""
+        self.edit_panel.edit_from_gallery(path)
+        self.tabs.setCurrentWidget(self.edit_panel)
 
     @Slot()
     def on_sources_changed(self) -> None:
@@ -538,11 +543,11 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_open_data_folder(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir)))
+        open_path.open_folder(self, self.data_dir)
 
     @Slot()
     def on_open_logs(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir / "logs")))
+        open_path.open_folder(self, self.data_dir / "logs")
 
     @Slot()
     def on_about(self) -> None:

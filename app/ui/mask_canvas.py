@@ -135,6 +135,21 @@ class MaskCanvas(QWidget):
         self.update()
         self.mask_changed.emit()
 
+    def put_back_mask(self, model: MaskModel) -> bool:
+        """Show `model` again (a mask this canvas had, with its undo history) over the
+        picture shown now; False when it was painted for another size."""
+        if self._model is None or model.size != self._model.size:
+            return False
+        self._cancel_interaction()
+        self._model = model
+        w, h = model.size
+        self._overlay = QImage(w, h, QImage.Format.Format_Indexed8)
+        self._overlay.fill(0)
+        self._apply_colors()
+        self._sync_overlay((0, 0, w, h))
+        self.mask_changed.emit()
+        return True
+
     def has_image(self) -> bool:
         return bool(self._levels)
 

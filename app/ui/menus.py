@@ -88,6 +88,7 @@ def build_menus(w: MenuHost) -> None:
         file_menu,
         QCoreApplication.translate("MainWindow", "Open the &data folder"),
         w.on_open_data_folder,
+        name="openDataFolderAction",
     )
     file_menu.addSeparator()
     add_action(w, file_menu, QCoreApplication.translate("MainWindow", "&Quit"), w.close, std.Quit)
@@ -150,5 +151,6 @@ def build_menus(w: MenuHost) -> None:
         help_menu,
         QCoreApplication.translate("MainWindow", "Open the &log folder"),
         w.on_open_logs,
+        name="openLogFolderAction",
     )
     add_action(w, help_menu, QCoreApplication.translate("MainWindow", "&About"), w.on_about)

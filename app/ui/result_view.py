@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -27,6 +27,7 @@ from app.core.api.models import parse_size
 from app.core.library import Library
 from app.services.background import Background
 from app.services.runner import JobRecord
+from app.ui import open_path
 from app.ui.widgets import ImageView
 
 
@@ -337,7 +338,7 @@ class ResultView(QWidget):
     @Slot()
     def on_reveal(self) -> None:
         if self._record and self._record.paths:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self._record.paths[0]).parent)))
+            open_path.reveal(self, self._record.paths[0])
 
     @Slot()
     def on_use_as_source(self) -> None:

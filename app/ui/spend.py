@@ -44,8 +44,7 @@ def load_figures(library: Library) -> dict[str, Any]:
     }
 
 
-def money(amount: float, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
+money = spend.money  # one way to write an amount
 
 
 class SpendPanel(QWidget):

@@ -6,7 +6,6 @@ buttons under the list; double-click opens the result. Icons are the app's own S
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import NamedTuple
 
 from PySide6.QtCore import (
@@ -27,7 +26,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QColor,
-    QDesktopServices,
     QDrag,
     QFont,
     QFontMetrics,
@@ -54,7 +52,7 @@ from app.core.library import JobState
 from app.services.job_records import FINAL_STATES, RETRYABLE, JobRecord, can_check_again
 from app.services.runner import JobRunner
 from app.services.task_model import Roles, TaskModel, format_estimate, job_progress
-from app.ui import icons
+from app.ui import icons, open_path
 from app.ui.task_row import (
     BAR,
     BUTTON,
@@ -475,7 +473,7 @@ class TaskList(QWidget):
         elif name == "retry":
             self._runner.retry(key)
         elif name == "reveal" and record.paths:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(record.paths[0]).parent)))
+            open_path.reveal(self, record.paths[0])
         elif name == "settings":
             self.settings_requested.emit()
         elif name == "cutout":
@@ -532,11 +530,11 @@ class TaskList(QWidget):
             path = record.paths[0]
             menu.addAction(
                 self.tr("Open in the default viewer"),
-                lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(path)),
+                lambda: open_path.open_file(self, path),
             )
             menu.addAction(
                 self.tr("Reveal in folder"),
-                lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent))),
+                lambda: open_path.reveal(self, path),
             )
         if record.state not in FINAL_STATES:
             menu.addAction(self.tr("Cancel"), lambda: self._runner.cancel(key))

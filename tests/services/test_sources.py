@@ -113,3 +113,17 @@ def test_remove_and_clear(qapp) -> None:  # type: ignore[no-untyped-def]
     assert model.count() == 0 and model.first() is None
     assert model.land(pending, source("late")) == []  # cleared while it loaded
     assert model.room() == MAX_IMAGES
+
+
+def test_replace_all_takes_the_whole_list_and_restore_brings_it_back(model: SourceList) -> None:
+    for name in ("a", "b"):
+        model.land(model.expect(), source(name))
+    before = model.sources()
+    pending = model.expect()  # queued for the list being replaced: it must not land after
+    token = model.expect(replace_all=True)
+    assert model.replaces_all(token) and not model.replaces_first(token)
+    assert model.land(token, source("new"))[0].prepared.filename == "new"
+    assert names(model) == ["new"]
+    assert model.land(pending, source("late")) == [] and names(model) == ["new"]
+    model.restore(before)
+    assert model.sources() == before and names(model) == ["a", "b"]

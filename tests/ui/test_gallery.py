@@ -465,15 +465,17 @@ def test_moved_strings_keep_their_translations(qtbot, lib: Library, qapp) -> Non
 def test_show_in_folder_opens_the_pictures_folder(
     qtbot, lib: Library, make_panel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.ui import dragout
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QDialog
 
     item_id = add_item(lib, "where is it")
     panel = make_panel()
     select(panel, item_id)
     opened: list[QUrl] = []
-    monkeypatch.setattr(dragout.QDesktopServices, "openUrl", opened.append)
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
     panel.gallery_actions.reveal_action.trigger()
     assert [Path(u.toLocalFile()) for u in opened] == [lib.item(item_id).path.parent]
+    assert panel.findChild(QDialog, "openPathDialog") is None  # it opened: nothing to say
 
 
 def test_demo_pictures_are_tagged_filtered_and_removed_in_one_action(

@@ -212,7 +212,39 @@ def _v4(c: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
+def _v5(c: sqlite3.Connection) -> None:
+    # Several collections per picture: a collection is a row of its own and a picture belongs
+    # to any number of them. Each picture's one collection becomes its first membership; the
+    # old column goes, so nothing can read a stale single value.
+    _run_script(
+        c,
+        """
+        CREATE TABLE collections (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE item_collections (
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+            PRIMARY KEY (item_id, collection_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX item_collections_members ON item_collections(collection_id, item_id);
+        INSERT INTO collections(name)
+            SELECT DISTINCT trim(collection) FROM items
+            WHERE collection IS NOT NULL AND trim(collection) != '';
+        INSERT INTO item_collections(item_id, collection_id)
+            SELECT items.id, collections.id FROM items
+            JOIN collections ON collections.name = trim(items.collection);
+        DROP INDEX items_collection;
+        """,
+    )
+    if sqlite3.sqlite_version_info >= (3, 35):
+        c.execute("ALTER TABLE items DROP COLUMN collection")
+    else:  # no DROP COLUMN before SQLite 3.35: the column stays, empty and unread
+        c.execute("UPDATE items SET collection = NULL")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -42,7 +42,6 @@ class Item:
     job_id: str | None
     parent_id: int | None
     favourite: bool
-    collection: str | None
     input_tokens: int
     output_tokens: int
     text_input_tokens: int
@@ -54,6 +53,7 @@ class Item:
     source_paths: list[Path] = field(default_factory=list)
     deleted: bool = False
     demo: bool = False  # made by the demo simulator: not money
+    collections: list[str] = field(default_factory=list)  # by name, sorted
 
     @property
     def is_edit(self) -> bool:
@@ -135,7 +135,6 @@ def _item_from_row(store: Store, row: sqlite3.Row) -> Item:
         job_id=row["job_id"],
         parent_id=row["parent_id"],
         favourite=bool(row["favourite"]),
-        collection=row["collection"],
         input_tokens=row["input_tokens"],
         output_tokens=row["output_tokens"],
         text_input_tokens=row["text_input_tokens"],
@@ -155,9 +154,27 @@ def _item_from_row(store: Store, row: sqlite3.Row) -> Item:
 def get(store: Store, item_id: int) -> Item:
     with store.read() as c:
         row = c.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
-    if row is None:
-        raise UnknownItemError(item_id)
-    return _item_from_row(store, row)
+        if row is None:
+            raise UnknownItemError(item_id)
+        item = _item_from_row(store, row)
+        item.collections = _memberships(c, [item_id]).get(item_id, [])
+    return item
+
+
+def _memberships(c: sqlite3.Connection, item_ids: list[int]) -> dict[int, list[str]]:
+    """Each item's collections, by name (sorted as the filter lists them)."""
+    out: dict[int, list[str]] = {}
+    for start in range(0, len(item_ids), CHUNK):
+        chunk = item_ids[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for r in c.execute(
+            "SELECT m.item_id, k.name FROM item_collections AS m "
+            "JOIN collections AS k ON k.id = m.collection_id "
+            f"WHERE m.item_id IN ({marks}) ORDER BY k.name COLLATE NOCASE",
+            chunk,
+        ):
+            out.setdefault(r["item_id"], []).append(r["name"])
+    return out
 
 
 def many(store: Store, item_ids: Iterable[int]) -> dict[int, Item]:
@@ -170,6 +187,8 @@ def many(store: Store, item_ids: Iterable[int]) -> dict[int, Item]:
             marks = ",".join("?" * len(chunk))
             for row in c.execute(f"SELECT * FROM items WHERE id IN ({marks})", chunk):
                 out[row["id"]] = _item_from_row(store, row)
+        for item_id, names in _memberships(c, list(out)).items():
+            out[item_id].collections = names
     return out
 
 
@@ -212,21 +231,53 @@ def set_favourite(store: Store, item_ids: int | Iterable[int], favourite: bool =
         )
 
 
-def set_collection(store: Store, item_ids: int | Iterable[int], collection: str | None) -> None:
-    name = (collection or "").strip() or None
+def add_to_collection(store: Store, item_ids: int | Iterable[int], collection: str) -> str | None:
+    """Put the items in the collection (made if new; a blank name does nothing); returns the
+    name as stored."""
+    name = collection.strip()
+    if not name:
+        return None
+    with store.write() as c:
+        c.execute("INSERT OR IGNORE INTO collections (name) VALUES (?)", (name,))
+        (cid,) = c.execute("SELECT id FROM collections WHERE name = ?", (name,)).fetchone()
+        c.executemany(
+            "INSERT OR IGNORE INTO item_collections (item_id, collection_id) VALUES (?, ?)",
+            [(i, cid) for i in _ids(item_ids)],
+        )
+    return name
+
+
+def remove_from_collection(store: Store, item_ids: int | Iterable[int], collection: str) -> None:
+    """Take the items out of the collection (the other collections they are in stay)."""
     with store.write() as c:
         c.executemany(
-            "UPDATE items SET collection = ? WHERE id = ?", [(name, i) for i in _ids(item_ids)]
+            "DELETE FROM item_collections WHERE item_id = ? "
+            "AND collection_id = (SELECT id FROM collections WHERE name = ?)",
+            [(i, collection) for i in _ids(item_ids)],
+        )
+        # A collection with no picture left is gone: there is no other way to remove one.
+        c.execute(
+            "DELETE FROM collections WHERE name = ? AND NOT EXISTS "
+            "(SELECT 1 FROM item_collections WHERE collection_id = collections.id)",
+            (collection,),
         )
 
 
+def memberships(store: Store, item_ids: list[int]) -> dict[int, list[str]]:
+    with store.read() as c:
+        return _memberships(c, item_ids)
+
+
 def collections(store: Store) -> list[str]:
+    """The collections that hold at least one live picture."""
     with store.read() as c:
         return [
-            r["collection"]
+            r["name"]
             for r in c.execute(
-                "SELECT DISTINCT collection FROM items WHERE collection IS NOT NULL "
-                "AND deleted_at IS NULL ORDER BY collection COLLATE NOCASE"
+                "SELECT k.name FROM collections AS k WHERE EXISTS (SELECT 1 FROM "
+                "item_collections AS m JOIN items ON items.id = m.item_id "
+                "WHERE m.collection_id = k.id AND items.deleted_at IS NULL) "
+                "ORDER BY k.name COLLATE NOCASE"
             )
         ]
 

@@ -314,8 +314,15 @@ class Library:
     def set_favourite(self, item_ids: int | Iterable[int], favourite: bool = True) -> None:
         items.set_favourite(self._store, item_ids, favourite)
 
-    def set_collection(self, item_ids: int | Iterable[int], collection: str | None) -> None:
-        items.set_collection(self._store, item_ids, collection)
+    def add_to_collection(self, item_ids: int | Iterable[int], collection: str) -> str | None:
+        return items.add_to_collection(self._store, item_ids, collection)
+
+    def remove_from_collection(self, item_ids: int | Iterable[int], collection: str) -> None:
+        items.remove_from_collection(self._store, item_ids, collection)
+
+    def memberships(self, item_ids: list[int]) -> dict[int, list[str]]:
+        """Each item's collections (items in none are left out)."""
+        return items.memberships(self._store, item_ids)
 
     def collections(self) -> list[str]:
         return items.collections(self._store)

@@ -85,7 +85,10 @@ def build_sql(
     if favourites:
         other.append("items.favourite = 1")
     if collection is not None:
-        other.append("items.collection = ?")
+        other.append(
+            "items.id IN (SELECT m.item_id FROM item_collections AS m "
+            "JOIN collections AS k ON k.id = m.collection_id WHERE k.name = ?)"
+        )
         args.append(collection)
     if edits_only:
         other.append("(items.parent_id IS NOT NULL OR items.source_paths IS NOT NULL)")

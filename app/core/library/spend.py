@@ -56,6 +56,20 @@ class Prices:
         ) / 1e6
 
 
+def result_cost(
+    prices: Prices, input_tokens: int, output_tokens: int, text_input: int, image_input: int
+) -> float:
+    """What one result cost at `prices`, counted as the totals count it (usage.totals): a
+    server that reports no text/image breakdown counts as all text."""
+    if text_input + image_input == 0:
+        text_input = input_tokens
+    return prices.cost(text_input, image_input, output_tokens)
+
+
+def money(amount: float, currency: str, digits: int = 2) -> str:
+    return f"{amount:,.{digits}f} {currency}"
+
+
 @dataclass
 class Period:
     label: str  # "2026-11-21" or "2026-11"

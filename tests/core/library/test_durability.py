@@ -96,7 +96,7 @@ def test_migration_upgrades_a_v1_database(data_dir: Path) -> None:
             assert c.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
         (item_id,) = lib.search("fox")
         item = lib.item(item_id)
-        assert item.prompt == "an old fox" and not item.favourite and item.collection is None
+        assert item.prompt == "an old fox" and not item.favourite and item.collections == []
         assert lib.unfinished_jobs()[0].job_id == "j1"
         assert lib.spend_by_month()[0].output_tokens == 1000
         assert lib.integrity_ok()

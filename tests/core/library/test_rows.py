@@ -33,7 +33,7 @@ def test_reads_survive_columns_a_later_migration_adds(data_dir: Path) -> None:
         a = add_item(lib, "a harbour at dawn")
         b = add_item(lib, "the harbour again, with boats", parent_item_id=a)
         lib.set_favourite(b)
-        lib.set_collection([a, b], "harbours")
+        lib.add_to_collection([a, b], "harbours")
         lib.meta_set("spend.monthly_budget", "12.5")
         job = lib.begin_job(
             ImageRequest(prompt="patched", images=[InputImage(make_image())]), Flavour.compat, "u"

@@ -42,7 +42,7 @@ def test_filters(lib: Library) -> None:
     b = add_item(lib, "mountain road")
     edit = add_item(lib, "mountain lake with a boat", parent_item_id=a)
     lib.set_favourite(b)
-    lib.set_collection([a, edit], "Lakes")
+    lib.add_to_collection([a, edit], "Lakes")
     assert lib.search(favourites=True) == [b]
     assert lib.search("mountain", collection="Lakes") == [edit, a]
     assert lib.search(edits_only=True) == [edit]
@@ -50,7 +50,7 @@ def test_filters(lib: Library) -> None:
     later = time.time() + 10
     assert lib.search(since=later) == []
     assert set(lib.search(until=later)) == {a, b, edit}
-    assert lib.item(b).favourite and lib.item(a).collection == "Lakes"
+    assert lib.item(b).favourite and lib.item(a).collections == ["Lakes"]
 
 
 def test_delete_undo_and_purge(lib: Library) -> None:
@@ -81,7 +81,7 @@ def test_matches_agrees_with_search(lib: Library) -> None:
     a = add_item(lib, "mountain lake at dawn")
     b = add_item(lib, "city street", parent_item_id=a)
     lib.set_favourite(a)
-    lib.set_collection(b, "Streets")
+    lib.add_to_collection(b, "Streets")
     cases: list[dict[str, Any]] = [
         {"text": "lake"},
         {"text": "street"},
