@@ -12,6 +12,37 @@
         </message>
     </context>
     <context>
+        <name>EditPanel</name>
+        <message numerus="yes">
+            <source>The editor already has %n picture(s) and a painted mask.</source>
+            <translation>
+                <numerusform>The editor already has %n picture and a painted mask.</numerusform>
+                <numerusform>The editor already has %n pictures and a painted mask.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>The editor already has %n picture(s).</source>
+            <translation>
+                <numerusform>The editor already has %n picture.</numerusform>
+                <numerusform>The editor already has %n pictures.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Replaced the edit with “%1”: %n earlier picture(s) and the mask were put aside.</source>
+            <translation>
+                <numerusform>Replaced the edit with “%1”: %n earlier picture and the mask were put aside.</numerusform>
+                <numerusform>Replaced the edit with “%1”: %n earlier pictures and the mask were put aside.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Replaced the edit with “%1”: %n earlier picture(s) were put aside.</source>
+            <translation>
+                <numerusform>Replaced the edit with “%1”: %n earlier picture were put aside.</numerusform>
+                <numerusform>Replaced the edit with “%1”: %n earlier pictures were put aside.</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>GalleryPanel</name>
         <message numerus="yes">
             <source>%n image(s)</source>
@@ -25,6 +56,13 @@
             <translation>
                 <numerusform>Added %n image to “%1”.</numerusform>
                 <numerusform>Added %n images to “%1”.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Took %n image(s) out of “%1”.</source>
+            <translation>
+                <numerusform>Took %n image out of “%1”.</numerusform>
+                <numerusform>Took %n images out of “%1”.</numerusform>
             </translation>
         </message>
         <message numerus="yes">
@@ -116,6 +154,23 @@
         </message>
     </context>
     <context>
+        <name>PromptHistoryDialog</name>
+        <message numerus="yes">
+            <source>%n prompt(s) exported to %1.</source>
+            <translation>
+                <numerusform>%n prompt exported to %1.</numerusform>
+                <numerusform>%n prompts exported to %1.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n prompt(s) imported.</source>
+            <translation>
+                <numerusform>%n prompt imported.</numerusform>
+                <numerusform>%n prompts imported.</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>QuitQuestion</name>
         <message numerus="yes">
             <source>%n picture(s) being made with the Compat API will be lost if you quit now; the server bills them anyway.</source>
@@ -139,6 +194,16 @@
             <translation>
                 <numerusform>Last %n day</numerusform>
                 <numerusform>Last %n days</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>TaskList</name>
+        <message numerus="yes">
+            <source>retrying in %n s</source>
+            <translation>
+                <numerusform>retrying in %n s</numerusform>
+                <numerusform>retrying in %n s</numerusform>
             </translation>
         </message>
     </context>
