@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QTimer, Signal, Slot
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSizePolicy, QWidget
+
+from app.ui.flow import FlowLayout
 
 from app.services.gallery_model import Query
 
@@ -72,9 +74,11 @@ class GalleryFilters(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("galleryCount")
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.search, 3)
+        # The filters wrap onto a second line on a narrow window instead of squeezing each
+        # one until it reads "S…" or "Favour".
+        self.search.setMinimumWidth(180)
+        row = FlowLayout(self, spacing=6)
+        row.addWidget(self.search)
         for w in (
             self.favourites_check,
             self.collection_combo,
@@ -85,6 +89,10 @@ class GalleryFilters(QWidget):
             self.count_label,
         ):
             row.addWidget(w)
+
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
 
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)

@@ -41,7 +41,7 @@ from app.services.form import FormModel
 from app.services.runner import JobRunner
 from app.services.session import Session
 from app.services.task_model import TaskModel
-from app.ui import quit_question
+from app.ui import quit_question, window_geometry
 from app.ui.banner import Banner
 from app.ui.edit_panel import EditPanel
 from app.ui.gallery import GalleryPanel
@@ -143,7 +143,10 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea(splitter)
         scroll.setWidget(self.prompt_panel)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(300)
+        # Vertically only: the panel's rows wrap and its fields shrink to the width it gets,
+        # so nothing (Generate least of all) is ever scrolled out sideways.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(250)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         splitter.addWidget(scroll)
 
@@ -159,7 +162,8 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([340, 900])
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([320, 900])
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
@@ -172,7 +176,7 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
-        self.task_dock.setMinimumWidth(300)
+        self.task_dock.setMinimumWidth(230)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.task_dock)
 
         self.status = WindowStatus(
@@ -191,7 +195,6 @@ class MainWindow(QMainWindow):
         self.result_view.message.connect(self.show_message)
         self.result_view.reuse_requested.connect(self.on_reuse)
         self.result_view.edit_source_requested.connect(self.on_edit_source)
-        self.resize(1400, 880)
 
     def _make_edit_panel(self) -> EditPanel:
         panel = EditPanel(self, background=self.background)
@@ -221,8 +224,7 @@ class MainWindow(QMainWindow):
         return gallery
 
     def _restore_geometry(self) -> None:
-        if self.settings.window_geometry:
-            self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode()))
+        window_geometry.place(self, self.settings.window_geometry)
         if self.settings.window_state:
             self.restoreState(QByteArray.fromBase64(self.settings.window_state.encode()))
 
