@@ -28,7 +28,6 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from app.main import create_window
-from app.ui.main_window import MainWindow
 
 
 def settle(ms: int = 150) -> None:

@@ -7,9 +7,8 @@ from datetime import datetime
 from PySide6.QtCore import QCoreApplication, QTimer, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSizePolicy, QWidget
 
-from app.ui.flow import FlowLayout
-
 from app.services.gallery_model import Query
+from app.ui.flow import FlowLayout
 
 SEARCH_DEBOUNCE_MS = 200
 DAY = 86400.0

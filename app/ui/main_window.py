@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
+    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -112,8 +113,10 @@ class MainWindow(QMainWindow):
         # Quitting with jobs running asks first (tests that close mid-job turn it off).
         self.confirm_quit = True
         self.settings_dialog: SettingsDialog | None = None
+        self.shortcuts_dialog: QWidget | None = None  # the last one opened (tests look at it)
 
         self._build_ui(api_override)
+        self._build_generate_action()
         build_menus(self)
         self.runner.job_finished.connect(self.on_job_finished)
         self._restore_geometry()
@@ -195,6 +198,28 @@ class MainWindow(QMainWindow):
         self.result_view.message.connect(self.show_message)
         self.result_view.reuse_requested.connect(self.on_reuse)
         self.result_view.edit_source_requested.connect(self.on_edit_source)
+
+    def _build_generate_action(self) -> None:
+        """Ctrl+Enter starts the job from anywhere in the window (after painting a mask or
+        changing a parameter too), enabled exactly when the form could start one."""
+        form = self.prompt_panel.form
+        action = QAction(self)
+        action.setObjectName("generateAction")
+        action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(self.prompt_panel.on_submit)
+        action.setEnabled(form.valid)
+        form.valid_changed.connect(action.setEnabled)
+        form.editing_changed.connect(self.on_editing_changed)
+        self.addAction(action)
+        self.generate_action = action
+        self.on_editing_changed(form.editing)
+
+    @Slot(bool)
+    def on_editing_changed(self, editing: bool) -> None:
+        self.generate_action.setText(
+            self.tr("&Edit the picture") if editing else self.tr("&Generate")
+        )
 
     def _make_edit_panel(self) -> EditPanel:
         panel = EditPanel(self, background=self.background)
@@ -503,15 +528,39 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir / "logs")))
 
     @Slot()
+    def on_shortcuts(self) -> None:
+        from app.ui.shortcuts import ShortcutsDialog, collect, held_keys
+
+        areas = [
+            (self.prompt_panel, self.tr("Prompt")),
+            (self.edit_panel, self.tr("Create / Edit")),
+            (self.result_view, self.tr("Result")),
+            (self.gallery, self.tr("Gallery")),
+            (self.task_list, self.tr("Tasks")),
+        ]
+        dialog = ShortcutsDialog(collect(self, areas) + held_keys(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.shortcuts_dialog = dialog
+
+    @Slot()
     def on_about(self) -> None:
-        QMessageBox.about(
-            self,
+        # open(), not QMessageBox.about's exec(): no nested event loop under the running jobs.
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
             self.tr("About {0}").format(APP_NAME),
             self.tr(
                 "{0} {1}\n\nA desktop client for Mountsea's gpt-image-2 image service.\n"
                 "Your data folder: {2}"
             ).format(APP_NAME, __version__, self.data_dir),
+            QMessageBox.StandardButton.Close,
+            self,
         )
+        box.setObjectName("aboutBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if not self.windowIcon().isNull():
+            box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        box.open()
 
     # ------------------------------------------------------------------ settings
 

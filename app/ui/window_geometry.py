@@ -38,7 +38,7 @@ def place(window: QWidget, saved: str, available: QRect | None = None) -> None:
     `available` is the screen's free area (tests pass one; by default the window's screen)."""
     if available is None:
         available = window.screen().availableGeometry()
-    if saved and window.restoreGeometry(QByteArray.fromBase64(saved.encode())):
-        if window.isMaximized() or fits(window.geometry(), available):
-            return
+    restored = bool(saved) and window.restoreGeometry(QByteArray.fromBase64(saved.encode()))
+    if restored and (window.isMaximized() or fits(window.geometry(), available)):
+        return
     window.setGeometry(first_geometry(available))

@@ -1,0 +1,126 @@
+"""Help → Keyboard shortcuts: every key the window's actions answer to, read from the actions
+themselves (so the list cannot go stale), grouped by where they work, and the few keys the
+picture editor and the comparison read directly while you hold or press them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+NATIVE = QKeySequence.SequenceFormat.NativeText
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ShortcutsDialog", text)
+
+
+def command_text(action: QAction) -> str:
+    text = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+    return text.replace("…", "").strip()
+
+
+def keys_text(sequences: Iterable[QKeySequence]) -> str:
+    return ", ".join(s.toString(NATIVE) for s in sequences if not s.isEmpty())
+
+
+def _area(obj: QObject, areas: list[tuple[QWidget, str]], default: str) -> str:
+    """The first of `areas` that holds `obj` (an action's parent chain), else `default`."""
+    parent = obj.parent()
+    while parent is not None:
+        for widget, name in areas:
+            if parent is widget:
+                return name
+        parent = parent.parent()
+    return default
+
+
+def collect(window: QWidget, areas: list[tuple[QWidget, str]]) -> list[tuple[str, str, str]]:
+    """(area, command, keys) for every action and QShortcut under `window` that has a key."""
+    default = _tr("Anywhere in the window")
+    rows: dict[tuple[str, str], str] = {}
+    for action in window.findChildren(QAction):
+        keys = keys_text(action.shortcuts())
+        if keys and command_text(action):
+            rows.setdefault((_area(action, areas, default), command_text(action)), keys)
+    for shortcut in window.findChildren(QShortcut):
+        keys = keys_text(shortcut.keys())
+        if keys and shortcut.whatsThis():
+            rows.setdefault((_area(shortcut, areas, default), shortcut.whatsThis()), keys)
+    order = {name: i for i, (_w, name) in enumerate(areas)}
+    return sorted(
+        ((area, command, keys) for (area, command), keys in rows.items()),
+        key=lambda row: (order.get(row[0], -1), row[1].casefold()),
+    )
+
+
+def held_keys() -> list[tuple[str, str, str]]:
+    """Keys read while a widget has the focus (not actions): listed by hand, next to the
+    code that reads them (MaskCanvas.keyPressEvent, CompareView.keyPressEvent)."""
+    editor = _tr("Picture editor")
+    compare = _tr("Before / after")
+    return [
+        (editor, _tr("Pan the picture (hold and drag)"), _tr("Space")),
+        (editor, _tr("Cancel the stroke, rectangle or outline being drawn"), _tr("Esc")),
+        (editor, _tr("Erase with the brush, clear with the shapes"), _tr("Right-drag")),
+        (editor, _tr("Remove the selected reference pictures"), _tr("Delete")),
+        (compare, _tr("Switch between before and after"), _tr("Space, T")),
+        (compare, _tr("Move the divider"), _tr("Left, Right")),
+    ]
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, rows: list[tuple[str, str, str]], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("shortcutsDialog")
+        self.setWindowTitle(self.tr("Keyboard shortcuts"))
+        self.tree = QTreeWidget(self)
+        self.tree.setObjectName("shortcutsTree")
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels([self.tr("Command"), self.tr("Keys")])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setWordWrap(True)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        groups: dict[str, QTreeWidgetItem] = {}
+        for area, command, keys in rows:
+            group = groups.get(area)
+            if group is None:
+                group = QTreeWidgetItem(self.tree, [area])
+                font = group.font(0)
+                font.setBold(True)
+                group.setFont(0, font)
+                group.setFirstColumnSpanned(True)
+                group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                groups[area] = group
+            QTreeWidgetItem(group, [command, keys])
+        self.tree.expandAll()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(buttons)
+        self.resize(520, 560)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(command, keys) as shown, for tests."""
+        found = []
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            for j in range(group.childCount()):
+                child = group.child(j)
+                found.append((child.text(0), child.text(1)))
+        return found
