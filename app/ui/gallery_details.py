@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from app.core.library import Item, Library
 
-PATH_FIELDS = ("file", "raw", "sources")  # shown in a box that wraps anywhere
+# Shown in a box that wraps anywhere: paths, ids and addresses have no spaces to wrap at.
+PATH_FIELDS = ("file", "raw", "sources", "job_id", "task_id", "endpoint")
 
 
 class DetailsPanel(QScrollArea):

@@ -200,14 +200,15 @@ CONTROLS = (
 )
 
 
-def _in_scroll_viewport(widget: QWidget) -> bool:
+def _scroll_viewport(widget: QWidget) -> QWidget | None:
+    """The viewport of the scroll area `widget` is scrolled in, if any."""
     parent = widget.parentWidget()
     while parent is not None:
         owner = parent.parentWidget()
         if isinstance(owner, QAbstractScrollArea) and owner.viewport() is parent:
-            return True
+            return parent
         parent = owner
-    return False
+    return None
 
 
 def placement_problems(top: QWidget) -> list[str]:
@@ -222,7 +223,15 @@ def placement_problems(top: QWidget) -> list[str]:
             continue
         if not isinstance(widget, CONTROLS) or isinstance(widget, QScrollBar):
             continue
-        if _in_scroll_viewport(widget):
+        viewport = _scroll_viewport(widget)
+        if viewport is not None:
+            # Scrolled content may run off the bottom (it scrolls there), never off the side.
+            left = widget.mapTo(viewport, QPoint(0, 0)).x()
+            if left < 0 or left + widget.width() > viewport.width() + SLACK:
+                problems.append(
+                    f"{name(widget)}: x {left}..{left + widget.width()} runs off the side of "
+                    f"its scroll area ({viewport.width()}px wide)"
+                )
             continue
         rect = QRect(widget.mapTo(top, QPoint(0, 0)), widget.size())
         if not window_rect.contains(rect):
