@@ -4,6 +4,7 @@ picture editor and the comparison read directly while you hold or press them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt
@@ -25,13 +26,19 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("ShortcutsDialog", text)
 
 
+# A mnemonic: "&File", or in Chinese "文件(&F)" where the bracket goes with it.
+_MNEMONIC = re.compile(r"\(&\w\)|&(?=[^&])")
+
+
 def command_text(action: QAction) -> str:
-    text = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+    text = _MNEMONIC.sub("", action.text()).replace("&&", "&")
     return text.replace("…", "").strip()
 
 
 def keys_text(sequences: Iterable[QKeySequence]) -> str:
-    return ", ".join(s.toString(NATIVE) for s in sequences if not s.isEmpty())
+    # Return and Enter read the same in some languages ("回车"): each text once.
+    texts = (s.toString(NATIVE) for s in sequences if not s.isEmpty())
+    return ", ".join(dict.fromkeys(texts))
 
 
 def _area(obj: QObject, areas: list[tuple[QWidget, str]], default: str) -> str:
