@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.library import Item, Library
+from app.ui import words
 
 # Shown in a box that wraps anywhere: paths, ids and addresses have no spaces to wrap at.
 PATH_FIELDS = ("file", "raw", "sources", "job_id", "task_id", "endpoint")
@@ -91,9 +92,11 @@ class DetailsPanel(QScrollArea):
             )
 
         def requested_vs(returned: str | None, key: str) -> str:
-            req = str(p.get(key) or none)
-            if returned and returned != req:
-                return self.tr("%1 (server made %2)").replace("%1", req).replace("%2", returned)
+            asked = p.get(key)
+            req = words.parameter(key, asked) if asked else none
+            if returned and returned != asked:
+                made = words.parameter(key, returned)
+                return self.tr("%1 (server made %2)").replace("%1", req).replace("%2", made)
             return req
 
         rows: list[tuple[str, str, str]] = [
@@ -114,23 +117,25 @@ class DetailsPanel(QScrollArea):
             (
                 "format",
                 self.tr("Format"),
-                (item.format or str(p.get("output_format") or none)).upper(),
+                words.output_format(item.format or p.get("output_format")) or none,
             ),
             (
                 "compression",
                 self.tr("Compression"),
                 none if p.get("output_compression") is None else str(p.get("output_compression")),
             ),
-            ("moderation", self.tr("Moderation"), str(p.get("moderation") or none)),
-            ("input_fidelity", self.tr("Input fidelity"), str(p.get("input_fidelity") or none)),
+            ("moderation", self.tr("Moderation"), words.moderation(p.get("moderation")) or none),
+            (
+                "input_fidelity",
+                self.tr("Input fidelity"),
+                words.input_fidelity(p.get("input_fidelity")) or none,
+            ),
             ("user", self.tr("User id"), str(p.get("user") or none)),
             ("model", self.tr("Model"), item.model or str(p.get("model") or none)),
             (
                 "flavour",
                 self.tr("API"),
-                {"async": self.tr("Async task"), "compat": self.tr("Compat (synchronous)")}.get(
-                    item.flavour or "", item.flavour or none
-                ),
+                words.flavour(item.flavour) or none,
             ),
             ("endpoint", self.tr("Endpoint"), item.base_url or none),
             ("tokens", self.tr("Tokens"), tokens()),

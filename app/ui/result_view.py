@@ -26,6 +26,7 @@ from app.core import sizes
 from app.core.library import Library
 from app.services.background import Background
 from app.services.runner import JobRecord
+from app.ui import words
 from app.ui.flow import FlowLayout
 from app.ui.widgets import ImageView
 
@@ -199,12 +200,12 @@ class ResultView(QWidget):
         info = record.info or {}
         self.revised_edit.setPlainText(info.get("revised_prompt") or "")
         returned = [
-            str(v)
-            for v in (
-                info.get("size"),
-                info.get("quality"),
-                (info.get("format") or "").upper(),
-                info.get("background"),
+            words.parameter(name, v)
+            for name, v in (
+                ("size", info.get("size")),
+                ("quality", info.get("quality")),
+                ("output_format", info.get("format")),
+                ("background", info.get("background")),
             )
             if v
         ]

@@ -178,10 +178,9 @@ class SpendPanel(QWidget):
         self._fill(self.days, list(reversed(data["days"])), prices.currency)
         month: spend.Period = data["month"]
         text = (
-            self.tr("This month: %1 tokens from %2 image(s), about %3.")
+            self.tr("This month: %1 tokens from %n image(s), about %2.", "", month.images)
             .replace("%1", f"{month.total_tokens:,}")
-            .replace("%2", str(month.images))
-            .replace("%3", money(month.cost, prices.currency))
+            .replace("%2", money(month.cost, prices.currency))
         )
         budget = data["budget"]
         if budget:

@@ -50,6 +50,7 @@ from app.core.library import JobState
 from app.services.job_records import FINAL_STATES, RETRYABLE, JobRecord, can_check_again
 from app.services.runner import JobRunner
 from app.services.task_model import Roles, TaskModel, format_elapsed
+from app.ui import words
 from app.ui.widgets import give_own_viewport, qstyle
 
 THUMB = 64
@@ -86,16 +87,16 @@ def state_label(state: str, late: bool = False) -> str:
 
 def params_summary(record: JobRecord) -> str:
     p = record.params
-    parts = ["Async" if record.flavour == "async" else "Compat"]
+    parts = [words.flavour(record.flavour, short=True)]
     if record.is_edit:
         parts.append(QCoreApplication.translate("TaskList", "edit"))
     for name in ("size", "quality"):
         value = p.get(name)
         if value and value != "auto":
-            parts.append(str(value))
+            parts.append(words.parameter(name, value))
     fmt = p.get("output_format")
     if fmt:
-        parts.append(str(fmt).upper())
+        parts.append(words.output_format(str(fmt)))
     if p.get("background") == "transparent":
         parts.append(QCoreApplication.translate("TaskList", "transparent"))
     return " · ".join(parts)
