@@ -5,18 +5,20 @@ words test walks the same widgets)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QFontMetrics, QTextDocument
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QTextDocument
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
     QAbstractSlider,
     QAbstractSpinBox,
+    QApplication,
     QCheckBox,
     QComboBox,
+    QDialog,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -28,6 +30,9 @@ from PySide6.QtWidgets import (
     QTabBar,
     QWidget,
 )
+
+from app.ui.main_window import MainWindow
+from tests.conftest import TEST_KEY
 
 ELLIPSIS = "…"
 SLACK = 1  # pixels: rounding between the font metrics and the layout
@@ -193,6 +198,7 @@ CONTROLS = (
     QLabel,
     QLineEdit,
     QAbstractSpinBox,
+    QApplication,
     QAbstractSlider,
     QTabBar,
     QCheckBox,
@@ -247,3 +253,54 @@ def placement_problems(top: QWidget) -> list[str]:
                 break
             parent = parent.parentWidget()
     return problems
+
+
+# --- a window with something in every view, and its dialogs ------------------------------
+
+
+def settle() -> None:
+    """Run the posted layout requests and their follow-ups (a resize posts more)."""
+    for _ in range(3):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+
+
+def picture() -> QImage:
+    image = QImage(1536, 1024, QImage.Format.Format_RGB32)
+    image.fill(QColor("#6a8caf"))
+    return image
+
+
+def ready_window(qtbot, open_window, simulator, monkeypatch, lang: str) -> MainWindow:
+    """A window with something in every view: a finished job, a picture in the editor."""
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    window = open_window("--base-url", simulator.base_url, "--lang", lang)
+    window.prompt_panel.prompt_edit.setPlainText(
+        "A lighthouse on a cliff at dusk, painted in oils, with gulls over a stormy sea"
+    )
+    with qtbot.waitSignal(window.runner.job_finished, timeout=20000):
+        window.generate_action.trigger()
+    record = window.runner.records()[0]
+    qtbot.waitUntil(lambda: window.result_view.image_view.pixmap() is not None, timeout=10000)
+    window.edit_panel.add_image(picture(), "harbour.png")
+    qtbot.waitUntil(window.edit_panel.has_sources, timeout=10000)
+    qtbot.waitUntil(lambda: window.gallery.model.rowCount() == 1, timeout=10000)
+    window.gallery.select_ids(list(record.item_ids))
+    return window
+
+
+def open_dialog(qtbot, opener: Callable[[], object]) -> QWidget:
+    before = set(QApplication.topLevelWidgets())
+    opener()
+    found: list[QWidget] = []
+
+    def shown() -> None:
+        found[:] = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if w not in before and isinstance(w, QDialog) and w.isVisible()
+        ]
+        assert found
+
+    qtbot.waitUntil(shown, timeout=5000)
+    return found[0]

@@ -9,66 +9,25 @@ MOUNTSEA_LAYOUT_SHOTS=DIR saves a PNG of each size, language and view there, to 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, QSize
-from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.ui import window_geometry
-from app.ui.main_window import MainWindow
-from tests.conftest import TEST_KEY
-from tests.ui.layout_check import placement_problems, text_problems
+from tests.ui.layout_check import (
+    open_dialog,
+    placement_problems,
+    ready_window,
+    settle,
+    text_problems,
+)
 
 SIZES = [(1024, 640), (1366, 768), (1920, 1080)]
 LANGS = ["en", "zh_CN"]
 SHOTS = os.environ.get("MOUNTSEA_LAYOUT_SHOTS")
-
-
-@pytest.fixture(autouse=True)
-def keep_translators(qapp) -> Iterator[None]:
-    """A Chinese window installs Chinese catalogues app-wide: later tests get back the ones
-    installed before."""
-    before = list(getattr(qapp, "_mountsea_translators", []))
-    yield
-    for translator in getattr(qapp, "_mountsea_translators", []):
-        qapp.removeTranslator(translator)
-    for translator in before:
-        qapp.installTranslator(translator)
-    qapp._mountsea_translators = before
-
-
-def settle() -> None:
-    """Run the posted layout requests and their follow-ups (a resize posts more)."""
-    for _ in range(3):
-        QApplication.sendPostedEvents()
-        QApplication.processEvents()
-
-
-def picture() -> QImage:
-    image = QImage(1536, 1024, QImage.Format.Format_RGB32)
-    image.fill(QColor("#6a8caf"))
-    return image
-
-
-def ready_window(qtbot, open_window, simulator, monkeypatch, lang: str) -> MainWindow:
-    """A window with something in every view: a finished job, a picture in the editor."""
-    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
-    window = open_window("--base-url", simulator.base_url, "--lang", lang)
-    window.prompt_panel.prompt_edit.setPlainText(
-        "A lighthouse on a cliff at dusk, painted in oils, with gulls over a stormy sea"
-    )
-    with qtbot.waitSignal(window.runner.job_finished, timeout=20000):
-        window.generate_action.trigger()
-    record = window.runner.records()[0]
-    qtbot.waitUntil(lambda: window.result_view.image_view.pixmap() is not None, timeout=10000)
-    window.edit_panel.add_image(picture(), "harbour.png")
-    qtbot.waitUntil(window.edit_panel.has_sources, timeout=10000)
-    qtbot.waitUntil(lambda: window.gallery.model.rowCount() == 1, timeout=10000)
-    window.gallery.select_ids(list(record.item_ids))
-    return window
+pytestmark = pytest.mark.usefixtures("restore_translators")
 
 
 def check(widget: QWidget, what: str, shots: Path | None) -> list[str]:
@@ -77,23 +36,6 @@ def check(widget: QWidget, what: str, shots: Path | None) -> list[str]:
         shots.mkdir(parents=True, exist_ok=True)
         widget.grab().save(str(shots / f"{what}.png"))
     return [f"[{what}] {p}" for p in text_problems(widget) + placement_problems(widget)]
-
-
-def open_dialog(qtbot, opener: Callable[[], object]) -> QWidget:
-    before = set(QApplication.topLevelWidgets())
-    opener()
-    found: list[QWidget] = []
-
-    def shown() -> None:
-        found[:] = [
-            w
-            for w in QApplication.topLevelWidgets()
-            if w not in before and isinstance(w, QDialog) and w.isVisible()
-        ]
-        assert found
-
-    qtbot.waitUntil(shown, timeout=5000)
-    return found[0]
 
 
 @pytest.mark.parametrize("lang", LANGS)
