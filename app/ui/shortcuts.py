@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 NATIVE = QKeySequence.SequenceFormat.NativeText
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ShortcutsDialog", text)
+# lupdate finds translate("Context", "literal") calls, not a wrapper's.
+translate = QCoreApplication.translate
 
 
 # A mnemonic: "&File", or in Chinese "文件(&F)" where the bracket goes with it.
@@ -54,7 +54,7 @@ def _area(obj: QObject, areas: list[tuple[QWidget, str]], default: str) -> str:
 
 def collect(window: QWidget, areas: list[tuple[QWidget, str]]) -> list[tuple[str, str, str]]:
     """(area, command, keys) for every action and QShortcut under `window` that has a key."""
-    default = _tr("Anywhere in the window")
+    default = translate("ShortcutsDialog", "Anywhere in the window")
     rows: dict[tuple[str, str], str] = {}
     for action in window.findChildren(QAction):
         keys = keys_text(action.shortcuts())
@@ -74,15 +74,39 @@ def collect(window: QWidget, areas: list[tuple[QWidget, str]]) -> list[tuple[str
 def held_keys() -> list[tuple[str, str, str]]:
     """Keys read while a widget has the focus (not actions): listed by hand, next to the
     code that reads them (MaskCanvas.keyPressEvent, CompareView.keyPressEvent)."""
-    editor = _tr("Picture editor")
-    compare = _tr("Before / after")
+    editor = translate("ShortcutsDialog", "Picture editor")
+    compare = translate("ShortcutsDialog", "Before / after")
     return [
-        (editor, _tr("Pan the picture (hold and drag)"), _tr("Space")),
-        (editor, _tr("Cancel the stroke, rectangle or outline being drawn"), _tr("Esc")),
-        (editor, _tr("Erase with the brush, clear with the shapes"), _tr("Right-drag")),
-        (editor, _tr("Remove the selected reference pictures"), _tr("Delete")),
-        (compare, _tr("Switch between before and after"), _tr("Space, T")),
-        (compare, _tr("Move the divider"), _tr("Left, Right")),
+        (
+            editor,
+            translate("ShortcutsDialog", "Pan the picture (hold and drag)"),
+            translate("ShortcutsDialog", "Space"),
+        ),
+        (
+            editor,
+            translate("ShortcutsDialog", "Cancel the stroke, rectangle or outline being drawn"),
+            translate("ShortcutsDialog", "Esc"),
+        ),
+        (
+            editor,
+            translate("ShortcutsDialog", "Erase with the brush, clear with the shapes"),
+            translate("ShortcutsDialog", "Right-drag"),
+        ),
+        (
+            editor,
+            translate("ShortcutsDialog", "Remove the selected reference pictures"),
+            translate("ShortcutsDialog", "Delete"),
+        ),
+        (
+            compare,
+            translate("ShortcutsDialog", "Switch between before and after"),
+            translate("ShortcutsDialog", "Space, T"),
+        ),
+        (
+            compare,
+            translate("ShortcutsDialog", "Move the divider"),
+            translate("ShortcutsDialog", "Left, Right"),
+        ),
     ]
 
 
