@@ -139,6 +139,7 @@ class PromptPanel(QWidget):
         rows = QFormLayout(box)
         rows.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.rows = rows
+        self.params_box = box
 
         self.size_combo = ShrinkingCombo(box)
         self.size_combo.setObjectName("sizeCombo")
@@ -402,13 +403,12 @@ class PromptPanel(QWidget):
         for row in range(rows.rowCount()):
             label = rows.itemAt(row, QFormLayout.ItemRole.LabelRole)
             field = rows.itemAt(row, QFormLayout.ItemRole.FieldRole)
-            if label is not None and label.widget() is not None:
-                labels = max(labels, label.widget().sizeHint().width())
-            if field is not None and field.widget() is not None and field.widget().isVisible():
-                fields = max(fields, field.widget().sizeHint().width())
-        box = rows.parentWidget()
+            if label is not None and (widget := label.widget()) is not None:
+                labels = max(labels, widget.sizeHint().width())
+            if field is not None and (widget := field.widget()) is not None and widget.isVisible():
+                fields = max(fields, widget.sizeHint().width())
         margins = rows.contentsMargins()
-        room = box.contentsRect().width() - margins.left() - margins.right()
+        room = self.params_box.contentsRect().width() - margins.left() - margins.right()
         beside = labels + rows.horizontalSpacing() + fields <= room
         policy = (
             QFormLayout.RowWrapPolicy.DontWrapRows

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QTreeWidget,
     QTreeWidgetItem,
+    QTreeWidgetItemIterator,
     QVBoxLayout,
     QWidget,
 )
@@ -149,9 +150,8 @@ class ShortcutsDialog(QDialog):
     def rows(self) -> list[tuple[str, str]]:
         """(command, keys) as shown, for tests."""
         found = []
-        for i in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(i)
-            for j in range(group.childCount()):
-                child = group.child(j)
-                found.append((child.text(0), child.text(1)))
+        items = QTreeWidgetItemIterator(self.tree, QTreeWidgetItemIterator.IteratorFlag.NoChildren)
+        while (item := items.value()) is not None:
+            found.append((item.text(0), item.text(1)))
+            items += 1
         return found
