@@ -91,11 +91,10 @@ def shoot(lang: str, sizes: list[tuple[int, int]], out: Path) -> None:
     tabs = {"create": window.edit_panel, "result": window.result_view, "gallery": window.gallery}
     dialogs: dict[str, Callable[[], None]] = {
         "settings": window.on_settings,
+        "shortcuts": window.on_shortcuts,
+        "spend": window.on_spend,
         "about": window.on_about,
     }
-    shortcuts = getattr(window, "on_shortcuts", None)
-    if shortcuts is not None:
-        dialogs["shortcuts"] = shortcuts
     for w, h in sizes:
         window.resize(w, h)
         settle(300)

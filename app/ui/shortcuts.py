@@ -85,7 +85,7 @@ def held_keys() -> list[tuple[str, str, str]]:
         ),
         (
             editor,
-            translate("ShortcutsDialog", "Cancel the stroke, rectangle or outline being drawn"),
+            translate("ShortcutsDialog", "Cancel the stroke or shape being drawn"),
             translate("ShortcutsDialog", "Esc"),
         ),
         (
@@ -145,7 +145,7 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree, 1)
         layout.addWidget(buttons)
-        self.resize(520, 560)
+        self.resize(560, 560)
 
     def rows(self) -> list[tuple[str, str]]:
         """(command, keys) as shown, for tests."""
