@@ -227,6 +227,9 @@ def placement_problems(top: QWidget) -> list[str]:
             if widget.orientation() == Qt.Orientation.Horizontal and widget.maximum() > 0:
                 problems.append(f"{name(widget.parentWidget() or widget)}: horizontal scroll bar")
             continue
+        if widget.objectName() == "qt_toolbar_ext_button":
+            problems.append(f"{name(widget.parentWidget() or widget)}: actions hidden behind »")
+            continue
         if not isinstance(widget, CONTROLS) or isinstance(widget, QScrollBar):
             continue
         viewport = _scroll_viewport(widget)

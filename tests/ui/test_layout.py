@@ -59,6 +59,13 @@ def test_every_view_fits(
     ):
         window.tabs.setCurrentWidget(page)
         problems += check(window, f"{stem}-{name}", shots)
+        if page is window.edit_panel:
+            # What the issue found hidden or squashed: every tool shown, the slider whole.
+            tools = window.edit_panel.tools
+            for action in (tools.save_mask_action, tools.load_mask_action):
+                button = tools.tool_bar.button(action)
+                assert button is not None and button.isVisible(), action.text()
+            assert tools.opacity_slider.width() >= 100
     for name, opener in (
         ("settings", window.on_settings),
         ("shortcuts", window.on_shortcuts),
