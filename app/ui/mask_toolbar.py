@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.core.imaging import ImageError, painted_from_mask
 from app.core.mask import MaskModel
 from app.services.background import Background
+from app.ui import words
 from app.ui.flow import ActionBar, FlowLayout, group
 from app.ui.mask_canvas import MAX_BRUSH, MIN_BRUSH, MaskCanvas, Tool
 
@@ -251,7 +252,7 @@ class MaskToolbar(QWidget):
         self.brush_spin = QSpinBox(self)
         self.brush_spin.setObjectName("brushSizeSpin")
         self.brush_spin.setRange(MIN_BRUSH, MAX_BRUSH)
-        self.brush_spin.setSuffix(translate("EditPanel", " px"))
+        self.brush_spin.setSuffix(words.pixel_suffix())
         self.brush_spin.setValue(self.canvas.brush_size())
         self.brush_spin.setToolTip(
             translate("EditPanel", "Brush size in picture pixels ([ and ] change it)")
@@ -273,7 +274,7 @@ class MaskToolbar(QWidget):
         self.feather_spin.setObjectName("featherSpin")
         self.feather_spin.setRange(0, 256)
         self.feather_spin.setValue(12)
-        self.feather_spin.setSuffix(translate("EditPanel", " px"))
+        self.feather_spin.setSuffix(words.pixel_suffix())
         self.feather_spin.setToolTip(
             translate(
                 "EditPanel",

@@ -223,6 +223,8 @@ def catalogue(path: Path) -> dict[str, str]:
             forms = [f.text or "" for f in node.findall("numerusform")]
             text = forms[0] if forms else (node.text or "")
         found[source] = text
+        # Menus and the shortcuts list show the text without its mnemonic.
+        found.setdefault(re.sub(r"\(&\w\)|&(?=[^&])", "", source), text)
     return found
 
 
