@@ -88,6 +88,10 @@ def shoot(lang: str, sizes: list[tuple[int, int]], out: Path) -> None:
     wait_for(lambda: window.result_view.isVisible() or window.tabs.currentIndex() == 1)
     window.edit_panel.add_image(picture(), "shot.png")
     wait_for(window.edit_panel.has_sources)
+    records = window.runner.records()
+    if records:  # the details pane shows the finished picture
+        wait_for(lambda: window.gallery.model.rowCount() > 0)
+        window.gallery.select_ids(list(records[0].item_ids))
     tabs = {"create": window.edit_panel, "result": window.result_view, "gallery": window.gallery}
     dialogs: dict[str, Callable[[], None]] = {
         "settings": window.on_settings,

@@ -11,7 +11,7 @@ goes first and stays on the first line.
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -141,6 +141,10 @@ class ActionBar(QWidget):
                 line.setFrameShadow(QFrame.Shadow.Sunken)
                 self.flow.addWidget(line)
                 continue
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys and f"({keys})" not in action.toolTip():
+                # The key is learnt where the command is: "Delete (Del)".
+                action.setToolTip(f"{action.toolTip()} ({keys})")
             button = QToolButton(self)
             button.setDefaultAction(action)
             button.setAutoRaise(True)
