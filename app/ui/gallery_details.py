@@ -163,7 +163,7 @@ class DetailsPanel(QScrollArea):
             (
                 "file_size",
                 self.tr("File size"),
-                f"{item.file_size / 1024:,.0f} KB" if item.file_size else none,
+                words.file_size(item.file_size) if item.file_size else none,
             ),
         ]
         if item.raw_path:

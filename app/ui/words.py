@@ -74,6 +74,12 @@ def pixel_suffix() -> str:
     return translate("Words", " px")
 
 
+def file_size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return translate("Words", "%1 MB").replace("%1", f"{n / 1024 / 1024:,.1f}")
+    return translate("Words", "%1 KB").replace("%1", f"{n / 1024:,.0f}")
+
+
 # Each parameter's words, by the name the request and the library use.
 BY_PARAMETER = {
     "quality": quality,

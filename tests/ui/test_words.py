@@ -267,3 +267,18 @@ def test_no_english_left_in_the_chinese_interface(
         )
         report += [f"  {line}" for line in sorted(missing)]
     assert not report, "English in the Chinese interface:\n" + "\n".join(report)
+
+
+def test_values_are_shown_in_words_and_unknown_ones_as_they_came(qapp) -> None:
+    from app.ui import words
+
+    assert words.quality("high") == "High" and words.quality("auto") == "Auto"
+    assert words.background("opaque") == "Opaque"
+    assert words.flavour("async", short=True) == "Async"
+    assert words.flavour("compat") == "Compat (synchronous)"
+    assert words.output_format("webp") == "WebP" and words.output_format("jpeg") == "JPEG"
+    assert words.size("1536x1024") == "1536 × 1024" and words.size("auto") == "Auto"
+    assert words.parameter("quality", "ultra") == "ultra"  # a newer server's value
+    assert words.parameter("user", "anna") == "anna"  # not a word: the person's own
+    assert words.pixels(1200) == "1,200 px" and words.pixel_suffix() == " px"
+    assert words.file_size(88_000) == "86 KB" and words.file_size(3 * 1024 * 1024) == "3.0 MB"
