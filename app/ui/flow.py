@@ -133,7 +133,6 @@ class ActionBar(QWidget):
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-        self.buttons: dict[QAction, QToolButton] = {}
         for action in actions:
             if action.isSeparator():
                 line = QFrame(self)
@@ -150,7 +149,10 @@ class ActionBar(QWidget):
             button.setAutoRaise(True)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             self.flow.addWidget(button)
-            self.buttons[action] = button
 
     def button(self, action: QAction) -> QToolButton | None:
-        return self.buttons.get(action)
+        # Looked up, not kept in a dict: Python holds no second reference to the buttons.
+        for button in self.findChildren(QToolButton):
+            if button.defaultAction() is action:
+                return button
+        return None

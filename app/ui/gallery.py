@@ -172,7 +172,12 @@ class GalleryPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filters)
         # The actions flow onto a second line when narrow (a QToolBar hid the last behind "»").
-        self.action_bar = ActionBar(self.gallery_actions.toolbar.actions(), self, "galleryActions")
+        toolbar = self.gallery_actions.toolbar
+        self.action_bar = ActionBar(toolbar.actions(), self, "galleryActions")
+        # The QToolBar only lists the actions now: in the layout but hidden, so the panel
+        # owns it as before.
+        toolbar.hide()
+        layout.addWidget(toolbar)
         layout.addWidget(self.action_bar)
         layout.addWidget(self.gallery_actions.undo_bar)
         layout.addWidget(split, 1)

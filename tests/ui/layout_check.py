@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QImage, QTextDocument
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QTextDocumentFragment, QTextLayout
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -45,11 +45,25 @@ def visible_widgets(top: QWidget) -> Iterator[QWidget]:
 
 
 def plain(text: str) -> str:
+    # Fragments and layouts, not QTextDocument: a document is a QObject with timers, and one
+    # collected later on a worker thread makes Qt warn (and can crash).
     if GuiQt.mightBeRichText(text):  # type: ignore[attr-defined]
-        doc = QTextDocument()
-        doc.setHtml(text)
-        return doc.toPlainText()
+        return QTextDocumentFragment.fromHtml(text).toPlainText()
     return text
+
+
+def wrapped_width(text: str, font: QFont, width: int) -> float:
+    """The widest line of `text` broken to `width` where Unicode allows (between words,
+    between Chinese characters, after a slash): more than `width` when a word cannot break."""
+    widest = 0.0
+    for paragraph in text.split("\n"):
+        layout = QTextLayout(paragraph, font)
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(width)
+            widest = max(widest, line.naturalTextWidth())
+        layout.endLayout()
+    return widest
 
 
 def without_mnemonic(text: str) -> str:
@@ -77,13 +91,9 @@ def _label_problem(label: QLabel) -> str | None:
     if label.wordWrap():
         # Wrapped: the lines, broken where Unicode allows (between words, between Chinese
         # characters, after a slash), must fit the width, and all of them the label's height.
-        doc = QTextDocument()
-        doc.setDefaultFont(label.font())
-        doc.setDocumentMargin(0)
-        doc.setPlainText(text)
-        doc.setTextWidth(room)
-        if doc.idealWidth() > room + SLACK:
-            return f"a line needs {doc.idealWidth():.0f}px, the label has {room}px"
+        widest = wrapped_width(text, label.font(), room)
+        if widest > room + SLACK:
+            return f"a line needs {widest:.0f}px, the label has {room}px"
         needed = label.heightForWidth(label.width())
         if needed > label.height() + SLACK:
             return f"needs {needed}px of height, has {label.height()}px"
