@@ -89,6 +89,7 @@ class FormModel(QObject):
     cutout_addition_changed = Signal(str)  # the sentence a cut-out adds to the prompt
     changed = Signal()  # one of the user's parameters changed (not the prompt)
     updated = Signal()  # anything changed
+    valid_changed = Signal(bool)  # whether a job can start now (problems() is empty)
 
     def __init__(self, settings: Settings | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -115,7 +116,11 @@ class FormModel(QObject):
         self._format_note = ""
         self._cutout_addition = ""
         self._cutout_edited = False  # the user wrote their own: the prompt no longer drives it
+        self._valid = False
+        # Every change goes through `updated`; validity is worked out once per change.
+        self.updated.connect(self._check_valid)
         self.load()
+        self._check_valid()
 
     # -- the machinery -------------------------------------------------------------------
 
@@ -377,6 +382,17 @@ class FormModel(QObject):
         self._set("editing", bool(editing), param=False)
 
     # -- what the form says --------------------------------------------------------------
+
+    @property
+    def valid(self) -> bool:
+        """A job can start with the form as it is (see problems())."""
+        return self._valid
+
+    def _check_valid(self) -> None:
+        valid = not self.problems()
+        if valid != self._valid:
+            self._valid = valid
+            self.valid_changed.emit(valid)
 
     def problems(self) -> list[str]:
         """Why the job cannot start yet (translated sentences); empty when it can."""

@@ -466,10 +466,9 @@ class EditPanel(QWidget):
                 "Paint over the part of the picture to change. Add more pictures as references."
             )
         else:
-            # English plural by hand: no English .qm ships to turn "%n picture(s)" into words.
             hint = self.tr(
-                "%1 pictures. The first is the one you paint on; drag to reorder."
-            ).replace("%1", str(count))
+                "%n picture(s). The first is the one you paint on; drag to reorder.", "", count
+            )
         self.strip_hint.setText(hint)
         self._update_actions()
         self.sources_changed.emit()

@@ -37,6 +37,7 @@ from app.core.library.files import IMAGE_SUFFIXES
 from app.services.background import Background
 from app.services.gallery_model import GalleryModel, ItemIdRole, Query
 from app.services.thumbnails import ThumbnailLoader
+from app.ui.flow import ActionBar
 from app.ui.gallery_actions import GalleryActions
 from app.ui.gallery_delegate import GRID, ICON, GalleryDelegate
 from app.ui.gallery_details import DetailsPanel
@@ -174,7 +175,14 @@ class GalleryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filters)
-        layout.addWidget(self.gallery_actions.toolbar)
+        # The actions flow onto a second line when narrow (a QToolBar hid the last behind "»").
+        toolbar = self.gallery_actions.toolbar
+        self.action_bar = ActionBar(toolbar.actions(), self, "galleryActions")
+        # The QToolBar only lists the actions now: in the layout but hidden, so the panel
+        # owns it as before.
+        toolbar.hide()
+        layout.addWidget(toolbar)
+        layout.addWidget(self.action_bar)
         layout.addWidget(self.gallery_actions.undo_bar)
         layout.addWidget(split, 1)
         self.on_selection_changed()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.core.library import Item, Library, spend
 from app.core.redact import redact
+from app.ui import words
 
 # Shown in a TextBox: they may be long, or one long word.
 LONG_FIELDS = (
@@ -218,9 +219,11 @@ class DetailsPanel(QScrollArea):
             )
 
         def requested_vs(returned: str | None, key: str) -> str:
-            req = str(p.get(key) or none)
-            if returned and returned != req:
-                return self.tr("%1 (server made %2)").replace("%1", req).replace("%2", returned)
+            asked = p.get(key)
+            req = words.parameter(key, asked) if asked else none
+            if returned and returned != asked:
+                made = words.parameter(key, returned)
+                return self.tr("%1 (server made %2)").replace("%1", req).replace("%2", made)
             return req
 
         rows: list[tuple[str, str, str]] = [
@@ -241,23 +244,25 @@ class DetailsPanel(QScrollArea):
             (
                 "format",
                 self.tr("Format"),
-                (item.format or str(p.get("output_format") or none)).upper(),
+                words.output_format(item.format or p.get("output_format")) or none,
             ),
             (
                 "compression",
                 self.tr("Compression"),
                 none if p.get("output_compression") is None else str(p.get("output_compression")),
             ),
-            ("moderation", self.tr("Moderation"), str(p.get("moderation") or none)),
-            ("input_fidelity", self.tr("Input fidelity"), str(p.get("input_fidelity") or none)),
+            ("moderation", self.tr("Moderation"), words.moderation(p.get("moderation")) or none),
+            (
+                "input_fidelity",
+                self.tr("Input fidelity"),
+                words.input_fidelity(p.get("input_fidelity")) or none,
+            ),
             ("user", self.tr("User id"), str(p.get("user") or none)),
             ("model", self.tr("Model"), item.model or str(p.get("model") or none)),
             (
                 "flavour",
                 self.tr("API"),
-                {"async": self.tr("Async task"), "compat": self.tr("Compat (synchronous)")}.get(
-                    item.flavour or "", item.flavour or none
-                ),
+                words.flavour(item.flavour) or none,
             ),
             ("endpoint", self.tr("Endpoint"), item.base_url or none),
             ("tokens", self.tr("Tokens"), tokens()),
@@ -290,7 +295,7 @@ class DetailsPanel(QScrollArea):
             (
                 "file_size",
                 self.tr("File size"),
-                f"{item.file_size / 1024:,.0f} KB" if item.file_size else none,
+                words.file_size(item.file_size) if item.file_size else none,
             ),
         ]
         if item.raw_path:

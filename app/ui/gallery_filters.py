@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QTimer, Signal, Slot
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSizePolicy, QWidget
 
 from app.services.gallery_model import Query
+from app.ui.flow import FlowLayout
 
 SEARCH_DEBOUNCE_MS = 200
 DAY = 86400.0
@@ -72,9 +73,11 @@ class GalleryFilters(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("galleryCount")
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.search, 3)
+        # The filters wrap onto a second line on a narrow window instead of squeezing each
+        # one until it reads "S…" or "Favour".
+        self.search.setMinimumWidth(180)
+        row = FlowLayout(self, spacing=6)
+        row.addWidget(self.search)
         for w in (
             self.favourites_check,
             self.collection_combo,
@@ -85,6 +88,10 @@ class GalleryFilters(QWidget):
             self.count_label,
         ):
             row.addWidget(w)
+
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
 
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)

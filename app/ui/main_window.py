@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
     QDropEvent,
+    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,7 +43,7 @@ from app.services.prompt_store import PromptLibrary, form_settings
 from app.services.runner import JobRunner
 from app.services.session import Session
 from app.services.task_model import TaskModel
-from app.ui import open_path, quit_question
+from app.ui import open_path, quit_question, window_geometry
 from app.ui.banner import Banner
 from app.ui.edit_panel import EditPanel
 from app.ui.gallery import GalleryPanel
@@ -124,8 +125,10 @@ class MainWindow(QMainWindow):
         # Quitting with jobs running asks first (tests that close mid-job turn it off).
         self.confirm_quit = True
         self.settings_dialog: SettingsDialog | None = None
+        self.shortcuts_dialog: QWidget | None = None  # the last one opened (tests look at it)
 
         self._build_ui(api_override)
+        self._build_generate_action()
         self.prompt_tools: PromptTools | None = None
         if prompts is not None:
             self.prompt_tools = PromptTools(self.prompt_panel, prompts)
@@ -167,7 +170,10 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea(splitter)
         scroll.setWidget(self.prompt_panel)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(300)
+        # Vertically only: the panel's rows wrap and its fields shrink to the width it gets,
+        # so nothing (Generate least of all) is ever scrolled out sideways.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(250)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         splitter.addWidget(scroll)
 
@@ -183,7 +189,8 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([340, 900])
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([320, 900])
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
@@ -196,7 +203,7 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
-        self.task_dock.setMinimumWidth(300)
+        self.task_dock.setMinimumWidth(230)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.task_dock)
 
         self.status = WindowStatus(
@@ -216,7 +223,28 @@ class MainWindow(QMainWindow):
         self.result_view.message.connect(self.show_message)
         self.result_view.reuse_requested.connect(self.on_reuse)
         self.result_view.edit_source_requested.connect(self.on_edit_source)
-        self.resize(1400, 880)
+
+    def _build_generate_action(self) -> None:
+        """Ctrl+Enter starts the job from anywhere in the window (after painting a mask or
+        changing a parameter too), enabled exactly when the form could start one."""
+        form = self.prompt_panel.form
+        action = QAction(self)
+        action.setObjectName("generateAction")
+        action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(self.prompt_panel.on_submit)
+        action.setEnabled(form.valid)
+        form.valid_changed.connect(action.setEnabled)
+        form.editing_changed.connect(self.on_editing_changed)
+        self.addAction(action)
+        self.generate_action = action
+        self.on_editing_changed(form.editing)
+
+    @Slot(bool)
+    def on_editing_changed(self, editing: bool) -> None:
+        self.generate_action.setText(
+            self.tr("&Edit the picture") if editing else self.tr("&Generate")
+        )
 
     def _make_edit_panel(self) -> EditPanel:
         panel = EditPanel(self, background=self.background)
@@ -246,8 +274,7 @@ class MainWindow(QMainWindow):
         return gallery
 
     def _restore_geometry(self) -> None:
-        if self.settings.window_geometry:
-            self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode()))
+        window_geometry.place(self, self.settings.window_geometry)
         if self.settings.window_state:
             self.restoreState(QByteArray.fromBase64(self.settings.window_state.encode()))
 
@@ -550,15 +577,39 @@ class MainWindow(QMainWindow):
         open_path.open_folder(self, self.data_dir / "logs")
 
     @Slot()
+    def on_shortcuts(self) -> None:
+        from app.ui.shortcuts import ShortcutsDialog, collect, held_keys
+
+        areas = [
+            (self.prompt_panel, self.tr("Prompt")),
+            (self.edit_panel, self.tr("Create / Edit")),
+            (self.result_view, self.tr("Result")),
+            (self.gallery, self.tr("Gallery")),
+            (self.task_list, self.tr("Tasks")),
+        ]
+        dialog = ShortcutsDialog(collect(self, areas) + held_keys(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.shortcuts_dialog = dialog
+
+    @Slot()
     def on_about(self) -> None:
-        QMessageBox.about(
-            self,
+        # open(), not QMessageBox.about's exec(): no nested event loop under the running jobs.
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
             self.tr("About {0}").format(APP_NAME),
             self.tr(
                 "{0} {1}\n\nA desktop client for Mountsea's gpt-image-2 image service.\n"
                 "Your data folder: {2}"
             ).format(APP_NAME, __version__, self.data_dir),
+            QMessageBox.StandardButton.Close,
+            self,
         )
+        box.setObjectName("aboutBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if not self.windowIcon().isNull():
+            box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        box.open()
 
     # ------------------------------------------------------------------ settings
 

@@ -20,11 +20,9 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QSlider,
     QSpinBox,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +30,8 @@ from PySide6.QtWidgets import (
 from app.core.imaging import ImageError, painted_from_mask
 from app.core.mask import MaskModel
 from app.services.background import Background
+from app.ui import words
+from app.ui.flow import ActionBar, FlowLayout, group
 from app.ui.mask_canvas import MAX_BRUSH, MIN_BRUSH, MaskCanvas, Tool
 
 if TYPE_CHECKING:
@@ -233,28 +233,26 @@ class MaskToolbar(QWidget):
         )
 
     def _build_layout(self, leading: list[QAction]) -> None:
-        tools = QToolBar(translate("EditPanel", "Mask tools"), self)
-        tools.setObjectName("maskToolBar")
-        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        if leading:
-            tools.addActions(leading)
-            tools.addSeparator()
-        for action in self.tool_actions.values():
-            tools.addAction(action)
-        tools.addSeparator()
-        for action in (self.undo_action, self.redo_action, self.clear_action, self.invert_action):
-            tools.addAction(action)
-        tools.addSeparator()
-        for action in (self.show_mask_action, self.fit_action, self.actual_action):
-            tools.addAction(action)
-        tools.addSeparator()
-        tools.addAction(self.save_mask_action)
-        tools.addAction(self.load_mask_action)
+        def separator() -> QAction:
+            action = QAction(self)
+            action.setSeparator(True)
+            return action
+
+        # A flowing bar, not a QToolBar: every tool stays visible (Save/Load mask included),
+        # wrapping onto a second line on a narrow window; the painting tools come first.
+        ordered = [*leading, separator()] if leading else []
+        ordered += [*self.tool_actions.values(), separator()]
+        ordered += [self.undo_action, self.redo_action, self.clear_action, self.invert_action]
+        ordered += [separator(), self.show_mask_action, self.fit_action, self.actual_action]
+        ordered += [separator(), self.save_mask_action, self.load_mask_action]
+        tools = ActionBar(ordered, self, name="maskToolBar")
+        tools.setAccessibleName(translate("EditPanel", "Mask tools"))
+        self.tool_bar = tools
 
         self.brush_spin = QSpinBox(self)
         self.brush_spin.setObjectName("brushSizeSpin")
         self.brush_spin.setRange(MIN_BRUSH, MAX_BRUSH)
-        self.brush_spin.setSuffix(translate("EditPanel", " px"))
+        self.brush_spin.setSuffix(words.pixel_suffix())
         self.brush_spin.setValue(self.canvas.brush_size())
         self.brush_spin.setToolTip(
             translate("EditPanel", "Brush size in picture pixels ([ and ] change it)")
@@ -265,7 +263,8 @@ class MaskToolbar(QWidget):
         self.opacity_slider.setObjectName("overlayOpacitySlider")
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setValue(self.canvas.overlay_opacity())
-        self.opacity_slider.setMaximumWidth(120)
+        # A fixed length: in a row that flows, a slider would otherwise shrink to a stub.
+        self.opacity_slider.setFixedWidth(110)
         self.opacity_slider.setToolTip(
             translate("EditPanel", "How strongly the mask is shown over the picture")
         )
@@ -275,7 +274,7 @@ class MaskToolbar(QWidget):
         self.feather_spin.setObjectName("featherSpin")
         self.feather_spin.setRange(0, 256)
         self.feather_spin.setValue(12)
-        self.feather_spin.setSuffix(translate("EditPanel", " px"))
+        self.feather_spin.setSuffix(words.pixel_suffix())
         self.feather_spin.setToolTip(
             translate(
                 "EditPanel",
@@ -300,7 +299,8 @@ class MaskToolbar(QWidget):
         self.zoom_label.setMinimumWidth(48)
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
-        options = QHBoxLayout()
+        # Label and field stay together; the groups wrap as a whole when the panel is narrow.
+        options = FlowLayout(spacing=12)
         options.setContentsMargins(4, 0, 4, 0)
         for label, widget in (
             (translate("EditPanel", "Brush"), self.brush_spin),
@@ -309,11 +309,8 @@ class MaskToolbar(QWidget):
         ):
             text = QLabel(label, self)
             text.setBuddy(widget)
-            options.addWidget(text)
-            options.addWidget(widget)
-            options.addSpacing(8)
+            options.addWidget(group(text, widget, parent=self))
         options.addWidget(self.keep_check)
-        options.addStretch(1)
         options.addWidget(self.zoom_label)
 
         layout = QVBoxLayout(self)

@@ -23,6 +23,7 @@ class MenuHost(Protocol):
     task_dock: QDockWidget
     open_action: QAction
     paste_action: QAction
+    generate_action: QAction  # Ctrl+Enter: Generate or Edit, window-wide
 
     def menuBar(self) -> QMenuBar: ...  # noqa: N802 - Qt's name
     def close(self) -> bool: ...
@@ -33,6 +34,7 @@ class MenuHost(Protocol):
     def on_paste_image(self) -> None: ...
     def on_redo(self) -> None: ...
     def on_settings(self) -> None: ...
+    def on_shortcuts(self) -> None: ...
     def on_spend(self) -> None: ...
     def on_undo(self) -> None: ...
 
@@ -67,6 +69,7 @@ def build_menus(w: MenuHost) -> None:
     std = QKeySequence.StandardKey
 
     file_menu = bar.addMenu(QCoreApplication.translate("MainWindow", "&File"))
+    file_menu.addAction(w.generate_action)
     w.open_action = add_action(
         w,
         file_menu,
@@ -152,5 +155,13 @@ def build_menus(w: MenuHost) -> None:
         QCoreApplication.translate("MainWindow", "Open the &log folder"),
         w.on_open_logs,
         name="openLogFolderAction",
+    )
+    add_action(
+        w,
+        help_menu,
+        QCoreApplication.translate("MainWindow", "&Keyboard shortcuts"),
+        w.on_shortcuts,
+        std.HelpContents,
+        name="shortcutsAction",
     )
     add_action(w, help_menu, QCoreApplication.translate("MainWindow", "&About"), w.on_about)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
     QKeyEvent,
+    QResizeEvent,
     QStandardItemModel,
 )
 from PySide6.QtWidgets import (
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -91,6 +93,14 @@ class PromptEdit(QPlainTextEdit):
         super().keyPressEvent(event)
 
 
+class ShrinkingCombo(QComboBox):
+    """A combo box that asks for its widest item but accepts less: the panel it sits in can
+    narrow with the window (its rows then put the label above the field, see PromptPanel)."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(80, super().minimumSizeHint().height())
+
+
 def _set_item_enabled(combo: QComboBox, data: str, enabled: bool) -> None:
     model = combo.model()
     index = combo.findData(data)
@@ -143,8 +153,10 @@ class PromptPanel(QWidget):
         box = QGroupBox(self.tr("Parameters"), self)
         rows = QFormLayout(box)
         rows.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.rows = rows
+        self.params_box = box
 
-        self.size_combo = QComboBox(box)
+        self.size_combo = ShrinkingCombo(box)
         self.size_combo.setObjectName("sizeCombo")
         self.size_combo.setToolTip(
             self.tr("1K, 2K and 4K sizes for each aspect ratio, or a custom WxH (advanced)")
@@ -309,6 +321,8 @@ class PromptPanel(QWidget):
         buttons.addWidget(self.generate_button)
         outer.addLayout(buttons)
 
+        # Never wider than the scroll area it sits in: it has no horizontal scroll bar.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._bind()
         self.prompt_edit.submit.connect(self.on_submit)
         self.generate_button.clicked.connect(self.on_submit)
@@ -316,7 +330,7 @@ class PromptPanel(QWidget):
 
     @staticmethod
     def _combo(parent: QWidget, name: str, items: list[tuple[str, str]]) -> QComboBox:
-        combo = QComboBox(parent)
+        combo = ShrinkingCombo(parent)
         combo.setObjectName(name)
         for data, text in items:
             combo.addItem(text, data)
@@ -389,6 +403,35 @@ class PromptPanel(QWidget):
         index = combo.findData(data)
         if index >= 0 and index != combo.currentIndex():
             combo.setCurrentIndex(index)
+
+    # -- layout --
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Labels beside their fields when both fit at full length, else above them, so a
+        narrow panel still shows each choice whole ("Async task (recommended)")."""
+        rows = self.rows
+        labels = fields = 0
+        for row in range(rows.rowCount()):
+            label = rows.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field = rows.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if label is not None and (widget := label.widget()) is not None:
+                labels = max(labels, widget.sizeHint().width())
+            if field is not None and (widget := field.widget()) is not None and widget.isVisible():
+                fields = max(fields, widget.sizeHint().width())
+        margins = rows.contentsMargins()
+        room = self.params_box.contentsRect().width() - margins.left() - margins.right()
+        beside = labels + rows.horizontalSpacing() + fields <= room
+        policy = (
+            QFormLayout.RowWrapPolicy.DontWrapRows
+            if beside
+            else QFormLayout.RowWrapPolicy.WrapAllRows
+        )
+        if rows.rowWrapPolicy() != policy:
+            rows.setRowWrapPolicy(policy)
 
     # -- state --
 

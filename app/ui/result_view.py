@@ -12,9 +12,9 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -27,7 +27,8 @@ from app.core.api.models import parse_size
 from app.core.library import Library
 from app.services.background import Background
 from app.services.runner import JobRecord
-from app.ui import open_path
+from app.ui import open_path, words
+from app.ui.flow import FlowLayout
 from app.ui.widgets import ImageView
 
 
@@ -69,7 +70,12 @@ class ResultView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        toolbar = QHBoxLayout()
+        # The buttons wrap onto a second line on a narrow window instead of being squeezed.
+        bar = QWidget(self)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        bar.setSizePolicy(policy)
+        toolbar = FlowLayout(bar, spacing=6)
         toolbar.setContentsMargins(6, 6, 6, 0)
         self.fit_button = self._tool(
             self.tr("Fit"), "resultFitButton", self.tr("Fit the picture to the view"), True
@@ -116,7 +122,9 @@ class ResultView(QWidget):
         )
         for b in (self.fit_button, self.actual_button, self.compare_button, self.raw_button):
             toolbar.addWidget(b)
-        toolbar.addStretch(1)
+        gap = QWidget(bar)
+        gap.setFixedWidth(12)
+        toolbar.addWidget(gap)
         for b in (
             self.save_button,
             self.copy_button,
@@ -125,7 +133,7 @@ class ResultView(QWidget):
             self.reuse_button,
         ):
             toolbar.addWidget(b)
-        layout.addLayout(toolbar)
+        layout.addWidget(bar)
         self.fit_button.setChecked(True)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -212,12 +220,12 @@ class ResultView(QWidget):
         info = record.info or {}
         self.revised_edit.setPlainText(info.get("revised_prompt") or "")
         returned = [
-            str(v)
-            for v in (
-                info.get("size"),
-                info.get("quality"),
-                (info.get("format") or "").upper(),
-                info.get("background"),
+            words.parameter(name, v)
+            for name, v in (
+                ("size", info.get("size")),
+                ("quality", info.get("quality")),
+                ("output_format", info.get("format")),
+                ("background", info.get("background")),
             )
             if v
         ]

@@ -35,6 +35,7 @@ from app.core.settings import Settings
 from app.services.background import Background
 from app.services.runner import error_sentence
 from app.services.session import Session
+from app.ui import words
 from app.ui.widgets import HintLabel
 
 
@@ -152,7 +153,7 @@ class SettingsDialog(QDialog):
         self.feather_spin = QSpinBox(jobs)
         self.feather_spin.setObjectName("featherSpin")
         self.feather_spin.setRange(0, 256)
-        self.feather_spin.setSuffix(" px")
+        self.feather_spin.setSuffix(words.pixel_suffix())
         self.feather_spin.setValue(self._settings.feather)
         self.feather_spin.setToolTip(
             self.tr("Soft edge when an edit is pasted back onto the source (0 = hard edge)")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -104,19 +105,17 @@ class SpendPanel(QWidget):
         row.addWidget(self.save_button)
         form.addRow(row)
 
-        tables = QHBoxLayout()
-        left = QVBoxLayout()
-        left.addWidget(QLabel(self.tr("By month")))
-        left.addWidget(self.months)
-        right = QVBoxLayout()
-        right.addWidget(QLabel(self.tr("Last %n day(s)", "", DAYS_SHOWN)))
-        right.addWidget(self.days)
-        tables.addLayout(left)
-        tables.addLayout(right)
+        # One table at a time, each with the dialog's whole width: side by side, their five
+        # columns needed a sideways scroll bar on any but a wide screen.
+        tables = QTabWidget()
+        tables.setObjectName("spendTables")
+        tables.setDocumentMode(True)
+        tables.addTab(self.months, self.tr("By month"))
+        tables.addTab(self.days, self.tr("Last %n day(s)", "", DAYS_SHOWN))
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
-        layout.addLayout(tables, 1)
+        layout.addWidget(tables, 1)
         layout.addWidget(prices)
         self.refresh()
 
@@ -178,10 +177,9 @@ class SpendPanel(QWidget):
         self._fill(self.days, list(reversed(data["days"])), prices.currency)
         month: spend.Period = data["month"]
         text = (
-            self.tr("This month: %1 tokens from %2 image(s), about %3.")
+            self.tr("This month: %1 tokens from %n image(s), about %2.", "", month.images)
             .replace("%1", f"{month.total_tokens:,}")
-            .replace("%2", str(month.images))
-            .replace("%3", money(month.cost, prices.currency))
+            .replace("%2", money(month.cost, prices.currency))
         )
         budget = data["budget"]
         if budget:

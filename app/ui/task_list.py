@@ -213,7 +213,7 @@ class TaskDelegate(QStyledItemDelegate):
         height = max(
             THUMB + 2 * PAD, lines * fonts.fm_plain.lineSpacing() + 2 * PAD + extra + BAR + 4
         )
-        return QSize(260, height)
+        return QSize(200, height)  # the width is the view's: rows elide to fit it
 
     def paint(
         self,
@@ -395,6 +395,8 @@ class TaskList(QWidget):
         self.view.setUniformItemSizes(False)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # Rows elide their text to the width the dock has: never a sideways scroll bar.
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setDragEnabled(True)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

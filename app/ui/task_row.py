@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter
 
 from app.core.library import JobState
 from app.services.job_records import FINAL_STATES, RETRYABLE, JobRecord, can_check_again
-from app.ui import icons
+from app.ui import icons, words
 
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text") calls
 
@@ -119,16 +119,16 @@ def offer_tip(offer: str) -> str:
 
 def params_summary(record: JobRecord) -> str:
     p = record.params
-    parts = ["Async" if record.flavour == "async" else "Compat"]
+    parts = [words.flavour(record.flavour, short=True)]
     if record.is_edit:
         parts.append(QCoreApplication.translate("TaskList", "edit"))
     for name in ("size", "quality"):
         value = p.get(name)
         if value and value != "auto":
-            parts.append(str(value))
+            parts.append(words.parameter(name, value))
     fmt = p.get("output_format")
     if fmt:
-        parts.append(str(fmt).upper())
+        parts.append(words.output_format(str(fmt)))
     if p.get("cutout_key") is not None:
         parts.append(QCoreApplication.translate("TaskList", "cut out"))
     elif p.get("background") == "transparent":

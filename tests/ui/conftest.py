@@ -42,6 +42,19 @@ def open_window(qtbot, data_dir: Path) -> Iterator[Callable[..., MainWindow]]:
         window.deleteLater()
 
 
+@pytest.fixture
+def restore_translators(qapp) -> Iterator[None]:
+    """A window opened with --lang zh_CN installs Chinese catalogues app-wide: the tests after
+    it get back the ones installed before."""
+    before = list(getattr(qapp, "_mountsea_translators", []))
+    yield
+    for translator in getattr(qapp, "_mountsea_translators", []):
+        qapp.removeTranslator(translator)
+    for translator in before:
+        qapp.installTranslator(translator)
+    qapp._mountsea_translators = before
+
+
 def drop(target: QWidget, mime: QMimeData) -> None:
     """Drag `mime` over the middle of `target` and drop it, as a person would: the enter event
     must be accepted before the drop is delivered."""

@@ -119,7 +119,8 @@ def test_details_show_every_field_and_lineage_jumps(qtbot, lib: Library, make_pa
     assert v["prompt"] == "the house with a red door"
     assert v["revised_prompt"] == "a cosy house with a red front door"
     assert v["task_id"] == "task-42" and v["endpoint"] == "https://api.mountsea.ai"
-    assert v["format"] == "WEBP" and v["quality"] == "high" and "4,160 out" in v["tokens"]
+    # Shown in words ("High", not the wire's "high"), the format by its name.
+    assert v["format"] == "WebP" and v["quality"] == "High" and "4,160 out" in v["tokens"]
     assert v["file"] == str(child.path)
     lineage = panel.details.lineage
     assert lineage.count() == 2 and lineage.isVisibleTo(panel)
