@@ -14,6 +14,13 @@
     <context>
         <name>EditPanel</name>
         <message numerus="yes">
+            <source>%n picture(s). The first is the one you paint on; drag to reorder.</source>
+            <translation>
+                <numerusform>%n picture. The first is the one you paint on; drag to reorder.</numerusform>
+                <numerusform>%n pictures. The first is the one you paint on; drag to reorder.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>The editor already has %n picture(s) and a painted mask.</source>
             <translation>
                 <numerusform>The editor already has %n picture and a painted mask.</numerusform>
@@ -37,7 +44,7 @@
         <message numerus="yes">
             <source>Replaced the edit with “%1”: %n earlier picture(s) were put aside.</source>
             <translation>
-                <numerusform>Replaced the edit with “%1”: %n earlier picture were put aside.</numerusform>
+                <numerusform>Replaced the edit with “%1”: %n earlier picture was put aside.</numerusform>
                 <numerusform>Replaced the edit with “%1”: %n earlier pictures were put aside.</numerusform>
             </translation>
         </message>
@@ -194,6 +201,13 @@
             <translation>
                 <numerusform>Last %n day</numerusform>
                 <numerusform>Last %n days</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>This month: %1 tokens from %n image(s), about %2.</source>
+            <translation>
+                <numerusform>This month: %1 tokens from %n image, about %2.</numerusform>
+                <numerusform>This month: %1 tokens from %n images, about %2.</numerusform>
             </translation>
         </message>
     </context>

@@ -33,231 +33,221 @@
     <context>
         <name>DetailsPanel</name>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="144" />
+            <location filename="../../app/ui/gallery_details.py" line="145" />
             <source>Edit lineage</source>
             <translation>编辑谱系</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery_details.py" line="195" />
+            <location filename="../../app/ui/gallery_details.py" line="196" />
             <source>%n image(s) selected</source>
             <translation>
                 <numerusform>已选择 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="202" />
+            <location filename="../../app/ui/gallery_details.py" line="203" />
             <source>Select an image to see how it was made.</source>
             <translation>选择一张图片，查看它是如何生成的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="206" />
+            <location filename="../../app/ui/gallery_details.py" line="207" />
             <source>Image details</source>
             <translation>图片详情</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="209" />
-            <location filename="../../app/ui/gallery_details.py" line="325" />
+            <location filename="../../app/ui/gallery_details.py" line="210" />
+            <location filename="../../app/ui/gallery_details.py" line="330" />
             <source>—</source>
             <translation>—</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="213" />
+            <location filename="../../app/ui/gallery_details.py" line="214" />
             <source>%1 in (%2 text, %3 image), %4 out</source>
             <translation>输入 %1（文本 %2，图片 %3），输出 %4</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="223" />
+            <location filename="../../app/ui/gallery_details.py" line="226" />
             <source>%1 (server made %2)</source>
             <translation>%1（服务器生成 %2）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="227" />
+            <location filename="../../app/ui/gallery_details.py" line="230" />
             <source>Prompt</source>
             <translation>提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="228" />
+            <location filename="../../app/ui/gallery_details.py" line="231" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="229" />
+            <location filename="../../app/ui/gallery_details.py" line="232" />
             <source>Size</source>
             <translation>尺寸</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="232" />
+            <location filename="../../app/ui/gallery_details.py" line="235" />
             <source>Pixels</source>
             <translation>像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="235" />
+            <location filename="../../app/ui/gallery_details.py" line="238" />
             <source>Quality</source>
             <translation>质量</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="238" />
+            <location filename="../../app/ui/gallery_details.py" line="241" />
             <source>Background</source>
             <translation>背景</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="243" />
+            <location filename="../../app/ui/gallery_details.py" line="246" />
             <source>Format</source>
             <translation>格式</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="248" />
+            <location filename="../../app/ui/gallery_details.py" line="251" />
             <source>Compression</source>
             <translation>压缩</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="251" />
+            <location filename="../../app/ui/gallery_details.py" line="254" />
             <source>Moderation</source>
             <translation>审核</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="252" />
+            <location filename="../../app/ui/gallery_details.py" line="257" />
             <source>Input fidelity</source>
             <translation>输入保真度</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="253" />
+            <location filename="../../app/ui/gallery_details.py" line="260" />
             <source>User id</source>
             <translation>用户 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="254" />
+            <location filename="../../app/ui/gallery_details.py" line="261" />
             <source>Model</source>
             <translation>模型</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="257" />
+            <location filename="../../app/ui/gallery_details.py" line="264" />
             <source>API</source>
             <translation>API</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="258" />
-            <source>Async task</source>
-            <translation>异步任务</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/gallery_details.py" line="258" />
-            <source>Compat (synchronous)</source>
-            <translation>兼容（同步）</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/gallery_details.py" line="262" />
+            <location filename="../../app/ui/gallery_details.py" line="267" />
             <source>Endpoint</source>
             <translation>接口地址</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="263" />
+            <location filename="../../app/ui/gallery_details.py" line="268" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="264" />
+            <location filename="../../app/ui/gallery_details.py" line="269" />
             <source>Cost</source>
             <translation>费用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="267" />
+            <location filename="../../app/ui/gallery_details.py" line="272" />
             <source>Created</source>
             <translation>创建时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="270" />
+            <location filename="../../app/ui/gallery_details.py" line="275" />
             <source>Task id</source>
             <translation>任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="271" />
+            <location filename="../../app/ui/gallery_details.py" line="276" />
             <source>Job id</source>
             <translation>作业 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="274" />
+            <location filename="../../app/ui/gallery_details.py" line="279" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="275" />
+            <location filename="../../app/ui/gallery_details.py" line="280" />
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="275" />
-            <location filename="../../app/ui/gallery_details.py" line="287" />
+            <location filename="../../app/ui/gallery_details.py" line="280" />
+            <location filename="../../app/ui/gallery_details.py" line="292" />
             <source>no</source>
             <translation>否</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="279" />
+            <location filename="../../app/ui/gallery_details.py" line="284" />
             <source>Collections</source>
             <translation>收藏集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="284" />
+            <location filename="../../app/ui/gallery_details.py" line="289" />
             <source>Cancelled</source>
             <translation>已取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="285" />
+            <location filename="../../app/ui/gallery_details.py" line="290" />
             <source>yes: it finished after you cancelled (and was paid for)</source>
             <translation>是：它在你取消后才完成（已计费）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="289" />
+            <location filename="../../app/ui/gallery_details.py" line="294" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="292" />
+            <location filename="../../app/ui/gallery_details.py" line="297" />
             <source>File size</source>
             <translation>文件大小</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="297" />
+            <location filename="../../app/ui/gallery_details.py" line="302" />
             <source>As the server sent it</source>
             <translation>服务器原样返回的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="302" />
+            <location filename="../../app/ui/gallery_details.py" line="307" />
             <source>Source and mask</source>
             <translation>源图与蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="308" />
+            <location filename="../../app/ui/gallery_details.py" line="313" />
             <source>Server's answer</source>
             <translation>服务器的回复</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="323" />
+            <location filename="../../app/ui/gallery_details.py" line="328" />
             <source>nothing: a demo picture</source>
             <translation>无：演示图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="334" />
+            <location filename="../../app/ui/gallery_details.py" line="339" />
             <source>about %1 at the prices set in Spend</source>
             <translation>按“花费”中设定的价格约为 %1</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="360" />
+            <location filename="../../app/ui/gallery_details.py" line="365" />
             <source>(no prompt)</source>
             <translation>（无提示词）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="371" />
+            <location filename="../../app/ui/gallery_details.py" line="376" />
             <source>from:</source>
             <translation>来自：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="372" />
+            <location filename="../../app/ui/gallery_details.py" line="377" />
             <source>this:</source>
             <translation>本图：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="374" />
+            <location filename="../../app/ui/gallery_details.py" line="379" />
             <source>edited into:</source>
             <translation>编辑为：</translation>
         </message>
@@ -267,8 +257,8 @@
         <message>
             <location filename="../../app/ui/edit_panel.py" line="340" />
             <location filename="../../app/ui/edit_panel.py" line="344" />
-            <location filename="../../app/ui/edit_panel.py" line="534" />
-            <location filename="../../app/ui/edit_panel.py" line="536" />
+            <location filename="../../app/ui/edit_panel.py" line="533" />
+            <location filename="../../app/ui/edit_panel.py" line="535" />
             <source>pasted picture</source>
             <translation>粘贴的图片</translation>
         </message>
@@ -298,7 +288,7 @@
             <translation>蒙版作用于这张图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="486" />
+            <location filename="../../app/ui/edit_panel.py" line="485" />
             <source>The mask was cleared: the first picture has another size.</source>
             <translation>蒙版已清除：第一张图片的尺寸不同。</translation>
         </message>
@@ -339,7 +329,7 @@
         </message>
         <message>
             <location filename="../../app/ui/loading.py" line="102" />
-            <location filename="../../app/ui/mask_toolbar.py" line="433" />
+            <location filename="../../app/ui/mask_toolbar.py" line="430" />
             <source>“%1” could not be read: %2.</source>
             <translation>无法读取“%1”：%2。</translation>
         </message>
@@ -373,88 +363,90 @@
             <source>Paint over the part of the picture to change. Add more pictures as references.</source>
             <translation>涂抹图片中要修改的部分。可以再添加图片作为参考。</translation>
         </message>
-        <message>
-            <location filename="../../app/ui/edit_panel.py" line="471" />
-            <source>%1 pictures. The first is the one you paint on; drag to reorder.</source>
-            <translation>%1 张图片。第一张是你涂抹的那张；拖动可调整顺序。</translation>
+        <message numerus="yes">
+            <location filename="../../app/ui/edit_panel.py" line="470" />
+            <source>%n picture(s). The first is the one you paint on; drag to reorder.</source>
+            <translation>
+                <numerusform>%n 张图片。第一张是你绘制蒙版的那张；拖动可调整顺序。</numerusform>
+            </translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="500" />
+            <location filename="../../app/ui/edit_panel.py" line="499" />
             <source>“%1” could not be shown: %2.</source>
             <translation>无法显示“%1”：%2。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="539" />
+            <location filename="../../app/ui/edit_panel.py" line="538" />
             <source>web picture</source>
             <translation>网页图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="541" />
+            <location filename="../../app/ui/edit_panel.py" line="540" />
             <source>There is no picture in what was dropped or pasted.</source>
             <translation>拖入或粘贴的内容中没有图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="568" />
+            <location filename="../../app/ui/edit_panel.py" line="567" />
             <source>The clipboard is empty.</source>
             <translation>剪贴板是空的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="576" />
+            <location filename="../../app/ui/edit_panel.py" line="575" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/edit_panel.py" line="578" />
+            <location filename="../../app/ui/edit_panel.py" line="577" />
             <source>Pictures (%1);;All files (*)</source>
             <translation>图片 (%1);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="367" />
+            <location filename="../../app/ui/mask_toolbar.py" line="364" />
             <source>There is no mask to save: paint over the picture first.</source>
             <translation>没有可保存的蒙版：请先在图片上涂抹。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="372" />
+            <location filename="../../app/ui/mask_toolbar.py" line="369" />
             <source>Save mask</source>
             <translation>保存蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="374" />
+            <location filename="../../app/ui/mask_toolbar.py" line="371" />
             <source>PNG mask (*.png)</source>
             <translation>PNG 蒙版 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="385" />
+            <location filename="../../app/ui/mask_toolbar.py" line="382" />
             <source>Mask saved to %1.</source>
             <translation>蒙版已保存到 %1。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="386" />
+            <location filename="../../app/ui/mask_toolbar.py" line="383" />
             <source>The mask could not be saved to %1: %2</source>
             <translation>蒙版无法保存到 %1：%2</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="408" />
+            <location filename="../../app/ui/mask_toolbar.py" line="405" />
             <source>Open a picture first: a mask belongs to a picture.</source>
             <translation>请先打开图片：蒙版属于某张图片。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="413" />
+            <location filename="../../app/ui/mask_toolbar.py" line="410" />
             <source>Load mask</source>
             <translation>载入蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="415" />
+            <location filename="../../app/ui/mask_toolbar.py" line="412" />
             <source>PNG mask (*.png);;All files (*)</source>
             <translation>PNG 蒙版 (*.png);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="446" />
+            <location filename="../../app/ui/mask_toolbar.py" line="443" />
             <source>Mask loaded.</source>
             <translation>蒙版已载入。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="358" />
+            <location filename="../../app/ui/mask_toolbar.py" line="355" />
             <source>%1 %</source>
             <translation>%1 %</translation>
         </message>
@@ -653,38 +645,32 @@
             <translation>载入之前保存的蒙版（透明或白色 = 修改）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="236" />
+            <location filename="../../app/ui/mask_toolbar.py" line="249" />
             <source>Mask tools</source>
             <translation>蒙版工具</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="257" />
-            <location filename="../../app/ui/mask_toolbar.py" line="278" />
-            <source> px</source>
-            <translation> 像素</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="260" />
+            <location filename="../../app/ui/mask_toolbar.py" line="258" />
             <source>Brush size in picture pixels ([ and ] change it)</source>
             <translation>画笔大小（图片像素，[ 和 ] 可调整）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="270" />
+            <location filename="../../app/ui/mask_toolbar.py" line="269" />
             <source>How strongly the mask is shown over the picture</source>
             <translation>蒙版在图片上的显示强度</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="280" />
+            <location filename="../../app/ui/mask_toolbar.py" line="279" />
             <source>Width of the soft edge where the result blends into the original (0 = hard edge)</source>
             <translation>结果与原图融合的柔和边缘宽度（0 = 硬边）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="286" />
+            <location filename="../../app/ui/mask_toolbar.py" line="285" />
             <source>Keep unmasked pixels</source>
             <translation>保留未涂抹的像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/mask_toolbar.py" line="290" />
+            <location filename="../../app/ui/mask_toolbar.py" line="289" />
             <source>The model redraws the whole picture; with this on, only the painted area (and the feather around it) is taken from the result, everything else stays exactly as it was</source>
             <translation>模型会重绘整张图片；开启此项后，只从结果中取涂抹区域（及其周围的羽化），其余部分保持原样</translation>
         </message>
@@ -752,77 +738,77 @@
     <context>
         <name>GalleryPanel</name>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="29" />
+            <location filename="../../app/ui/gallery_filters.py" line="30" />
             <source>Search prompts…</source>
             <translation>搜索提示词…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="32" />
+            <location filename="../../app/ui/gallery_filters.py" line="33" />
             <source>Favourites</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="39" />
+            <location filename="../../app/ui/gallery_filters.py" line="40" />
             <source>Any time</source>
             <translation>任意时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="40" />
+            <location filename="../../app/ui/gallery_filters.py" line="41" />
             <source>Today</source>
             <translation>今天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="41" />
+            <location filename="../../app/ui/gallery_filters.py" line="42" />
             <source>Last 7 days</source>
             <translation>最近 7 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="42" />
+            <location filename="../../app/ui/gallery_filters.py" line="43" />
             <source>Last 30 days</source>
             <translation>最近 30 天</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="43" />
+            <location filename="../../app/ui/gallery_filters.py" line="44" />
             <source>Last 12 months</source>
             <translation>最近 12 个月</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="46" />
+            <location filename="../../app/ui/gallery_filters.py" line="47" />
             <source>Edits only</source>
             <translation>仅编辑结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="51" />
+            <location filename="../../app/ui/gallery_filters.py" line="52" />
             <source>Real and demo</source>
             <translation>真实与演示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="52" />
+            <location filename="../../app/ui/gallery_filters.py" line="53" />
             <source>Real only</source>
             <translation>仅真实</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="53" />
+            <location filename="../../app/ui/gallery_filters.py" line="54" />
             <source>Demo only</source>
             <translation>仅演示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="57" />
+            <location filename="../../app/ui/gallery_filters.py" line="58" />
             <source>Demo pictures come from the built-in simulator and cost nothing</source>
             <translation>演示图片来自内置模拟器，不产生费用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="64" />
+            <location filename="../../app/ui/gallery_filters.py" line="65" />
             <source>Newest first</source>
             <translation>最新优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="67" />
+            <location filename="../../app/ui/gallery_filters.py" line="68" />
             <source>Oldest first</source>
             <translation>最早优先</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="70" />
+            <location filename="../../app/ui/gallery_filters.py" line="71" />
             <source>Best match</source>
             <translation>最佳匹配</translation>
         </message>
@@ -897,29 +883,29 @@
             <translation>重新读取图片文件夹：收录手动添加的文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_filters.py" line="130" />
+            <location filename="../../app/ui/gallery_filters.py" line="137" />
             <source>All collections</source>
             <translation>所有合集</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery.py" line="209" />
+            <location filename="../../app/ui/gallery.py" line="217" />
             <source>%n image(s)</source>
             <translation>
                 <numerusform>%n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="216" />
+            <location filename="../../app/ui/gallery.py" line="224" />
             <source>No image matches. &lt;a href="clear"&gt;Clear the search and filters&lt;/a&gt;</source>
             <translation>没有匹配的图片。&lt;a href="clear"&gt;清除搜索和筛选&lt;/a&gt;</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="219" />
+            <location filename="../../app/ui/gallery.py" line="227" />
             <source>No images yet: everything you make lands here, also when made from the command line. Pictures you put in the images folder appear after &lt;a href="rebuild"&gt;Rebuild library&lt;/a&gt;.</source>
             <translation>还没有图片：你生成的所有图片都会出现在这里，包括通过命令行生成的。放进图片文件夹的图片会在&lt;a href="rebuild"&gt;重建图库&lt;/a&gt;后出现。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="310" />
+            <location filename="../../app/ui/gallery.py" line="318" />
             <source>That image is no longer in the library.</source>
             <translation>该图片已不在图库中。</translation>
         </message>
@@ -1065,12 +1051,12 @@
             <translation>%1：%2。请确认文件夹存在且你有写入权限。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="410" />
+            <location filename="../../app/ui/gallery.py" line="418" />
             <source>%1 carries no settings from this app.</source>
             <translation>%1 不包含本应用的设置。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery.py" line="414" />
+            <location filename="../../app/ui/gallery.py" line="422" />
             <source>Settings restored from %1.</source>
             <translation>已从 %1 恢复设置。</translation>
         </message>
@@ -1277,132 +1263,141 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../app/ui/main_window.py" line="178" />
+            <location filename="../../app/ui/main_window.py" line="184" />
+            <location filename="../../app/ui/main_window.py" line="585" />
             <source>Create / Edit</source>
             <translation>创建 / 编辑</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="180" />
+            <location filename="../../app/ui/main_window.py" line="186" />
+            <location filename="../../app/ui/main_window.py" line="586" />
             <source>Result</source>
             <translation>结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="182" />
+            <location filename="../../app/ui/main_window.py" line="188" />
+            <location filename="../../app/ui/main_window.py" line="587" />
             <source>Gallery</source>
             <translation>图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="191" />
+            <location filename="../../app/ui/main_window.py" line="198" />
+            <location filename="../../app/ui/main_window.py" line="588" />
             <source>Tasks</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="69" />
+            <location filename="../../app/ui/menus.py" line="71" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="73" />
+            <location filename="../../app/ui/menus.py" line="76" />
             <source>&amp;Open image to edit…</source>
             <translation>打开要编辑的图片(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="81" />
+            <location filename="../../app/ui/menus.py" line="84" />
             <source>&amp;Settings…</source>
             <translation>设置(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="89" />
+            <location filename="../../app/ui/menus.py" line="92" />
             <source>Open the &amp;data folder</source>
             <translation>打开数据文件夹(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="94" />
+            <location filename="../../app/ui/menus.py" line="97" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="96" />
+            <location filename="../../app/ui/menus.py" line="99" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="100" />
+            <location filename="../../app/ui/menus.py" line="103" />
             <source>&amp;Undo</source>
             <translation>撤销(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="108" />
+            <location filename="../../app/ui/menus.py" line="111" />
             <source>&amp;Redo</source>
             <translation>重做(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="117" />
+            <location filename="../../app/ui/menus.py" line="120" />
             <source>&amp;Paste image as edit source</source>
             <translation>粘贴图片作为编辑源(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="121" />
+            <location filename="../../app/ui/menus.py" line="124" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="124" />
+            <location filename="../../app/ui/menus.py" line="127" />
             <source>&amp;Fit picture</source>
             <translation>适应窗口(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="129" />
+            <location filename="../../app/ui/menus.py" line="132" />
             <source>&amp;Actual size (100 %)</source>
             <translation>实际大小（100 %）(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="133" />
+            <location filename="../../app/ui/menus.py" line="136" />
             <source>Create / &amp;Edit</source>
             <translation>创建 / 编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="134" />
+            <location filename="../../app/ui/menus.py" line="137" />
             <source>&amp;Result</source>
             <translation>结果(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="135" />
+            <location filename="../../app/ui/menus.py" line="138" />
             <source>&amp;Gallery</source>
             <translation>图库(&amp;G)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="146" />
+            <location filename="../../app/ui/menus.py" line="149" />
             <source>&amp;Spend…</source>
             <translation>花费(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="148" />
+            <location filename="../../app/ui/menus.py" line="151" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="152" />
+            <location filename="../../app/ui/menus.py" line="155" />
             <source>Open the &amp;log folder</source>
             <translation>打开日志文件夹(&amp;L)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="156" />
+            <location filename="../../app/ui/menus.py" line="162" />
+            <source>&amp;Keyboard shortcuts</source>
+            <translation>键盘快捷键(&amp;K)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/menus.py" line="167" />
             <source>&amp;About</source>
             <translation>关于(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="259" />
+            <location filename="../../app/ui/main_window.py" line="286" />
             <source>Some settings could not be read and were reset to their defaults: {0}.</source>
             <translation>部分设置无法读取，已恢复为默认值：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="268" />
+            <location filename="../../app/ui/main_window.py" line="295" />
             <source>The library index was damaged and has been rebuilt from your pictures. Jobs left unfinished before could not be resumed. The damaged file was kept as {0}.</source>
             <translation>图库索引已损坏，已根据您的图片重建。之前未完成的任务无法恢复。损坏的文件保存在 {0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="276" />
+            <location filename="../../app/ui/main_window.py" line="303" />
             <source>Show the damaged file</source>
             <translation>显示损坏的文件</translation>
         </message>
@@ -1489,19 +1484,19 @@
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="316" />
+            <location filename="../../app/ui/main_window.py" line="343" />
             <source>Started %n job(s)</source>
             <translation>
                 <numerusform>已开始 %n 个作业</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="349" />
+            <location filename="../../app/ui/main_window.py" line="376" />
             <source>Finished: {0}</source>
             <translation>已完成：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="351" />
+            <location filename="../../app/ui/main_window.py" line="378" />
             <source>Failed: {0}</source>
             <translation>失败：{0}</translation>
         </message>
@@ -1520,7 +1515,7 @@
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="398" />
+            <location filename="../../app/ui/main_window.py" line="425" />
             <source>Settings restored: change the prompt or press Generate</source>
             <translation>设置已恢复：修改提示词或按“生成”</translation>
         </message>
@@ -1541,27 +1536,42 @@
             <translation>暂不</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="447" />
+            <location filename="../../app/ui/main_window.py" line="246" />
+            <source>&amp;Edit the picture</source>
+            <translation>编辑图片(&amp;E)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="246" />
+            <source>&amp;Generate</source>
+            <translation>生成(&amp;G)</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="474" />
             <source>Could not find the picture: {0}</source>
             <translation>找不到图片：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="483" />
+            <location filename="../../app/ui/main_window.py" line="510" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="485" />
+            <location filename="../../app/ui/main_window.py" line="512" />
             <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
             <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="556" />
+            <location filename="../../app/ui/main_window.py" line="584" />
+            <source>Prompt</source>
+            <translation>提示词</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/main_window.py" line="600" />
             <source>About {0}</source>
             <translation>关于 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="558" />
+            <location filename="../../app/ui/main_window.py" line="602" />
             <source>{0} {1}
 
 A desktop client for Mountsea's gpt-image-2 image service.
@@ -1572,7 +1582,7 @@ Mountsea gpt-image-2 图像服务的桌面客户端。
 你的数据文件夹：{2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="581" />
+            <location filename="../../app/ui/main_window.py" line="632" />
             <source>Could not save the settings: {0}</source>
             <translation>无法保存设置：{0}</translation>
         </message>
@@ -1794,299 +1804,299 @@ Then paint over the part to change.</source>
     <context>
         <name>PromptPanel</name>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="121" />
+            <location filename="../../app/ui/prompt_panel.py" line="131" />
             <source>&amp;Prompt</source>
             <translation>提示词(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="127" />
+            <location filename="../../app/ui/prompt_panel.py" line="137" />
             <source>Describe the picture you want, or what to change in the picture you are editing…</source>
             <translation>描述你想要的图片，或正在编辑的图片中要修改的内容…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="131" />
+            <location filename="../../app/ui/prompt_panel.py" line="141" />
             <source>Ctrl+Enter starts the job</source>
             <translation>Ctrl+Enter 开始作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="143" />
+            <location filename="../../app/ui/prompt_panel.py" line="153" />
             <source>Parameters</source>
             <translation>参数</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="152" />
+            <location filename="../../app/ui/prompt_panel.py" line="164" />
             <source>&amp;Size</source>
             <translation>尺寸(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="155" />
+            <location filename="../../app/ui/prompt_panel.py" line="167" />
             <source>e.g. 2048x1152</source>
             <translation>例如 2048x1152</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="170" />
-            <location filename="../../app/ui/prompt_panel.py" line="186" />
-            <location filename="../../app/ui/prompt_panel.py" line="233" />
-            <location filename="../../app/ui/prompt_panel.py" line="372" />
+            <location filename="../../app/ui/prompt_panel.py" line="182" />
+            <location filename="../../app/ui/prompt_panel.py" line="198" />
+            <location filename="../../app/ui/prompt_panel.py" line="245" />
+            <location filename="../../app/ui/prompt_panel.py" line="386" />
             <source>Auto</source>
             <translation>自动</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="171" />
+            <location filename="../../app/ui/prompt_panel.py" line="183" />
             <source>Low (fast, cheap)</source>
             <translation>低（快、便宜）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="172" />
+            <location filename="../../app/ui/prompt_panel.py" line="184" />
             <source>Medium</source>
             <translation>中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="173" />
-            <location filename="../../app/ui/prompt_panel.py" line="248" />
+            <location filename="../../app/ui/prompt_panel.py" line="185" />
+            <location filename="../../app/ui/prompt_panel.py" line="260" />
             <source>High</source>
             <translation>高</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="174" />
+            <location filename="../../app/ui/prompt_panel.py" line="186" />
             <source>Standard</source>
             <translation>标准</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="178" />
+            <location filename="../../app/ui/prompt_panel.py" line="190" />
             <source>Higher quality takes longer and uses more output tokens</source>
             <translation>质量越高，耗时越长，输出 token 越多</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="180" />
+            <location filename="../../app/ui/prompt_panel.py" line="192" />
             <source>&amp;Quality</source>
             <translation>质量(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="187" />
+            <location filename="../../app/ui/prompt_panel.py" line="199" />
             <source>Opaque</source>
             <translation>不透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="188" />
+            <location filename="../../app/ui/prompt_panel.py" line="200" />
             <source>Transparent</source>
             <translation>透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="150" />
+            <location filename="../../app/ui/prompt_panel.py" line="162" />
             <source>1K, 2K and 4K sizes for each aspect ratio, or a custom WxH (advanced)</source>
             <translation>每种宽高比的 1K、2K、4K 尺寸，或自定义宽×高（高级）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="158" />
+            <location filename="../../app/ui/prompt_panel.py" line="170" />
             <source>Width x height: multiples of 16, ratio within 1:3 and 3:1, from 655,360 pixels to 3840x2160; snapped to the nearest such size when you leave the field</source>
             <translation>宽×高：须为 16 的倍数，宽高比在 1:3 到 3:1 之间，像素数从 655,360 到 3840×2160；离开输入框时会自动调整为最接近的有效尺寸</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="189" />
+            <location filename="../../app/ui/prompt_panel.py" line="201" />
             <source>Transparent (cut out)</source>
             <translation>透明（抠图）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="194" />
+            <location filename="../../app/ui/prompt_panel.py" line="206" />
             <source>Transparent needs PNG or WebP output. gpt-image-2 refuses native transparency: Transparent (cut out) asks for a flat colour behind the subject and removes it here</source>
             <translation>透明背景需要 PNG 或 WebP 输出。gpt-image-2 不支持原生透明：“透明（抠图）”会请求在主体后铺一种纯色，再在本地去除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="198" />
+            <location filename="../../app/ui/prompt_panel.py" line="210" />
             <source>&amp;Background</source>
             <translation>背景(&amp;B)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="203" />
+            <location filename="../../app/ui/prompt_panel.py" line="215" />
             <source>Added to the prompt for a cut-out: the flat colour to paint behind the subject. Edit it if you like; clear it to get the suggestion back</source>
             <translation>抠图时追加到提示词中的内容：要求在主体后铺一种纯色。可以修改；清空后恢复建议文字</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="218" />
+            <location filename="../../app/ui/prompt_panel.py" line="230" />
             <source>&amp;Format</source>
             <translation>格式(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="226" />
+            <location filename="../../app/ui/prompt_panel.py" line="238" />
             <source>Compression level for JPEG and WebP (0-100)</source>
             <translation>JPEG 和 WebP 的压缩级别（0-100）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="227" />
+            <location filename="../../app/ui/prompt_panel.py" line="239" />
             <source>&amp;Compression</source>
             <translation>压缩(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="234" />
+            <location filename="../../app/ui/prompt_panel.py" line="246" />
             <source>Low (less strict)</source>
             <translation>低（较宽松）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="239" />
+            <location filename="../../app/ui/prompt_panel.py" line="251" />
             <source>How strict the content filter is. Not sent with Compat edits, which have no such field</source>
             <translation>内容过滤的严格程度。兼容模式的编辑请求没有此字段，因此不会发送</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="242" />
+            <location filename="../../app/ui/prompt_panel.py" line="254" />
             <source>&amp;Moderation</source>
             <translation>审核(&amp;M)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="249" />
+            <location filename="../../app/ui/prompt_panel.py" line="261" />
             <source>Low</source>
             <translation>低</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="253" />
+            <location filename="../../app/ui/prompt_panel.py" line="265" />
             <source>How closely an edit follows the source picture (only when editing)</source>
             <translation>编辑结果与源图的贴近程度（仅编辑时可用）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="255" />
+            <location filename="../../app/ui/prompt_panel.py" line="267" />
             <source>Input &amp;fidelity</source>
             <translation>输入保真度(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="261" />
+            <location filename="../../app/ui/prompt_panel.py" line="273" />
             <source>Async task (recommended)</source>
             <translation>异步任务（推荐）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="262" />
+            <location filename="../../app/ui/prompt_panel.py" line="274" />
             <source>Compat (synchronous)</source>
             <translation>兼容（同步）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="267" />
+            <location filename="../../app/ui/prompt_panel.py" line="279" />
             <source>Async tasks survive long jobs, restarts and lost connections; Compat waits on one request</source>
             <translation>异步任务能应对长时间作业、重启和断网；兼容模式在单个请求上等待</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="270" />
+            <location filename="../../app/ui/prompt_panel.py" line="282" />
             <source>&amp;API</source>
             <translation>API(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="275" />
+            <location filename="../../app/ui/prompt_panel.py" line="287" />
             <source>Model name sent with the request</source>
             <translation>随请求发送的模型名称</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="276" />
+            <location filename="../../app/ui/prompt_panel.py" line="288" />
             <source>M&amp;odel</source>
             <translation>模型(&amp;O)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="280" />
+            <location filename="../../app/ui/prompt_panel.py" line="292" />
             <source>optional</source>
             <translation>可选</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="282" />
+            <location filename="../../app/ui/prompt_panel.py" line="294" />
             <source>An end-user id the service may use for abuse monitoring</source>
             <translation>服务可用于滥用监控的终端用户 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="284" />
+            <location filename="../../app/ui/prompt_panel.py" line="296" />
             <source>&amp;User id</source>
             <translation>用户 ID(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="290" />
+            <location filename="../../app/ui/prompt_panel.py" line="302" />
             <source>How many images to make; each is its own job and billed on its own</source>
             <translation>要生成几张图片；每张都是独立的作业，单独计费</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="292" />
+            <location filename="../../app/ui/prompt_panel.py" line="304" />
             <source>Co&amp;pies</source>
             <translation>数量(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="301" />
-            <location filename="../../app/ui/prompt_panel.py" line="462" />
+            <location filename="../../app/ui/prompt_panel.py" line="313" />
+            <location filename="../../app/ui/prompt_panel.py" line="505" />
             <source>Generate</source>
             <translation>生成</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="308" />
+            <location filename="../../app/ui/prompt_panel.py" line="320" />
             <source>Start the job (Ctrl+Enter)</source>
             <translation>开始作业（Ctrl+Enter）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="373" />
+            <location filename="../../app/ui/prompt_panel.py" line="387" />
             <source>Custom…</source>
             <translation>自定义…</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="166" />
+            <location filename="../../app/services/form.py" line="171" />
             <source>square</source>
             <translation>正方形</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="167" />
+            <location filename="../../app/services/form.py" line="172" />
             <source>{0} · {1} · {2} × {3}</source>
             <translation>{0} · {1} · {2} × {3}</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="386" />
-            <location filename="../../app/services/form.py" line="409" />
+            <location filename="../../app/services/form.py" line="402" />
+            <location filename="../../app/services/form.py" line="425" />
             <source>Write a prompt first.</source>
             <translation>请先填写提示词。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="389" />
+            <location filename="../../app/services/form.py" line="405" />
             <source>The prompt is too long: at most 32,000 characters.</source>
             <translation>提示词太长：最多 32,000 个字符。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="396" />
-            <location filename="../../app/services/form.py" line="410" />
+            <location filename="../../app/services/form.py" line="412" />
+            <location filename="../../app/services/form.py" line="426" />
             <source>Enter a custom size such as 2048x1152.</source>
             <translation>请输入自定义尺寸，例如 2048x1152。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="401" />
+            <location filename="../../app/services/form.py" line="417" />
             <source>A transparent background needs PNG or WebP.</source>
             <translation>透明背景需要 PNG 或 WebP。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="423" />
+            <location filename="../../app/services/form.py" line="439" />
             <source>The nearest size it makes is {0}, used when you leave the field.</source>
             <translation>最接近的可用尺寸是 {0}，离开输入框时将使用该尺寸。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="434" />
+            <location filename="../../app/services/form.py" line="450" />
             <source>OpenAI calls sizes above 2560x1440 experimental: results may be less reliable.</source>
             <translation>OpenAI 将大于 2560×1440 的尺寸列为实验性：结果可能不太稳定。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="449" />
+            <location filename="../../app/services/form.py" line="465" />
             <source>This size has another shape than the picture: pasted back, the result is cropped at its edges, never stretched.</source>
             <translation>此尺寸与原图形状不同：贴回时会裁去结果的边缘，绝不拉伸。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="454" />
+            <location filename="../../app/services/form.py" line="470" />
             <source>This size has another shape than the picture: pasted back, the result is fitted inside it (letterboxed), never stretched.</source>
             <translation>此尺寸与原图形状不同：贴回时结果会按比例放入原图（留边），绝不拉伸。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="471" />
+            <location filename="../../app/services/form.py" line="487" />
             <source>The picture is asked for on a flat colour, which is then removed here; the uncut picture is kept too.</source>
             <translation>会请求在纯色背景上生成图片，再在本地去除该颜色；未抠图的原图也会保留。</translation>
         </message>
         <message>
-            <location filename="../../app/services/form.py" line="289" />
+            <location filename="../../app/services/form.py" line="294" />
             <source>Background set to Auto: JPEG has no transparency.</source>
             <translation>背景已设为自动：JPEG 不支持透明。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="457" />
+            <location filename="../../app/ui/prompt_panel.py" line="500" />
             <source>{0} / {1}</source>
             <translation>{0} / {1}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/prompt_panel.py" line="462" />
+            <location filename="../../app/ui/prompt_panel.py" line="505" />
             <source>Edit</source>
             <translation>编辑</translation>
         </message>
@@ -2180,173 +2190,173 @@ Then paint over the part to change.</source>
     <context>
         <name>ResultView</name>
         <message>
-            <location filename="../../app/ui/result_view.py" line="75" />
+            <location filename="../../app/ui/result_view.py" line="81" />
             <source>Fit</source>
             <translation>适应窗口</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="75" />
+            <location filename="../../app/ui/result_view.py" line="81" />
             <source>Fit the picture to the view</source>
             <translation>让图片适应视图</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="78" />
+            <location filename="../../app/ui/result_view.py" line="84" />
             <source>100 %</source>
             <translation>100 %</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="80" />
+            <location filename="../../app/ui/result_view.py" line="86" />
             <source>Show the picture pixel for pixel</source>
             <translation>逐像素显示图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="84" />
+            <location filename="../../app/ui/result_view.py" line="90" />
             <source>Before / after</source>
             <translation>前后对比</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="86" />
+            <location filename="../../app/ui/result_view.py" line="92" />
             <source>Compare the edit with its source</source>
             <translation>将编辑结果与源图对比</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="90" />
+            <location filename="../../app/ui/result_view.py" line="96" />
             <source>Save as…</source>
             <translation>另存为…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="90" />
+            <location filename="../../app/ui/result_view.py" line="96" />
             <source>Save a copy of the file elsewhere</source>
             <translation>将文件另存一份到其他位置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="93" />
+            <location filename="../../app/ui/result_view.py" line="99" />
             <source>Copy</source>
             <translation>复制</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="93" />
+            <location filename="../../app/ui/result_view.py" line="99" />
             <source>Copy the picture to the clipboard</source>
             <translation>将图片复制到剪贴板</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="96" />
+            <location filename="../../app/ui/result_view.py" line="102" />
             <source>Reveal</source>
             <translation>显示文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="96" />
+            <location filename="../../app/ui/result_view.py" line="102" />
             <source>Show the file in its folder</source>
             <translation>在文件夹中显示该文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="99" />
+            <location filename="../../app/ui/result_view.py" line="105" />
             <source>Use as edit source</source>
             <translation>作为编辑源</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="101" />
+            <location filename="../../app/ui/result_view.py" line="107" />
             <source>Edit this picture: it becomes the source on the Create / Edit tab</source>
             <translation>编辑这张图片：它会成为“创建 / 编辑”页的源图</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="104" />
+            <location filename="../../app/ui/result_view.py" line="110" />
             <source>Reuse settings</source>
             <translation>复用设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="106" />
+            <location filename="../../app/ui/result_view.py" line="112" />
             <source>Put this job's prompt and parameters back into the form</source>
             <translation>将这个作业的提示词和参数填回表单</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="109" />
+            <location filename="../../app/ui/result_view.py" line="115" />
             <source>Raw result</source>
             <translation>原始结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="112" />
+            <location filename="../../app/ui/result_view.py" line="118" />
             <source>Show the picture as the server sent it, before it was pasted back onto the source outside the mask</source>
             <translation>显示服务器原样返回的图片（尚未按蒙版外区域贴回源图）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="136" />
+            <location filename="../../app/ui/result_view.py" line="144" />
             <source>Finished pictures show here. Write a prompt on the left and press Generate (Ctrl+Enter).</source>
             <translation>完成的图片显示在这里。在左侧填写提示词，然后按“生成”（Ctrl+Enter）。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="149" />
+            <location filename="../../app/ui/result_view.py" line="157" />
             <source>The server did not revise the prompt.</source>
             <translation>服务器没有修订提示词。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="150" />
+            <location filename="../../app/ui/result_view.py" line="158" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="154" />
+            <location filename="../../app/ui/result_view.py" line="162" />
             <source>Returned</source>
             <translation>实际返回</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="157" />
+            <location filename="../../app/ui/result_view.py" line="165" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="162" />
+            <location filename="../../app/ui/result_view.py" line="170" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="224" />
-            <location filename="../../app/ui/result_view.py" line="240" />
+            <location filename="../../app/ui/result_view.py" line="232" />
+            <location filename="../../app/ui/result_view.py" line="248" />
             <source>not reported</source>
             <translation>未报告</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="233" />
+            <location filename="../../app/ui/result_view.py" line="241" />
             <source>{0} text in + {1} image in, {2} out</source>
             <translation>输入文本 {0} + 图片 {1}，输出 {2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="243" />
+            <location filename="../../app/ui/result_view.py" line="251" />
             <source>{0} (arrived after you cancelled; saved anyway)</source>
             <translation>{0}（在你取消后才返回；仍已保存）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="244" />
+            <location filename="../../app/ui/result_view.py" line="252" />
             <source>not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="263" />
+            <location filename="../../app/ui/result_view.py" line="271" />
             <source>preview: the picture is still being made</source>
             <translation>预览：图片仍在生成中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="319" />
+            <location filename="../../app/ui/result_view.py" line="327" />
             <source>Save the picture as</source>
             <translation>图片另存为</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="327" />
+            <location filename="../../app/ui/result_view.py" line="335" />
             <source>Saved a copy to {0}</source>
             <translation>已将副本保存到 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="328" />
+            <location filename="../../app/ui/result_view.py" line="336" />
             <source>Could not save the copy: {0}</source>
             <translation>无法保存副本：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="336" />
+            <location filename="../../app/ui/result_view.py" line="344" />
             <source>Picture copied to the clipboard</source>
             <translation>图片已复制到剪贴板</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="418" />
+            <location filename="../../app/ui/result_view.py" line="426" />
             <source>Could not load the source: {0}</source>
             <translation>无法载入源图：{0}</translation>
         </message>
@@ -2354,270 +2364,363 @@ Then paint over the part to change.</source>
     <context>
         <name>SettingsDialog</name>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="58" />
+            <location filename="../../app/ui/settings_dialog.py" line="59" />
             <source>Settings</source>
             <translation>设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="73" />
+            <location filename="../../app/ui/settings_dialog.py" line="74" />
             <source>Server</source>
             <translation>服务器</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="81" />
+            <location filename="../../app/ui/settings_dialog.py" line="82" />
             <source>Mountsea, or any OpenAI-compatible server (Compat API)</source>
             <translation>Mountsea，或任何兼容 OpenAI 的服务器（兼容 API）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="84" />
+            <location filename="../../app/ui/settings_dialog.py" line="85" />
             <source>Mountsea</source>
             <translation>Mountsea</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="85" />
+            <location filename="../../app/ui/settings_dialog.py" line="86" />
             <source>Use Mountsea's address</source>
             <translation>使用 Mountsea 的地址</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="88" />
+            <location filename="../../app/ui/settings_dialog.py" line="89" />
             <source>Base &amp;URL</source>
             <translation>基础 URL(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="91" />
+            <location filename="../../app/ui/settings_dialog.py" line="92" />
             <source>API key</source>
             <translation>API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="97" />
+            <location filename="../../app/ui/settings_dialog.py" line="98" />
             <source>Paste your Mountsea API key</source>
             <translation>粘贴你的 Mountsea API 密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="99" />
+            <location filename="../../app/ui/settings_dialog.py" line="100" />
             <source>Show</source>
             <translation>显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="102" />
+            <location filename="../../app/ui/settings_dialog.py" line="103" />
             <source>&amp;Key</source>
             <translation>密钥(&amp;K)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="106" />
+            <location filename="../../app/ui/settings_dialog.py" line="107" />
             <source>In use</source>
             <translation>当前使用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="107" />
+            <location filename="../../app/ui/settings_dialog.py" line="108" />
             <source>checking…</source>
             <translation>正在检查…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="110" />
+            <location filename="../../app/ui/settings_dialog.py" line="111" />
             <source>Keyring</source>
             <translation>钥匙串</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="112" />
+            <location filename="../../app/ui/settings_dialog.py" line="113" />
             <source>Keep the key for this session only (not stored)</source>
             <translation>仅在本次会话中保留密钥（不存储）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="117" />
+            <location filename="../../app/ui/settings_dialog.py" line="118" />
             <source>Save key</source>
             <translation>保存密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="119" />
+            <location filename="../../app/ui/settings_dialog.py" line="120" />
             <source>Remove key</source>
             <translation>移除密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="121" />
+            <location filename="../../app/ui/settings_dialog.py" line="122" />
             <source>Check key</source>
             <translation>检查密钥</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="124" />
+            <location filename="../../app/ui/settings_dialog.py" line="125" />
             <source>Asks the server whether it accepts the key; costs nothing</source>
             <translation>询问服务器是否接受此密钥；不产生费用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="135" />
+            <location filename="../../app/ui/settings_dialog.py" line="136" />
             <source>Jobs and files</source>
             <translation>作业与文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="141" />
+            <location filename="../../app/ui/settings_dialog.py" line="142" />
             <source>How many jobs run at the same time</source>
             <translation>同时运行的作业数</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="142" />
+            <location filename="../../app/ui/settings_dialog.py" line="143" />
             <source>Jobs at &amp;once</source>
             <translation>同时作业数(&amp;O)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="148" />
+            <location filename="../../app/ui/settings_dialog.py" line="149" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="151" />
+            <location filename="../../app/ui/settings_dialog.py" line="152" />
             <source>&amp;Images folder</source>
             <translation>图片文件夹(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="158" />
+            <location filename="../../app/ui/settings_dialog.py" line="159" />
             <source>Soft edge when an edit is pasted back onto the source (0 = hard edge)</source>
             <translation>编辑结果贴回源图时的柔和边缘（0 = 硬边）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="160" />
+            <location filename="../../app/ui/settings_dialog.py" line="161" />
             <source>Default &amp;feather</source>
             <translation>默认羽化(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="161" />
+            <location filename="../../app/ui/settings_dialog.py" line="162" />
             <source>Keep the unmasked pixels of edits exactly</source>
             <translation>编辑时严格保留未涂抹的像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="165" />
+            <location filename="../../app/ui/settings_dialog.py" line="166" />
             <source>Notify me when a job finishes in the background</source>
             <translation>作业在后台完成时通知我</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="169" />
+            <location filename="../../app/ui/settings_dialog.py" line="170" />
             <source>Show previews while generating (streaming)</source>
             <translation>生成时显示预览（流式传输）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="173" />
+            <location filename="../../app/ui/settings_dialog.py" line="174" />
             <source>Compat API: partial pictures show in the task list and the result view while the picture is made; servers that cannot stream are asked plainly</source>
             <translation>兼容 API：生成过程中，部分完成的图片会显示在任务列表和结果视图中；不支持流式传输的服务器将以普通方式请求</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="181" />
+            <location filename="../../app/ui/settings_dialog.py" line="182" />
             <source>System language</source>
             <translation>系统语言</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="187" />
+            <location filename="../../app/ui/settings_dialog.py" line="188" />
             <source>Takes effect the next time the app starts</source>
             <translation>下次启动应用时生效</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="188" />
+            <location filename="../../app/ui/settings_dialog.py" line="189" />
             <source>&amp;Language</source>
             <translation>语言(&amp;L)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="228" />
+            <location filename="../../app/ui/settings_dialog.py" line="229" />
             <source>This system has no keyring, so the key cannot be stored. It can be kept for this session only, or set MOUNTSEA_API_KEY.</source>
             <translation>此系统没有钥匙串，无法存储密钥。可以仅在本次会话中保留，或设置 MOUNTSEA_API_KEY。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="240" />
+            <location filename="../../app/ui/settings_dialog.py" line="241" />
             <source>from the MOUNTSEA_API_KEY environment variable (it wins over a stored key)</source>
             <translation>来自环境变量 MOUNTSEA_API_KEY（优先于已存储的密钥）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="242" />
+            <location filename="../../app/ui/settings_dialog.py" line="243" />
             <source>stored in the system keyring</source>
             <translation>存储在系统钥匙串中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="243" />
+            <location filename="../../app/ui/settings_dialog.py" line="244" />
             <source>kept for this session only</source>
             <translation>仅在本次会话中保留</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="244" />
+            <location filename="../../app/ui/settings_dialog.py" line="245" />
             <source>none: the app runs in demo mode</source>
             <translation>无：应用运行在演示模式</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="275" />
+            <location filename="../../app/ui/settings_dialog.py" line="276" />
             <source>Paste a key first.</source>
             <translation>请先粘贴密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="286" />
+            <location filename="../../app/ui/settings_dialog.py" line="287" />
             <source>Save a refused key?</source>
             <translation>保存被拒绝的密钥？</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="288" />
+            <location filename="../../app/ui/settings_dialog.py" line="289" />
             <source>The server refused this key when it was checked. Jobs sent with it will fail. Save it anyway?</source>
             <translation>检查时服务器拒绝了此密钥。用它发送的作业将会失败。仍要保存吗？</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="294" />
+            <location filename="../../app/ui/settings_dialog.py" line="295" />
             <source>Don't save</source>
             <translation>不保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="295" />
+            <location filename="../../app/ui/settings_dialog.py" line="296" />
             <source>Save anyway</source>
             <translation>仍然保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="305" />
+            <location filename="../../app/ui/settings_dialog.py" line="306" />
             <source>Not saved. Paste the right key and check it again.</source>
             <translation>未保存。请粘贴正确的密钥后再检查一次。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="331" />
+            <location filename="../../app/ui/settings_dialog.py" line="332" />
             <source>Saved. MOUNTSEA_API_KEY is set, so that key stays in use.</source>
             <translation>已保存。由于设置了 MOUNTSEA_API_KEY，仍使用该密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="335" />
+            <location filename="../../app/ui/settings_dialog.py" line="336" />
             <source>Saved in the system keyring.</source>
             <translation>已保存到系统钥匙串。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="337" />
+            <location filename="../../app/ui/settings_dialog.py" line="338" />
             <source>Kept for this session only.</source>
             <translation>仅在本次会话中保留。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="350" />
+            <location filename="../../app/ui/settings_dialog.py" line="351" />
             <source>Could not save the key: {0}</source>
             <translation>无法保存密钥：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="373" />
+            <location filename="../../app/ui/settings_dialog.py" line="374" />
             <source>The key was removed.</source>
             <translation>密钥已移除。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="380" />
+            <location filename="../../app/ui/settings_dialog.py" line="381" />
             <source>There is no key to check yet.</source>
             <translation>还没有可检查的密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="385" />
+            <location filename="../../app/ui/settings_dialog.py" line="386" />
             <source>Checking…</source>
             <translation>正在检查…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="398" />
+            <location filename="../../app/ui/settings_dialog.py" line="399" />
             <source>The server accepts this key.</source>
             <translation>服务器接受此密钥。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/settings_dialog.py" line="419" />
+            <location filename="../../app/ui/settings_dialog.py" line="420" />
             <source>Folder for new pictures</source>
             <translation>新图片的保存文件夹</translation>
         </message>
     </context>
     <context>
+        <name>ShortcutsDialog</name>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="58" />
+            <source>Anywhere in the window</source>
+            <translation>窗口中任何位置</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="78" />
+            <source>Picture editor</source>
+            <translation>图片编辑器</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="79" />
+            <source>Before / after</source>
+            <translation>前后对比</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="83" />
+            <source>Pan the picture (hold and drag)</source>
+            <translation>平移图片（按住并拖动）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="84" />
+            <source>Space</source>
+            <translation>空格</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="88" />
+            <source>Cancel the stroke or shape being drawn</source>
+            <translation>取消正在绘制的笔画或形状</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="89" />
+            <source>Esc</source>
+            <translation>Esc</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="93" />
+            <source>Erase with the brush, clear with the shapes</source>
+            <translation>用画笔擦除，用形状清除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="94" />
+            <source>Right-drag</source>
+            <translation>右键拖动</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="98" />
+            <source>Remove the selected reference pictures</source>
+            <translation>移除选中的参考图片</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="99" />
+            <source>Delete</source>
+            <translation>删除</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="103" />
+            <source>Switch between before and after</source>
+            <translation>在编辑前后之间切换</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="104" />
+            <source>Space, T</source>
+            <translation>空格、T</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="108" />
+            <source>Move the divider</source>
+            <translation>移动分隔线</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="109" />
+            <source>Left, Right</source>
+            <translation>左、右方向键</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="118" />
+            <source>Keyboard shortcuts</source>
+            <translation>键盘快捷键</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="122" />
+            <source>Command</source>
+            <translation>命令</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/shortcuts.py" line="122" />
+            <source>Keys</source>
+            <translation>按键</translation>
+        </message>
+    </context>
+    <context>
         <name>SpendDialog</name>
         <message>
-            <location filename="../../app/ui/spend.py" line="251" />
+            <location filename="../../app/ui/spend.py" line="249" />
             <source>Spend</source>
             <translation>花费</translation>
         </message>
@@ -2625,110 +2728,112 @@ Then paint over the part to change.</source>
     <context>
         <name>SpendPanel</name>
         <message>
-            <location filename="../../app/ui/spend.py" line="73" />
+            <location filename="../../app/ui/spend.py" line="74" />
             <source>Month</source>
             <translation>月份</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="74" />
+            <location filename="../../app/ui/spend.py" line="75" />
             <source>Day</source>
             <translation>日期</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="87" />
+            <location filename="../../app/ui/spend.py" line="88" />
             <source>No budget</source>
             <translation>无预算</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="89" />
+            <location filename="../../app/ui/spend.py" line="90" />
             <source>Save prices and budget</source>
             <translation>保存价格和预算</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="94" />
+            <location filename="../../app/ui/spend.py" line="95" />
             <source>Prices per 1,000,000 tokens (for the estimate; the service bills you)</source>
             <translation>每 1,000,000 token 的价格（用于估算；实际以服务方账单为准）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="97" />
+            <location filename="../../app/ui/spend.py" line="98" />
             <source>Text input</source>
             <translation>文本输入</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="98" />
+            <location filename="../../app/ui/spend.py" line="99" />
             <source>Image input</source>
             <translation>图片输入</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="99" />
+            <location filename="../../app/ui/spend.py" line="100" />
             <source>Output</source>
             <translation>输出</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="100" />
+            <location filename="../../app/ui/spend.py" line="101" />
             <source>Currency</source>
             <translation>货币</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="101" />
-            <location filename="../../app/ui/spend.py" line="294" />
+            <location filename="../../app/ui/spend.py" line="102" />
+            <location filename="../../app/ui/spend.py" line="292" />
             <source>Monthly budget</source>
             <translation>每月预算</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="109" />
+            <location filename="../../app/ui/spend.py" line="113" />
             <source>By month</source>
             <translation>按月</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/spend.py" line="112" />
+            <location filename="../../app/ui/spend.py" line="114" />
             <source>Last %n day(s)</source>
             <translation>
                 <numerusform>最近 %n 天</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="129" />
+            <location filename="../../app/ui/spend.py" line="128" />
             <source>Images</source>
             <translation>图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="130" />
+            <location filename="../../app/ui/spend.py" line="129" />
             <source>Input tokens</source>
             <translation>输入 token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="131" />
+            <location filename="../../app/ui/spend.py" line="130" />
             <source>Output tokens</source>
             <translation>输出 token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="132" />
+            <location filename="../../app/ui/spend.py" line="131" />
             <source>Estimated cost</source>
             <translation>估算费用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="164" />
+            <location filename="../../app/ui/spend.py" line="163" />
             <source>Could not read the spend figures: %1</source>
             <translation>无法读取花费数据：%1</translation>
         </message>
-        <message>
-            <location filename="../../app/ui/spend.py" line="181" />
-            <source>This month: %1 tokens from %2 image(s), about %3.</source>
-            <translation>本月：%2 张图片共 %1 token，约 %3。</translation>
+        <message numerus="yes">
+            <location filename="../../app/ui/spend.py" line="180" />
+            <source>This month: %1 tokens from %n image(s), about %2.</source>
+            <translation>
+                <numerusform>本月：%n 张图片共 %1 个令牌，约 %2。</numerusform>
+            </translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="189" />
+            <location filename="../../app/ui/spend.py" line="187" />
             <source>That is %1 % of your monthly budget of %2.</source>
             <translation>占你每月预算 %2 的 %1 %。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="206" />
+            <location filename="../../app/ui/spend.py" line="204" />
             <source>%1 text, %2 image</source>
             <translation>文本 %1，图片 %2</translation>
         </message>
         <message>
-            <location filename="../../app/ui/spend.py" line="275" />
+            <location filename="../../app/ui/spend.py" line="273" />
             <source>This image may take this month's spend past your budget: about %1 so far, this one about %2 more, budget %3. Send it anyway?</source>
             <translation>这张图片可能使本月花费超出预算：目前约 %1，这张约再加 %2，预算 %3。仍要发送吗？</translation>
         </message>
@@ -2908,54 +3013,54 @@ Then paint over the part to change.</source>
             <translation>透明</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="412" />
-            <location filename="../../app/ui/task_list.py" line="540" />
+            <location filename="../../app/ui/task_list.py" line="414" />
+            <location filename="../../app/ui/task_list.py" line="542" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="412" />
+            <location filename="../../app/ui/task_list.py" line="414" />
             <source>Cancel the selected jobs</source>
             <translation>取消所选作业</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="415" />
+            <location filename="../../app/ui/task_list.py" line="417" />
             <source>Retry</source>
             <translation>重试</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="542" />
+            <location filename="../../app/ui/task_list.py" line="544" />
             <source>Check the server again</source>
             <translation>再次向服务器查询</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="544" />
+            <location filename="../../app/ui/task_list.py" line="546" />
             <source>Retry (billed again)</source>
             <translation>重试（会再次计费）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="423" />
-            <location filename="../../app/ui/task_list.py" line="528" />
+            <location filename="../../app/ui/task_list.py" line="425" />
+            <location filename="../../app/ui/task_list.py" line="530" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="423" />
+            <location filename="../../app/ui/task_list.py" line="425" />
             <source>Show the result</source>
             <translation>显示结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="426" />
+            <location filename="../../app/ui/task_list.py" line="428" />
             <source>Remove</source>
             <translation>移除</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="428" />
+            <location filename="../../app/ui/task_list.py" line="430" />
             <source>Remove finished jobs from this list (the images stay in the gallery)</source>
             <translation>从列表中移除已结束的作业（图片仍保留在图库中）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="405" />
+            <location filename="../../app/ui/task_list.py" line="407" />
             <source>Jobs appear here while they run. Several can run at once; each can be cancelled or retried.</source>
             <translation>运行中的作业会显示在这里。可同时运行多个；每个都可以取消或重试。</translation>
         </message>
@@ -2965,42 +3070,42 @@ Then paint over the part to change.</source>
             <translation>离线</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="418" />
+            <location filename="../../app/ui/task_list.py" line="420" />
             <source>Run the selected jobs again with the same inputs: a new task, billed again (a failed task can be checked again from its menu at no cost)</source>
             <translation>用相同输入重新运行所选作业：会新建任务并再次计费（失败的任务可从其菜单免费再次查询）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="532" />
+            <location filename="../../app/ui/task_list.py" line="534" />
             <source>Open in the default viewer</source>
             <translation>用默认查看器打开</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="536" />
+            <location filename="../../app/ui/task_list.py" line="538" />
             <source>Reveal in folder</source>
             <translation>在文件夹中显示</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="546" />
+            <location filename="../../app/ui/task_list.py" line="548" />
             <source>Save again</source>
             <translation>重新保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="549" />
+            <location filename="../../app/ui/task_list.py" line="551" />
             <source>Copy the error message</source>
             <translation>复制错误信息</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="552" />
+            <location filename="../../app/ui/task_list.py" line="554" />
             <source>Copy the server's answer</source>
             <translation>复制服务器响应</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="555" />
+            <location filename="../../app/ui/task_list.py" line="557" />
             <source>Copy the task id</source>
             <translation>复制任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/task_list.py" line="558" />
+            <location filename="../../app/ui/task_list.py" line="560" />
             <source>Remove from list</source>
             <translation>从列表中移除</translation>
         </message>
@@ -3008,6 +3113,100 @@ Then paint over the part to change.</source>
             <location filename="../../app/services/task_model.py" line="76" />
             <source>{0} of about {1}</source>
             <translation>{0} / 约 {1}</translation>
+        </message>
+    </context>
+    <context>
+        <name>Words</name>
+        <message>
+            <location filename="../../app/ui/words.py" line="15" />
+            <location filename="../../app/ui/words.py" line="27" />
+            <location filename="../../app/ui/words.py" line="36" />
+            <location filename="../../app/ui/words.py" line="64" />
+            <source>Auto</source>
+            <translation>自动</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="16" />
+            <location filename="../../app/ui/words.py" line="36" />
+            <location filename="../../app/ui/words.py" line="41" />
+            <source>Low</source>
+            <translation>低</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="17" />
+            <source>Medium</source>
+            <translation>中</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="18" />
+            <location filename="../../app/ui/words.py" line="41" />
+            <source>High</source>
+            <translation>高</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="19" />
+            <source>Standard</source>
+            <translation>标准</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="20" />
+            <source>HD</source>
+            <translation>高清</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="28" />
+            <source>Opaque</source>
+            <translation>不透明</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="29" />
+            <source>Transparent</source>
+            <translation>透明</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="30" />
+            <source>Transparent (cut out)</source>
+            <translation>透明（抠图）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="47" />
+            <source>Async</source>
+            <translation>异步</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="47" />
+            <source>Compat</source>
+            <translation>兼容</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="50" />
+            <source>Async task</source>
+            <translation>异步任务</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="51" />
+            <source>Compat (synchronous)</source>
+            <translation>兼容（同步）</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="69" />
+            <source>%1 px</source>
+            <translation>%1 像素</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="74" />
+            <source> px</source>
+            <translation> 像素</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="79" />
+            <source>%1 MB</source>
+            <translation>%1 MB</translation>
+        </message>
+        <message>
+            <location filename="../../app/ui/words.py" line="80" />
+            <source>%1 KB</source>
+            <translation>%1 KB</translation>
         </message>
     </context>
     <context>

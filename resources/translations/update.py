@@ -27,6 +27,10 @@ EN_TS = HERE / "mountsea_en.ts"
 EN_QM = HERE / "mountsea_en.qm"
 # Where dropping or doubling "(s)" does not make good English, the forms are given here.
 EN_FORMS: dict[str, tuple[str, str]] = {
+    "Replaced the edit with “%1”: %n earlier picture(s) were put aside.": (
+        "Replaced the edit with “%1”: %n earlier picture was put aside.",
+        "Replaced the edit with “%1”: %n earlier pictures were put aside.",
+    ),
     "No network: %n job(s) wait and start when it is back. The gallery works as usual.": (
         "No network: %n job waits and starts when it is back. The gallery works as usual.",
         "No network: %n jobs wait and start when it is back. The gallery works as usual.",
