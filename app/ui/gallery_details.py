@@ -30,21 +30,6 @@ from app.core.library import Item, Library, spend
 from app.core.redact import redact
 from app.ui import words
 
-# Shown in a TextBox: they may be long, or one long word.
-LONG_FIELDS = (
-    "prompt",
-    "revised_prompt",
-    "user",
-    "model",
-    "endpoint",
-    "task_id",
-    "job_id",
-    "collections",
-    "file",
-    "raw",
-    "sources",
-    "answer",
-)
 # Every row the pane may show, in the order it shows them.
 RANK = {
     key: i
@@ -156,7 +141,7 @@ class DetailsPanel(QScrollArea):
         self.shown_id: int | None = None
         # The rows made so far, kept and refilled: making ~25 widgets for every selection
         # change cost 20+ ms a click.
-        self._rows: dict[str, tuple[QLabel, QWidget]] = {}
+        self._rows: dict[str, tuple[QLabel, TextBox]] = {}
         self._order: list[str] = []  # keys of the rows, in the form's order
         self.show_item(None)
 
@@ -167,19 +152,14 @@ class DetailsPanel(QScrollArea):
         self.values = {}
         self.shown_id = None
 
-    def _row(self, key: str, label: str, rank: int) -> QWidget:
+    def _row(self, key: str, label: str, rank: int) -> TextBox:
         """The field showing `key`, made the first time; `rank` orders the rows."""
         if key in self._rows:
             return self._rows[key][1]
-        field: QWidget
-        if key in LONG_FIELDS:
-            field = TextBox("")
-        else:
-            lab = QLabel()
-            lab.setWordWrap(True)
-            lab.setTextFormat(Qt.TextFormat.PlainText)
-            lab.setTextInteractionFlags(SELECTABLE)
-            field = lab
+        # Every value in a TextBox, short ones too: a word-wrapped QLabel in this form inside a
+        # scroll area kept its one-line height when its text needed two (a narrow pane, the
+        # Chinese interface), and the second line was cut.
+        field = TextBox("")
         field.setObjectName(f"detail_{key}")
         # Beside a value of several lines, the label stays level with its first line.
         name = QLabel(label)
@@ -314,11 +294,8 @@ class DetailsPanel(QScrollArea):
         for key, label, value in rows:
             self.values[key] = value
             field = self._row(key, label, RANK[key])
-            if isinstance(field, TextBox):
-                if field.toPlainText() != value:  # laying out text again is the cost here
-                    field.setPlainText(value)
-            elif isinstance(field, QLabel):
-                field.setText(value)
+            if field.toPlainText() != value:
+                field.setPlainText(value)  # laying out text again is the cost here
             self.form.setRowVisible(field, True)
         self._fill_lineage(item)
 
