@@ -1,4 +1,4 @@
-"""Help → Keyboard shortcuts: every key the window's actions answer to, read from the actions
+"""Help > Keyboard shortcuts: every key the window's actions answer to, read from the actions
 themselves (so the list cannot go stale), grouped by where they work, and the few keys the
 picture editor and the comparison read directly while you hold or press them."""
 
