@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import textwrap
 import threading
 from dataclasses import dataclass
@@ -105,39 +106,100 @@ def _gradient(
     return ImageOps.colorize(ramp, black=a, white=b)
 
 
-def render(prompt: str, size: tuple[int, int], *, transparent: bool = False) -> Image.Image:
-    """A new picture for `prompt`: RGB, or RGBA with a transparent background."""
-    pal = Palette.from_prompt(prompt)
+def _shapes(pal: Palette, size: tuple[int, int]) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+    """A disc and a bar placed by the hash: two prompts never look alike, the same prompt
+    always does. Returns the disc's box, the bar's box and the bar's corner radius."""
     w, h = size
+    unit = min(w, h)
+    cx = w * (25 + pal.seed % 50) // 100
+    cy = h * (25 + (pal.seed >> 8) % 40) // 100
+    r = unit * (18 + (pal.seed >> 16) % 14) // 100
+    bar_w = unit * (30 + (pal.seed >> 24) % 30) // 100
+    bx = w - bar_w - unit // 10
+    by = h * (15 + (pal.seed >> 32) % 30) // 100
+    return (cx - r, cy - r, cx + r, cy + r), (bx, by, bx + bar_w, by + unit // 8), unit // 40
+
+
+def render(prompt: str, size: tuple[int, int], *, transparent: bool = False) -> Image.Image:
+    """A new picture for `prompt`: RGB, or RGBA with a transparent background; on a flat
+    colour when the prompt asks for one (what the cut-out asks for)."""
+    key = asked_key(prompt)
+    if key is not None and not transparent:
+        return key_scene(prompt, size, key)[0]
+    pal = Palette.from_prompt(prompt)
     if transparent:
         canvas = Image.new("RGBA", size, (0, 0, 0, 0))
     else:
         canvas = _gradient(size, pal.start, pal.end, pal.seed % 360).convert("RGBA")
     draw = ImageDraw.Draw(canvas)
-    unit = min(w, h)
-    # A disc and a bar placed by the hash: two prompts never look alike, the same prompt always does.
-    cx = w * (25 + pal.seed % 50) // 100
-    cy = h * (25 + (pal.seed >> 8) % 40) // 100
-    r = unit * (18 + (pal.seed >> 16) % 14) // 100
-    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*pal.accent, 255))
-    bar_w = unit * (30 + (pal.seed >> 24) % 30) // 100
-    bx = w - bar_w - unit // 10
-    by = h * (15 + (pal.seed >> 32) % 30) // 100
+    disc, bar, radius = _shapes(pal, size)
+    draw.ellipse(disc, fill=(*pal.accent, 255))
     draw.rounded_rectangle(
-        (bx, by, bx + bar_w, by + unit // 8),
-        radius=unit // 40,
-        fill=(*pal.end, 230) if transparent else (*pal.start, 230),
+        bar, radius=radius, fill=(*pal.end, 230) if transparent else (*pal.start, 230)
     )
     _caption(canvas, prompt)
     return canvas if transparent else canvas.convert("RGB")
 
 
-def _caption(canvas: Image.Image, text: str) -> None:
-    w, h = canvas.size
+# "... on a perfectly flat, solid pure magenta (#FF00FF) background": the cut-out's request
+# (app.core.key_colour.prompt_addition), or a person's own "#00FF00 background".
+_KEY_REQUEST = re.compile(r"#([0-9a-fA-F]{6})\)?\s+background")
+_SUBJECT_COLOURS = ((210, 60, 40), (240, 200, 60), (245, 245, 240), (30, 40, 120), (40, 120, 40))
+
+
+def asked_key(prompt: str) -> tuple[int, int, int] | None:
+    """The flat background colour the prompt asks for, if it names one by its hex code."""
+    m = _KEY_REQUEST.search(prompt)
+    if m is None:
+        return None
+    v = int(m.group(1), 16)
+    return (v >> 16) & 255, (v >> 8) & 255, v & 255
+
+
+def key_scene(
+    prompt: str, size: tuple[int, int], key: tuple[int, int, int]
+) -> tuple[Image.Image, Image.Image]:
+    """What a model paints when asked for the subject on a flat colour: the prompt's shapes,
+    in colours far from the key, with soft antialiased edges, on that colour a little off
+    (no model paints the exact code). Returns the RGB picture and the subject's true
+    coverage (L), which the cut-out tests measure against."""
+    pal = Palette.from_prompt(prompt)
+    w, h = size
+
+    def far(c: tuple[int, int, int]) -> bool:
+        # Clearly not leaning towards the key: its channels (green; red and blue for magenta)
+        # stay below the others, as a model told to keep the colour out of the subject does.
+        on = [v for v, k in zip(c, key, strict=True) if k >= 128]
+        off = [v for v, k in zip(c, key, strict=True) if k < 128]
+        return bool(on and off) and min(on) - max(off) < -40
+
+    colours = [c for c in (pal.accent, pal.start, pal.end, *_SUBJECT_COLOURS) if far(c)]
+    disc_colour, bar_colour = colours[0], colours[1]
+    disc, bar, radius = _shapes(pal, size)
+    cover = Image.new("L", size, 0)
+    ImageDraw.Draw(cover).ellipse(disc, fill=255)
+    ImageDraw.Draw(cover).rounded_rectangle(bar, radius=radius, fill=255)
+    subject = Image.new("RGB", size, disc_colour)
+    ImageDraw.Draw(subject).rounded_rectangle(bar, radius=radius, fill=bar_colour)
+    # The caption is part of the subject here: an opaque dark band, not a see-through one.
+    band = _caption_band(subject, prompt, (24, 24, 32))
+    ImageDraw.Draw(cover).rectangle((0, h - band, w, h), fill=255)
+    cover = cover.filter(ImageFilter.GaussianBlur(max(1.0, min(w, h) / 500)))
+    flat = tuple(min(255, max(0, c + (18 if c < 128 else -20))) for c in key)
+    background = Image.new("RGB", size, flat)  # type: ignore[arg-type]
+    return Image.composite(subject, background, cover), cover
+
+
+def _caption_lines(w: int, h: int, text: str) -> tuple[int, int, list[str]]:
     size = max(12, min(w, h) // 48)
     chars = max(10, int(w / (size * 0.55)) - 4)
     lines = textwrap.wrap(" ".join(text.split()), chars, max_lines=3, placeholder=" …") or [""]
-    line_h = int(size * 1.3)
+    return size, int(size * 1.3), lines
+
+
+def _caption(canvas: Image.Image, text: str) -> None:
+    w, h = canvas.size
+    size, line_h, lines = _caption_lines(w, h, text)
     band = line_h * len(lines) + size
     overlay = Image.new("RGBA", (w, band), (0, 0, 0, 150))
     canvas.alpha_composite(overlay, (0, h - band))
@@ -145,6 +207,19 @@ def _caption(canvas: Image.Image, text: str) -> None:
     for line in lines:
         _text(canvas, (size, y), line, size, (255, 255, 255, 255))
         y += line_h
+
+
+def _caption_band(img: Image.Image, text: str, colour: tuple[int, int, int]) -> int:
+    """The caption on an opaque band of `colour` across the bottom; returns its height."""
+    w, h = img.size
+    size, line_h, lines = _caption_lines(w, h, text)
+    band = line_h * len(lines) + size
+    ImageDraw.Draw(img).rectangle((0, h - band, w, h), fill=colour)
+    y = h - band + size // 2
+    for line in lines:
+        _text(img, (size, y), line, size, (255, 255, 255))
+        y += line_h
+    return band
 
 
 def _label(img: Image.Image, text: str, box: tuple[int, int, int, int]) -> None:

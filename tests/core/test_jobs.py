@@ -470,3 +470,50 @@ def test_a_streamed_compat_job_reports_previews_then_lands_only_the_final(
     with Image.open(item.path) as saved:
         assert saved.size == (1024, 1024)  # the final picture, not a preview
     assert len(library.recent_jobs()) == 1 and library.recent_jobs()[0].item_ids == [item.id]
+
+
+@pytest.mark.parametrize(
+    "prompt", ["a sticker of a fox", "a potted plant with green leaves", "a pink flamingo"]
+)
+def test_a_cut_out_from_the_simulator_matches_the_subject_it_painted(
+    library: Library, simulator, http, prompt: str
+) -> None:
+    # The whole route over sockets: native transparency refused -> the cut-out request (its
+    # key colour named in the prompt) -> the simulator paints the subject on that colour
+    # with soft edges -> the job removes the colour. Measured against the painted coverage.
+    from PIL import ImageChops, ImageStat
+
+    from app.core import cutout
+    from app.simulator import painter
+
+    request = cutout.as_cutout(
+        ImageRequest(prompt=prompt, background="transparent", size="1536x1024")
+    )
+    key = request.cutout_key
+    assert key is not None
+    recorder = Recorder()
+    run_job(
+        ev.JobSpec(key="k", flavour="async", request=request),
+        env_for(library, http, simulator.base_url),
+        CancelToken(),
+        recorder,
+    )
+    (item,) = recorder.first(ev.Landed).items
+    with Image.open(library.item(item.id).path) as cut:
+        cut.load()
+    _picture, truth = painter.key_scene(request.prompt, (1536, 1024), key)
+    got = cut.getchannel("A")
+    mae = ImageStat.Stat(ImageChops.difference(got, truth)).mean[0] / 255
+
+    def binary(im: Image.Image) -> Image.Image:
+        return im.point(lambda v: 255 if v >= 128 else 0)
+
+    inter = ImageStat.Stat(ImageChops.darker(binary(got), binary(truth))).sum[0]
+    union = ImageStat.Stat(ImageChops.lighter(binary(got), binary(truth))).sum[0]
+    # The key's colour left in what is seen: pixels mostly kept, close to the key.
+    rgb = cut.convert("RGB")
+    kept = got.point(lambda v: 255 if v >= 128 else 0)
+    near_key = ImageChops.difference(rgb, Image.new("RGB", rgb.size, key)).convert("L")
+    fringe = ImageStat.Stat(near_key.point(lambda v: 255 if v < 60 else 0), kept).mean[0]
+    assert mae < 0.01 and inter / union > 0.99, (mae, inter / union)
+    assert fringe < 1.0, fringe  # under 0.4 % of the kept pixels anywhere near the key
