@@ -367,10 +367,10 @@ class PromptPanel(QWidget):
             (self.custom_size_edit, "custom_size"),
             (self.cutout_edit, "cutout_addition"),
         ):
-            edit.setText(getattr(form, name))
+            _show_start(edit, getattr(form, name))
             edit.textChanged.connect(lambda t, n=name: setattr(form, n, t))
             getattr(form, name + "_changed").connect(
-                lambda t, e=edit: e.setText(t) if e.text() != t else None
+                lambda t, e=edit: _show_start(e, t) if e.text() != t else None
             )
         self.prompt_edit.setPlainText(form.prompt)
         self.prompt_edit.textChanged.connect(self.on_prompt_edited)
@@ -503,3 +503,11 @@ class PromptPanel(QWidget):
         shown = form.explained_problems()
         self.problem_hint.show_text(" ".join(shown) if shown else None, error=True)
         self.generate_button.setText(self.tr("Edit") if form.editing else self.tr("Generate"))
+
+
+def _show_start(edit: QLineEdit, text: str) -> None:
+    """Set a line's text showing its start: a long suggestion (the cut-out's sentence) set
+    from the model would otherwise show only its last words."""
+    edit.setText(text)
+    if not edit.hasFocus():
+        edit.setCursorPosition(0)
