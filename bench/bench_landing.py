@@ -106,10 +106,17 @@ def measure(case: str, base_url: str | None) -> dict:
     beat.setTimerType(Qt.TimerType.PreciseTimer)
     beat.setInterval(5)
 
+    cpu = [time.thread_time()]
+    stalls_cpu: list[tuple[float, float]] = []
+
     def on_beat() -> None:
         now = clock.nsecsElapsed()
         gaps.append((now - last[0]) / 1e6 - 5.0)
         last[0] = now
+        used = time.thread_time()
+        if gaps[-1] > 16 and "settle" in phases:
+            stalls_cpu.append((round(gaps[-1], 1), round((used - cpu[0]) * 1000, 1)))
+        cpu[0] = used
 
     beat.timeout.connect(on_beat)
     phases: dict[str, list[float]] = {}
@@ -138,6 +145,11 @@ def measure(case: str, base_url: str | None) -> dict:
         panel.copies_spin.setValue(jobs)
         panel.prompt_edit.setPlainText(PROMPT)
         started[0] = time.perf_counter()
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+
+            out["_profiler"] = cProfile.Profile()
+            out["_profiler"].enable()
         panel.generate_button.click()
         QTimer.singleShot(100, check)
 
@@ -152,7 +164,14 @@ def measure(case: str, base_url: str | None) -> dict:
 
     def finish() -> None:
         next_phase("jobs")
+        if "_profiler" in out:
+            import pstats
+
+            prof = out.pop("_profiler")
+            prof.disable()
+            pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(25)
         beat.stop()
+        out["stalls_gui_cpu_ms"] = stalls_cpu
         out["failed"] = [r.error for r in window.runner.records() if r.state != "completed"]
         sizes = [Path(r.paths[0]).stat().st_size for r in window.runner.records() if r.paths]
         out["result_mb"] = statistics.median(sizes) / 1e6 if sizes else 0.0
@@ -167,11 +186,46 @@ def measure(case: str, base_url: str | None) -> dict:
         window.close()
         app.quit()
 
+    if os.environ.get("BENCH_TRACE"):
+        _trace_stalls(clock, last, phases)
     beat.start()  # from the first paint on: the settle phase sees the warm-up's pauses
     QTimer.singleShot(0, wait_settled)
     app.exec()
     tmp.cleanup()
     return out
+
+
+def _trace_stalls(clock, last: list[int], phases: dict) -> None:  # type: ignore[no-untyped-def]
+    """BENCH_TRACE=1: when the heartbeat is late by > 12 ms, note what every thread is doing
+    (printed to stderr at exit): where the time of a stall goes."""
+    import atexit
+    import collections
+    import threading
+    import traceback
+
+    main_id = threading.main_thread().ident
+    seen: collections.Counter[str] = collections.Counter()
+    reported = [0]
+
+    def where(frame) -> str:  # type: ignore[no-untyped-def]
+        stack = traceback.extract_stack(frame)[-5:]
+        return " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.002)
+            late = (clock.nsecsElapsed() - last[0]) / 1e6
+            if late > 17 and last[0] != reported[0] and "settle" in phases:
+                reported[0] = last[0]
+                frames = sys._current_frames()
+                if main_id in frames:
+                    seen["GUI " + where(frames[main_id])] += 1
+                for ident, frame in frames.items():
+                    if ident not in (main_id, threading.get_ident()):
+                        seen["  worker " + where(frame)] += 1
+
+    threading.Thread(target=watch, daemon=True).start()
+    atexit.register(lambda: [print(n, k, file=sys.stderr) for k, n in seen.most_common(40)])
 
 
 # ----------------------------------------------------------------- the driver
@@ -225,7 +279,6 @@ def _figures(runs: list[dict], phase: str, key: str) -> str:
 
 
 def report(label: str, case: str, runs: list[dict]) -> None:
-    jobs, size, demo = CASES[case]
     failed = sum(len(r["failed"]) for r in runs)
     print(
         f"  {label:9s} jobs worst {_figures(runs, 'jobs', 'worst')} ms, >16 ms: "
