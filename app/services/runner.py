@@ -35,6 +35,7 @@ from app.services.job_records import (
     note,
 )
 from app.services.job_worker import (
+    DEFAULT_PREVIEW_FIT,
     EndpointBox,
     Pictures,
     make_thumbnail,
@@ -109,6 +110,9 @@ class JobRunner(QObject):
         self._client_options = client_options or {}
         self._shut = False
         self._stopping = threading.Event()  # set at shutdown: a cancel then is not the user's
+        # What landed results are scaled to on their worker (the result view, device pixels);
+        # workers read it, the GUI thread replaces it whole.
+        self.preview_fit = DEFAULT_PREVIEW_FIT
 
     # -- shared resources --
 
@@ -144,6 +148,13 @@ class JobRunner(QObject):
             probe_interval=self.probe_interval,
             stopping=self._stopping.is_set,
         )
+
+    @Slot(int, int)
+    def set_preview_fit(self, width: int, height: int) -> None:
+        self.preview_fit = (max(1, width), max(1, height))
+
+    def _preview_fit(self) -> tuple[int, int]:
+        return self.preview_fit
 
     def set_concurrency(self, n: int) -> None:
         self.jobs.set_max_threads(n)
@@ -208,6 +219,7 @@ class JobRunner(QObject):
             record.spec,
             self._env(),
             record.cancel,
+            self._preview_fit,
             on_progress=lambda value: self._on_worker_event(key, value),
         )
         if self.endpoints.get() is None:
@@ -367,6 +379,7 @@ class JobRunner(QObject):
             record.unsaved,
             record.late_result,
             self.library,
+            self._preview_fit,
             on_progress=lambda value: self._on_worker_event(key, value),
         )
 

@@ -191,6 +191,8 @@ class MainWindow(QMainWindow):
         self.result_view.message.connect(self.show_message)
         self.result_view.reuse_requested.connect(self.on_reuse)
         self.result_view.edit_source_requested.connect(self.on_edit_source)
+        # Landed results are scaled to the result view on their worker (app.services.job_worker).
+        self.result_view.image_view.resized.connect(self.runner.set_preview_fit)
         self.resize(1400, 880)
 
     def _make_edit_panel(self) -> EditPanel:
