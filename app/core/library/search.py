@@ -31,13 +31,17 @@ def fts_query(text: str) -> str | None:
     """Every word must appear (as a word prefix): `red ca` finds 'a red cat'. None: no words.
 
     One-letter words ('a') match nearly everything and only slow the query: they are left out
-    when longer words are there.
+    when longer words are there, and alone they match as whole words. As a prefix, FTS5 merges
+    the lists of every word starting with the letter before the first row comes back: 78 ms
+    at 1,000,000 items for 'a', the slowest search there (1 ms as a word).
     """
     words = _WORD.findall(text)
     if not words:
         return None
     longer = [w for w in words if len(w) > 1]
-    return " ".join(f'"{w}"*' for w in (longer or words))
+    if not longer:
+        return " ".join(f'"{w}"' for w in words)
+    return " ".join(f'"{w}"*' for w in longer)
 
 
 # Demo results: shown too, left out, or only them.
