@@ -256,3 +256,46 @@ def test_hidpi_thumbnails_are_sharp(lib: Library, qtbot) -> None:
         assert loader.capacity < 400  # four times the pixels each: fewer of them kept
     finally:
         loader.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("query", "expect"),
+    [
+        (Query(), lambda made: made[::-1]),
+        (Query(order="oldest"), lambda made: made),
+        (Query(text="picture"), lambda made: made[::-1]),
+        # relevance has no id order to go on from: the next page by position
+        (Query(text="picture", order="relevance"), None),
+    ],
+)
+def test_ids_are_read_a_page_at_a_time_and_counted_on_a_worker(
+    lib: Library, loader: ThumbnailLoader, qtbot, monkeypatch, query, expect
+) -> None:
+    monkeypatch.setattr(gallery_model, "ID_PAGE", 3)
+    made = [add_item(lib, f"picture {i}") for i in range(8)]
+    model = GalleryModel(lib, loader)
+    with qtbot.waitSignal(model.count_changed, timeout=5000) as counted:
+        model.set_query(query)
+        assert model.rowCount() == 3 and model.canFetchMore(QModelIndex())
+        assert model.total() is None  # counting: the label waits for the worker's answer
+    assert counted.args == [8] and model.total() == 8
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 6
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 8 and not model.canFetchMore(QModelIndex())
+    if expect is not None:
+        assert ids(model) == expect(made)
+    assert sorted(ids(model)) == made
+    # A new result at the top while only part is read: one more row, one more in the count.
+    model.set_query(query)
+    qtbot.waitUntil(lambda: model.total() == 8)
+    new = add_item(lib, "picture new")
+    with qtbot.waitSignal(model.count_changed) as counted:
+        model.item_added(new)
+    assert counted.args == [9]
+    assert (new in ids(model)) == (query.order == "newest")
+    # Read again as deep as it had been: a refresh keeps the rows scrolled to.
+    model.fetchMore(QModelIndex())
+    depth = model.rowCount()
+    model.refresh()
+    assert model.rowCount() == depth
