@@ -188,6 +188,8 @@ def measure(case: str, base_url: str | None) -> dict:
 
     if os.environ.get("BENCH_TRACE"):
         _trace_stalls(clock, last, phases)
+    if os.environ.get("BENCH_CCALLS"):
+        _trace_c_calls()
     beat.start()  # from the first paint on: the settle phase sees the warm-up's pauses
     QTimer.singleShot(0, wait_settled)
     app.exec()
@@ -226,6 +228,46 @@ def _trace_stalls(clock, last: list[int], phases: dict) -> None:  # type: ignore
 
     threading.Thread(target=watch, daemon=True).start()
     atexit.register(lambda: [print(n, k, file=sys.stderr) for k, n in seen.most_common(40)])
+
+
+def _trace_c_calls() -> None:
+    """BENCH_CCALLS=1: every call from Python into C that took > 3 ms on a worker thread
+    (printed to stderr at exit). Those that keep the GIL stall the GUI thread as long."""
+    import atexit
+    import collections
+    import threading
+
+    slow: collections.Counter[str] = collections.Counter()
+    worst: dict[str, float] = {}
+    local = threading.local()
+
+    def profile(frame, event, arg):  # type: ignore[no-untyped-def]
+        if event == "c_call":
+            local.__dict__.setdefault("stack", []).append(time.perf_counter())
+        elif event in ("c_return", "c_exception") and getattr(local, "stack", None):
+            took = (time.perf_counter() - local.stack.pop()) * 1000
+            if took > 3:
+                name = f"{getattr(arg, '__qualname__', arg)} ({Path(frame.f_code.co_filename).name}:{frame.f_lineno})"
+                slow[name] += 1
+                worst[name] = max(worst.get(name, 0.0), took)
+
+    from app.services import background
+
+    run = background._Runnable.run
+
+    def profiled(self):  # type: ignore[no-untyped-def]
+        sys.setprofile(
+            profile
+        )  # Qt's pool threads are not Python's: threading.setprofile misses them
+        return run(self)
+
+    background._Runnable.run = profiled  # type: ignore[method-assign]
+    atexit.register(
+        lambda: [
+            print(f"{n:3d}x worst {worst[k]:6.1f} ms  {k}", file=sys.stderr)
+            for k, n in slow.most_common(30)
+        ]
+    )
 
 
 # ----------------------------------------------------------------- the driver

@@ -299,3 +299,28 @@ def test_ids_are_read_a_page_at_a_time_and_counted_on_a_worker(
     depth = model.rowCount()
     model.refresh()
     assert model.rowCount() == depth
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "P", "L"])
+def test_a_picture_is_scaled_to_fit_on_its_worker_keeping_colour_and_alpha(
+    tmp_path: Path, mode: str
+) -> None:
+    from PIL import Image
+
+    source = Image.new("RGBA", (400, 200), (200, 40, 10, 255))
+    source.paste((10, 40, 200, 0 if mode == "RGBA" else 255), (0, 0, 100, 200))
+    path = tmp_path / f"{mode}.png"
+    (source if mode == "RGBA" else source.convert("RGB")).convert(mode).save(path)
+    image, full = thumbnails.load_picture(str(path), (100, 100))
+    assert full.toTuple() == (400, 200) and image.size().toTuple() == (100, 50)
+    right = image.pixelColor(90, 25)
+    if mode == "L":
+        assert abs(right.red() - right.blue()) < 2  # grey stays grey
+    else:
+        assert abs(right.red() - 200) < 8 and abs(right.blue() - 10) < 8
+    assert image.hasAlphaChannel() == (mode == "RGBA")
+    if mode == "RGBA":
+        assert image.pixelColor(5, 25).alpha() == 0
+    # Full resolution when asked, and when it fits anyway.
+    assert thumbnails.load_picture(str(path), None)[0].size().toTuple() == (400, 200)
+    assert thumbnails.load_picture(str(path), (800, 800))[0].size().toTuple() == (400, 200)
