@@ -137,7 +137,11 @@ def render(prompt: str, size: tuple[int, int], *, transparent: bool = False) -> 
 HEAVY_ENV = "MOUNTSEA_SIM_HEAVY"
 HEAVY_KEPT = 6  # heavy pictures (with their encodings) kept, so serving one again is cheap
 _NOISE_ROWS = 32
-_heavy_lock = threading.Lock()
+_heavy_lock = threading.Lock()  # guards the dict below
+# One heavy picture (or encoding) is made at a time: requests that arrive together (8 copies of
+# one prompt) wait for the first and are served from what it kept, instead of all painting
+# and encoding the same picture at once on the demo's shared cores and GIL.
+_making = threading.Lock()
 # (prompt, size) -> the picture and its encodings by (format, compression)
 _heavy: OrderedDict[
     tuple[str, tuple[int, int]], tuple[Image.Image, dict[tuple[str, int | None], bytes]]
@@ -155,10 +159,16 @@ def heavy(prompt: str, size: tuple[int, int]) -> Image.Image:
     simulator runs inside the app, and none of these holds the GIL for more than a few ms
     (measured: Image.effect_noise over a whole 4K picture holds it for ~370 ms, hence strips)."""
     key = (prompt, size)
-    with _heavy_lock:
-        if key in _heavy:
-            _heavy.move_to_end(key)
-            return _heavy[key][0]
+    with _making:
+        with _heavy_lock:
+            if key in _heavy:
+                _heavy.move_to_end(key)
+                return _heavy[key][0]
+        return _make_heavy(key)
+
+
+def _make_heavy(key: tuple[str, tuple[int, int]]) -> Image.Image:
+    prompt, size = key
     w, h = size
     # Tuned to real results' weights: 1536x1024 -> ~2.6 MB, 3840x2160 -> ~9.8 MB as PNG. A 4K
     # picture's detail is coarser per pixel, as a real one's (a noise pixel spans 2x2 there).
@@ -311,12 +321,12 @@ def _paste_references(result: Image.Image, refs: list[Image.Image]) -> None:
 def encode(img: Image.Image, fmt: str, compression: int | None) -> bytes:
     """PNG, JPEG or WebP bytes. `compression` is OpenAI's 0-100 (100 = least compressed, best)."""
     kept = _kept_encodings(img)  # a heavy picture: encoded once per format
-    if kept is not None and (fmt, compression) in kept:
+    if kept is None:
+        return _encode(img, fmt, compression)
+    with _making:
+        if (fmt, compression) not in kept:
+            kept[(fmt, compression)] = _encode(img, fmt, compression)
         return kept[(fmt, compression)]
-    data = _encode(img, fmt, compression)
-    if kept is not None:
-        kept[(fmt, compression)] = data
-    return data
 
 
 def _encode(img: Image.Image, fmt: str, compression: int | None) -> bytes:
