@@ -37,12 +37,16 @@ soak: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/kill_loop.py --rounds 20
 	HYPOTHESIS_PROFILE=soak QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider tests/core/api/test_fuzz.py
 
-# Figures for the speed and memory targets (printed, not asserted).
+# Figures for the speed and memory targets (printed, not asserted), each with its goal and
+# the same run's baseline; results of real weight (the simulator's heavy mode), gallery at
+# 100,000 and 1,000,000 items. BENCH_ARGS="--baseline-root DIR" measures a second checkout
+# in the same run.
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/api_client.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_canvas.py --no-screenshot
-	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_gui.py
-	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_gallery.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_gui.py --skip-stalls
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_landing.py $(BENCH_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_gallery.py $(BENCH_ARGS)
 
 bench-bundle: $(STAMP)
 	$(BIN)/python bench/bench_bundle.py

@@ -6,8 +6,11 @@ GUI-thread stall benchmark; what it buys is written beside it. In order:
 1. `before_qt()`: the cyclic GC off until the window has settled.
 2. `StartUp.begin()`, once the window is shown: the session asks the keyring and the
    journal is read, both on workers; the warm-up (httpx, Pillow's codecs) runs 300 ms later.
-3. `StartUp.on_warmed_up()`: one full collection, then everything alive is frozen for the
-   GC and the collector comes back on; `end()` unfreezes at close.
+3. `StartUp.on_warmed_up()`: everything alive is frozen for the GC and the collector comes
+   back on; `end()` unfreezes at close. No collection first: with the collector off since
+   before Qt, every object is still in the youngest generation, so any collection walks all
+   ~60,000 of them, 80-95 ms on the GUI thread in the frame after the first paint, to free
+   ~600 objects of start-up garbage (measured); those now wait, frozen, for the close.
 
 Removed, as they bought less than 5 ms (issue 10's measurements): the keyring lookup's
 wait for the first paint (first-tick times within noise), and the 1 ms GIL switch interval
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import time
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -54,6 +58,12 @@ def before_qt() -> None:
     # StartUp.on_warmed_up turns it back on; a window closed before that leaves it off, as
     # the process is exiting then.
     gc.disable()
+    # Landing results of real weight keeps several workers in and out of the GIL at once
+    # (reading 3.5 MB bodies, parsing, saving); each holds it up to the switch interval
+    # while the GUI thread waits its turn behind them. bench_landing `sep`, 4 runs each way
+    # in one sitting: worst gap 12-24 ms (median 19) at 1 ms against 16-60 ms (median 47) at
+    # Python's default 5 ms; 0.2 ms was no better than 1 ms.
+    sys.setswitchinterval(0.001)
 
 
 def warm_up(runner: JobRunner) -> None:
@@ -119,8 +129,7 @@ class StartUp:
             return
         started = time.perf_counter()
         self.window.warm_up()
-        gc.collect()  # the garbage start-up left is freed, not frozen
-        gc.freeze()
+        gc.freeze()  # no gc.collect() first: see the module's note 3
         gc.enable()
         self.frozen = True
         log.info(

@@ -99,10 +99,12 @@ class JobRecord:
     paths: list[str] = field(default_factory=list)
     raw_paths: list[str | None] = field(default_factory=list)
     thumbnail: QPixmap | None = None
+    # The result scaled to the result view (made on its worker); `size` is the file's own.
     preview: QImage | None = None
     # The latest streamed partial picture while the job runs (shown, never saved); its
     # thumbnail stands in the row until the result's replaces it.
     live_preview: bytes | None = None
+    size: tuple[int, int] | None = None
     # revised prompt, usage, returned size/quality/format
     info: dict[str, Any] = field(default_factory=dict)
     late_result: bool = False  # the result arrived after cancel (saved and marked)
@@ -222,6 +224,8 @@ def _landed(
     thumb, full = pictures or (None, None)
     record.late_result = event.late
     record.item_ids = [item.id for item in event.items]
+    first = event.items[0] if event.items else None
+    record.size = (first.width, first.height) if first and first.width and first.height else None
     record.paths = event.paths
     record.raw_paths = event.raw_paths
     record.info = event.info

@@ -52,29 +52,30 @@ class EndpointBox:
                 self._cond.wait(0.2)
 
 
-def make_thumbnail(path: str) -> Pictures:
-    """(small thumbnail, full image) decoded in the worker; QImage is safe off the GUI thread."""
-    image = QImage(path)
-    if image.isNull():
+# Until the window says how big its result view is: about a laptop screen in device pixels.
+DEFAULT_PREVIEW_FIT = (1920, 1200)
+
+
+def make_thumbnail(path: str, fit: tuple[int, int] = DEFAULT_PREVIEW_FIT) -> Pictures:
+    """(small thumbnail, preview) decoded in the worker; QImage is safe off the GUI thread.
+
+    The preview is the picture scaled down to fit `fit` (the result view, in device pixels):
+    what the GUI thread paints at once, so a 4K result's first paint costs it no scaling. The
+    full resolution is read from the file when someone zooms in (ResultView)."""
+    from app.services.thumbnails import load_picture
+
+    preview, _full_size = load_picture(path, fit)
+    if preview.isNull():
         return None, None
     from PySide6.QtCore import Qt
 
-    # Convert here to the format a QPixmap uses on screen, so QPixmap.fromImage on the GUI
-    # thread is a plain copy instead of a pixel-by-pixel conversion (tens of ms at 1536x1024).
-    native = (
-        QImage.Format.Format_ARGB32_Premultiplied
-        if image.hasAlphaChannel()
-        else QImage.Format.Format_RGB32
-    )
-    if image.format() != native:
-        image = image.convertToFormat(native)
-    thumb = image.scaled(
+    thumb = preview.scaled(
         THUMB_SIZE,
         THUMB_SIZE,
         Qt.AspectRatioMode.KeepAspectRatio,
         Qt.TransformationMode.SmoothTransformation,
     )
-    return thumb, image
+    return thumb, preview
 
 
 def preview_thumbnail(data: bytes) -> Pictures:
@@ -93,7 +94,9 @@ def preview_thumbnail(data: bytes) -> Pictures:
     return thumb, None
 
 
-def _with_pictures(progress: Callable[[object], None]) -> Callable[[JobEvent], None]:
+def _with_pictures(
+    progress: Callable[[object], None], fit: Callable[[], tuple[int, int]]
+) -> Callable[[JobEvent], None]:
     """The worker's emit: a landed result gets its thumbnail and preview decoded here, on the
     worker (inside the landing slot), before the event travels to the GUI thread; a streamed
     preview its thumbnail."""
@@ -101,7 +104,7 @@ def _with_pictures(progress: Callable[[object], None]) -> Callable[[JobEvent], N
     def emit(event: JobEvent) -> None:
         pictures: Pictures | None = None
         if isinstance(event, Landed) and event.paths:
-            pictures = make_thumbnail(event.paths[0])
+            pictures = make_thumbnail(event.paths[0], fit())
         elif isinstance(event, Preview):
             pictures = preview_thumbnail(event.data)
         progress((event, pictures))
@@ -110,9 +113,13 @@ def _with_pictures(progress: Callable[[object], None]) -> Callable[[JobEvent], N
 
 
 def run_in_worker(
-    spec: JobSpec, env: jobs.JobEnv, cancel: CancelToken, progress: Callable[[object], None]
+    spec: JobSpec,
+    env: jobs.JobEnv,
+    cancel: CancelToken,
+    fit: Callable[[], tuple[int, int]],
+    progress: Callable[[object], None],
 ) -> None:
-    jobs.run_job(spec, env, cancel, _with_pictures(progress))
+    jobs.run_job(spec, env, cancel, _with_pictures(progress, fit))
 
 
 def save_in_worker(
@@ -121,7 +128,8 @@ def save_in_worker(
     unsaved: Any,
     late: bool,
     lib: Library,
+    fit: Callable[[], tuple[int, int]],
     progress: Callable[[object], None],
 ) -> None:
     result, composited = unsaved
-    jobs.land(spec, job_id, result, late, lib, _with_pictures(progress), composited)
+    jobs.land(spec, job_id, result, late, lib, _with_pictures(progress, fit), composited)

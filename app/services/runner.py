@@ -37,6 +37,7 @@ from app.services.job_records import (
     note,
 )
 from app.services.job_worker import (
+    DEFAULT_PREVIEW_FIT,
     EndpointBox,
     Pictures,
     make_thumbnail,
@@ -121,6 +122,10 @@ class JobRunner(QObject):
         self.timings = Timings()
         self._timings_asked = False
 
+        # What landed results are scaled to on their worker (the result view, device pixels);
+        # workers read it, the GUI thread replaces it whole.
+        self.preview_fit = DEFAULT_PREVIEW_FIT
+
     # -- shared resources --
 
     @property
@@ -182,6 +187,13 @@ class JobRunner(QObject):
     def _timing_key(self, record: JobRecord) -> tuple[str, str, str, bool]:
         endpoint = self.endpoints.get()
         return timing_key(record.flavour, record.params, bool(endpoint and endpoint.demo))
+
+    @Slot(int, int)
+    def set_preview_fit(self, width: int, height: int) -> None:
+        self.preview_fit = (max(1, width), max(1, height))
+
+    def _preview_fit(self) -> tuple[int, int]:
+        return self.preview_fit
 
     def set_concurrency(self, n: int) -> None:
         self.jobs.set_max_threads(n)
@@ -247,6 +259,7 @@ class JobRunner(QObject):
             record.spec,
             self._env(),
             record.cancel,
+            self._preview_fit,
             on_progress=lambda value: self._on_worker_event(key, value),
         )
         if self.endpoints.get() is None:
@@ -416,6 +429,7 @@ class JobRunner(QObject):
             record.unsaved,
             record.late_result,
             self.library,
+            self._preview_fit,
             on_progress=lambda value: self._on_worker_event(key, value),
         )
 

@@ -34,6 +34,31 @@ def load_thumbnail(src: Path, thumb: Path, size: QSize) -> QImage:
     )
 
 
+def load_picture(path: str, fit: tuple[int, int] | None) -> tuple[QImage, QSize]:
+    """Runs on a worker: the picture in the pixel format a QPixmap uses on screen, scaled down
+    to fit `fit` (device pixels; None: full resolution), and its full size. Null: unreadable."""
+    image = QImage(path)  # PySide releases the GIL while Qt decodes
+    if image.isNull():
+        return image, QSize()
+    full = image.size()
+    # The screen's own format, so QPixmap.fromImage on the GUI thread is a plain copy instead of
+    # a pixel-by-pixel conversion (tens of ms at 1536x1024).
+    native = (
+        QImage.Format.Format_ARGB32_Premultiplied
+        if image.hasAlphaChannel()
+        else QImage.Format.Format_RGB32
+    )
+    if image.format() != native:
+        image = image.convertToFormat(native)
+    if fit is not None and (full.width() > fit[0] or full.height() > fit[1]):
+        image = image.scaled(
+            QSize(*fit),
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+    return image, full
+
+
 def default_threads() -> int:
     # Leave a core to the GUI thread: painting a scrolling grid must not compete.
     return max(1, min(4, QThread.idealThreadCount() - 1))

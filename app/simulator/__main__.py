@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
 from types import FrameType
 
+from app.simulator import painter
 from app.simulator.server import DEMO_KEY, Simulator
 
 
@@ -23,7 +25,14 @@ def main(argv: list[str] | None = None) -> int:
         "--key", action="append", help=f"accepted API key (repeatable; default {DEMO_KEY})"
     )
     parser.add_argument("--seed", type=int, default=None, help="seed for ids (reproducible runs)")
+    parser.add_argument(
+        "--heavy",
+        action="store_true",
+        help="results as heavy as real ones (2-3 MB at 1536x1024, ~10 MB at 3840x2160)",
+    )
     args = parser.parse_args(argv)
+    if args.heavy:
+        os.environ[painter.HEAVY_ENV] = "1"
 
     sim = Simulator(api_keys=tuple(args.key or (DEMO_KEY,)), latency=args.latency, seed=args.seed)
     stop = threading.Event()

@@ -517,6 +517,8 @@ def make(
         transparent = False
     if images:
         picture = painter.edit(job.prompt, images, size, mask=mask, transparent=transparent)
+    elif not transparent and painter.heavy_mode():
+        picture = painter.heavy(job.prompt, size)  # as heavy as a real result, for benchmarks
     else:
         picture = painter.render(job.prompt, size, transparent=transparent)
     if not transparent and picture.mode == "RGBA":

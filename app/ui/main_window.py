@@ -223,6 +223,8 @@ class MainWindow(QMainWindow):
         self.result_view.message.connect(self.show_message)
         self.result_view.reuse_requested.connect(self.on_reuse)
         self.result_view.edit_source_requested.connect(self.on_edit_source)
+        # Landed results are scaled to the result view on their worker (app.services.job_worker).
+        self.result_view.image_view.resized.connect(self.runner.set_preview_fit)
 
     def _build_generate_action(self) -> None:
         """Ctrl+Enter starts the job from anywhere in the window (after painting a mask or

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -27,13 +27,10 @@ from app.core.api.models import parse_size
 from app.core.library import Library
 from app.services.background import Background
 from app.services.runner import JobRecord
+from app.services.thumbnails import load_picture
 from app.ui import open_path, words
 from app.ui.flow import FlowLayout
 from app.ui.widgets import ImageView
-
-
-def _load_image(path: str) -> QImage:
-    return QImage(path)
 
 
 def _decode_preview(data: bytes, size: tuple[int, int] | None) -> QImage:
@@ -145,6 +142,7 @@ class ResultView(QWidget):
             )
         )
         self.stack.addWidget(self.image_view)
+        self.image_view.detail_wanted.connect(self.on_detail_wanted)
         splitter.addWidget(self.stack)
 
         info = QWidget(splitter)
@@ -205,16 +203,10 @@ class ResultView(QWidget):
         self.raw_button.setChecked(False)
         self.raw_button.blockSignals(False)
         if record.preview is not None:
-            self._set_image(record.preview)
+            self._set_image(record.preview, self._full_size(record))
         elif record.paths:
             self._set_image(None)
-            key = record.key
-            self._background.submit(
-                _load_image,
-                record.paths[0],
-                on_done=lambda img: self._on_loaded(key, img),
-                receiver=self,
-            )
+            self._load(record.paths[0], self._fit())
         else:
             self._set_image(None)
         info = record.info or {}
@@ -273,18 +265,67 @@ class ResultView(QWidget):
         size = parse_size(str(record.params.get("size") or ""))
         self._background.submit(_decode_preview, bytes(data), size, on_done=decoded, receiver=self)
 
-    def _on_loaded(self, key: str, image: Any) -> None:
-        if (
-            self._record is not None
-            and self._record.key == key
-            and isinstance(image, QImage)
-            and not image.isNull()
-        ):
-            self._set_image(image)
+    # -- the picture: a stand-in scaled to the view on a worker, full resolution when zoomed --
 
-    def _set_image(self, image: QImage | None) -> None:
+    def _fit(self) -> tuple[int, int]:
+        """The view's size in device pixels: what a stand-in is scaled to."""
+        dpr = self.image_view.devicePixelRatioF() or 1.0
+        return (round(self.image_view.width() * dpr), round(self.image_view.height() * dpr))
+
+    @staticmethod
+    def _full_size(record: JobRecord) -> QSize | None:
+        return QSize(*record.size) if record.size else None
+
+    def _load(
+        self,
+        path: str,
+        fit: tuple[int, int] | None,
+        *,
+        keep_view: bool = False,
+        then: Any = None,
+    ) -> None:
+        """Decode (and scale) `path` on a worker, then show it if the record is still shown."""
+        key = self._record.key if self._record is not None else None
+        self._background.submit(
+            load_picture,
+            path,
+            fit,
+            on_done=lambda loaded: self._on_loaded(key, path, loaded, keep_view, then),
+            receiver=self,
+        )
+
+    def _on_loaded(
+        self, key: str | None, path: str, loaded: Any, keep_view: bool, then: Any
+    ) -> None:
+        image, full_size = loaded
+        record = self._record
+        if record is None or record.key != key or image.isNull() or path != self._shown_path():
+            return
+        self._set_image(image, full_size, keep_view=keep_view)
+        if then is not None:
+            then()
+
+    def _shown_path(self) -> str | None:
+        record = self._record
+        if record is None:
+            return None
+        if self.raw_button.isChecked() and record.raw_paths and record.raw_paths[0]:
+            return record.raw_paths[0]
+        return record.paths[0] if record.paths else None
+
+    @Slot(QSize)
+    def on_detail_wanted(self, size: QSize) -> None:
+        """Zoomed in past the stand-in (or the view grew): the file in the detail now wanted."""
+        path = self._shown_path()
+        if path:
+            fit = (size.width(), size.height()) if self.image_view.is_fit() else None
+            self._load(path, fit, keep_view=True)
+
+    def _set_image(
+        self, image: QImage | None, full_size: QSize | None = None, *, keep_view: bool = False
+    ) -> None:
         self._image = image
-        self.image_view.set_image(image)
+        self.image_view.set_image(image, full_size=full_size, keep_view=keep_view)
         self._update_actions()
 
     def _update_actions(self) -> None:
@@ -339,9 +380,15 @@ class ResultView(QWidget):
 
     @Slot()
     def on_copy(self) -> None:
-        if self._image is not None:
-            QGuiApplication.clipboard().setImage(self._image)
-            self.message.emit(self.tr("Picture copied to the clipboard"))
+        if self._image is None:
+            return
+        path = self._shown_path()
+        if self.image_view.is_stand_in() and path:
+            # The clipboard gets the picture itself, not the view-sized stand-in.
+            self._load(path, None, keep_view=True, then=self.on_copy)
+            return
+        QGuiApplication.clipboard().setImage(self._image)
+        self.message.emit(self.tr("Picture copied to the clipboard"))
 
     @Slot()
     def on_reveal(self) -> None:
@@ -370,12 +417,9 @@ class ResultView(QWidget):
             else (record.paths[0] if record.paths else None)
         )
         if not raw and record.preview is not None:
-            self._set_image(record.preview)
+            self._set_image(record.preview, self._full_size(record))
         elif path:
-            key = record.key
-            self._background.submit(
-                _load_image, path, on_done=lambda img: self._on_loaded(key, img), receiver=self
-            )
+            self._load(path, self._fit())
         self.file_label.setText((record.raw_paths[0] if raw else record.paths[0]) or "")
 
     @Slot(bool)

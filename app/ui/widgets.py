@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPixmap,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QSizePolicy, QWidget
@@ -64,13 +65,21 @@ def checkerboard_brush(cell: int = 8) -> QBrush:
 class ImageView(QWidget):
     """Shows one picture fitted to the widget or at 100 %, with a checkerboard behind transparency.
 
-    Zoomed to 100 % the picture can be panned by dragging; the wheel zooms.
+    Zoomed to 100 % the picture can be panned by dragging; the wheel zooms. The image shown
+    may be a stand-in: the picture scaled down to the view on a worker (a 4K result's first
+    paint then costs no scaling here). Geometry follows the picture's full size; when a paint
+    wants more pixels than the stand-in has, `detail_wanted` asks for them, once.
     """
+
+    detail_wanted = Signal(QSize)  # device pixels the view would paint the picture at
+    resized = Signal(int, int)  # the view's new size in device pixels (what stand-ins fit)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("imageView")
         self._pixmap: QPixmap | None = None
+        self._full_size = QSize()  # the picture's own size, which the stand-in stands for
+        self._asked = False
         self._scaled: QPixmap | None = None  # the picture at its current on-screen size
         self._fit = True
         self._scale = 1.0
@@ -85,19 +94,37 @@ class ImageView(QWidget):
         self._empty_text = text
         self.update()
 
-    def set_image(self, image: QImage | QPixmap | None) -> None:
+    def set_image(
+        self,
+        image: QImage | QPixmap | None,
+        *,
+        full_size: QSize | None = None,
+        keep_view: bool = False,
+    ) -> None:
+        """`full_size`: the picture's size when `image` is a scaled-down stand-in for it;
+        `keep_view`: the same picture in more detail (zoom and position stay)."""
         if image is None:
             self._pixmap = None
         elif isinstance(image, QImage):
             self._pixmap = QPixmap.fromImage(image)
         else:
             self._pixmap = image
+        own = self._pixmap.size() if self._pixmap is not None else QSize()
+        self._full_size = full_size if full_size is not None and full_size.isValid() else own
+        self._asked = False
         self._scaled = None
-        self._offset = QPointF(0, 0)
+        if not keep_view:
+            self._offset = QPointF(0, 0)
         self.update()
 
     def pixmap(self) -> QPixmap | None:
         return self._pixmap
+
+    def full_size(self) -> QSize:
+        return QSize(self._full_size)
+
+    def is_stand_in(self) -> bool:
+        return self._pixmap is not None and self._pixmap.size() != self._full_size
 
     def set_fit(self, fit: bool) -> None:
         self._fit = fit
@@ -115,7 +142,7 @@ class ImageView(QWidget):
         assert self._pixmap is not None
         # Logical pixels: a 1536-px picture at 100 % on a 2x screen is 768 logical pixels wide.
         dpr = self.devicePixelRatioF() or 1.0
-        w, h = self._pixmap.width() / dpr, self._pixmap.height() / dpr
+        w, h = self._full_size.width() / dpr, self._full_size.height() / dpr
         if self._fit:
             scale = min(self.width() / w, self.height() / h, 1.0 * dpr) if w and h else 1.0
         else:
@@ -140,6 +167,11 @@ class ImageView(QWidget):
             painter.fillRect(target, self._checker)
         dpr = self.devicePixelRatioF() or 1.0
         w, h = round(target.width() * dpr), round(target.height() * dpr)
+        # A pixel of rounding between the worker's scaling and this one is no reason to ask.
+        more = w > self._pixmap.width() + 1 or h > self._pixmap.height() + 1
+        if more and self.is_stand_in() and not self._asked:
+            self._asked = True
+            self.detail_wanted.emit(QSize(w, h))
         if (w, h) == (self._pixmap.width(), self._pixmap.height()):
             painter.drawPixmap(target.topLeft(), self._pixmap)
             return
@@ -164,12 +196,17 @@ class ImageView(QWidget):
             return
         if self._fit:
             self._scale = self._target().width() / (
-                self._pixmap.width() / (self.devicePixelRatioF() or 1.0)
+                self._full_size.width() / (self.devicePixelRatioF() or 1.0)
             )
             self._fit = False
         factor = 1.25 if event.angleDelta().y() > 0 else 0.8
         self._scale = max(0.05, min(16.0, self._scale * factor))
         self.update()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        dpr = self.devicePixelRatioF() or 1.0
+        self.resized.emit(round(self.width() * dpr), round(self.height() * dpr))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if not self._fit and event.button() == Qt.MouseButton.LeftButton:

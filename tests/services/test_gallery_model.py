@@ -256,3 +256,71 @@ def test_hidpi_thumbnails_are_sharp(lib: Library, qtbot) -> None:
         assert loader.capacity < 400  # four times the pixels each: fewer of them kept
     finally:
         loader.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("query", "expect"),
+    [
+        (Query(), lambda made: made[::-1]),
+        (Query(order="oldest"), lambda made: made),
+        (Query(text="picture"), lambda made: made[::-1]),
+        # relevance has no id order to go on from: the next page by position
+        (Query(text="picture", order="relevance"), None),
+    ],
+)
+def test_ids_are_read_a_page_at_a_time_and_counted_on_a_worker(
+    lib: Library, loader: ThumbnailLoader, qtbot, monkeypatch, query, expect
+) -> None:
+    monkeypatch.setattr(gallery_model, "ID_PAGE", 3)
+    made = [add_item(lib, f"picture {i}") for i in range(8)]
+    model = GalleryModel(lib, loader)
+    with qtbot.waitSignal(model.count_changed, timeout=5000) as counted:
+        model.set_query(query)
+        assert model.rowCount() == 3 and model.canFetchMore(QModelIndex())
+        assert model.total() is None  # counting: the label waits for the worker's answer
+    assert counted.args == [8] and model.total() == 8
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 6
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 8 and not model.canFetchMore(QModelIndex())
+    if expect is not None:
+        assert ids(model) == expect(made)
+    assert sorted(ids(model)) == made
+    # A new result at the top while only part is read: one more row, one more in the count.
+    model.set_query(query)
+    qtbot.waitUntil(lambda: model.total() == 8)
+    new = add_item(lib, "picture new")
+    with qtbot.waitSignal(model.count_changed) as counted:
+        model.item_added(new)
+    assert counted.args == [9]
+    assert (new in ids(model)) == (query.order == "newest")
+    # Read again as deep as it had been: a refresh keeps the rows scrolled to.
+    model.fetchMore(QModelIndex())
+    depth = model.rowCount()
+    model.refresh()
+    assert model.rowCount() == depth
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "P", "L"])
+def test_a_picture_is_scaled_to_fit_on_its_worker_keeping_colour_and_alpha(
+    tmp_path: Path, mode: str
+) -> None:
+    from PIL import Image
+
+    source = Image.new("RGBA", (400, 200), (200, 40, 10, 255))
+    source.paste((10, 40, 200, 0 if mode == "RGBA" else 255), (0, 0, 100, 200))
+    path = tmp_path / f"{mode}.png"
+    (source if mode == "RGBA" else source.convert("RGB")).convert(mode).save(path)
+    image, full = thumbnails.load_picture(str(path), (100, 100))
+    assert full.toTuple() == (400, 200) and image.size().toTuple() == (100, 50)
+    right = image.pixelColor(90, 25)
+    if mode == "L":
+        assert abs(right.red() - right.blue()) < 2  # grey stays grey
+    else:
+        assert abs(right.red() - 200) < 8 and abs(right.blue() - 10) < 8
+    assert image.hasAlphaChannel() == (mode == "RGBA")
+    if mode == "RGBA":
+        assert image.pixelColor(5, 25).alpha() == 0
+    # Full resolution when asked, and when it fits anyway.
+    assert thumbnails.load_picture(str(path), None)[0].size().toTuple() == (400, 200)
+    assert thumbnails.load_picture(str(path), (800, 800))[0].size().toTuple() == (400, 200)

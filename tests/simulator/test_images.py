@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 
 import pytest
@@ -277,3 +278,41 @@ def test_gpt_image_2_refuses_a_transparent_background_as_the_service_does(client
         error = r.json()["error"]
         assert error["message"] == "Transparent background is not supported for this model."
         assert error["code"] == "invalid_value" and error["param"] == "background"
+
+
+def test_heavy_mode_results_weigh_what_real_ones_do(client, monkeypatch) -> None:
+    from app.simulator import painter
+
+    monkeypatch.setenv(painter.HEAVY_ENV, "1")
+    body, img = _generate(client, size="1536x1024")
+    raw = len(base64.b64decode(body["data"][0]["b64_json"]))
+    assert img.size == (1536, 1024)
+    assert 2_000_000 < raw < 3_200_000  # a real gpt-image-2 PNG at this size: 2-3 MB
+    light = painter.encode(painter.render("a fox at dawn", (1536, 1024)), "png", None)
+    assert len(light) < raw / 5
+    # Still the prompt's picture: close to the light one on average, far from another prompt's.
+    plain = painter.render("a fox at dawn", (1536, 1024))
+    other = painter.render("a quiet harbour", (1536, 1024))
+    assert _mean(ImageChops.difference(img.convert("RGB"), plain)) < 12
+    assert _mean(ImageChops.difference(img.convert("RGB"), other)) > 30
+
+
+def test_heavy_pictures_are_kept_so_serving_one_again_is_cheap(monkeypatch) -> None:
+    from app.simulator import painter
+
+    monkeypatch.setenv(painter.HEAVY_ENV, "1")
+    first = painter.heavy("kept", (1024, 1024))
+    assert painter.heavy("kept", (1024, 1024)) is first
+    data = painter.encode(first, "png", None)
+    assert painter.encode(first, "png", None) is data
+    assert painter.encode(first, "jpeg", 80) is not data
+    for i in range(painter.HEAVY_KEPT):
+        painter.heavy(f"other {i}", (64, 64))
+    assert painter.heavy("kept", (1024, 1024)) is not first  # the oldest was let go
+
+
+def test_heavy_4k_picture_is_about_ten_megabytes() -> None:
+    from app.simulator import painter
+
+    data = painter.encode(painter.heavy("a 4k benchmark", (3840, 2160)), "png", None)
+    assert 8_000_000 < len(data) < 12_000_000

@@ -637,3 +637,31 @@ def test_empty_task_list_and_gallery_paint_a_view_background_and_say_what_the_li
         (x, y) for y in rows for x in range(0, image.width(), 2) if image.pixelColor(x, y) != base
     ]
     assert inked, "the empty task list shows its sentence"
+
+
+def test_a_result_is_shown_through_a_stand_in_scaled_on_its_worker(qtbot, window) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    window.resize(900, 600)
+    window.tabs.setCurrentWidget(window.result_view)
+    view = window.result_view.image_view
+    qtbot.waitUntil(lambda: window.runner.preview_fit[0] < 1024)
+    generate(qtbot, window, "a picture bigger than the view")
+    wait_states(qtbot, window, ["completed"])
+    record = row_record(window)
+    assert record.size == (1024, 1024)
+    fit = window.runner.preview_fit
+    assert record.preview.width() <= fit[0] and record.preview.height() <= fit[1]
+    # What the GUI thread paints is the stand-in; geometry is the picture's own.
+    qtbot.waitUntil(lambda: view.pixmap() is not None and view.is_stand_in())
+    assert view.full_size().toTuple() == (1024, 1024)
+    # Copy gives the picture itself, read from the file on a worker.
+    QGuiApplication.clipboard().clear()
+    qtbot.mouseClick(window.result_view.copy_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().image().size().toTuple() == (1024, 1024))
+    # 100 %: the full resolution replaces the stand-in.
+    window.result_view.on_fit()
+    window.result_view.show_record(record)
+    qtbot.waitUntil(lambda: view.is_stand_in())
+    qtbot.mouseClick(window.result_view.actual_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not view.is_stand_in() and view.pixmap().width() == 1024)

@@ -245,10 +245,12 @@ class Library:
         limit: int | None = None,
         offset: int = 0,
         demo: DemoFilter = "include",
+        after: int | None = None,
     ) -> list[int]:
         """Ids of the live items that match, in gallery order: `newest` (the default) or
         `oldest` first by when they were added, or `relevance` for a text search. `demo`:
-        "include" demo results, "exclude" them, or "only" them."""
+        "include" demo results, "exclude" them, or "only" them. `after`: the next page past
+        that id (newest and oldest order)."""
         return search.ids(
             self._store,
             text,
@@ -261,6 +263,7 @@ class Library:
             limit=limit,
             offset=offset,
             demo=demo,
+            after=after,
         )
 
     def matches(
@@ -299,7 +302,9 @@ class Library:
         since: float | None = None,
         until: float | None = None,
         demo: DemoFilter = "include",
+        apart: bool = False,
     ) -> int:
+        """How many live items match; `apart`: on a connection of its own (for workers)."""
         return search.count(
             self._store,
             text,
@@ -309,6 +314,7 @@ class Library:
             since=since,
             until=until,
             demo=demo,
+            apart=apart,
         )
 
     def set_favourite(self, item_ids: int | Iterable[int], favourite: bool = True) -> None:

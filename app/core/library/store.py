@@ -67,6 +67,21 @@ class Store:
             yield self._conn
 
     @contextlib.contextmanager
+    def read_apart(self) -> Iterator[sqlite3.Connection]:
+        """A read on a connection of its own (WAL lets it run beside the shared one): for a
+        long read on a worker, which on the shared connection would hold the lock that the
+        GUI thread's reads wait on."""
+        if self._conn is None:
+            raise RuntimeError("the library is closed")
+        uri = f"{(self.data_dir / DB_NAME).resolve().as_uri()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=db.BUSY_TIMEOUT_MS / 1000)
+        conn.row_factory = sqlite3.Row
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         # BEGIN IMMEDIATE takes the write lock up front, so two processes never deadlock
         # upgrading a read to a write; busy_timeout makes the second one wait.

@@ -258,3 +258,22 @@ def test_other_spellings_of_final_states_are_understood():
     ):
         assert parse_task({"status": raw}, "t", b"").status == status
     assert not parse_task({"status": "ready"}, "t", b"").is_final
+
+
+@pytest.mark.parametrize("urlsafe", [False, True])
+def test_a_result_of_real_weight_decodes_in_pieces_to_the_same_bytes(urlsafe):
+    import os
+
+    from app.core.api import parse
+
+    # A picture followed by random bytes: several decoding pieces, and every base64 letter.
+    data = picture(64, 48) + os.urandom(3 * parse._B64_CHUNK // 2 + 5)
+    text = (base64.urlsafe_b64encode if urlsafe else base64.b64encode)(data).decode()
+    if urlsafe:
+        text = text.rstrip("=")  # what URL-safe senders often leave off
+    assert len(parse._b64_chunks(text)) > 1
+    [image] = parse_result({"data": [{"b64_json": text}]}, no_fetch).images
+    assert image.data == data
+    broken = text[:-3] + "!" + text[-2:]
+    with pytest.raises(ApiError):
+        parse_result({"data": [{"b64_json": broken}]}, no_fetch)

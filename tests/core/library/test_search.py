@@ -23,6 +23,9 @@ def test_fts_search_prefix_and_all_words(lib: Library) -> None:
     assert lib.search('"; DROP TABLE items; --') == []  # typed text is never SQL
     assert lib.search("", order="oldest") == [cat, dog, both]
     assert lib.count("dog") == 2
+    # Alone, a one-letter word matches as a word: "a" is in both, "c" starts "cat" but is no word.
+    assert lib.search("a") == [dog, cat]
+    assert lib.search("c") == []
 
 
 def test_revised_prompt_is_searched(lib: Library) -> None:
@@ -47,6 +50,13 @@ def test_filters(lib: Library) -> None:
     assert lib.search("mountain", collection="Lakes") == [edit, a]
     assert lib.search(edits_only=True) == [edit]
     assert lib.collections() == ["Lakes"]
+    # Listed once each, in a case-blind order; a collection whose items are all in the trash
+    # is not offered.
+    lib.set_collection(b, "ideas")
+    other = add_item(lib, "only in the trash")
+    lib.set_collection(other, "Binned")
+    lib.delete_items([other])
+    assert lib.collections() == ["ideas", "Lakes"]
     later = time.time() + 10
     assert lib.search(since=later) == []
     assert set(lib.search(until=later)) == {a, b, edit}
