@@ -52,9 +52,9 @@ def test_filters(lib: Library) -> None:
     assert lib.collections() == ["Lakes"]
     # Listed once each, in a case-blind order; a collection whose items are all in the trash
     # is not offered.
-    lib.set_collection(b, "ideas")
+    lib.add_to_collection([b], "ideas")
     other = add_item(lib, "only in the trash")
-    lib.set_collection(other, "Binned")
+    lib.add_to_collection([other], "Binned")
     lib.delete_items([other])
     assert lib.collections() == ["ideas", "Lakes"]
     later = time.time() + 10
