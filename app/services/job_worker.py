@@ -67,15 +67,7 @@ def make_thumbnail(path: str, fit: tuple[int, int] = DEFAULT_PREVIEW_FIT) -> Pic
     preview, _full_size = load_picture(path, fit)
     if preview.isNull():
         return None, None
-    from PySide6.QtCore import Qt
-
-    thumb = preview.scaled(
-        THUMB_SIZE,
-        THUMB_SIZE,
-        Qt.AspectRatioMode.KeepAspectRatio,
-        Qt.TransformationMode.SmoothTransformation,
-    )
-    return thumb, preview
+    return _thumbnail(preview), preview
 
 
 def preview_thumbnail(data: bytes) -> Pictures:
@@ -83,15 +75,18 @@ def preview_thumbnail(data: bytes) -> Pictures:
     image = QImage.fromData(data)
     if image.isNull():
         return None, None
+    return _thumbnail(image), None
+
+
+def _thumbnail(image: QImage) -> QImage:
     from PySide6.QtCore import Qt
 
-    thumb = image.scaled(
+    return image.scaled(
         THUMB_SIZE,
         THUMB_SIZE,
         Qt.AspectRatioMode.KeepAspectRatio,
         Qt.TransformationMode.SmoothTransformation,
     )
-    return thumb, None
 
 
 def _with_pictures(

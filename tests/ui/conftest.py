@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.main import create_window
 from app.ui.main_window import MainWindow
+from tests.conftest import TEST_KEY
 
 # Tests poll the simulator's tasks often, so async jobs finish in milliseconds.
 FAST = {"poll_interval": 0.05}
@@ -40,6 +41,13 @@ def open_window(qtbot, data_dir: Path) -> Iterator[Callable[..., MainWindow]]:
     for window in windows:
         window.close()
         window.deleteLater()
+
+
+@pytest.fixture
+def window(open_window, simulator, monkeypatch) -> MainWindow:
+    """The real window on the test's simulator, with its key in the environment."""
+    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+    return open_window("--base-url", simulator.base_url)
 
 
 @pytest.fixture

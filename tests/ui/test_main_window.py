@@ -18,12 +18,6 @@ from tests.conftest import TEST_KEY
 STATE = Qt.ItemDataRole.UserRole + 1
 
 
-@pytest.fixture
-def window(open_window, simulator, monkeypatch) -> MainWindow:
-    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
-    return open_window("--base-url", simulator.base_url)
-
-
 def task_view(window: MainWindow) -> QListView:
     view = window.findChild(QListView, "taskList")
     assert view is not None

@@ -26,12 +26,6 @@ from tests.conftest import TEST_KEY
 STATE = Qt.ItemDataRole.UserRole + 1
 
 
-@pytest.fixture
-def window(open_window, simulator, monkeypatch) -> MainWindow:
-    monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
-    return open_window("--base-url", simulator.base_url)
-
-
 def prompt_edit(window: MainWindow) -> QPlainTextEdit:
     edit = window.findChild(QPlainTextEdit, "promptEdit")
     assert edit is not None
