@@ -248,7 +248,7 @@ def key_scene(
     subject = Image.new("RGB", size, disc_colour)
     ImageDraw.Draw(subject).rounded_rectangle(bar, radius=radius, fill=bar_colour)
     # The caption is part of the subject here: an opaque dark band, not a see-through one.
-    band = _caption_band(subject, prompt, (24, 24, 32))
+    band = _caption(subject, prompt, opaque=(24, 24, 32))
     ImageDraw.Draw(cover).rectangle((0, h - band, w, h), fill=255)
     cover = cover.filter(ImageFilter.GaussianBlur(max(1.0, min(w, h) / 500)))
     flat = tuple(min(255, max(0, c + (18 if c < 128 else -20))) for c in key)
@@ -256,34 +256,23 @@ def key_scene(
     return Image.composite(subject, background, cover), cover
 
 
-def _caption_lines(w: int, h: int, text: str) -> tuple[int, int, list[str]]:
+def _caption(canvas: Image.Image, text: str, opaque: tuple[int, int, int] | None = None) -> int:
+    """The prompt written small across the bottom on a see-through dark band (an RGBA
+    canvas), or on an opaque band of colour `opaque`; returns the band's height."""
+    w, h = canvas.size
     size = max(12, min(w, h) // 48)
     chars = max(10, int(w / (size * 0.55)) - 4)
     lines = textwrap.wrap(" ".join(text.split()), chars, max_lines=3, placeholder=" …") or [""]
-    return size, int(size * 1.3), lines
-
-
-def _caption(canvas: Image.Image, text: str) -> None:
-    w, h = canvas.size
-    size, line_h, lines = _caption_lines(w, h, text)
+    line_h = int(size * 1.3)
     band = line_h * len(lines) + size
-    overlay = Image.new("RGBA", (w, band), (0, 0, 0, 150))
-    canvas.alpha_composite(overlay, (0, h - band))
+    if opaque is None:
+        canvas.alpha_composite(Image.new("RGBA", (w, band), (0, 0, 0, 150)), (0, h - band))
+    else:
+        ImageDraw.Draw(canvas).rectangle((0, h - band, w, h), fill=opaque)
+    white = (255, 255, 255, 255) if canvas.mode == "RGBA" else (255, 255, 255)
     y = h - band + size // 2
     for line in lines:
-        _text(canvas, (size, y), line, size, (255, 255, 255, 255))
-        y += line_h
-
-
-def _caption_band(img: Image.Image, text: str, colour: tuple[int, int, int]) -> int:
-    """The caption on an opaque band of `colour` across the bottom; returns its height."""
-    w, h = img.size
-    size, line_h, lines = _caption_lines(w, h, text)
-    band = line_h * len(lines) + size
-    ImageDraw.Draw(img).rectangle((0, h - band, w, h), fill=colour)
-    y = h - band + size // 2
-    for line in lines:
-        _text(img, (size, y), line, size, (255, 255, 255))
+        _text(canvas, (size, y), line, size, white)
         y += line_h
     return band
 
