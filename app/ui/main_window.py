@@ -16,7 +16,6 @@ from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
     QDropEvent,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import APP_NAME, __version__
+from app import APP_NAME
 from app.core.library import JobState, Library
 from app.core.settings import FILE_NAME, Settings
 from app.resources import resources_dir
@@ -47,14 +46,14 @@ from app.ui import open_path, quit_question, window_geometry
 from app.ui.banner import Banner
 from app.ui.edit_panel import EditPanel
 from app.ui.gallery import GalleryPanel
-from app.ui.menus import build_menus
+from app.ui.menus import GenerateAction, build_menus
 from app.ui.prompt_history import PromptTools
 from app.ui.prompt_panel import PromptPanel
 from app.ui.result_view import ResultView
 from app.ui.session_restore import SessionKeeper
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.task_list import TaskList
-from app.ui.window_dialogs import restore_question
+from app.ui.window_dialogs import about_box, restore_question
 from app.ui.window_status import WindowStatus
 
 log = logging.getLogger(__name__)
@@ -128,7 +127,7 @@ class MainWindow(QMainWindow):
         self.shortcuts_dialog: QWidget | None = None  # the last one opened (tests look at it)
 
         self._build_ui(api_override)
-        self._build_generate_action()
+        self.generate_action: QAction = GenerateAction(self, self.prompt_panel)
         self.prompt_tools: PromptTools | None = None
         if prompts is not None:
             self.prompt_tools = PromptTools(self.prompt_panel, prompts)
@@ -225,28 +224,6 @@ class MainWindow(QMainWindow):
         self.result_view.edit_source_requested.connect(self.on_edit_source)
         # Landed results are scaled to the result view on their worker (app.services.job_worker).
         self.result_view.image_view.resized.connect(self.runner.set_preview_fit)
-
-    def _build_generate_action(self) -> None:
-        """Ctrl+Enter starts the job from anywhere in the window (after painting a mask or
-        changing a parameter too), enabled exactly when the form could start one."""
-        form = self.prompt_panel.form
-        action = QAction(self)
-        action.setObjectName("generateAction")
-        action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(self.prompt_panel.on_submit)
-        action.setEnabled(form.valid)
-        form.valid_changed.connect(action.setEnabled)
-        form.editing_changed.connect(self.on_editing_changed)
-        self.addAction(action)
-        self.generate_action = action
-        self.on_editing_changed(form.editing)
-
-    @Slot(bool)
-    def on_editing_changed(self, editing: bool) -> None:
-        self.generate_action.setText(
-            self.tr("&Edit the picture") if editing else self.tr("&Generate")
-        )
 
     def _make_edit_panel(self) -> EditPanel:
         panel = EditPanel(self, background=self.background)
@@ -596,22 +573,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_about(self) -> None:
-        # open(), not QMessageBox.about's exec(): no nested event loop under the running jobs.
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            self.tr("About {0}").format(APP_NAME),
-            self.tr(
-                "{0} {1}\n\nA desktop client for Mountsea's gpt-image-2 image service.\n"
-                "Your data folder: {2}"
-            ).format(APP_NAME, __version__, self.data_dir),
-            QMessageBox.StandardButton.Close,
-            self,
-        )
-        box.setObjectName("aboutBox")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if not self.windowIcon().isNull():
-            box.setIconPixmap(self.windowIcon().pixmap(64, 64))
-        box.open()
+        about_box(self, self.data_dir, self.windowIcon())
 
     # ------------------------------------------------------------------ settings
 

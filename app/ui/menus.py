@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QTabWidget, QWidget
 
@@ -60,6 +60,42 @@ def add_action(
     action.triggered.connect(slot)
     menu.addAction(action)
     return action
+
+
+class SubmitPanel(Protocol):
+    """What the window-wide Generate action needs of the prompt panel."""
+
+    form: Any  # app.services.form.FormModel: valid, valid_changed, editing, editing_changed
+
+    def on_submit(self) -> None: ...
+
+
+class GenerateAction(QAction):
+    """Ctrl+Enter starts the job from anywhere in the window (after painting a mask or
+    changing a parameter too), enabled exactly when the form could start one; it reads
+    Generate, or Edit the picture while pictures are in the editor. (A QObject slot, so the
+    form's signals stop reaching it when the window goes.)"""
+
+    def __init__(self, window: QWidget, panel: SubmitPanel):
+        super().__init__(window)
+        form = panel.form
+        self.setObjectName("generateAction")
+        self.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.triggered.connect(panel.on_submit)
+        self.setEnabled(form.valid)
+        form.valid_changed.connect(self.setEnabled)
+        form.editing_changed.connect(self.on_editing_changed)
+        self.on_editing_changed(form.editing)
+        window.addAction(self)
+
+    @Slot(bool)
+    def on_editing_changed(self, editing: bool) -> None:
+        self.setText(
+            QCoreApplication.translate("MainWindow", "&Edit the picture")
+            if editing
+            else QCoreApplication.translate("MainWindow", "&Generate")
+        )
 
 
 def build_menus(w: MenuHost) -> None:

@@ -33,221 +33,221 @@
     <context>
         <name>DetailsPanel</name>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="145" />
+            <location filename="../../app/ui/gallery_details.py" line="130" />
             <source>Edit lineage</source>
             <translation>编辑谱系</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/gallery_details.py" line="196" />
+            <location filename="../../app/ui/gallery_details.py" line="176" />
             <source>%n image(s) selected</source>
             <translation>
                 <numerusform>已选择 %n 张图片</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="203" />
+            <location filename="../../app/ui/gallery_details.py" line="183" />
             <source>Select an image to see how it was made.</source>
             <translation>选择一张图片，查看它是如何生成的。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="207" />
+            <location filename="../../app/ui/gallery_details.py" line="187" />
             <source>Image details</source>
             <translation>图片详情</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="210" />
-            <location filename="../../app/ui/gallery_details.py" line="330" />
+            <location filename="../../app/ui/gallery_details.py" line="190" />
+            <location filename="../../app/ui/gallery_details.py" line="307" />
             <source>—</source>
             <translation>—</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="214" />
+            <location filename="../../app/ui/gallery_details.py" line="194" />
             <source>%1 in (%2 text, %3 image), %4 out</source>
             <translation>输入 %1（文本 %2，图片 %3），输出 %4</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="226" />
+            <location filename="../../app/ui/gallery_details.py" line="206" />
             <source>%1 (server made %2)</source>
             <translation>%1（服务器生成 %2）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="230" />
+            <location filename="../../app/ui/gallery_details.py" line="210" />
             <source>Prompt</source>
             <translation>提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="231" />
+            <location filename="../../app/ui/gallery_details.py" line="211" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="232" />
+            <location filename="../../app/ui/gallery_details.py" line="212" />
             <source>Size</source>
             <translation>尺寸</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="235" />
+            <location filename="../../app/ui/gallery_details.py" line="215" />
             <source>Pixels</source>
             <translation>像素</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="238" />
+            <location filename="../../app/ui/gallery_details.py" line="218" />
             <source>Quality</source>
             <translation>质量</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="241" />
+            <location filename="../../app/ui/gallery_details.py" line="221" />
             <source>Background</source>
             <translation>背景</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="246" />
+            <location filename="../../app/ui/gallery_details.py" line="226" />
             <source>Format</source>
             <translation>格式</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="251" />
+            <location filename="../../app/ui/gallery_details.py" line="231" />
             <source>Compression</source>
             <translation>压缩</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="254" />
+            <location filename="../../app/ui/gallery_details.py" line="234" />
             <source>Moderation</source>
             <translation>审核</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="257" />
+            <location filename="../../app/ui/gallery_details.py" line="237" />
             <source>Input fidelity</source>
             <translation>输入保真度</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="260" />
+            <location filename="../../app/ui/gallery_details.py" line="240" />
             <source>User id</source>
             <translation>用户 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="261" />
+            <location filename="../../app/ui/gallery_details.py" line="241" />
             <source>Model</source>
             <translation>模型</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="264" />
+            <location filename="../../app/ui/gallery_details.py" line="244" />
             <source>API</source>
             <translation>API</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="267" />
+            <location filename="../../app/ui/gallery_details.py" line="247" />
             <source>Endpoint</source>
             <translation>接口地址</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="268" />
+            <location filename="../../app/ui/gallery_details.py" line="248" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="269" />
+            <location filename="../../app/ui/gallery_details.py" line="249" />
             <source>Cost</source>
             <translation>费用</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="272" />
+            <location filename="../../app/ui/gallery_details.py" line="252" />
             <source>Created</source>
             <translation>创建时间</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="275" />
+            <location filename="../../app/ui/gallery_details.py" line="255" />
             <source>Task id</source>
             <translation>任务 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="276" />
+            <location filename="../../app/ui/gallery_details.py" line="256" />
             <source>Job id</source>
             <translation>作业 ID</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="279" />
+            <location filename="../../app/ui/gallery_details.py" line="259" />
             <source>Favourite</source>
             <translation>收藏</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="280" />
+            <location filename="../../app/ui/gallery_details.py" line="260" />
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="280" />
-            <location filename="../../app/ui/gallery_details.py" line="292" />
+            <location filename="../../app/ui/gallery_details.py" line="260" />
+            <location filename="../../app/ui/gallery_details.py" line="272" />
             <source>no</source>
             <translation>否</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="284" />
+            <location filename="../../app/ui/gallery_details.py" line="264" />
             <source>Collections</source>
             <translation>收藏集</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="289" />
+            <location filename="../../app/ui/gallery_details.py" line="269" />
             <source>Cancelled</source>
             <translation>已取消</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="290" />
+            <location filename="../../app/ui/gallery_details.py" line="270" />
             <source>yes: it finished after you cancelled (and was paid for)</source>
             <translation>是：它在你取消后才完成（已计费）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="294" />
+            <location filename="../../app/ui/gallery_details.py" line="274" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="297" />
+            <location filename="../../app/ui/gallery_details.py" line="277" />
             <source>File size</source>
             <translation>文件大小</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="302" />
+            <location filename="../../app/ui/gallery_details.py" line="282" />
             <source>As the server sent it</source>
             <translation>服务器原样返回的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="307" />
+            <location filename="../../app/ui/gallery_details.py" line="287" />
             <source>Source and mask</source>
             <translation>源图与蒙版</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="313" />
+            <location filename="../../app/ui/gallery_details.py" line="293" />
             <source>Server's answer</source>
             <translation>服务器的回复</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="328" />
+            <location filename="../../app/ui/gallery_details.py" line="305" />
             <source>nothing: a demo picture</source>
             <translation>无：演示图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="339" />
+            <location filename="../../app/ui/gallery_details.py" line="316" />
             <source>about %1 at the prices set in Spend</source>
             <translation>按“花费”中设定的价格约为 %1</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="365" />
+            <location filename="../../app/ui/gallery_details.py" line="342" />
             <source>(no prompt)</source>
             <translation>（无提示词）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="376" />
+            <location filename="../../app/ui/gallery_details.py" line="353" />
             <source>from:</source>
             <translation>来自：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="377" />
+            <location filename="../../app/ui/gallery_details.py" line="354" />
             <source>this:</source>
             <translation>本图：</translation>
         </message>
         <message>
-            <location filename="../../app/ui/gallery_details.py" line="379" />
+            <location filename="../../app/ui/gallery_details.py" line="356" />
             <source>edited into:</source>
             <translation>编辑为：</translation>
         </message>
@@ -1263,141 +1263,141 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../app/ui/main_window.py" line="184" />
-            <location filename="../../app/ui/main_window.py" line="585" />
+            <location filename="../../app/ui/main_window.py" line="183" />
+            <location filename="../../app/ui/main_window.py" line="564" />
             <source>Create / Edit</source>
             <translation>创建 / 编辑</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="186" />
-            <location filename="../../app/ui/main_window.py" line="586" />
+            <location filename="../../app/ui/main_window.py" line="185" />
+            <location filename="../../app/ui/main_window.py" line="565" />
             <source>Result</source>
             <translation>结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="188" />
-            <location filename="../../app/ui/main_window.py" line="587" />
+            <location filename="../../app/ui/main_window.py" line="187" />
+            <location filename="../../app/ui/main_window.py" line="566" />
             <source>Gallery</source>
             <translation>图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="198" />
-            <location filename="../../app/ui/main_window.py" line="588" />
+            <location filename="../../app/ui/main_window.py" line="197" />
+            <location filename="../../app/ui/main_window.py" line="567" />
             <source>Tasks</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="71" />
+            <location filename="../../app/ui/menus.py" line="107" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="76" />
+            <location filename="../../app/ui/menus.py" line="112" />
             <source>&amp;Open image to edit…</source>
             <translation>打开要编辑的图片(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="84" />
+            <location filename="../../app/ui/menus.py" line="120" />
             <source>&amp;Settings…</source>
             <translation>设置(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="92" />
+            <location filename="../../app/ui/menus.py" line="128" />
             <source>Open the &amp;data folder</source>
             <translation>打开数据文件夹(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="97" />
+            <location filename="../../app/ui/menus.py" line="133" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="99" />
+            <location filename="../../app/ui/menus.py" line="135" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="103" />
+            <location filename="../../app/ui/menus.py" line="139" />
             <source>&amp;Undo</source>
             <translation>撤销(&amp;U)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="111" />
+            <location filename="../../app/ui/menus.py" line="147" />
             <source>&amp;Redo</source>
             <translation>重做(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="120" />
+            <location filename="../../app/ui/menus.py" line="156" />
             <source>&amp;Paste image as edit source</source>
             <translation>粘贴图片作为编辑源(&amp;P)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="124" />
+            <location filename="../../app/ui/menus.py" line="160" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="127" />
+            <location filename="../../app/ui/menus.py" line="163" />
             <source>&amp;Fit picture</source>
             <translation>适应窗口(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="132" />
+            <location filename="../../app/ui/menus.py" line="168" />
             <source>&amp;Actual size (100 %)</source>
             <translation>实际大小（100 %）(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="136" />
+            <location filename="../../app/ui/menus.py" line="172" />
             <source>Create / &amp;Edit</source>
             <translation>创建 / 编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="137" />
+            <location filename="../../app/ui/menus.py" line="173" />
             <source>&amp;Result</source>
             <translation>结果(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="138" />
+            <location filename="../../app/ui/menus.py" line="174" />
             <source>&amp;Gallery</source>
             <translation>图库(&amp;G)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="149" />
+            <location filename="../../app/ui/menus.py" line="185" />
             <source>&amp;Spend…</source>
             <translation>花费(&amp;S)…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="151" />
+            <location filename="../../app/ui/menus.py" line="187" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="155" />
+            <location filename="../../app/ui/menus.py" line="191" />
             <source>Open the &amp;log folder</source>
             <translation>打开日志文件夹(&amp;L)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="162" />
+            <location filename="../../app/ui/menus.py" line="198" />
             <source>&amp;Keyboard shortcuts</source>
             <translation>键盘快捷键(&amp;K)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/menus.py" line="167" />
+            <location filename="../../app/ui/menus.py" line="203" />
             <source>&amp;About</source>
             <translation>关于(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="286" />
+            <location filename="../../app/ui/main_window.py" line="265" />
             <source>Some settings could not be read and were reset to their defaults: {0}.</source>
             <translation>部分设置无法读取，已恢复为默认值：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="295" />
+            <location filename="../../app/ui/main_window.py" line="274" />
             <source>The library index was damaged and has been rebuilt from your pictures. Jobs left unfinished before could not be resumed. The damaged file was kept as {0}.</source>
             <translation>图库索引已损坏，已根据您的图片重建。之前未完成的任务无法恢复。损坏的文件保存在 {0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="303" />
+            <location filename="../../app/ui/main_window.py" line="282" />
             <source>Show the damaged file</source>
             <translation>显示损坏的文件</translation>
         </message>
@@ -1484,19 +1484,19 @@
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="343" />
+            <location filename="../../app/ui/main_window.py" line="322" />
             <source>Started %n job(s)</source>
             <translation>
                 <numerusform>已开始 %n 个作业</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="376" />
+            <location filename="../../app/ui/main_window.py" line="355" />
             <source>Finished: {0}</source>
             <translation>已完成：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="378" />
+            <location filename="../../app/ui/main_window.py" line="357" />
             <source>Failed: {0}</source>
             <translation>失败：{0}</translation>
         </message>
@@ -1515,63 +1515,63 @@
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="425" />
+            <location filename="../../app/ui/main_window.py" line="404" />
             <source>Settings restored: change the prompt or press Generate</source>
             <translation>设置已恢复：修改提示词或按“生成”</translation>
         </message>
         <message>
-            <location filename="../../app/ui/window_dialogs.py" line="20" />
-            <location filename="../../app/ui/window_dialogs.py" line="28" />
+            <location filename="../../app/ui/window_dialogs.py" line="23" />
+            <location filename="../../app/ui/window_dialogs.py" line="31" />
             <source>Restore settings</source>
             <translation>恢复设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/window_dialogs.py" line="21" />
+            <location filename="../../app/ui/window_dialogs.py" line="24" />
             <source>“{0}” was made with this app (“{1}”). Restore its prompt and settings?</source>
             <translation>“{0}”是用本应用生成的（“{1}”）。要恢复它的提示词和设置吗？</translation>
         </message>
         <message>
-            <location filename="../../app/ui/window_dialogs.py" line="33" />
+            <location filename="../../app/ui/window_dialogs.py" line="36" />
             <source>Not now</source>
             <translation>暂不</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="246" />
+            <location filename="../../app/ui/menus.py" line="95" />
             <source>&amp;Edit the picture</source>
             <translation>编辑图片(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="246" />
+            <location filename="../../app/ui/menus.py" line="97" />
             <source>&amp;Generate</source>
             <translation>生成(&amp;G)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="474" />
+            <location filename="../../app/ui/main_window.py" line="453" />
             <source>Could not find the picture: {0}</source>
             <translation>找不到图片：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="510" />
+            <location filename="../../app/ui/main_window.py" line="489" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="512" />
+            <location filename="../../app/ui/main_window.py" line="491" />
             <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
             <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="584" />
+            <location filename="../../app/ui/main_window.py" line="563" />
             <source>Prompt</source>
             <translation>提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="600" />
+            <location filename="../../app/ui/window_dialogs.py" line="50" />
             <source>About {0}</source>
             <translation>关于 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="602" />
+            <location filename="../../app/ui/window_dialogs.py" line="51" />
             <source>{0} {1}
 
 A desktop client for Mountsea's gpt-image-2 image service.
@@ -1582,7 +1582,7 @@ Mountsea gpt-image-2 图像服务的桌面客户端。
 你的数据文件夹：{2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="632" />
+            <location filename="../../app/ui/main_window.py" line="596" />
             <source>Could not save the settings: {0}</source>
             <translation>无法保存设置：{0}</translation>
         </message>
@@ -2190,173 +2190,173 @@ Then paint over the part to change.</source>
     <context>
         <name>ResultView</name>
         <message>
-            <location filename="../../app/ui/result_view.py" line="81" />
+            <location filename="../../app/ui/result_view.py" line="78" />
             <source>Fit</source>
             <translation>适应窗口</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="81" />
+            <location filename="../../app/ui/result_view.py" line="78" />
             <source>Fit the picture to the view</source>
             <translation>让图片适应视图</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="84" />
+            <location filename="../../app/ui/result_view.py" line="81" />
             <source>100 %</source>
             <translation>100 %</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="86" />
+            <location filename="../../app/ui/result_view.py" line="83" />
             <source>Show the picture pixel for pixel</source>
             <translation>逐像素显示图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="90" />
+            <location filename="../../app/ui/result_view.py" line="87" />
             <source>Before / after</source>
             <translation>前后对比</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="92" />
+            <location filename="../../app/ui/result_view.py" line="89" />
             <source>Compare the edit with its source</source>
             <translation>将编辑结果与源图对比</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="96" />
+            <location filename="../../app/ui/result_view.py" line="93" />
             <source>Save as…</source>
             <translation>另存为…</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="96" />
+            <location filename="../../app/ui/result_view.py" line="93" />
             <source>Save a copy of the file elsewhere</source>
             <translation>将文件另存一份到其他位置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="99" />
+            <location filename="../../app/ui/result_view.py" line="96" />
             <source>Copy</source>
             <translation>复制</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="99" />
+            <location filename="../../app/ui/result_view.py" line="96" />
             <source>Copy the picture to the clipboard</source>
             <translation>将图片复制到剪贴板</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="102" />
+            <location filename="../../app/ui/result_view.py" line="99" />
             <source>Reveal</source>
             <translation>显示文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="102" />
+            <location filename="../../app/ui/result_view.py" line="99" />
             <source>Show the file in its folder</source>
             <translation>在文件夹中显示该文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="105" />
+            <location filename="../../app/ui/result_view.py" line="102" />
             <source>Use as edit source</source>
             <translation>作为编辑源</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="107" />
+            <location filename="../../app/ui/result_view.py" line="104" />
             <source>Edit this picture: it becomes the source on the Create / Edit tab</source>
             <translation>编辑这张图片：它会成为“创建 / 编辑”页的源图</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="110" />
+            <location filename="../../app/ui/result_view.py" line="107" />
             <source>Reuse settings</source>
             <translation>复用设置</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="112" />
+            <location filename="../../app/ui/result_view.py" line="109" />
             <source>Put this job's prompt and parameters back into the form</source>
             <translation>将这个作业的提示词和参数填回表单</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="115" />
+            <location filename="../../app/ui/result_view.py" line="112" />
             <source>Raw result</source>
             <translation>原始结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="118" />
+            <location filename="../../app/ui/result_view.py" line="115" />
             <source>Show the picture as the server sent it, before it was pasted back onto the source outside the mask</source>
             <translation>显示服务器原样返回的图片（尚未按蒙版外区域贴回源图）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="144" />
+            <location filename="../../app/ui/result_view.py" line="141" />
             <source>Finished pictures show here. Write a prompt on the left and press Generate (Ctrl+Enter).</source>
             <translation>完成的图片显示在这里。在左侧填写提示词，然后按“生成”（Ctrl+Enter）。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="157" />
+            <location filename="../../app/ui/result_view.py" line="155" />
             <source>The server did not revise the prompt.</source>
             <translation>服务器没有修订提示词。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="158" />
+            <location filename="../../app/ui/result_view.py" line="156" />
             <source>Revised prompt</source>
             <translation>修订后的提示词</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="162" />
+            <location filename="../../app/ui/result_view.py" line="160" />
             <source>Returned</source>
             <translation>实际返回</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="165" />
+            <location filename="../../app/ui/result_view.py" line="163" />
             <source>Tokens</source>
             <translation>Token</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="170" />
+            <location filename="../../app/ui/result_view.py" line="168" />
             <source>File</source>
             <translation>文件</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="232" />
-            <location filename="../../app/ui/result_view.py" line="248" />
+            <location filename="../../app/ui/result_view.py" line="224" />
+            <location filename="../../app/ui/result_view.py" line="240" />
             <source>not reported</source>
             <translation>未报告</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="241" />
+            <location filename="../../app/ui/result_view.py" line="233" />
             <source>{0} text in + {1} image in, {2} out</source>
             <translation>输入文本 {0} + 图片 {1}，输出 {2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="251" />
+            <location filename="../../app/ui/result_view.py" line="243" />
             <source>{0} (arrived after you cancelled; saved anyway)</source>
             <translation>{0}（在你取消后才返回；仍已保存）</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="252" />
+            <location filename="../../app/ui/result_view.py" line="244" />
             <source>not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="271" />
+            <location filename="../../app/ui/result_view.py" line="263" />
             <source>preview: the picture is still being made</source>
             <translation>预览：图片仍在生成中</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="327" />
+            <location filename="../../app/ui/result_view.py" line="368" />
             <source>Save the picture as</source>
             <translation>图片另存为</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="335" />
+            <location filename="../../app/ui/result_view.py" line="376" />
             <source>Saved a copy to {0}</source>
             <translation>已将副本保存到 {0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="336" />
+            <location filename="../../app/ui/result_view.py" line="377" />
             <source>Could not save the copy: {0}</source>
             <translation>无法保存副本：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="344" />
+            <location filename="../../app/ui/result_view.py" line="391" />
             <source>Picture copied to the clipboard</source>
             <translation>图片已复制到剪贴板</translation>
         </message>
         <message>
-            <location filename="../../app/ui/result_view.py" line="426" />
+            <location filename="../../app/ui/result_view.py" line="470" />
             <source>Could not load the source: {0}</source>
             <translation>无法载入源图：{0}</translation>
         </message>
