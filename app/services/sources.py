@@ -104,9 +104,13 @@ class SourceList(QAbstractListModel):
 
     # -- loading -------------------------------------------------------------------------
 
+    def loading(self) -> int:
+        """How many asked-for pictures are still being prepared."""
+        return len(self._order)
+
     def room(self) -> int:
         """How many more pictures may be asked for (loads still running count)."""
-        return self.limit - len(self._rows) - len(self._order)
+        return self.limit - len(self._rows) - self.loading()
 
     def take(self, names: list[str]) -> tuple[list[str], str | None]:
         """The names that fit under the cap, and the sentence to show when some do not."""

@@ -99,8 +99,7 @@ class SessionKeeper(QObject):
                     size,
                     canvas.model.size,
                 )
-        model = self.panel.model
-        if model.limit - model.count() - model.room() == 0:  # no load still running
+        if not self.panel.model.loading():
             self._restoring = False
             self._mask = None
             # The panel offers a picture's settings just after this signal: finish after it.
