@@ -8,8 +8,6 @@ joined with newlines; lines starting with a colon are comments; a blank line end
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import logging
 import re
@@ -18,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.api.errors import ApiError, ErrorKind
-from app.core.api.parse import error_from_response, malformed
+from app.core.api.parse import b64decode_image, error_from_response, malformed
 
 log = logging.getLogger("app.core.api.client")
 
@@ -152,8 +150,8 @@ class ImageStream:
             log.info("a streamed preview could not be read; skipped")
             return
         try:
-            picture = base64.b64decode(b64, validate=True)
-        except (binascii.Error, ValueError):
+            picture = b64decode_image(b64)
+        except ApiError:
             log.info("a streamed preview's base64 is damaged; skipped")
             return
         index = data.get("partial_image_index") if isinstance(data, dict) else None
