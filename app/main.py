@@ -249,6 +249,9 @@ def create_window(argv: list[str]) -> MainWindow:
     journal = JournalResume(
         library, runner, background, base_url=session.base_url, settings=settings
     )
+    form = FormModel(settings)
+    prompts = PromptLibrary(opts.data_dir, background)
+    edit_session = EditSession(opts.data_dir, background)
     window = MainWindow(
         settings=settings,
         data_dir=opts.data_dir,
@@ -257,12 +260,19 @@ def create_window(argv: list[str]) -> MainWindow:
         task_model=task_model,
         session=session,
         background=background,
-        form=FormModel(settings),
+        form=form,
         api_override=opts.api,
         settings_reset=reset,
-        prompts=PromptLibrary(opts.data_dir, background),
-        edit_session=EditSession(opts.data_dir, background),
+        prompts=prompts,
+        edit_session=edit_session,
     )
+    # The window owns every service, so that they and their timers end with it, on the GUI
+    # thread. Left to the garbage collector, a service in a reference cycle is destroyed on
+    # whichever thread happens to collect (a worker), where Qt cannot stop its running timer
+    # ("Timers cannot be stopped from another thread") and the timer later fires into freed
+    # memory.
+    for service in (background, runner, task_model, session, journal, form, prompts, edit_session):
+        service.setParent(window)
     journal.message.connect(window.show_message)
     startup = StartUp(
         window, session=session, journal=journal, runner=runner, background=background

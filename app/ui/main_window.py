@@ -110,11 +110,6 @@ class MainWindow(QMainWindow):
         self.form = form
         self.prompts = prompts
         self.edit_session = edit_session
-        # Owned by the window, so that they (and their timers) end with it on this thread,
-        # not whenever and wherever the garbage collector gets to them.
-        for service in (prompts, edit_session):
-            if service is not None:
-                service.setParent(self)
         # app.startup.StartUp, set by app.main: the window holds it for its lifetime.
         self.startup: Any = None
         self._closed = False
