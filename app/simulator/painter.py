@@ -8,6 +8,8 @@ redraws the whole picture and untouched areas drift.
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
 import io
 import os
@@ -380,6 +382,15 @@ def _paste_references(result: Image.Image, refs: list[Image.Image]) -> None:
             break
         result.paste(t, (x, thumb // 4))
         x += t.width + thumb // 8
+
+
+@functools.lru_cache(maxsize=HEAVY_KEPT)
+def base64_text(data: bytes) -> str:
+    """A picture's bytes as base64 text, kept for the last few pictures: the answer, the
+    task's result and the stream each want it, and 8 copies of one prompt share one heavy
+    encoding. Encoding a 2.6 MB result takes ~12 ms holding the GIL, which in demo mode is
+    the GUI thread's (bench_landing demo)."""
+    return base64.b64encode(data).decode("ascii")
 
 
 def encode(img: Image.Image, fmt: str, compression: int | None) -> bytes:

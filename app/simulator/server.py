@@ -18,7 +18,7 @@ from collections import deque
 from typing import Any
 
 from app.core.api.models import MIME_BY_FORMAT
-from app.simulator import multipart, service, stream
+from app.simulator import multipart, painter, service, stream
 from app.simulator.faults import Fault
 from app.simulator.service import ApiProblem, Job, SourceImage, bad
 from app.simulator.tasks import TASK_END_DEFAULTS, TaskRecord, iso
@@ -481,7 +481,7 @@ class Simulator:
 
     def _shape(self, out: service.Output, shape: str, truncated: bool) -> Any:
         data = out.data
-        b64 = base64.b64encode(data).decode("ascii")
+        b64 = painter.base64_text(data)
         if truncated:
             # Cut to a multiple of 4: valid base64 that decodes to an incomplete image.
             b64 = b64[: (len(b64) // 2) // 4 * 4]

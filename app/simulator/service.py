@@ -538,7 +538,7 @@ def make(
         "created": int(time.time()),
         "data": [
             {
-                "b64_json": base64.b64encode(data).decode("ascii"),
+                "b64_json": painter.base64_text(data),
                 "revised_prompt": revise(job.prompt),
             }
         ],

@@ -8,11 +8,11 @@ simulated latency so a client sees previews before the result.
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from typing import Any
 
+from app.simulator import painter
 from app.simulator.service import Job, Output
 
 # What a gateway that does not forward streaming answers (a Fault(stream="refuse")).
@@ -45,7 +45,7 @@ def events(job: Job, out: Output, *, garbled: bool = False) -> list[tuple[str, b
         kind = f"{prefix}.partial_image"
         body = {
             "type": kind,
-            "b64_json": base64.b64encode(data).decode("ascii"),
+            "b64_json": painter.base64_text(data),
             "partial_image_index": i,
             "created_at": int(time.time()),
             **common,
