@@ -143,7 +143,7 @@
         <message>
             <location filename="../../app/ui/gallery_details.py" line="248" />
             <source>Tokens</source>
-            <translation>Token</translation>
+            <translation>词元</translation>
         </message>
         <message>
             <location filename="../../app/ui/gallery_details.py" line="249" />
@@ -1263,26 +1263,26 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../app/ui/main_window.py" line="183" />
-            <location filename="../../app/ui/main_window.py" line="564" />
+            <location filename="../../app/ui/main_window.py" line="178" />
+            <location filename="../../app/ui/main_window.py" line="559" />
             <source>Create / Edit</source>
             <translation>创建 / 编辑</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="185" />
-            <location filename="../../app/ui/main_window.py" line="565" />
+            <location filename="../../app/ui/main_window.py" line="180" />
+            <location filename="../../app/ui/main_window.py" line="560" />
             <source>Result</source>
             <translation>结果</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="187" />
-            <location filename="../../app/ui/main_window.py" line="566" />
+            <location filename="../../app/ui/main_window.py" line="182" />
+            <location filename="../../app/ui/main_window.py" line="561" />
             <source>Gallery</source>
             <translation>图库</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="197" />
-            <location filename="../../app/ui/main_window.py" line="567" />
+            <location filename="../../app/ui/main_window.py" line="192" />
+            <location filename="../../app/ui/main_window.py" line="562" />
             <source>Tasks</source>
             <translation>任务</translation>
         </message>
@@ -1387,17 +1387,17 @@
             <translation>关于(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="265" />
+            <location filename="../../app/ui/main_window.py" line="260" />
             <source>Some settings could not be read and were reset to their defaults: {0}.</source>
             <translation>部分设置无法读取，已恢复为默认值：{0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="274" />
+            <location filename="../../app/ui/main_window.py" line="269" />
             <source>The library index was damaged and has been rebuilt from your pictures. Jobs left unfinished before could not be resumed. The damaged file was kept as {0}.</source>
             <translation>图库索引已损坏，已根据您的图片重建。之前未完成的任务无法恢复。损坏的文件保存在 {0}。</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="282" />
+            <location filename="../../app/ui/main_window.py" line="277" />
             <source>Show the damaged file</source>
             <translation>显示损坏的文件</translation>
         </message>
@@ -1484,19 +1484,19 @@
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../app/ui/main_window.py" line="322" />
+            <location filename="../../app/ui/main_window.py" line="317" />
             <source>Started %n job(s)</source>
             <translation>
                 <numerusform>已开始 %n 个作业</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="355" />
+            <location filename="../../app/ui/main_window.py" line="350" />
             <source>Finished: {0}</source>
             <translation>已完成：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="357" />
+            <location filename="../../app/ui/main_window.py" line="352" />
             <source>Failed: {0}</source>
             <translation>失败：{0}</translation>
         </message>
@@ -1515,7 +1515,7 @@
             </translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="404" />
+            <location filename="../../app/ui/main_window.py" line="399" />
             <source>Settings restored: change the prompt or press Generate</source>
             <translation>设置已恢复：修改提示词或按“生成”</translation>
         </message>
@@ -1546,22 +1546,22 @@
             <translation>生成(&amp;G)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="453" />
+            <location filename="../../app/ui/main_window.py" line="448" />
             <source>Could not find the picture: {0}</source>
             <translation>找不到图片：{0}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="489" />
+            <location filename="../../app/ui/main_window.py" line="484" />
             <source>Open pictures to edit</source>
             <translation>打开要编辑的图片</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="491" />
+            <location filename="../../app/ui/main_window.py" line="486" />
             <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
             <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="563" />
+            <location filename="../../app/ui/main_window.py" line="558" />
             <source>Prompt</source>
             <translation>提示词</translation>
         </message>
@@ -1582,7 +1582,7 @@ Mountsea gpt-image-2 图像服务的桌面客户端。
 你的数据文件夹：{2}</translation>
         </message>
         <message>
-            <location filename="../../app/ui/main_window.py" line="596" />
+            <location filename="../../app/ui/main_window.py" line="591" />
             <source>Could not save the settings: {0}</source>
             <translation>无法保存设置：{0}</translation>
         </message>
@@ -1865,7 +1865,7 @@ Then paint over the part to change.</source>
         <message>
             <location filename="../../app/ui/prompt_panel.py" line="190" />
             <source>Higher quality takes longer and uses more output tokens</source>
-            <translation>质量越高，耗时越长，输出 token 越多</translation>
+            <translation>质量越高，耗时越长，输出词元越多</translation>
         </message>
         <message>
             <location filename="../../app/ui/prompt_panel.py" line="192" />
@@ -2302,7 +2302,7 @@ Then paint over the part to change.</source>
         <message>
             <location filename="../../app/ui/result_view.py" line="163" />
             <source>Tokens</source>
-            <translation>Token</translation>
+            <translation>词元</translation>
         </message>
         <message>
             <location filename="../../app/ui/result_view.py" line="168" />
@@ -2750,7 +2750,7 @@ Then paint over the part to change.</source>
         <message>
             <location filename="../../app/ui/spend.py" line="95" />
             <source>Prices per 1,000,000 tokens (for the estimate; the service bills you)</source>
-            <translation>每 1,000,000 token 的价格（用于估算；实际以服务方账单为准）</translation>
+            <translation>每 1,000,000 词元的价格（用于估算；实际以服务方账单为准）</translation>
         </message>
         <message>
             <location filename="../../app/ui/spend.py" line="98" />
@@ -2798,12 +2798,12 @@ Then paint over the part to change.</source>
         <message>
             <location filename="../../app/ui/spend.py" line="129" />
             <source>Input tokens</source>
-            <translation>输入 token</translation>
+            <translation>输入词元</translation>
         </message>
         <message>
             <location filename="../../app/ui/spend.py" line="130" />
             <source>Output tokens</source>
-            <translation>输出 token</translation>
+            <translation>输出词元</translation>
         </message>
         <message>
             <location filename="../../app/ui/spend.py" line="131" />
@@ -3212,7 +3212,7 @@ Then paint over the part to change.</source>
     <context>
         <name>main</name>
         <message>
-            <location filename="../../app/main.py" line="296" />
+            <location filename="../../app/main.py" line="306" />
             <source>Something went wrong inside the app. Your images and jobs are safe; the details are in the log file.</source>
             <translation>应用内部出现了问题。你的图片和作业是安全的；详情见日志文件。</translation>
         </message>

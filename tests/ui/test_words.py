@@ -64,8 +64,6 @@ NAMES = {
     "id",
     "ids",
     "sk",
-    "token",
-    "tokens",
     "px",
     "kb",
     "mb",
