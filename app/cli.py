@@ -86,6 +86,7 @@ class Progress:
         self.job_id: Any = None
         self.task_id: str | None = None
         self.end: ev.JobEvent | None = None  # Landed, Failed, Cancelled or Interrupted
+        self.reading = False  # "Reading the picture" said (the answer, then its picture)
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -127,7 +128,8 @@ class Progress:
             self.say(f"  {event.message}")
         elif event.stage == "downloading":
             self.say("Downloading the picture...")
-        elif event.stage == "decoding":
+        elif event.stage == "decoding" and not self.reading:
+            self.reading = True
             self.say("Reading the picture...")
 
 

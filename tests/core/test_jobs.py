@@ -517,3 +517,54 @@ def test_a_cut_out_from_the_simulator_matches_the_subject_it_painted(
     fringe = ImageStat.Stat(near_key.point(lambda v: 255 if v < 60 else 0), kept).mean[0]
     assert mae < 0.01 and inter / union > 0.99, (mae, inter / union)
     assert fringe < 1.0, fringe  # under 0.4 % of the kept pixels anywhere near the key
+
+
+class Gate:
+    """Stands in for the landing semaphore: says when a job asks for the slot, lets it in
+    when the test opens it."""
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self.open = threading.Event()
+
+    def acquire(self) -> bool:
+        self.asked.set()
+        return self.open.wait(10)
+
+    def release(self) -> None:
+        pass
+
+
+def test_a_results_answer_is_read_only_once_the_landing_slot_is_free(
+    library: Library, simulator, http, monkeypatch
+) -> None:
+    # Reading a picture's answer (JSON, then base64) holds the GIL: eight results read side by
+    # side, their threads waiting for a core, stalled the GUI thread (bench_landing sep).
+    from app.core import jobs
+    from app.core.api import client as client_module
+
+    monkeypatch.setattr(client_module, "PICTURE_ANSWER_BYTES", 8 * 1024)  # the test's are small
+    gate = Gate()
+    monkeypatch.setattr(jobs, "LANDING", gate)
+    recorder = Recorder()
+    worker = threading.Thread(
+        target=run_job,
+        args=(
+            spec("a lighthouse"),
+            env_for(library, http, simulator.base_url),
+            CancelToken(),
+            recorder,
+        ),
+    )
+    worker.start()
+    try:
+        assert gate.asked.wait(10)
+        assert any(r.path.startswith("/openai/tasks") for r in simulator.requests)
+        # The completed answer has arrived, and not even its status has been read yet.
+        assert "completed" not in [
+            e.status for e in recorder.events if isinstance(e, ev.ServerStatus)
+        ]
+    finally:
+        gate.open.set()
+        worker.join(10)
+    assert isinstance(recorder.events[-1], ev.Landed)
