@@ -186,7 +186,12 @@ def fill(n: int, data_dir: Path, seed: int = 1) -> float:
     now = time.time()
     times = sorted(now - rng.random() * 365 * 86400 for _ in range(n))
     conn.execute("BEGIN")
-    rows, usage = [], []
+    # Schema v5: a picture belongs to any number of collections (item_collections).
+    conn.executemany(
+        "INSERT OR IGNORE INTO collections(name) VALUES (?)", [(c,) for c in COLLECTIONS]
+    )
+    collection_ids = dict(conn.execute("SELECT name, id FROM collections"))
+    rows, usage, members = [], [], []
     made_dirs: set[Path] = set()
     for k in range(n):
         item_id = start_id + k
@@ -224,8 +229,11 @@ def fill(n: int, data_dir: Path, seed: int = 1) -> float:
         parent = start_id + rng.randrange(k) if k and rng.random() < 0.05 else None
         out_tokens = rng.choice([272, 1056, 4160, 1584, 6240])
         in_tokens = rng.randrange(20, 200)
+        if rng.random() < 0.03:
+            members.append((item_id, collection_ids[rng.choice(COLLECTIONS)]))
         rows.append(
             (
+                item_id,
                 path.relative_to(data_dir).as_posix(),
                 p,
                 f"{p}, highly detailed" if rng.random() < 0.3 else None,
@@ -242,7 +250,6 @@ def fill(n: int, data_dir: Path, seed: int = 1) -> float:
                 f"job-{item_id}",
                 parent,
                 int(rng.random() < 0.05),
-                rng.choice(COLLECTIONS) if rng.random() < 0.03 else None,
                 in_tokens,
                 out_tokens,
                 in_tokens,
@@ -254,22 +261,27 @@ def fill(n: int, data_dir: Path, seed: int = 1) -> float:
             (f"job-{item_id}", created, "gpt-image-2", in_tokens, out_tokens, in_tokens, 0)
         )
         if len(rows) >= 5000:
-            _flush(conn, rows, usage)
-    _flush(conn, rows, usage)
+            _flush(conn, rows, usage, members)
+    _flush(conn, rows, usage, members)
     conn.execute("COMMIT")
     conn.execute("PRAGMA optimize")
     conn.close()
     return time.perf_counter() - t0
 
 
-def _flush(conn: sqlite3.Connection, rows: list[tuple], usage: list[tuple]) -> None:
+def _flush(
+    conn: sqlite3.Connection, rows: list[tuple], usage: list[tuple], members: list[tuple]
+) -> None:
     conn.executemany(
-        "INSERT INTO items (path, prompt, revised_prompt, params, flavour, model, width, height, format, "
-        "size_returned, quality_returned, created_at, task_id, job_id, parent_id, favourite, collection, "
-        "input_tokens, output_tokens, text_input_tokens, image_input_tokens, file_size) "
+        "INSERT INTO items (id, path, prompt, revised_prompt, params, flavour, model, width, "
+        "height, format, size_returned, quality_returned, created_at, task_id, job_id, "
+        "parent_id, favourite, input_tokens, output_tokens, text_input_tokens, "
+        "image_input_tokens, file_size) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
+    conn.executemany("INSERT INTO item_collections (item_id, collection_id) VALUES (?,?)", members)
+    members.clear()
     conn.executemany(
         "INSERT INTO usage (job_id, at, model, input_tokens, output_tokens, text_input_tokens, "
         "image_input_tokens) VALUES (?,?,?,?,?,?,?)",
