@@ -46,6 +46,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_canvas.py --no-screenshot
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_gui.py --skip-stalls
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_landing.py $(BENCH_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_decode.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_gallery.py $(BENCH_ARGS)
 
 bench-bundle: $(STAMP)

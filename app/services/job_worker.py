@@ -72,7 +72,9 @@ def make_thumbnail(path: str, fit: tuple[int, int] = DEFAULT_PREVIEW_FIT) -> Pic
 
 def preview_thumbnail(data: bytes) -> Pictures:
     """(small thumbnail, None) of a streamed partial picture, decoded in the worker."""
-    image = QImage.fromData(data)
+    from app.services.thumbnails import decode_picture
+
+    image = decode_picture(data)
     if image.isNull():
         return None, None
     return _thumbnail(image), None

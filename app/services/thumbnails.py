@@ -12,8 +12,19 @@ from collections import OrderedDict
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, QThread, QTimer, Signal, Slot
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QObject,
+    QSize,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 from app.core.library.thumbs import make_thumbnail, thumbnail_is_fresh
 from app.services.background import Background, Task
@@ -32,6 +43,16 @@ def load_thumbnail(src: Path, thumb: Path, size: QSize) -> QImage:
     return image.scaled(
         size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
     )
+
+
+def decode_picture(data: bytes) -> QImage:
+    """Runs on a worker: a picture in memory, decoded. Null: unreadable. QImage.fromData keeps
+    the GIL for the whole decode (35 ms of GUI-thread stall for a 2.6 MB PNG, measured with a
+    1 ms sleeper beside it); QImageReader releases it, as QImage(path) does (3 ms)."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    return QImageReader(buffer).read()
 
 
 def load_picture(path: str, fit: tuple[int, int] | None) -> tuple[QImage, QSize]:

@@ -27,7 +27,7 @@ from app.core.api.models import parse_size
 from app.core.library import Library
 from app.services.background import Background
 from app.services.runner import JobRecord
-from app.services.thumbnails import load_picture
+from app.services.thumbnails import decode_picture, load_picture
 from app.ui import open_path, words
 from app.ui.flow import FlowLayout
 from app.ui.widgets import ImageView
@@ -36,7 +36,7 @@ from app.ui.widgets import ImageView
 def _decode_preview(data: bytes, size: tuple[int, int] | None) -> QImage:
     """A streamed partial picture, scaled up to the size asked for (or 1024 on its long side):
     servers may send smaller previews, and the view only ever scales a picture down."""
-    image = QImage.fromData(data)
+    image = decode_picture(data)
     if image.isNull():
         return image
     if size is None:
@@ -449,7 +449,7 @@ class ResultView(QWidget):
                 after = QImage()
             if not sources:
                 request = lib.load_request(job_id)
-                before = QImage.fromData(request.images[0].data) if request.images else QImage()
+                before = decode_picture(request.images[0].data) if request.images else QImage()
             else:
                 before = QImage(str(sources[0]))
             return before, after

@@ -324,3 +324,18 @@ def test_a_picture_is_scaled_to_fit_on_its_worker_keeping_colour_and_alpha(
     # Full resolution when asked, and when it fits anyway.
     assert thumbnails.load_picture(str(path), None)[0].size().toTuple() == (400, 200)
     assert thumbnails.load_picture(str(path), (800, 800))[0].size().toTuple() == (400, 200)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF", "WEBP"])
+def test_a_picture_in_memory_decodes_and_garbage_is_null(qapp, fmt: str) -> None:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 32), (200, 10, 10)).save(out, fmt)
+    image = thumbnails.decode_picture(out.getvalue())
+    assert image.size().toTuple() == (64, 32)
+    colour = image.pixelColor(32, 16)
+    assert abs(colour.red() - 200) < 12 and colour.blue() < 24
+    assert thumbnails.decode_picture(b"not a picture").isNull()
