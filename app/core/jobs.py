@@ -253,6 +253,10 @@ def _send(
             # Decoding the answer (base64, checking the picture) is CPU work like landing:
             # take the landing slot now and keep it until the result is saved.
             slot.take()
+        elif event.stage in ("waiting", "retrying"):
+            # The answer could not be used (garbled, a dead link) and the job waits on the
+            # server again: let other jobs land meanwhile, however long this one waits.
+            slot.release()
         status = event.server_status or event.stage
         if event.stage == "polling" and status != journaled_status[0]:
             journaled_status[0] = status

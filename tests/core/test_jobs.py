@@ -568,3 +568,33 @@ def test_a_results_answer_is_read_only_once_the_landing_slot_is_free(
         gate.open.set()
         worker.join(10)
     assert isinstance(recorder.events[-1], ev.Landed)
+
+
+def test_a_job_waiting_again_after_an_unreadable_answer_frees_the_landing_slot(
+    library: Library, simulator, http, monkeypatch
+) -> None:
+    from app.core import jobs
+    from app.core.api import client as client_module
+    from app.simulator.faults import Fault
+
+    # Every poll answer counts as one carrying a picture, the garbled one included.
+    monkeypatch.setattr(client_module, "PICTURE_ANSWER_BYTES", 64)
+    landing = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(jobs, "LANDING", landing)
+    simulator.inject(Fault(malformed_json=True), method="GET", path="/openai/tasks")
+    free_while_waiting: list[bool] = []
+
+    def hook(event: ev.JobEvent) -> None:
+        if isinstance(event, ev.ServerStatus) and event.stage == "waiting":
+            free = landing.acquire(blocking=False)
+            if free:
+                landing.release()
+            free_while_waiting.append(free)
+
+    recorder = Recorder(hook)
+    run_job(
+        spec("a lighthouse"), env_for(library, http, simulator.base_url), CancelToken(), recorder
+    )
+    assert free_while_waiting == [True]
+    assert isinstance(recorder.events[-1], ev.Landed)
+    assert landing.acquire(blocking=False)  # and given back at the end
