@@ -48,7 +48,10 @@ _PATH, _FAVOURITE = Cell._fields.index("path"), Cell._fields.index("favourite")
 _DEMO = Cell._fields.index("demo")
 PAGE_SIZE = 200
 MAX_PAGES = 50  # at most 10,000 rows' details in memory
-ID_PAGE = 5000  # ids read per round: ~1 ms from the index, a few dozen screens of cells
+# Ids read per round: about 30 screens of cells. A search whose matches are rare reads the
+# index until it has this many, so the first page's size sets the cost of a search at
+# 1,000,000 items: 3.4 ms for 1,000 ids against 5.6 ms for 5,000 ("whale under water").
+ID_PAGE = 1000
 
 Index = QModelIndex | QPersistentModelIndex
 

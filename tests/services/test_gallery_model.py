@@ -100,10 +100,10 @@ def test_only_pages_on_screen_are_loaded(
     monkeypatch.setattr(lib, "cells", counting_cells)
     model = GalleryModel(lib, loader)
     model.refresh()
-    assert model.rowCount() == 2001 and asked == []  # ids only
-    model.data(model.index(1500), Qt.ItemDataRole.ToolTipRole)
+    assert model.rowCount() == gallery_model.ID_PAGE and asked == []  # a page of ids only
+    model.data(model.index(700), Qt.ItemDataRole.ToolTipRole)
     assert len(asked) == gallery_model.PAGE_SIZE
-    model.data(model.index(1501), Qt.ItemDataRole.ToolTipRole)
+    model.data(model.index(701), Qt.ItemDataRole.ToolTipRole)
     assert len(asked) == gallery_model.PAGE_SIZE  # same page: no second query
     assert seed.id in lib.search()
 

