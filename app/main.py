@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("app")
 
 CLI_COMMANDS = ("generate", "edit", "resume")
+SIMULATOR_COMMAND = "simulator"
 LANG_ENV = "MOUNTSEA_LANG"
 DEMO_LATENCY = 3.0  # seconds: long enough to see a demo job move through its states
 SHORT_CALL_THREADS = 4  # keyring, key check, loading a picture: never wait behind jobs
@@ -186,11 +187,11 @@ def _key_store() -> KeyStore:
 
 
 def _simulator() -> Any:
-    # Called on a worker when the first demo job needs a server: importing the simulator
-    # costs ~120 ms, which a session with a key never pays.
-    from app.simulator import DEMO_KEY, Simulator
+    # Called on a worker when the first demo job needs a server, which runs in a process of
+    # its own so its work never holds this process's GIL (app.simulator.process).
+    from app.simulator.process import DEMO_KEY, SimulatorProcess
 
-    return Simulator(api_keys=(DEMO_KEY,), latency=DEMO_LATENCY)
+    return SimulatorProcess(api_keys=(DEMO_KEY,), latency=DEMO_LATENCY)
 
 
 def create_window(argv: list[str]) -> MainWindow:
@@ -327,6 +328,10 @@ def main(argv: list[str] | None = None) -> int:
         from app import cli
 
         return cli.main(argv)
+    if argv and argv[0] == SIMULATOR_COMMAND:  # the demo mode's server (app.simulator.process)
+        from app.simulator.__main__ import main as simulator_main
+
+        return simulator_main(argv[1:])
 
     opts = parse_args(argv)  # exits 2 with a usage message on bad arguments
     from app import platform_check

@@ -16,8 +16,8 @@ the same run case by case (the libraries are filled once, by this checkout's fil
 from __future__ import annotations
 
 import argparse
-import importlib
 import gc
+import importlib
 import json
 import os
 import random

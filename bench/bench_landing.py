@@ -5,8 +5,9 @@ stall. Cases, each in a fresh process, after start-up work has finished (the war
   sep    8 async jobs at 1536x1024 against the simulator in ANOTHER process, heavy mode
          (2-3 MB PNGs of noise over gradients, what gpt-image-2 returns)    goal worst < 16 ms
   4k     4 jobs at 3840x2160 (~10 MB PNGs), same server                     goal worst < 33 ms
-  demo   8 jobs at 1536x1024 with --demo: the simulator inside the app's process, started by
-         the first job, as a newcomer meets it (heavy mode on)             goal worst < 16 ms
+  demo   8 jobs at 1536x1024 with --demo: the demo server the app starts for its first job
+         (in a process of its own since 2026-12; older checkouts ran it inside the app's
+         process), as a newcomer meets it (heavy mode on)                   goal worst < 16 ms
 Every case also prints the same heartbeat over an idle window in the same process just
 before (the machine's own floor), and the start-up settle: the worst gap from the first
 paint until the warm-up is over (the warm-up's garbage collection lands there).

@@ -81,6 +81,10 @@ class Session(QObject):
         self._api_key: str | None = None
         self._key_source = "none"
         self._simulator: Simulator | None = None
+        # Guards _simulator and _shut between the worker that starts the demo server and
+        # shutdown: whichever comes second stops it, so a window closed mid-start leaves no
+        # server process behind (its answer would no longer be delivered to stop it).
+        self._simulator_lock = threading.Lock()
         self.looking_up = False  # the keyring lookup has not answered yet
         self.starting_simulator = False
         self._shut = False
@@ -224,20 +228,18 @@ class Session(QObject):
     def _start_simulator(self) -> Simulator | None:
         sim = self._simulator_factory()
         sim.start()
-        if self._shut:  # the window closed while it started: nobody would stop it
-            sim.stop()
-            return None
-        return sim
+        with self._simulator_lock:
+            if not self._shut:
+                self._simulator = sim
+                return sim
+        sim.stop()  # the window closed while it started
+        return None
 
     @Slot(object)
     def on_simulator_started(self, sim: Simulator | None) -> None:
         self.starting_simulator = False
-        if sim is None:
+        if sim is None or self._shut:
             return
-        if self._shut:
-            sim.stop()
-            return
-        self._simulator = sim
         self.state_changed.emit()
         if self._demo:
             self._set_demo_endpoint()
@@ -256,7 +258,8 @@ class Session(QObject):
 
     def shutdown(self) -> None:
         """Stop the demo server (after the runner has stopped its jobs)."""
-        self._shut = True
-        if self._simulator is not None:
-            self._simulator.stop()
-            self._simulator = None
+        with self._simulator_lock:
+            self._shut = True
+            sim, self._simulator = self._simulator, None
+        if sim is not None:
+            sim.stop()

@@ -27,9 +27,38 @@ Choices where the real service is silent or where a simulator must decide:
 - Unknown task ids answer 404 in Mountsea's own shape: {"statusCode", "message", "error"}.
 """
 
-from app.simulator.faults import RESULT_SHAPES, STREAM_FAULTS, Fault
-from app.simulator.server import DEMO_KEY, RecordedRequest, Simulator, TaskRecord
-from app.simulator.service import MODERATION_TRIGGER_WORDS
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.simulator.faults import RESULT_SHAPES, STREAM_FAULTS, Fault
+    from app.simulator.process import DEMO_KEY
+    from app.simulator.server import RecordedRequest, Simulator, TaskRecord
+    from app.simulator.service import MODERATION_TRIGGER_WORDS
+
+# Loaded when first asked for: the window's demo mode only needs app.simulator.process, which
+# runs the server in a process of its own, and so never pays for (nor holds the GIL during)
+# importing the server and its painter.
+_HOME = {
+    "DEMO_KEY": "app.simulator.process",
+    "MODERATION_TRIGGER_WORDS": "app.simulator.service",
+    "RESULT_SHAPES": "app.simulator.faults",
+    "STREAM_FAULTS": "app.simulator.faults",
+    "Fault": "app.simulator.faults",
+    "RecordedRequest": "app.simulator.server",
+    "Simulator": "app.simulator.server",
+    "TaskRecord": "app.simulator.server",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)
+
 
 __all__ = [
     "DEMO_KEY",

@@ -1,4 +1,5 @@
-"""`python -m app.simulator`: serve the simulator until Ctrl+C (for demos and manual testing)."""
+"""`python -m app.simulator` (or `python -m app simulator`): serve the simulator until Ctrl+C, for
+manual testing; the window's demo mode runs it so too (app.simulator.process)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="results as heavy as real ones (2-3 MB at 1536x1024, ~10 MB at 3840x2160)",
     )
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when stdin closes (the app's demo mode: its server ends with the window)",
+    )
     args = parser.parse_args(argv)
     if args.heavy:
         os.environ[painter.HEAVY_ENV] = "1"
@@ -42,6 +48,13 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    if args.exit_with_stdin:
+        # EOF comes when the app closes its end, or dies: no server is left behind either way.
+        def stop_at_eof() -> None:
+            sys.stdin.buffer.read()
+            stop.set()
+
+        threading.Thread(target=stop_at_eof, name="stdin-eof", daemon=True).start()
     sim.start(port=args.port)
     print(sim.base_url, flush=True)
     print(

@@ -20,6 +20,7 @@ from typing import Any
 from app.core.api.models import MIME_BY_FORMAT
 from app.simulator import multipart, painter, service, stream
 from app.simulator.faults import Fault
+from app.simulator.process import DEMO_KEY
 from app.simulator.service import ApiProblem, Job, SourceImage, bad
 from app.simulator.tasks import TASK_END_DEFAULTS, TaskRecord, iso
 from app.simulator.wire import (
@@ -37,7 +38,6 @@ from app.simulator.wire import (
 
 log = logging.getLogger(__name__)
 
-DEMO_KEY = "sk-demo"
 
 # Importable from here as before the split.
 __all__ = [

@@ -195,6 +195,20 @@ def test_shutdown_stops_the_demo_server(qtbot, parts) -> None:
         _ = sim.port
 
 
+def test_a_window_closed_while_the_demo_server_starts_leaves_no_server(qtbot, parts) -> None:
+    _runner, background, sims = parts
+    session = make_session(parts, demo=True)
+    session.start()
+    session.on_endpoint_needed()
+    # The server is up and the worker has returned, but its answer has not reached the GUI
+    # thread: the window closes now, and after shutdown that answer is never delivered.
+    assert background.pool.waitForDone(10000)
+    session.shutdown()
+    background.shutdown()
+    (sim,) = sims.made
+    assert sim._server is None  # stopped: no server left running without a window
+
+
 def test_the_journal_resumes_without_a_window(qtbot, parts, library: Library, simulator) -> None:
     from app.core.api.models import Flavour
     from app.core.settings import Settings
