@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 
 import pytest
@@ -130,3 +132,17 @@ def _valid(obj):
     import shiboken6
 
     return shiboken6.isValid(obj)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread nice values are Linux's")
+def test_workers_run_below_the_gui_thread(qtbot, bg):
+    # With every core busy, the GUI thread goes first: it must never wait behind a worker.
+    def own_nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    seen = []
+    for _ in range(3):  # each pool thread, however many tasks it has run
+        bg.submit(own_nice, on_done=seen.append)
+    qtbot.waitUntil(lambda: len(seen) == 3)
+    gui = own_nice()
+    assert all(nice > gui for nice in seen), (seen, gui)
