@@ -69,3 +69,46 @@ def test_a_compat_failure_offers_only_a_retry_that_says_it_bills(
     assert "Retry (billed again)" in labels and "Check the server again" not in labels
     assert "Copy the server's answer" not in labels
     assert hover_action(runner.record(key)) == "retry"
+
+
+def test_a_rows_change_repaints_that_row_alone_and_a_taller_row_is_laid_out_again(
+    qtbot, runner: JobRunner, simulator
+) -> None:
+    from PySide6.QtCore import QEvent, QObject, QRect
+
+    widget = TaskList(runner, TaskModel(runner))
+    qtbot.addWidget(widget)
+    widget.resize(360, 600)
+    widget.show()
+    keys = [runner.submit(ImageRequest(prompt=f"picture {i}"), "async") for i in range(3)]
+    for key in keys:
+        finished(qtbot, runner, key)
+    view = widget.view
+    painted: list[QRect] = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                painted.append(event.rect())
+            return False
+
+    watcher = Paints()
+    view.viewport().installEventFilter(watcher)
+    qtbot.waitExposed(widget)
+    model = widget._model
+    row = model.index_of(keys[1])
+    short = view.visualRect(row)
+
+    painted.clear()
+    runner.job_changed.emit(keys[1])  # a change that keeps the row's height
+    qtbot.waitUntil(lambda: bool(painted))
+    assert painted == [short]  # that row alone, not the whole list (Qt's own way)
+
+    # The same row gains an error: it is laid out taller, and the rows below move down.
+    record = runner.record(keys[1])
+    record.error = "The server said no. " * 6
+    below = model.index(row.row() + 1, 0)
+    top_before = view.visualRect(below).top()
+    runner.job_changed.emit(keys[1])
+    qtbot.waitUntil(lambda: view.visualRect(below).top() > top_before)
+    assert view.indexAt(view.visualRect(row).bottomLeft()) == row
