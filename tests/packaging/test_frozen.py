@@ -154,6 +154,41 @@ def test_smoke_test_exits_zero(frozen: Frozen, clean_env: dict[str, str], tmp_pa
     assert "Traceback" not in result.stderr
 
 
+def test_the_windows_demo_server_runs_from_the_bundle_and_ends_with_its_stdin(
+    frozen: Frozen, clean_env: dict[str, str]
+) -> None:
+    # What demo mode starts (app.simulator.process): the same executable with `simulator`.
+    import urllib.request
+
+    args = [str(frozen.gui), "simulator", "--port", "0", "--latency", "0", "--exit-with-stdin"]
+    with subprocess.Popen(
+        args,
+        env=clean_env,
+        cwd=clean_env["HOME"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as server:
+        assert server.stdin is not None and server.stdout is not None
+        try:
+            url = server.stdout.readline().decode().strip()
+            assert url.startswith("http://127.0.0.1:"), (
+                server.stderr.read() if server.stderr else ""
+            )
+            request = urllib.request.Request(
+                f"{url}/openai/v1/images/generations",
+                data=json.dumps({"model": "gpt-image-2", "prompt": "a red fox"}).encode(),
+                headers={"Authorization": "Bearer sk-demo", "Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                assert json.loads(answer.read())["data"][0]["b64_json"]
+            server.stdin.close()  # the window closing, or dying
+            assert server.wait(timeout=30) == 0
+        finally:
+            if server.poll() is None:
+                server.kill()
+
+
 def test_generate_demo_saves_a_png(
     frozen: Frozen, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
