@@ -26,7 +26,6 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import (
-    QAccessible,
     QColor,
     QDrag,
     QFont,
@@ -356,6 +355,9 @@ class TaskListView(QListView):
         # repaints of all 8 rows (3-5 ms each on the GUI thread) in 3 seconds. Repaint the row
         # alone while its height stays; a row that grows or shrinks (an error, an offer) is
         # laid out again by Qt, as is every row while a screen reader follows the list.
+        # Imported here, at the first change: making its Python type costs start-up 2-3 ms.
+        from PySide6.QtGui import QAccessible
+
         if (
             top_left == bottom_right
             and top_left.isValid()
