@@ -359,7 +359,9 @@ def main() -> None:
         )
         for case in args.cases.split(","):
             jobs, size, demo = CASES[case]
-            where = "the demo server the app starts (demo)" if demo else "simulator in another process"
+            where = (
+                "the demo server the app starts (demo)" if demo else "simulator in another process"
+            )
             print(
                 f"{case}: {jobs} jobs landing {size} heavy PNGs, {where}   goal worst < {GOALS[case]:.0f} ms"
             )
