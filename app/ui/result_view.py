@@ -3,7 +3,6 @@ server actually made (revised prompt, tokens, size, quality, format) and what to
 
 from __future__ import annotations
 
-import logging
 import shutil
 from pathlib import Path
 from typing import Any
@@ -32,8 +31,6 @@ from app.services.thumbnails import decode_picture, load_picture
 from app.ui import open_path, words
 from app.ui.flow import FlowLayout
 from app.ui.widgets import ImageView
-
-log = logging.getLogger(__name__)
 
 
 def _decode_preview(data: bytes, size: tuple[int, int] | None) -> QImage:
@@ -67,11 +64,6 @@ class ResultView(QWidget):
         self._image: QImage | None = None
         self._compare: QWidget | None = None
         self._shown = 0  # counts show_record calls: a preview decoded for an older one is dropped
-        # One picture decodes for the view at a time; the newest request waits its turn and
-        # replaces any older waiting one (results landing together are shown in turn, not
-        # each decoded: 8 of them cost 8 decodes of ~30 ms CPU beside the GUI thread).
-        self._loading = False
-        self._next_load: tuple[str | None, str, tuple[int, int] | None, bool] | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -292,44 +284,19 @@ class ResultView(QWidget):
         keep_view: bool = False,
         then: Any = None,
     ) -> None:
-        """Decode (and scale) `path` on a worker, then show it if the record is still shown.
-        With `then` (a copy wants the full picture) it starts at once, never replaced."""
+        """Decode (and scale) `path` on a worker, then show it if the record is still shown."""
         key = self._record.key if self._record is not None else None
-        if then is None and self._loading:
-            self._next_load = (key, path, fit, keep_view)
-            return
-        self._start_load(key, path, fit, keep_view, then)
-
-    def _start_load(
-        self, key: str | None, path: str, fit: tuple[int, int] | None, keep_view: bool, then: Any
-    ) -> None:
-        if then is None:
-            self._loading = True
         self._background.submit(
             load_picture,
             path,
             fit,
             on_done=lambda loaded: self._on_loaded(key, path, loaded, keep_view, then),
-            on_error=lambda error: self._on_load_failed(path, error, then),
             receiver=self,
         )
-
-    def _load_ended(self, then: Any) -> None:
-        if then is not None:
-            return
-        self._loading = False
-        if self._next_load is not None:
-            (key, path, fit, keep_view), self._next_load = self._next_load, None
-            self._start_load(key, path, fit, keep_view, None)
-
-    def _on_load_failed(self, path: str, error: BaseException, then: Any) -> None:
-        log.error("could not show %s", path, exc_info=error)
-        self._load_ended(then)
 
     def _on_loaded(
         self, key: str | None, path: str, loaded: Any, keep_view: bool, then: Any
     ) -> None:
-        self._load_ended(then)
         image, full_size = loaded
         record = self._record
         if record is None or record.key != key or image.isNull() or path != self._shown_path():
