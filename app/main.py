@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("app")
 
 CLI_COMMANDS = ("generate", "edit", "resume")
-SIMULATOR_COMMAND = "simulator"
+SIMULATOR_COMMAND = "simulator"  # what app.simulator.process.command() runs
 LANG_ENV = "MOUNTSEA_LANG"
 DEMO_LATENCY = 3.0  # seconds: long enough to see a demo job move through its states
 SHORT_CALL_THREADS = 4  # keyring, key check, loading a picture: never wait behind jobs

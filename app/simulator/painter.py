@@ -388,8 +388,8 @@ def _paste_references(result: Image.Image, refs: list[Image.Image]) -> None:
 def base64_text(data: bytes) -> str:
     """A picture's bytes as base64 text, kept for the last few pictures: the answer, the
     task's result and the stream each want it, and 8 copies of one prompt share one heavy
-    encoding. Encoding a 2.6 MB result takes ~12 ms holding the GIL, which in demo mode is
-    the GUI thread's (bench_landing demo)."""
+    encoding. Encoding a 2.6 MB result takes ~12 ms holding the GIL of whichever process
+    serves: the command line's demo, the tests' simulators, or demo mode's own server."""
     return base64.b64encode(data).decode("ascii")
 
 

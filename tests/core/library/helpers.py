@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
 from app.core.api.models import ImageRequest, ImageResult, ResultImage, Usage
-from app.core.library import Library
+from app.core.library import Library, db
 
 
 def make_image(
@@ -55,3 +57,23 @@ def add_item(lib: Library, prompt: str, fmt: str = "png", **kw: Any) -> int:
         **kw,
     )
     return lib.save_result(job, make_result(fmt, seed=len(prompt)))[0].id
+
+
+def old_library(data_dir: Path, version: int, items: list[dict[str, Any]]) -> dict[str, int]:
+    """A library file as the app at schema `version` wrote it (its own migrations, up to there
+    and no further), holding `items` (column -> value; `params` and `created_at` filled in).
+    Returns each item's id by its prompt."""
+    conn = sqlite3.connect(data_dir / "library.sqlite3", isolation_level=None)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        assert db.migrate(conn, target=version) == 0
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == version
+        for item in items:
+            row = {"params": "{}", "created_at": 1.0e9, **item}
+            conn.execute(
+                f"INSERT INTO items ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                list(row.values()),
+            )
+        return {prompt: item_id for item_id, prompt in conn.execute("SELECT id, prompt FROM items")}
+    finally:
+        conn.close()

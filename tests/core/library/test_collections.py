@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from pathlib import Path
 
 from app.core.library import Library, db
-from tests.core.library.helpers import add_item
-
-
-def v4_library(data_dir: Path) -> sqlite3.Connection:
-    """A file as the app at schema 4 wrote it: its own migrations, up to 4, no further."""
-    conn = sqlite3.connect(data_dir / "library.sqlite3", isolation_level=None)
-    conn.execute("PRAGMA foreign_keys = ON")
-    assert db.migrate(conn, target=4) == 0
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
-    return conn
+from tests.core.library.helpers import add_item, old_library
 
 
 def test_v4_collections_become_memberships(data_dir: Path) -> None:
-    conn = v4_library(data_dir)
     rows = [
         ("images/lake1.png", "a lake", "Lakes", None),
         ("images/lake2.png", "another lake", "Lakes", None),
@@ -29,14 +18,14 @@ def test_v4_collections_become_memberships(data_dir: Path) -> None:
         ("images/blank.png", "a blank name", "   ", None),
         ("images/gone.png", "in the trash", "Old", time.time()),  # within the undo hour
     ]
-    for path, prompt, collection, deleted in rows:
-        conn.execute(
-            "INSERT INTO items (path, prompt, params, created_at, collection, deleted_at) "
-            "VALUES (?, ?, '{}', 1.0e9, ?, ?)",
-            (path, prompt, collection, deleted),
-        )
-    ids = {r[1]: r[0] for r in conn.execute("SELECT id, prompt FROM items")}
-    conn.close()
+    ids = old_library(
+        data_dir,
+        4,
+        [
+            {"path": path, "prompt": prompt, "collection": collection, "deleted_at": deleted}
+            for path, prompt, collection, deleted in rows
+        ],
+    )
 
     with Library.open(data_dir) as lib:
         with lib._read() as c:

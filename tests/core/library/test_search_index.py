@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from pathlib import Path
 
-from app.core.library import Library, db
+from app.core.library import Library
+from tests.core.library.helpers import old_library
 
 
 def test_a_v5_library_finds_the_same_pictures_after_the_index_is_rebuilt(data_dir: Path) -> None:
-    conn = sqlite3.connect(data_dir / "library.sqlite3", isolation_level=None)
-    assert db.migrate(conn, target=5) == 0
     rows = [
         ("images/a.png", "a lighthouse at dusk", "a tall lighthouse at dusk, watercolour", None),
         ("images/b.png", "a whale under water", None, None),
         ("images/c.png", "a lighthouse in the trash", None, time.time()),
     ]
-    for path, prompt, revised, deleted in rows:
-        conn.execute(
-            "INSERT INTO items (path, prompt, revised_prompt, params, created_at, deleted_at) "
-            "VALUES (?, ?, ?, '{}', 1.0e9, ?)",
-            (path, prompt, revised, deleted),
-        )
-    ids = {r[1]: r[0] for r in conn.execute("SELECT id, prompt FROM items")}
-    conn.close()
+    ids = old_library(
+        data_dir,
+        5,
+        [
+            {"path": path, "prompt": prompt, "revised_prompt": revised, "deleted_at": deleted}
+            for path, prompt, revised, deleted in rows
+        ],
+    )
 
     with Library.open(data_dir) as lib:
         lighthouse, whale = ids["a lighthouse at dusk"], ids["a whale under water"]
