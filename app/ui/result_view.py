@@ -30,7 +30,7 @@ from app.services.runner import JobRecord
 from app.services.thumbnails import decode_picture, load_picture
 from app.ui import open_path, words
 from app.ui.flow import FlowLayout
-from app.ui.widgets import ImageView
+from app.ui.widgets import ElidedLabel, ImageView
 
 
 def _decode_preview(data: bytes, size: tuple[int, int] | None) -> QImage:
@@ -160,11 +160,10 @@ class ResultView(QWidget):
         form.addRow(self.tr("Returned"), self.returned_label)
         self.tokens_label = QLabel(info)
         self.tokens_label.setObjectName("resultTokensLabel")
+        self.tokens_label.setWordWrap(True)
         form.addRow(self.tr("Tokens"), self.tokens_label)
-        self.file_label = QLabel(info)
+        self.file_label = ElidedLabel(info)
         self.file_label.setObjectName("resultFileLabel")
-        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.file_label.setWordWrap(True)
         form.addRow(self.tr("File"), self.file_label)
         splitter.addWidget(info)
         splitter.setStretchFactor(0, 1)

@@ -247,6 +247,38 @@ class HintLabel(QLabel):
         self.setVisible(bool(text))
 
 
+class ElidedLabel(QLabel):
+    """One line that elides in the middle when narrow (a file path), the whole text in its
+    tooltip. Its text never sets a minimum width: a long file name made the result view's
+    minimum 60 px wider, and a window at its minimum size grew and re-laid out all its panels
+    when the first result arrived."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideMiddle, rect.width()
+        )
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            rect,
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            shown,
+            self.foregroundRole(),
+        )
+        painter.end()
+
+
 ERROR_COLOUR = QColor("#c53030")
 
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.main_window import MainWindow
+from app.ui.widgets import ElidedLabel
 from tests.conftest import TEST_KEY
 
 ELLIPSIS = "…"
@@ -84,6 +85,9 @@ def _label_problem(label: QLabel) -> str | None:
         text = without_mnemonic(text)
     if not text.strip() or _elided_with_tip(label, text):
         return None
+    if isinstance(label, ElidedLabel):
+        # It paints the text elided to its width: readable whole only in the tooltip.
+        return None if label.toolTip() == label.text() else "elides with no tooltip"
     fm = label.fontMetrics()
     room = label.contentsRect().width() - 2 * max(label.margin(), 0)
     if label.indent() > 0:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QRect, QSize
 from PySide6.QtWidgets import QWidget
 
 from app.ui import window_geometry
+from tests.conftest import TEST_KEY
 from tests.ui.layout_check import (
     open_dialog,
     placement_problems,
@@ -120,3 +121,33 @@ def test_saved_geometry_is_used_only_when_it_fits(qtbot) -> None:
     qtbot.addWidget(fresh)
     window_geometry.place(fresh, "", roomy)
     assert fresh.geometry() == window_geometry.first_geometry(roomy)
+
+
+class TestAResultWithALongPath:
+    @pytest.fixture
+    def data_dir(self, tmp_path: Path) -> Path:
+        # A library folder whose name cannot break across lines, as people name them.
+        path = tmp_path / "Pictures_made_with_Mountsea_Image_Studio_for_the_family"
+        path.mkdir()
+        return path
+
+    def test_a_window_at_its_smallest_holds_still_when_it_lands(
+        self, qtbot, open_window, simulator, monkeypatch
+    ) -> None:
+        # The result view's file line set its minimum width from the path: the first result
+        # made a window at its minimum size grow and lay every panel out again.
+        monkeypatch.setenv("MOUNTSEA_API_KEY", TEST_KEY)
+        window = open_window("--base-url", simulator.base_url)
+        window.resize(window.minimumSizeHint())
+        settle()
+        before = window.size()
+        window.prompt_panel.prompt_edit.setPlainText("A lighthouse on a cliff at dusk")
+        with qtbot.waitSignal(window.runner.job_finished, timeout=20000):
+            window.generate_action.trigger()
+        view = window.result_view
+        qtbot.waitUntil(lambda: view.image_view.pixmap() is not None, timeout=10000)
+        settle()
+        assert window.size() == before
+        path = window.runner.records()[0].paths[0]
+        assert view.file_label.text() == path
+        assert view.file_label.toolTip() == path  # all of it, though the line shows it elided
