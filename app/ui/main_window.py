@@ -281,10 +281,11 @@ class MainWindow(QMainWindow):
         """Once start-up has settled (app.startup): what the first Generate and the first task
         row would otherwise pay on the GUI thread, in the same frame as the click: the budget
         question's module (13-28 ms measured) and the row painter's style enums and glyph
-        fallback fonts (10-20 ms)."""
+        fallback fonts (10-20 ms), and the accessibility type the first row change asks."""
         import app.ui.spend  # noqa: F401
 
         self.task_list.delegate.warm_up(self.task_list.view.font())
+        self.task_list.view.warm_up()
 
     # ------------------------------------------------------------------ jobs
 
