@@ -3,7 +3,8 @@
 Each one stays only if it buys at least 5 ms on `bench/bench_gui.py` (start-up) or on the
 GUI-thread stall benchmark; what it buys is written beside it. In order:
 
-1. `before_qt()`: the cyclic GC off until the window has settled.
+1. `before_qt()`: the cyclic GC off until the window has settled, and a 1 ms GIL switch
+   interval (it came back once results had real weight: see the function).
 2. `StartUp.begin()`, once the window is shown: the session asks the keyring and the
    journal is read, both on workers; the warm-up (httpx, Pillow's codecs) runs 300 ms later.
 3. `StartUp.on_warmed_up()`: everything alive is frozen for the GC and the collector comes
@@ -13,8 +14,7 @@ GUI-thread stall benchmark; what it buys is written beside it. In order:
    ~600 objects of start-up garbage (measured); those now wait, frozen, for the close.
 
 Removed, as they bought less than 5 ms (issue 10's measurements): the keyring lookup's
-wait for the first paint (first-tick times within noise), and the 1 ms GIL switch interval
-(the stall benchmark's worst and p99 stalls within noise, 4+4 runs each way). Also measured
+wait for the first paint (first-tick times within noise). Also measured
 and kept, outside this module: app/__main__.py freezes every object before the
 interpreter's exit (its final collections cost ~100 ms of CPU time in a `--smoke-test`).
 
