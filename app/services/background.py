@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import sys
 import threading
 from collections.abc import Callable
@@ -24,6 +23,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from app.core.api.cancel import CancelToken
+from app.core.priority import run_below_normal
 
 log = logging.getLogger(__name__)
 
@@ -52,25 +52,17 @@ class Task:
         return self.cancel_token.cancelled
 
 
-# Workers yield the CPU to the GUI thread. With every core busy (8 results landing on a
-# 2-core laptop) the GUI thread otherwise waits its turn behind them: 20-60 ms in the
-# run queue per stall. Qt applies LowPriority on Windows and macOS; on Linux, where a thread
-# priority means nothing to the normal scheduler, a thread's own nice value does it.
-WORKER_NICE = 10
-
-
 def _below_the_gui() -> None:
-    """Lower the calling worker thread's priority (a syscall per task: Python's per-thread
-    state of a pool thread does not outlive the task, so there is nowhere to remember it)."""
+    """Lower the calling worker thread's priority (app.core.priority). Qt's LowPriority does
+    it on Windows and macOS; on Linux a thread priority means nothing to the normal
+    scheduler, and a thread's own nice value does it. A syscall per task: Python's
+    per-thread state of a pool thread does not outlive the task, so there is nowhere to
+    remember it."""
     if (
-        not sys.platform.startswith("linux")
-        or threading.current_thread() is threading.main_thread()
+        sys.platform.startswith("linux")
+        and threading.current_thread() is not threading.main_thread()
     ):
-        return
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
-    except OSError as exc:  # a sandbox may forbid it: the work runs all the same
-        log.debug("could not lower a worker's priority: %r", exc)
+        run_below_normal(threading.get_native_id(), "a worker thread")
 
 
 class _Runnable(QRunnable):

@@ -10,7 +10,6 @@ and ends when its stdin closes, so a window that is killed leaves no server behi
 
 from __future__ import annotations
 
-import logging
 import os
 import queue
 import subprocess
@@ -20,7 +19,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from app.core.priority import run_below_normal
 
 DEMO_KEY = "sk-demo"  # the key the demo server accepts and the demo sends
 START_TIMEOUT = 60.0  # seconds: a cold frozen start on a slow disk, with room to spare
@@ -41,23 +40,6 @@ def command() -> tuple[list[str], dict[str, str]]:
     root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     return [sys.executable, "-m", "app", "simulator"], env
-
-
-# The demo server stands for a remote service: on a 2-core laptop its painting and answers
-# should not take the CPU from the window while results land.
-SERVER_NICE = 10
-
-
-def _below_the_window(pid: int) -> None:
-    """Lower the child's priority on Linux and macOS (Windows: its creation flag). Set at once,
-    while the child is still starting: on Linux a nice value is per thread, and the threads
-    it makes later inherit it."""
-    if sys.platform == "win32":
-        return
-    try:
-        os.setpriority(os.PRIO_PROCESS, pid, SERVER_NICE)
-    except OSError as exc:  # a sandbox may forbid it, or the child already ended: it serves
-        log.debug("could not lower the demo server's priority: %r", exc)
 
 
 class SimulatorProcess:
@@ -87,12 +69,16 @@ class SimulatorProcess:
                 stdout=subprocess.PIPE,
                 stderr=errors,
                 env=env,
-                # No console window flashing up beside a windowed app on Windows, and the
-                # server below the window's priority there (see _below_the_window).
+                # No console window flashing up beside a windowed app on Windows; and the
+                # server, which stands for a remote service, below the window's priority
+                # (app.core.priority): a creation flag there.
                 creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0)
                 | getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0),
             )
-            _below_the_window(self._process.pid)
+            if sys.platform != "win32":
+                # Set at once, while the child starts: on Linux a nice value is per thread,
+                # and the threads it makes later inherit it.
+                run_below_normal(self._process.pid, "the demo server")
             line = self._first_line()
             if not line.startswith("http://"):
                 self.stop()

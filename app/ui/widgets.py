@@ -249,8 +249,8 @@ class HintLabel(QLabel):
 
 class ElidedLabel(QLabel):
     """One line that elides in the middle when narrow (a file path), the whole text in its
-    tooltip. Its text never sets a minimum width: a long file name made the result view's
-    minimum 60 px wider, and a window at its minimum size grew and re-laid out all its panels
+    tooltip. Its text never sets a minimum width: a long path made the result view's minimum
+    up to 150 px wider, and a window at its minimum size grew and re-laid out all its panels
     when the first result arrived."""
 
     def __init__(self, parent: QWidget | None = None):
