@@ -87,6 +87,8 @@ def _wait_thumbs(app, panel, timeout: float = 10.0) -> bool:
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        if not panel.model.rowCount():
+            return True  # an empty library: no thumbnail will come (it waited 140 s for none)
         rows = _painted_rows(panel)
         if rows and all(panel.thumbnails.pixmap(panel.model.item_id(r)) is not None for r in rows):
             # one more round so the last pixmaps are painted, not just loaded
