@@ -9,6 +9,7 @@ import pytest
 
 from app.core.api.errors import ApiError, ErrorKind
 from app.core.api.models import ImageRequest
+from app.core.job_events import ServerStatus
 from app.core.library import Library
 from app.services.runner import Endpoint, JobRunner, cannot_connect, error_sentence
 from app.simulator import Fault
@@ -137,6 +138,25 @@ def test_jobs_wait_for_an_endpoint(qtbot, library, simulator) -> None:
         runner.endpoints.set(Endpoint(simulator.base_url, TEST_KEY, demo=False))
         finish(qtbot, runner, key)
         assert runner.record(key).state == "completed"
+    finally:
+        runner.shutdown()
+
+
+def test_a_burst_of_steps_changes_the_row_once_a_frame_and_the_last_step_shows(
+    qtbot, library
+) -> None:
+    runner = JobRunner(library)  # no server yet: the job waits, and only these steps come
+    try:
+        key = runner.submit(ImageRequest(prompt="a burst of steps"), "async")
+        qtbot.waitUntil(lambda: runner.record(key).state == "waiting", timeout=5000)
+        seen: list[str | None] = []
+        runner.job_changed.connect(lambda k: seen.append(runner.record(k).server_status))
+        steps = ["sending", "submitted", "queued", "in_progress", "finalizing"]
+        for status in steps:  # as a worker's first steps come: all before the next frame
+            runner.on_event(key, ServerStatus(status))
+        assert len(seen) <= 1  # not one repaint per step
+        qtbot.waitUntil(lambda: seen[-1:] == ["finalizing"], timeout=1000)
+        assert len(seen) <= 2
     finally:
         runner.shutdown()
 
