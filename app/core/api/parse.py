@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from app.core.api import picture_json
 from app.core.api.errors import ApiError, ErrorKind
 from app.core.api.models import ImageResult, ResultImage, TaskStatus, Usage, sniff_format
 from app.core.redact import redact  # the one redactor (callers import it from here too)
@@ -50,7 +51,7 @@ def malformed(
 
 def load_json(body: bytes, secrets: Iterable[str | None] = ()) -> Any:
     try:
-        return json.loads(body)
+        return picture_json.loads(body)  # json.loads, without holding the GIL for a picture
     except (ValueError, UnicodeDecodeError):
         raise malformed("it is not valid JSON", body, secrets) from None
 
