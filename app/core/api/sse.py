@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.api import picture_json
 from app.core.api.errors import ApiError, ErrorKind
 from app.core.api.parse import b64decode_image, error_from_response, malformed
 
@@ -125,7 +126,7 @@ class ImageStream:
 
     def _take(self, event: Event) -> None:
         try:
-            data = json.loads(event.data)
+            data = picture_json.loads(event.data.encode())  # a picture's base64 inside
         except ValueError:
             data = None
         kind = data.get("type") if isinstance(data, dict) else None
