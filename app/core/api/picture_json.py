@@ -7,7 +7,7 @@ the long strings are cut out first (bytes.find, memchr speed), the rest of the a
 as usual, and each long string is put back as str (a UTF-8 decode, ~10x faster than json's
 string scanner). A long string with an escape in it (`\\/`, `\\n`) is left to json.loads: it
 knows what the escapes mean. A 13.3 MB answer: 11-13 ms in json.loads, 2.2-2.6 ms here;
-bench_landing 4k worst gap 13.4 ms against 31.9 (medians of 4, same run), sep 15.8 against 21.7.
+bench_landing 4k worst gap 13.4 ms against 31.9 (medians of 4, same run).
 """
 
 from __future__ import annotations
