@@ -136,6 +136,22 @@ def test_truncated_base64_is_malformed_not_a_crash():
     assert info.value.kind is ErrorKind.malformed and "damaged" in info.value.message
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda png: png[:-12],  # cut just before the end chunk: every pixel is there
+        lambda png: png[:60] + bytes([png[60] ^ 1]) + png[61:],  # one bit garbled on the way
+    ],
+    ids=["cut-before-the-end", "one-bit-flipped"],
+)
+def test_a_png_damaged_on_the_way_is_refused_not_saved(damage):
+    png = picture(300, 200, color=(10, 200, 90))
+    bad = base64.b64encode(damage(png)).decode()
+    with pytest.raises(ApiError) as info:
+        parse_result({"data": [{"b64_json": bad}]}, no_fetch)
+    assert info.value.kind is ErrorKind.malformed and "damaged PNG" in info.value.message
+
+
 def test_unknown_shape_keeps_the_raw_body_without_secrets():
     body = {"weird": "thing", "auth": "Bearer sk-live-abcdef123456", "key": "my-secret-key-42"}
     with pytest.raises(ApiError) as info:
