@@ -487,6 +487,12 @@ class JobRunner(QObject):
             self._announce()  # the first change of a frame goes out now, the rest with the next
             self._frame.start()
 
+    @property
+    def announcing(self) -> bool:
+        """Whether row changes are still gathered for a coming frame (a test waits for the
+        list to be quiet before it counts paints)."""
+        return self._frame.isActive()
+
     def _announce(self) -> None:
         keys, self._unannounced = list(self._unannounced), {}
         for key in keys:

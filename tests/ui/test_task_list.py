@@ -83,6 +83,7 @@ def test_a_rows_change_repaints_that_row_alone_and_a_taller_row_is_laid_out_agai
     keys = [runner.submit(ImageRequest(prompt=f"picture {i}"), "async") for i in range(3)]
     for key in keys:
         finished(qtbot, runner, key)
+    qtbot.waitUntil(lambda: not runner.announcing)  # the last rows' changes are painted
     view = widget.view
     painted: list[QRect] = []
 
