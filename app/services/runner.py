@@ -192,7 +192,7 @@ class JobRunner(QObject):
         for record in self.records():
             if not record.final and record.job_id is not None:
                 record.typical = timings.typical(self._timing_key(record))
-                self.job_changed.emit(record.key)
+                self._changed(record, was_final=False)
 
     def _timing_key(self, record: JobRecord) -> tuple[str, str, str, bool]:
         endpoint = self.endpoints.get()

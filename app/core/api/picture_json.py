@@ -37,7 +37,7 @@ def loads(body: bytes) -> Any:
         if closing == -1:
             break  # unterminated: json.loads says so
         if closing - opening > LONG and body.find(b"\\", opening, closing) == -1:
-            kept += [body[start:opening], b'"\\u0000mountsea-long-string-%d"' % len(long)]
+            kept += [body[start:opening], json.dumps(f"{_MARK}{len(long)}").encode()]
             long.append(view[opening + 1 : closing])
             start = closing + 1
         opening = body.find(b'"', closing + 1)  # outside strings, a quote opens the next one
